@@ -1,0 +1,323 @@
+"""Group types as data: stages, events, requirements and invariants.
+
+A :class:`GroupType` is a declaration, immutable once built, and checked when it
+is built: a definition with an unknown stage, an unreachable stage or a dead end
+fails at import time with every problem listed, not at a user's first request.
+Building it also compiles the one ``transitions.Machine`` that every group of
+the type shares (see :mod:`kelompok._engine`).
+"""
+
+from __future__ import annotations
+
+import keyword
+from collections.abc import Callable, Iterable, Mapping
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+import attrs
+
+from kelompok._errors import DefinitionError, InvalidGroupData, UnknownEvent
+from kelompok._text import Reason
+
+if TYPE_CHECKING:
+    from kelompok._engine import Engine
+    from kelompok._group import Group
+
+G = TypeVar("G", bound="Group")
+
+Check = Callable[[Any, Any], bool]
+"""A requirement's test: ``check(group, payload) -> bool`` (True when met)."""
+
+
+def _frozen_moves(moves: Mapping[str, str | None]) -> Mapping[str, str | None]:
+    return MappingProxyType(dict(moves))
+
+
+@attrs.frozen
+class Stage:
+    """One stage of a group type.
+
+    Args:
+        name: identifier, e.g. ``"recruiting"``.
+        en: English label.
+        id: Indonesian label.
+        terminal: a terminal stage (like ``dissolved``) has no way out and
+            stands outside the order of the live stages.
+    """
+
+    name: str
+    en: str
+    id: str
+    terminal: bool = False
+
+
+@attrs.frozen
+class Requirement:
+    """A named guard: an event is refused while ``check(group, payload)`` is false.
+
+    Args:
+        code: stable identifier, e.g. ``"charter.missing"``; clients match on it.
+        en: what is required, in English, written so a user knows what to do.
+        id: the same in Indonesian.
+        check: ``check(group, payload) -> bool``; ``payload`` is the event's
+            validated payload object (``None`` for events without one).
+    """
+
+    code: str
+    en: str
+    id: str
+    check: Check = attrs.field(eq=False)
+
+    def reason(self) -> Reason:
+        """The refusal this requirement gives when it is not met."""
+        return Reason(self.code, self.en, self.id)
+
+
+@attrs.frozen
+class Invariant:
+    """A fact about a group's data that must hold whatever produced it.
+
+    Checked by :func:`kelompok.load` for every document and by the property
+    tests after every step; ``check(group) -> bool``.
+    """
+
+    code: str
+    en: str
+    id: str
+    check: Callable[[Any], bool] = attrs.field(eq=False)
+
+
+@attrs.frozen(eq=False)
+class Event:
+    """An event of a group type.
+
+    Args:
+        name: identifier, e.g. ``"admit"``; also the name for ``group.fire``.
+        en: English label.
+        id: Indonesian label.
+        moves: source stage -> destination stage; ``None`` as destination makes
+            the event an *action* in that stage (the stage is kept).
+        payload: attrs class of the event's payload, or ``None`` for none.
+        requires: the requirements; all unmet ones are reported together.
+        effect: ``effect(group, payload) -> new data``; must not mutate the old
+            data (the group swaps the new data in, so a failure can swap back).
+        back: the event is a declared way back to an earlier stage.
+    """
+
+    name: str
+    en: str
+    id: str
+    moves: Mapping[str, str | None] = attrs.field(converter=_frozen_moves)
+    payload: type[Any] | None = None
+    requires: tuple[Requirement, ...] = attrs.field(default=(), converter=tuple)
+    effect: Callable[[Any, Any], Any] | None = None
+    back: bool = False
+
+
+@attrs.frozen(eq=False)
+class GroupType(Generic[G]):
+    """The immutable definition of a kind of group, and the factory of its groups.
+
+    Args:
+        name: unique name, e.g. ``"professional"``; stored in documents.
+        en: English label.
+        id: Indonesian label.
+        stages: live stages in their order (the first is the initial one),
+            then any terminal stages.
+        events: the events.
+        data: attrs class of the group's data (serialised by cattrs).
+        founding: attrs class of the arguments of :meth:`create`.
+        initial_data: ``initial_data(founding) -> data``.
+        group_class: the :class:`~kelompok.Group` subclass to instantiate.
+        invariants: facts about the data that every document must satisfy.
+
+    Raises:
+        DefinitionError: listing every problem, when the definition is inconsistent.
+    """
+
+    name: str
+    en: str
+    id: str
+    stages: tuple[Stage, ...] = attrs.field(converter=tuple)
+    events: tuple[Event, ...] = attrs.field(converter=tuple)
+    data: type[Any]
+    founding: type[Any]
+    initial_data: Callable[[Any], Any]
+    group_class: type[G]
+    invariants: tuple[Invariant, ...] = attrs.field(default=(), converter=tuple)
+    _engine: Engine = attrs.field(init=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        problems = definition_problems(self)
+        if problems:
+            raise DefinitionError(self.name, problems)
+        from kelompok._engine import Engine  # noqa: PLC0415 -- the engine needs this module
+
+        object.__setattr__(self, "_engine", Engine(self))
+
+    # -- reading the definition ---------------------------------------------------
+
+    @property
+    def initial(self) -> str:
+        """The name of the initial stage."""
+        return self.stages[0].name
+
+    def stage(self, name: str) -> Stage:
+        """Return the stage called *name*; ``KeyError`` if there is none."""
+        return self._engine.stages[name]
+
+    def event(self, name: str) -> Event:
+        """Return the event called *name*.
+
+        Raises:
+            UnknownEvent: the type has no such event.
+        """
+        try:
+            return self._engine.events[name]
+        except KeyError:
+            raise UnknownEvent(name, self.name, list(self._engine.events)) from None
+
+    def order(self, stage: str) -> int | None:
+        """Position of a live stage in the order, ``None`` for a terminal stage."""
+        return self._engine.order.get(stage)
+
+    def events_from(self, stage: str) -> tuple[str, ...]:
+        """Names of the events that the stage alone allows."""
+        return self._engine.available.get(stage, ())
+
+    # -- making groups --------------------------------------------------------------
+
+    def create(self, *, id: str | None = None, **founding: Any) -> G:  # noqa: A002 -- SPEC names it id
+        """Create a new group of this type in the initial stage.
+
+        Args:
+            id: the group's id; a random one when omitted.
+            **founding: the fields of the type's founding class (for the built-ins:
+                ``name``, and ``profession`` for professional groups).
+
+        Raises:
+            InvalidGroupData: the arguments are missing, unknown or invalid.
+        """
+        from kelompok._convert import structure_or_reasons  # noqa: PLC0415 -- keeps import light
+
+        args, problems = structure_or_reasons(founding, self.founding, code="create")
+        if id is not None and (not isinstance(id, str) or not id.strip()):
+            problems.append(
+                Reason("create.invalid", "id: must be non-blank text", "id: harus teks", "id")
+            )
+        if problems:
+            what = f"Cannot create a {self.name} group"
+            raise InvalidGroupData(what, problems)
+        return self._engine.new_group(self.initial_data(args), id)
+
+    def __repr__(self) -> str:
+        return f"<GroupType {self.name!r}: {len(self.stages)} stages, {len(self.events)} events>"
+
+
+def _identifier(name: object) -> bool:
+    return isinstance(name, str) and name.isidentifier() and not keyword.iskeyword(name)
+
+
+def _label_problems(kind: str, name: str, en: object, id_: object) -> Iterable[str]:
+    for lang, text in (("en", en), ("id", id_)):
+        if not isinstance(text, str) or not text.strip():
+            yield f"{kind} {name!r} has no {lang!r} label"
+
+
+def definition_problems(gt: GroupType[Any]) -> list[str]:  # noqa: C901, PLR0912 -- one flat list of checks reads best
+    """Every inconsistency of a definition, as readable lines (empty when fine)."""
+    problems: list[str] = []
+    if not _identifier(gt.name):
+        problems.append(f"type name {gt.name!r} is not an identifier")
+    problems += _label_problems("type", gt.name, gt.en, gt.id)
+    for cls_field in ("data", "founding"):
+        if not attrs.has(getattr(gt, cls_field)):
+            problems.append(f"{cls_field} must be an attrs class")
+    if not callable(gt.initial_data):
+        problems.append("initial_data is not callable")
+
+    stages: dict[str, Stage] = {}
+    for stage in gt.stages:
+        if not _identifier(stage.name):
+            problems.append(f"stage name {stage.name!r} is not an identifier")
+        if stage.name in stages:
+            problems.append(f"stage {stage.name!r} is declared twice")
+        stages[stage.name] = stage
+        problems += _label_problems("stage", stage.name, stage.en, stage.id)
+    live = [s.name for s in gt.stages if not s.terminal]
+    if not live or gt.stages[0].terminal:
+        problems.append("the first stage must be a live (non-terminal) stage: it is the initial one")
+        return problems
+    first_terminal = next((i for i, s in enumerate(gt.stages) if s.terminal), len(gt.stages))
+    if any(not s.terminal for s in gt.stages[first_terminal:]):
+        problems.append("terminal stages must come after all live stages")
+    order = {name: i for i, name in enumerate(live)}
+
+    events: set[str] = set()
+    codes: dict[str, tuple[str, str]] = {}
+    edges: dict[str, set[str]] = {name: set() for name in stages}
+    for event in gt.events:
+        where = f"event {event.name!r}"
+        if not _identifier(event.name) or event.name.startswith("_"):
+            problems.append(f"event name {event.name!r} is not a public identifier")
+        if event.name in events:
+            problems.append(f"{where} is declared twice")
+        events.add(event.name)
+        problems += _label_problems("event", event.name, event.en, event.id)
+        if not event.moves:
+            problems.append(f"{where} has no moves: it could never be fired")
+        if event.payload is not None and not attrs.has(event.payload):
+            problems.append(f"{where}: payload must be an attrs class or None")
+        if event.effect is not None and not callable(event.effect):
+            problems.append(f"{where}: effect is not callable")
+        own: set[str] = set()
+        for req in event.requires:
+            if not callable(req.check):
+                problems.append(f"{where}: requirement {req.code!r} has a check that is not callable")
+            if req.code in own:
+                problems.append(f"{where}: requirement code {req.code!r} is used twice")
+            own.add(req.code)
+            problems += _label_problems("requirement", req.code, req.en, req.id)
+            if codes.setdefault(req.code, (req.en, req.id)) != (req.en, req.id):
+                problems.append(f"requirement code {req.code!r} has two different messages")
+        for source, dest in event.moves.items():
+            if source not in stages:
+                problems.append(f"{where} moves from undeclared stage {source!r}")
+                continue
+            if stages[source].terminal:
+                problems.append(f"{where} leaves terminal stage {source!r}")
+            if dest is None:
+                continue
+            if dest not in stages:
+                problems.append(f"{where} moves to undeclared stage {dest!r}")
+                continue
+            edges[source].add(dest)
+            if stages[dest].terminal or source not in order:
+                continue
+            step = order[dest] - order[source]
+            if event.back and step >= 0:
+                problems.append(f"{where} is declared a way back but moves {source!r} -> {dest!r}")
+            elif not event.back and step != 1:
+                problems.append(
+                    f"{where} moves {source!r} -> {dest!r}: a forward move must go to the next "
+                    "stage in order (declare back=True for a way back)"
+                )
+    for inv in gt.invariants:
+        if not callable(inv.check):
+            problems.append(f"invariant {inv.code!r} has a check that is not callable")
+        problems += _label_problems("invariant", inv.code, inv.en, inv.id)
+
+    reachable = {live[0]}
+    todo = [live[0]]
+    while todo:
+        for dest in edges[todo.pop()]:
+            if dest not in reachable:
+                reachable.add(dest)
+                todo.append(dest)
+    for name in stages:
+        if name not in reachable:
+            problems.append(f"stage {name!r} cannot be reached from {live[0]!r}")
+    for name in live:
+        if not edges[name] - {name}:
+            problems.append(f"live stage {name!r} is a dead end: no event leaves it")
+    return problems

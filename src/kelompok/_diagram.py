@@ -1,0 +1,71 @@
+"""Docs generated from a group type, so they cannot drift from it.
+
+``mermaid(group_type)`` draws the stage graph; ``events_table(group_type, lang)``
+lists events and requirements. ``python -m kelompok docs TYPE`` prints both.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kelompok._definition import GroupType
+from kelompok._text import check_language
+
+
+def mermaid(group_type: GroupType[Any], lang: str = "en") -> str:
+    """A mermaid ``stateDiagram-v2`` of the type's stages and moves.
+
+    Actions (events that keep the stage) are listed inside their stages'
+    notes rather than drawn as self-loops, which would bury the ordering.
+    """
+    language = check_language(lang)
+    lines = ["stateDiagram-v2", "    direction LR"]
+    for stage in group_type.stages:
+        label = stage.en if language == "en" else stage.id
+        lines.append(f"    {stage.name} : {label}")
+    lines.append(f"    [*] --> {group_type.initial}")
+    terminal_edges: dict[str, list[str]] = {}
+    for event in group_type.events:
+        for source, dest in event.moves.items():
+            if dest is None:
+                continue
+            if group_type.stage(dest).terminal:
+                terminal_edges.setdefault(f"{dest}|{event.name}", []).append(source)
+                continue
+            lines.append(f"    {source} --> {dest} : {event.name}")
+    for key, sources in terminal_edges.items():
+        dest, name = key.split("|")
+        live = sum(1 for s in group_type.stages if not s.terminal)
+        if len(sources) == live:
+            lines.append(f"    note left of {dest} : {name} from every live stage")
+        else:
+            lines.extend(f"    {source} --> {dest} : {name}" for source in sources)
+        lines.append(f"    {dest} --> [*]")
+    return "\n".join(lines) + "\n"
+
+
+def events_table(group_type: GroupType[Any], lang: str = "en") -> str:
+    """A markdown table: event, where it applies, and its requirements (code and message)."""
+    language = check_language(lang)
+    head = (
+        ("Event", "Label", "From -> to", "Requirements")
+        if language == "en"
+        else ("Kejadian", "Label", "Dari -> ke", "Persyaratan")
+    )
+    in_ = "action in" if language == "en" else "aksi pada"
+    rows = [f"| {' | '.join(head)} |", "|---|---|---|---|"]
+    for event in group_type.events:
+        parts = [f"{s} -> {d}" for s, d in event.moves.items() if d is not None]
+        if len(parts) > 3:  # noqa: PLR2004 -- dissolve: one line instead of eight
+            every = "every live stage" if language == "en" else "setiap tahap"
+            parts = [f"{every} -> {d}" for d in sorted({d for d in event.moves.values() if d})]
+        actions = [s for s, d in event.moves.items() if d is None]
+        if actions:
+            parts.append(f"{in_} {', '.join(actions)}")
+        moves = "<br>".join(parts)
+        reqs = "<br>".join(
+            f"`{r.code}`: {r.en if language == 'en' else r.id}" for r in event.requires
+        )
+        label = event.en if language == "en" else event.id
+        rows.append(f"| `{event.name}` | {label} | {moves} | {reqs or '-'} |")
+    return "\n".join(rows) + "\n"

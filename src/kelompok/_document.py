@@ -1,0 +1,238 @@
+"""Groups as JSON-ready documents, and loading them back without trusting them.
+
+A stored document may have been edited by hand, truncated, or forged. ``load``
+rebuilds a group only when the document could have been produced by firing
+events: every history step is a declared edge, stages are first entered in
+their order, the history ends in the stored stage, the version counts the
+history, and the type's invariants hold for the data. It never imports or
+evaluates anything a document names: the type is looked up by name in the
+registry. The work is linear in the size of the document.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Final
+
+from kelompok._convert import converter, copy_json, is_json_value, parse_utc, structure_or_reasons
+from kelompok._errors import InvalidGroupData, KelompokError
+from kelompok._group import Group, HistoryRecord
+from kelompok._registry import get_group_type
+from kelompok._text import Reason
+from kelompok._values import FieldError
+
+SCHEMA_VERSION: Final = 1
+_TOP_KEYS: Final = ("schema_version", "type", "id", "stage", "version", "created_at", "data", "history")
+_RECORD_KEYS: Final = ("event", "source", "dest", "at", "payload", "actor")
+
+
+def dump(group: Group) -> dict[str, Any]:
+    """The document of *group* (see :meth:`Group.to_dict`)."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "type": group.type.name,
+        "id": group.id,
+        "stage": group.stage,
+        "version": group.version,
+        "created_at": group.created_at.isoformat(),
+        "data": converter.unstructure(group.data, group.type.data),
+        "history": [
+            {
+                "event": r.event,
+                "source": r.source,
+                "dest": r.dest,
+                "at": r.at.isoformat(),
+                "payload": copy_json(r.payload),
+                "actor": r.actor,
+            }
+            for r in group._history  # noqa: SLF001 -- the document module owns the format
+        ],
+    }
+
+
+def _problem(field: str, en: str, id_: str, code: str = "document.invalid") -> Reason:
+    return Reason(code, f"{field}: {en}", f"{field}: {id_}", field)
+
+
+class _Loader:
+    """Collects every problem of one document instead of stopping at the first."""
+
+    def __init__(self) -> None:
+        self.problems: list[Reason] = []
+
+    def fail(self, field: str, en: str, id_: str, code: str = "document.invalid") -> None:
+        self.problems.append(_problem(field, en, id_, code))
+
+    def text(self, doc: Mapping[str, Any], key: str, where: str = "") -> str:
+        value = doc.get(key)
+        if isinstance(value, str) and value.strip():
+            return value
+        self.fail(where + key, "must be non-blank text", "harus berupa teks yang tidak kosong")
+        return ""
+
+    def keys(self, doc: Mapping[str, Any], expected: tuple[str, ...], where: str) -> None:
+        for key in expected:
+            if key not in doc:
+                self.fail(where + key, "is missing", "tidak ada", "document.missing_field")
+        for key in doc:
+            if key not in expected:
+                self.fail(
+                    f"{where}{key}",
+                    f"unknown field; expected only {', '.join(expected)}",
+                    f"isian tidak dikenal; yang diharapkan hanya {', '.join(expected)}",
+                    "document.unknown_field",
+                )
+
+    def moment(self, value: Any, field: str) -> Any:
+        try:
+            return parse_utc(value)
+        except FieldError as exc:
+            self.fail(field, exc.en, exc.id)
+            return None
+
+
+def load(document: Mapping[str, Any]) -> Group:
+    """Rebuild a group from a document made by :meth:`Group.to_dict`.
+
+    Args:
+        document: the dict (for example ``json.loads`` of what was stored).
+
+    Raises:
+        InvalidGroupData: the document is malformed, of an unknown type, or its
+            stage, history and data could not have come from firing events;
+            ``.problems`` lists every problem with the field it is in.
+    """
+    what = "Cannot load this group document"
+    if not isinstance(document, Mapping):
+        problem = _problem("document", "must be a mapping (dict)", "harus berupa dict")
+        raise InvalidGroupData(what, [problem])
+    ld = _Loader()
+    ld.keys(document, _TOP_KEYS, "")
+    version_ = document.get("schema_version")
+    if "schema_version" in document and version_ != SCHEMA_VERSION:
+        ld.fail(
+            "schema_version",
+            f"is {version_!r}; this kelompok reads version {SCHEMA_VERSION}",
+            f"bernilai {version_!r}; kelompok ini membaca versi {SCHEMA_VERSION}",
+            "document.schema_version",
+        )
+    if ld.problems:
+        raise InvalidGroupData(what, ld.problems)
+    try:
+        gt = get_group_type(document["type"])
+    except KelompokError as exc:
+        raise InvalidGroupData(
+            what, [_problem("type", str(exc), f"jenis kelompok {document['type']!r} tidak dikenal")]
+        ) from exc
+
+    group_id = ld.text(document, "id")
+    created_at = ld.moment(document["created_at"], "created_at")
+    stage = document["stage"]
+    if not isinstance(stage, str) or stage not in gt._engine.stages:  # noqa: SLF001
+        ld.fail("stage", f"is not a stage of {gt.name!r}", f"bukan tahap {gt.name!r}")
+    version = document["version"]
+    if not isinstance(version, int) or isinstance(version, bool) or version < 0:
+        ld.fail("version", "must be a whole number >= 0", "harus bilangan bulat >= 0")
+    data, problems = structure_or_reasons(document["data"], gt.data, code="document", where="data")
+    ld.problems += problems
+    history, peak = _history(ld, gt, document["history"])
+    if not ld.problems:
+        end = history[-1].dest if history else gt.initial
+        if end != stage:
+            ld.fail(
+                "stage",
+                f"is {stage!r} but the history ends in {end!r}",
+                f"bernilai {stage!r} padahal riwayat berakhir pada {end!r}",
+                "document.stage",
+            )
+        if version != len(history):
+            ld.fail(
+                "version",
+                f"is {version} but the history holds {len(history)} events",
+                f"bernilai {version} padahal riwayat berisi {len(history)} kejadian",
+                "document.version",
+            )
+    if ld.problems:
+        raise InvalidGroupData(what, ld.problems)
+    group: Group = gt.group_class._build(  # noqa: SLF001
+        group_type=gt,
+        group_id=group_id,
+        created_at=created_at,
+        stage=stage,
+        version=version,
+        data=data,
+        history=history,
+        peak=peak,
+    )
+    broken = [
+        Reason(f"document.{i.code}", i.en, i.id, "data") for i in gt.invariants if not i.check(group)
+    ]
+    if broken:
+        raise InvalidGroupData(what, broken)
+    return group
+
+
+def _history(ld: _Loader, gt: Any, raw: Any) -> tuple[list[HistoryRecord], int]:  # noqa: C901 -- one pass, one check per line
+    if not isinstance(raw, list):
+        ld.fail("history", "must be a list", "harus berupa daftar (list)")
+        return [], 0
+    engine = gt._engine  # noqa: SLF001
+    order: dict[str, int] = engine.order
+    records: list[HistoryRecord] = []
+    stage = gt.initial
+    peak = 0
+    for i, rec in enumerate(raw):
+        where = f"history[{i}]"
+        if not isinstance(rec, dict):
+            ld.fail(where, "must be a mapping (dict)", "harus berupa dict")
+            continue
+        before = len(ld.problems)
+        ld.keys(rec, _RECORD_KEYS, where + ".")
+        if len(ld.problems) > before:
+            continue
+        name, source, dest, payload, actor = (
+            rec["event"],
+            rec["source"],
+            rec["dest"],
+            rec["payload"],
+            rec["actor"],
+        )
+        at = ld.moment(rec["at"], where + ".at")
+        event = engine.events.get(name) if isinstance(name, str) else None
+        if event is None:
+            ld.fail(where + ".event", f"{name!r} is not an event of {gt.name!r}", "kejadian tidak dikenal")
+            continue
+        if source != stage:
+            ld.fail(
+                where + ".source",
+                f"is {source!r} but the previous step ended in {stage!r}",
+                f"bernilai {source!r} padahal langkah sebelumnya berakhir pada {stage!r}",
+                "document.history",
+            )
+            continue
+        if source not in event.moves or (event.moves[source] or source) != dest:
+            ld.fail(
+                where,
+                f"{name!r} does not lead from {source!r} to {dest!r} in a {gt.name} group",
+                f"{name!r} tidak mengarah dari {source!r} ke {dest!r} pada kelompok {gt.name}",
+                "document.history",
+            )
+            continue
+        rank = order.get(dest)
+        if rank is not None and rank > peak:
+            if rank != peak + 1:
+                ld.fail(
+                    where,
+                    f"enters {dest!r} before the stages that come before it",
+                    f"memasuki {dest!r} sebelum tahap-tahap sebelumnya",
+                    "document.history",
+                )
+            peak = rank
+        if not isinstance(payload, dict) or not is_json_value(payload):
+            ld.fail(where + ".payload", "must be a JSON object", "harus berupa objek JSON")
+        if actor is not None and not isinstance(actor, str):
+            ld.fail(where + ".actor", "must be text or null", "harus berupa teks atau null")
+        stage = dest
+        if at is not None and len(ld.problems) == before:
+            records.append(HistoryRecord(name, source, dest, at, copy_json(payload), actor))
+    return records, peak

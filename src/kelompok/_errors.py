@@ -1,0 +1,119 @@
+"""The exceptions kelompok raises; all derive from :class:`KelompokError`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from kelompok._text import Reason
+
+
+class KelompokError(Exception):
+    """Root of every error kelompok raises on purpose."""
+
+
+def _bullets(reasons: Iterable[Reason]) -> str:
+    return "".join(f"\n  - {r.code}: {r.en}" for r in reasons)
+
+
+class TransitionNotAllowed(KelompokError):
+    """An event was refused; nothing about the group changed.
+
+    Attributes:
+        event: the event's name.
+        stage: the stage the group was (and still is) in.
+        reasons: every unmet requirement, never empty.
+    """
+
+    def __init__(self, event: str, stage: str, reasons: Sequence[Reason]) -> None:
+        self.event = event
+        self.stage = stage
+        self.reasons = list(reasons)
+        msg = (
+            f"Event {event!r} was refused in stage {stage!r}; the group is unchanged."
+            f"{_bullets(self.reasons)}\n"
+            "Fix these and fire again (group.why_not(event, **payload) lists them "
+            "without firing; reason.message('id') gives them in Indonesian)."
+        )
+        super().__init__(msg)
+
+
+class UnknownEvent(KelompokError, LookupError):
+    """The group type has no event of that name.
+
+    Attributes:
+        event: the name asked for.
+        group_type: the group type's name.
+        known: the names the type does have.
+    """
+
+    def __init__(self, event: str, group_type: str, known: Sequence[str]) -> None:
+        self.event = event
+        self.group_type = group_type
+        self.known = tuple(known)
+        msg = (
+            f"Group type {group_type!r} has no event {event!r}. "
+            f"Its events are: {', '.join(self.known)}."
+        )
+        super().__init__(msg)
+
+    def __str__(self) -> str:  # LookupError would quote the message like a key
+        return str(self.args[0])
+
+
+class UnknownGroupType(KelompokError, LookupError):
+    """No group type of that name is built in or registered.
+
+    Attributes:
+        name: the name asked for.
+        known: the names that are known.
+    """
+
+    def __init__(self, name: str, known: Sequence[str]) -> None:
+        self.name = name
+        self.known = tuple(known)
+        msg = (
+            f"No group type named {name!r}. Known types: {', '.join(self.known)}. "
+            "Register your own with kelompok.register(group_type)."
+        )
+        super().__init__(msg)
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+class InvalidGroupData(KelompokError, ValueError):
+    """A document given to :func:`kelompok.load` (or arguments to ``create``) is invalid.
+
+    Attributes:
+        problems: every problem found, each a :class:`Reason` whose ``field``
+            says where (``"history[3].dest"``, ``"data.members['a'].name"``).
+    """
+
+    def __init__(self, what: str, problems: Sequence[Reason]) -> None:
+        self.problems = list(problems)
+        msg = f"{what}:{_bullets_with_field(self.problems)}"
+        super().__init__(msg)
+
+
+def _bullets_with_field(reasons: Iterable[Reason]) -> str:
+    return "".join(
+        f"\n  - {r.code}" + (f" at {r.field}" if r.field else "") + f": {r.en}" for r in reasons
+    )
+
+
+class DefinitionError(KelompokError, ValueError):
+    """A group-type definition is inconsistent; raised when it is built.
+
+    Attributes:
+        problems: one line per problem; all of them, not just the first.
+    """
+
+    def __init__(self, name: str, problems: Sequence[str]) -> None:
+        self.problems = list(problems)
+        lines = "".join(f"\n  - {p}" for p in self.problems)
+        msg = f"Group type {name!r} is not a valid definition:{lines}"
+        super().__init__(msg)
+
+
+class ReentrantFire(KelompokError, RuntimeError):
+    """An event was fired on a group from inside a listener of that same group's event."""

@@ -1,0 +1,336 @@
+"""The running group: its stage, data and history, and the events fired on it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, overload
+
+import attrs
+
+from kelompok._compat import Self
+
+from kelompok._convert import converter, structure_or_reasons
+from kelompok._engine import Firing
+from kelompok._errors import ReentrantFire, TransitionNotAllowed
+from kelompok._text import Reason
+from kelompok._values import PartnerRef
+
+if TYPE_CHECKING:
+    from kelompok._definition import Event, GroupType
+
+Listener = Callable[["Group", "HistoryRecord"], None]
+"""Called after every applied event as ``listener(group, record)``; if it raises,
+the event is undone and the exception propagates."""
+
+
+@attrs.frozen
+class HistoryRecord:
+    """One applied event.
+
+    Attributes:
+        event: the event's name.
+        source: the stage before.
+        dest: the stage after (equal to ``source`` for an action).
+        at: when it was applied, an aware UTC datetime.
+        payload: the validated payload in its JSON form (treat it as read-only).
+        actor: who fired it, as given to ``fire(..., actor=...)``.
+    """
+
+    event: str
+    source: str
+    dest: str
+    at: dt.datetime
+    payload: Mapping[str, Any]
+    actor: str | None = None
+
+
+class History(Sequence[HistoryRecord]):
+    """A read-only view of a group's history (no copy is made)."""
+
+    __slots__ = ("_records",)
+
+    def __init__(self, records: list[HistoryRecord]) -> None:
+        self._records = records
+
+    @overload
+    def __getitem__(self, index: int) -> HistoryRecord: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[HistoryRecord]: ...
+    def __getitem__(self, index: int | slice) -> HistoryRecord | Sequence[HistoryRecord]:
+        return self._records[index]
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    def __iter__(self) -> Iterator[HistoryRecord]:
+        return iter(self._records)
+
+    def __repr__(self) -> str:
+        return f"History({self._records!r})"
+
+
+def _stage_reason(group: Group, event: Event) -> Reason:
+    stage = group.type.stage(group.stage)
+    if stage.terminal:
+        return Reason(
+            "stage.not_allowed",
+            f"The group is {stage.en.lower()} ({group.stage!r}): no event is allowed any more.",
+            f"Kelompok sudah {stage.id.lower()} ({group.stage!r}): tidak ada kejadian yang "
+            "diperbolehkan lagi.",
+        )
+    where = ", ".join(event.moves)
+    now = ", ".join(group.available_events()) or "-"
+    return Reason(
+        "stage.not_allowed",
+        f"{event.name!r} is not allowed in stage {group.stage!r} ({stage.en}); it is allowed in: "
+        f"{where}. Allowed now: {now}.",
+        f"{event.name!r} tidak diperbolehkan pada tahap {group.stage!r} ({stage.id}); hanya pada: "
+        f"{where}. Yang diperbolehkan sekarang: {now}.",
+    )
+
+
+def _no_payload_reasons(payload: Mapping[str, Any]) -> list[Reason]:
+    return [
+        Reason(
+            "payload.unknown_field",
+            f"{key}: unknown field; this event takes no payload",
+            f"{key}: isian tidak dikenal; kejadian ini tidak memerlukan isian",
+            key,
+        )
+        for key in payload
+    ]
+
+
+class Group:
+    """A group of some :class:`~kelompok.GroupType`, at some stage of its formation.
+
+    Create one with ``group_type.create(...)`` or rebuild one with
+    :func:`kelompok.load`; change it only by firing events.
+    """
+
+    __slots__ = (
+        "__weakref__",
+        "_busy",
+        "_created_at",
+        "_data",
+        "_history",
+        "_id",
+        "_listeners",
+        "_lock",
+        "_peak",
+        "_stage",
+        "_type",
+        "_version",
+    )
+
+    _type: GroupType[Any]
+    _id: str
+    _created_at: dt.datetime
+    _stage: str
+    _version: int
+    _data: Any
+    _history: list[HistoryRecord]
+    _peak: int
+    _listeners: tuple[Listener, ...]
+    _lock: threading.RLock
+    _busy: bool
+
+    def __init__(self) -> None:
+        msg = (
+            f"{type(self).__name__} is not created directly: use group_type.create(...) "
+            "for a new group or kelompok.load(document) for a stored one."
+        )
+        raise TypeError(msg)
+
+    @classmethod
+    def _build(  # noqa: PLR0913 -- the whole state, spelled out once
+        cls,
+        *,
+        group_type: GroupType[Any],
+        group_id: str,
+        created_at: dt.datetime,
+        stage: str,
+        version: int,
+        data: Any,
+        history: list[HistoryRecord],
+        peak: int,
+    ) -> Self:
+        self = object.__new__(cls)
+        self._type = group_type
+        self._id = group_id
+        self._created_at = created_at
+        self._stage = stage
+        self._version = version
+        self._data = data
+        self._history = history
+        self._peak = peak
+        self._listeners = ()
+        self._lock = threading.RLock()
+        self._busy = False
+        return self
+
+    # -- reading ------------------------------------------------------------------
+
+    @property
+    def id(self) -> str:
+        """The group's unique id."""
+        return self._id
+
+    @property
+    def type(self) -> GroupType[Self]:
+        """The group's :class:`~kelompok.GroupType`."""
+        return self._type
+
+    @property
+    def stage(self) -> str:
+        """The name of the current stage (read-only: fire events to change it)."""
+        return self._stage
+
+    @property
+    def version(self) -> int:
+        """How many events were applied; use it for optimistic locking in a store."""
+        return self._version
+
+    @property
+    def created_at(self) -> dt.datetime:
+        """When the group was created (aware, UTC)."""
+        return self._created_at
+
+    @property
+    def data(self) -> Any:
+        """The group's data, an instance of the type's frozen data class."""
+        return self._data
+
+    @property
+    def history(self) -> Sequence[HistoryRecord]:
+        """Every applied event, oldest first (a read-only view)."""
+        return History(self._history)
+
+    def reached(self, stage: str) -> bool:
+        """Whether the group has ever been in *stage* (it may have moved on since)."""
+        order = self._type.order(stage)
+        if order is None:
+            return self._stage == stage
+        return order <= self._peak
+
+    def available_events(self) -> list[str]:
+        """Names of the events the current stage allows (requirements not checked)."""
+        return list(self._type.events_from(self._stage))
+
+    def why_not(self, event: str, **payload: Any) -> list[Reason]:
+        """Every reason *event* with *payload* would be refused now; ``[]`` if it would apply.
+
+        Raises:
+            UnknownEvent: the group's type has no such event.
+        """
+        return self._check(self._type.event(event), payload)[1]
+
+    def can(self, event: str, **payload: Any) -> bool:
+        """Whether *event* with *payload* would be applied now."""
+        return not self.why_not(event, **payload)
+
+    # -- changing -----------------------------------------------------------------
+
+    def fire(self, event: str, actor: str | None = None, **payload: Any) -> Self:
+        """Apply *event* with *payload*, or raise and leave the group exactly as it was.
+
+        Args:
+            event: the event's name.
+            actor: who fires it; stored in the history record.
+            **payload: the event's payload fields.
+
+        Returns:
+            The group itself, so calls can be chained.
+
+        Raises:
+            UnknownEvent: the group's type has no such event.
+            TransitionNotAllowed: the stage, the payload or a requirement refuses
+                it; ``.reasons`` lists every one.
+            ReentrantFire: fired from a listener of an event on this same group.
+        """
+        spec = self._type.event(event)
+        if actor is not None and not isinstance(actor, str):
+            msg = f"actor must be a str or None, got {type(actor).__name__} {actor!r}"
+            raise TypeError(msg)
+        with self._lock:
+            if self._busy:
+                msg = (
+                    f"Cannot fire {event!r} on group {self._id!r} while its previous event is "
+                    "still being applied (from a listener). Fire it after fire() returns."
+                )
+                raise ReentrantFire(msg)
+            obj, reasons = self._check(spec, payload)
+            if reasons:
+                raise TransitionNotAllowed(event, self._stage, reasons)
+            firing = Firing(
+                event=spec,
+                payload=obj,
+                payload_json=converter.unstructure(obj) if obj is not None else {},
+                actor=actor,
+                source=self._stage,
+                listeners=self._listeners,
+            )
+            saved = (self._stage, self._version, self._data, len(self._history), self._peak)
+            self._busy = True
+            try:
+                self._type._engine.run(self, firing)  # noqa: SLF001
+            except BaseException:
+                self._stage, self._version, self._data, size, self._peak = saved
+                del self._history[size:]
+                raise
+            finally:
+                self._busy = False
+        return self
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        """Call *listener(group, record)* after every event applied to this group.
+
+        A listener that raises undoes the event. Returns a function that
+        unsubscribes it.
+        """
+        with self._lock:
+            self._listeners = (*self._listeners, listener)
+
+        def unsubscribe() -> None:
+            with self._lock:
+                self._listeners = tuple(x for x in self._listeners if x is not listener)
+
+        return unsubscribe
+
+    # -- other forms --------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        """The group as a JSON-ready dict; :func:`kelompok.load` rebuilds it."""
+        from kelompok._document import dump  # noqa: PLC0415 -- circular at import time
+
+        return dump(self)
+
+    def as_partner_ref(self) -> PartnerRef:
+        """This group as a collaboration partner of another group."""
+        return PartnerRef(id=self._id, name=self._name(), type=self._type.name, stage=self._stage)
+
+    def _name(self) -> str:
+        name = getattr(self._data, "name", None)
+        return name if isinstance(name, str) and name.strip() else self._id
+
+    def _check(self, spec: Event, payload: Mapping[str, Any]) -> tuple[Any, list[Reason]]:
+        reasons: list[Reason] = []
+        if self._stage not in spec.moves:
+            reasons.append(_stage_reason(self, spec))
+        if spec.payload is None:
+            obj = None
+            reasons += _no_payload_reasons(payload)
+        else:
+            obj, problems = structure_or_reasons(payload, spec.payload, code="payload")
+            reasons += problems
+        if reasons:
+            return obj, reasons
+        return obj, [req.reason() for req in spec.requires if not req.check(self, obj)]
+
+    def __repr__(self) -> str:
+        return (
+            f"<{type(self).__name__} {self._type.name} {self._name()!r} id={self._id!r} "
+            f"stage={self._stage!r} version={self._version}>"
+        )

@@ -1,0 +1,786 @@
+"""Requirements, effects and invariants of the two built-in formation types.
+
+Each rule is one small function; ``_builtins.py`` decides which event of which
+type uses it. Checks take ``(group, payload)`` and return True when the rule is
+met; effects return the group's new (frozen) data and never mutate the old.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import attrs
+
+from kelompok._definition import Invariant, Requirement
+from kelompok._formation import (
+    Activity,
+    ActivityPayload,
+    AdmitPayload,
+    Charter,
+    CharterPayload,
+    CollaboratePayload,
+    DevelopPayload,
+    DissolvePayload,
+    EvaluatePayload,
+    Evaluation,
+    FormationData,
+    FormationGroup,
+    FoundersPayload,
+    Partnership,
+    ProblemsPayload,
+    ProgramPayload,
+    ProgramsPayload,
+    Rejection,
+    RejectPayload,
+    Structure,
+    StructurePayload,
+    TeamsPayload,
+)
+from kelompok._values import Member, Program
+
+G = FormationGroup
+WORK_AREAS = ("social", "humanitarian", "environmental")
+PROGRAM_KINDS = ("training", "seminar", "workshop", "other")
+SHAREABLE = ("experience", "knowledge", "resources", "ideas")
+
+
+def blank(text: str) -> bool:
+    """Empty or white space only."""
+    return not text.strip()
+
+
+def all_filled(texts: Sequence[str]) -> bool:
+    """At least one text, and none blank."""
+    return bool(texts) and not any(blank(t) for t in texts)
+
+
+def same_profession(group: G, member: Member) -> bool:
+    """Whether *member* shares the group's profession (case-insensitive)."""
+    mine = group.data.profession
+    theirs = member.profession
+    return mine is not None and theirs is not None and mine.strip().casefold() == theirs.strip().casefold()
+
+
+def req(code: str, en: str, id_: str, check: Callable[[G, Any], bool]) -> Requirement:
+    """A requirement of the built-in types (shorthand)."""
+    return Requirement(code=code, en=en, id=id_, check=check)
+
+
+# -- identify_needs ---------------------------------------------------------------------
+
+NEEDS_MISSING = req(
+    "needs.missing",
+    "Name at least one need the group answers.",
+    "Sebutkan minimal satu kebutuhan yang dijawab kelompok.",
+    lambda g, p: any(not blank(n) for n in p.needs),
+)
+NEEDS_BLANK = req(
+    "needs.blank",
+    "Needs must not be blank; remove the empty ones.",
+    "Kebutuhan tidak boleh kosong; hapus yang kosong.",
+    lambda g, p: not any(blank(n) for n in p.needs),
+)
+
+
+def _work_area_known(g: G, p: ProblemsPayload) -> bool:
+    return p.work_area in WORK_AREAS
+
+
+WORK_AREA_UNKNOWN = req(
+    "work_area.unknown",
+    "Choose the work area: 'social', 'humanitarian' or 'environmental'.",
+    "Tentukan bidang kerja: 'social' (sosial), 'humanitarian' (kemanusiaan) atau "
+    "'environmental' (lingkungan).",
+    _work_area_known,
+)
+
+# -- form_core_group ------------------------------------------------------------------------
+
+FOUNDERS_TOO_FEW = req(
+    "founders.too_few",
+    "An initial group needs at least 2 founders with distinct ids.",
+    "Kelompok awal memerlukan minimal 2 pendiri dengan id yang berbeda.",
+    lambda g, p: len({m.id for m in p.founders}) >= 2,
+)
+FOUNDERS_DUPLICATE = req(
+    "founders.duplicate",
+    "Each founder may appear only once: founder ids must be distinct.",
+    "Setiap pendiri hanya boleh muncul sekali: id pendiri harus berbeda.",
+    lambda g, p: len({m.id for m in p.founders}) == len(p.founders),
+)
+FOUNDERS_PROFESSION = req(
+    "founders.profession",
+    "Every founder's profession must be the group's profession.",
+    "Profesi setiap pendiri harus sama dengan profesi kelompok.",
+    lambda g, p: all(same_profession(g, m) for m in p.founders),
+)
+
+# -- adopt_charter / open_recruitment ---------------------------------------------------------
+
+CHARTER_RULES = (
+    req(
+        "charter.vision_blank",
+        "Write the vision; it must not be blank.",
+        "Tuliskan visi; visi tidak boleh kosong.",
+        lambda g, p: not blank(p.vision),
+    ),
+    req(
+        "charter.mission_blank",
+        "Write the mission; it must not be blank.",
+        "Tuliskan misi; misi tidak boleh kosong.",
+        lambda g, p: not blank(p.mission),
+    ),
+    req(
+        "charter.goals_missing",
+        "List at least one goal, none of them blank.",
+        "Tuliskan minimal satu tujuan, tidak ada yang kosong.",
+        lambda g, p: all_filled(p.goals),
+    ),
+    req(
+        "charter.steps_missing",
+        "List at least one step towards the goals, none of them blank.",
+        "Rumuskan minimal satu langkah untuk mencapai tujuan, tidak ada yang kosong.",
+        lambda g, p: all_filled(p.steps),
+    ),
+)
+
+
+def _has_charter(g: G, p: object) -> bool:
+    c = g.data.charter
+    return c is not None and not blank(c.vision) and not blank(c.mission) and all_filled(c.goals)
+
+
+CHARTER_MISSING = req(
+    "charter.missing",
+    "Adopt a charter with a vision, a mission and at least one goal first (adopt_charter).",
+    "Susun dahulu visi, misi, dan minimal satu tujuan kelompok (adopt_charter).",
+    _has_charter,
+)
+
+# -- admit / reject -------------------------------------------------------------------------------
+
+NOT_YET_MEMBER = req(
+    "member.already_member",
+    "This person is already a member (same member id).",
+    "Orang ini sudah menjadi anggota (id anggota sama).",
+    lambda g, p: p.member.id not in g.data.members,
+)
+MEMBER_PROFESSION = req(
+    "member.profession",
+    "The member's profession must be the group's profession.",
+    "Profesi anggota harus sama dengan profesi kelompok.",
+    lambda g, p: same_profession(g, p.member),
+)
+
+
+def selection_rules(
+    criteria: Sequence[tuple[str, str]], pass_mark: int = 3
+) -> tuple[Requirement, ...]:
+    """The selection requirements for *criteria* (``(name, Indonesian label)`` pairs)."""
+    names = [name for name, _ in criteria]
+    en_list = ", ".join(names)
+    id_list = ", ".join(f"{name} ({label})" for name, label in criteria)
+
+    def scored(g: G, p: AdmitPayload) -> bool:
+        return sorted(p.scores) == sorted(names)
+
+    def in_range(g: G, p: AdmitPayload) -> bool:
+        return all(1 <= s <= 5 for s in p.scores.values())
+
+    def passed(g: G, p: AdmitPayload) -> bool:
+        return all(p.scores.get(name, 0) >= pass_mark for name in names)
+
+    return (
+        req(
+            "selection.criteria",
+            f"Score exactly the selection criteria: {en_list}.",
+            f"Beri nilai tepat untuk kriteria seleksi: {id_list}.",
+            scored,
+        ),
+        req(
+            "selection.score_range",
+            "Every selection score must be a whole number from 1 to 5.",
+            "Setiap nilai seleksi harus bilangan bulat dari 1 sampai 5.",
+            in_range,
+        ),
+        req(
+            "selection.below_pass_mark",
+            f"Every criterion must score at least the pass mark of {pass_mark}; "
+            "record a candidate below it with reject.",
+            f"Setiap kriteria harus mencapai nilai lulus minimal {pass_mark}; "
+            "catat calon yang tidak lulus dengan reject.",
+            passed,
+        ),
+    )
+
+
+REJECT_RULES = (
+    req(
+        "reject.reason_blank",
+        "Give the reason for the selection decision.",
+        "Berikan alasan keputusan seleksi.",
+        lambda g, p: not blank(p.reason),
+    ),
+    req(
+        "reject.already_member",
+        "This person is already a member; only a candidate can be rejected.",
+        "Orang ini sudah menjadi anggota; hanya calon anggota yang dapat ditolak.",
+        lambda g, p: p.member.id not in g.data.members,
+    ),
+)
+
+# -- establish_structure ------------------------------------------------------------------------------
+
+
+def _officers(p: StructurePayload) -> tuple[str, str, str]:
+    return (p.chair, p.secretary, p.treasurer)
+
+
+def _division_names_ok(names: Sequence[str]) -> bool:
+    return not any(blank(n) for n in names) and len(set(names)) == len(names)
+
+
+STRUCTURE_RULES = (
+    req(
+        "structure.no_new_members",
+        "Admit at least one member besides the founders before forming the structure (admit).",
+        "Terima minimal satu anggota baru selain pendiri sebelum membentuk struktur (admit).",
+        lambda g, p: len(g.data.members) > len(g.data.founders),
+    ),
+    req(
+        "structure.officer_not_member",
+        "Chair, secretary and treasurer must be members (give their member ids).",
+        "Ketua, sekretaris, dan bendahara harus anggota (gunakan id anggota).",
+        lambda g, p: all(o in g.data.members for o in _officers(p)),
+    ),
+    req(
+        "structure.officers_not_distinct",
+        "Chair, secretary and treasurer must be three different members.",
+        "Ketua, sekretaris, dan bendahara harus tiga anggota yang berbeda.",
+        lambda g, p: len(set(_officers(p))) == 3,
+    ),
+    req(
+        "structure.no_divisions",
+        "Set up at least one division.",
+        "Bentuk minimal satu divisi.",
+        lambda g, p: bool(p.divisions),
+    ),
+    req(
+        "structure.division_names",
+        "Division names must be non-blank and unique.",
+        "Nama divisi tidak boleh kosong dan tidak boleh sama.",
+        lambda g, p: _division_names_ok([d.name for d in p.divisions]),
+    ),
+    req(
+        "structure.head_not_member",
+        "A division's head must be a member.",
+        "Kepala divisi harus anggota kelompok.",
+        lambda g, p: all(d.head is None or d.head in g.data.members for d in p.divisions),
+    ),
+)
+
+# -- programs ---------------------------------------------------------------------------------------------
+
+
+def _division_names(g: G) -> set[str]:
+    s = g.data.structure
+    return {d.name for d in s.divisions} if s is not None else set()
+
+
+def program_rules(
+    programs_of: Callable[[Any], Sequence[Program]], *, volunteer: bool
+) -> tuple[Requirement, ...]:
+    """The checks every program must pass, whichever event brings it."""
+    if volunteer:
+        kind = req(
+            "program.kind",
+            "A program's kind must be the group's work area.",
+            "Jenis program harus sesuai dengan bidang kerja kelompok.",
+            lambda g, p: all(x.kind == g.data.work_area for x in programs_of(p)),
+        )
+    else:
+        kind = req(
+            "program.kind",
+            "A program's kind must be 'training', 'seminar', 'workshop' or 'other'.",
+            "Jenis program harus 'training' (pelatihan), 'seminar', 'workshop' atau "
+            "'other' (kegiatan lain).",
+            lambda g, p: all(x.kind in PROGRAM_KINDS for x in programs_of(p)),
+        )
+    return (
+        req(
+            "programs.duplicate_id",
+            "Program ids must be unique.",
+            "Id program tidak boleh sama.",
+            lambda g, p: len({x.id for x in programs_of(p)}) == len(programs_of(p)),
+        ),
+        req(
+            "program.no_activities",
+            "Every program needs at least one activity, none of them blank.",
+            "Setiap program memerlukan minimal satu kegiatan, tidak ada yang kosong.",
+            lambda g, p: all(all_filled(x.activities) for x in programs_of(p)),
+        ),
+        req(
+            "program.unknown_division",
+            "Every program must name an existing division.",
+            "Setiap program harus menyebut divisi yang ada.",
+            lambda g, p: all(x.division in _division_names(g) for x in programs_of(p)),
+        ),
+        kind,
+    )
+
+
+PROGRAMS_MISSING = req(
+    "programs.missing",
+    "Plan at least one program.",
+    "Rumuskan minimal satu program.",
+    lambda g, p: bool(p.programs),
+)
+PROGRAM_ID_TAKEN = req(
+    "program.id_taken",
+    "A program with this id exists already; choose another id.",
+    "Program dengan id ini sudah ada; gunakan id lain.",
+    lambda g, p: p.program.id not in g.data.programs,
+)
+
+
+def plan_rules(*, volunteer: bool) -> tuple[Requirement, ...]:
+    """Requirements of ``plan_programs``."""
+    return (PROGRAMS_MISSING, *program_rules(lambda p: p.programs, volunteer=volunteer))
+
+
+def add_rules(*, volunteer: bool) -> tuple[Requirement, ...]:
+    """Requirements of ``add_program``."""
+    return (*program_rules(lambda p: (p.program,), volunteer=volunteer), PROGRAM_ID_TAKEN)
+
+
+# -- execute / record_activity ----------------------------------------------------------------------------
+
+TEAM_RULES = (
+    req(
+        "teams.missing",
+        "Give every program a team of at least one member.",
+        "Bentuk tim minimal satu anggota untuk setiap program.",
+        lambda g, p: all(p.teams.get(pid) for pid in g.data.programs),
+    ),
+    req(
+        "teams.unknown_program",
+        "Teams can only be given to existing programs.",
+        "Tim hanya dapat dibentuk untuk program yang ada.",
+        lambda g, p: all(pid in g.data.programs for pid in p.teams),
+    ),
+    req(
+        "teams.not_members",
+        "Every team member must be a member of the group.",
+        "Setiap anggota tim harus anggota kelompok.",
+        lambda g, p: all(m in g.data.members for team in p.teams.values() for m in team),
+    ),
+)
+
+
+def _lists_activity(g: G, p: ActivityPayload) -> bool:
+    program = g.data.programs.get(p.program)
+    return program is None or p.activity in program.activities
+
+
+ACTIVITY_RULES = (
+    req(
+        "activity.unknown_program",
+        "The activity must belong to an existing program.",
+        "Kegiatan harus termasuk program yang ada.",
+        lambda g, p: p.program in g.data.programs,
+    ),
+    req(
+        "activity.unknown_activity",
+        "The activity must be one of the program's activities.",
+        "Kegiatan harus salah satu kegiatan dalam program tersebut.",
+        _lists_activity,
+    ),
+    req(
+        "activity.participants",
+        "An activity needs at least one participant.",
+        "Kegiatan memerlukan minimal satu peserta.",
+        lambda g, p: p.participants >= 1,
+    ),
+    req(
+        "activity.before_creation",
+        "held_on cannot be before the group was created.",
+        "Tanggal kegiatan tidak boleh sebelum kelompok dibentuk.",
+        lambda g, p: p.held_on >= g.created_at.date(),
+    ),
+)
+
+# -- evaluate / develop ----------------------------------------------------------------------------------------
+
+EVALUATE_RULES = (
+    req(
+        "evaluation.no_activity",
+        "Record at least one activity before evaluating (record_activity).",
+        "Catat minimal satu kegiatan sebelum evaluasi (record_activity).",
+        lambda g, p: bool(g.data.activities),
+    ),
+    req(
+        "evaluation.goals",
+        "Score every goal of the charter, and nothing else.",
+        "Beri nilai untuk setiap tujuan dalam piagam, dan hanya itu.",
+        lambda g, p: g.data.charter is not None and set(p.goal_results) == set(g.data.charter.goals),
+    ),
+    req(
+        "evaluation.score_range",
+        "Goal scores must be from 0 to 100.",
+        "Nilai tujuan harus dari 0 sampai 100.",
+        lambda g, p: all(0 <= s <= 100 for s in p.goal_results.values()),  # noqa: PLR2004
+    ),
+    req(
+        "evaluation.findings_blank",
+        "Write down the findings of the evaluation.",
+        "Tuliskan temuan hasil evaluasi.",
+        lambda g, p: not blank(p.findings),
+    ),
+)
+
+DEVELOP_RULES = (
+    req(
+        "develop.no_improvement",
+        "Name at least one improvement, none of them blank.",
+        "Sebutkan minimal satu perbaikan, tidak ada yang kosong.",
+        lambda g, p: all_filled(p.improvements),
+    ),
+)
+
+# -- collaborate / dissolve -------------------------------------------------------------------------------------
+
+
+def _partner_stage_ok(g: G, p: CollaboratePayload) -> bool:
+    order = g.type.order(p.partner.stage)
+    least = g.type.order("structured")
+    return order is not None and least is not None and order >= least
+
+
+COLLABORATE_RULES = (
+    req(
+        "partner.same_type",
+        "The partner must be a group of the same type.",
+        "Mitra harus kelompok dengan jenis yang sama.",
+        lambda g, p: p.partner.type == g.type.name,
+    ),
+    req(
+        "partner.self",
+        "A group cannot collaborate with itself.",
+        "Kelompok tidak dapat berkolaborasi dengan dirinya sendiri.",
+        lambda g, p: p.partner.id != g.id,
+    ),
+    req(
+        "partner.stage",
+        "The partner must have its organisational structure (stage 'structured' or later) "
+        "and must not be dissolved.",
+        "Mitra harus sudah memiliki struktur organisasi (tahap 'structured' atau sesudahnya) "
+        "dan belum dibubarkan.",
+        _partner_stage_ok,
+    ),
+    req(
+        "partner.already",
+        "This group is already a partner.",
+        "Kelompok ini sudah menjadi mitra.",
+        lambda g, p: p.partner.id not in g.data.partners,
+    ),
+    req(
+        "collaboration.purpose_blank",
+        "Say what the collaboration is for.",
+        "Sebutkan tujuan kolaborasi.",
+        lambda g, p: not blank(p.purpose),
+    ),
+    req(
+        "collaboration.shared",
+        "Share at least one of 'experience', 'knowledge', 'resources', 'ideas', and nothing else.",
+        "Bagikan minimal satu dari 'experience' (pengalaman), 'knowledge' (pengetahuan), "
+        "'resources' (sumber daya), 'ideas' (ide), dan tidak yang lain.",
+        lambda g, p: bool(p.shared) and all(s in SHAREABLE for s in p.shared),
+    ),
+)
+COLLABORATE_NEEDS_ACTIVITY = req(
+    "collaboration.no_activity",
+    "Carry out and record at least one activity before collaborating.",
+    "Laksanakan dan catat minimal satu kegiatan sebelum berkolaborasi.",
+    lambda g, p: bool(g.data.activities),
+)
+COLLABORATE_NEEDS_EVALUATION = req(
+    "collaboration.no_evaluation",
+    "Evaluate at least once before collaborating (evaluate).",
+    "Lakukan evaluasi minimal sekali sebelum berkolaborasi (evaluate).",
+    lambda g, p: bool(g.data.evaluations),
+)
+DISSOLVE_RULES = (
+    req(
+        "dissolve.reason_blank",
+        "Give the reason for dissolving the group.",
+        "Berikan alasan pembubaran kelompok.",
+        lambda g, p: not blank(p.reason),
+    ),
+)
+
+# -- effects ------------------------------------------------------------------------------------------------------
+
+Effect = Callable[[G, Any], FormationData]
+
+
+def _evolve(g: G, **changes: Any) -> FormationData:
+    return attrs.evolve(g.data, **changes)
+
+
+def identify_needs(g: G, p: Any) -> FormationData:
+    """Store needs (and the work area of a volunteer group)."""
+    if isinstance(p, ProblemsPayload):
+        return _evolve(g, needs=p.needs, work_area=p.work_area)
+    return _evolve(g, needs=p.needs)
+
+
+def form_core_group(g: G, p: FoundersPayload) -> FormationData:
+    """The founders become the first members."""
+    return _evolve(g, founders=tuple(m.id for m in p.founders), members={m.id: m for m in p.founders})
+
+
+def adopt_charter(g: G, p: CharterPayload) -> FormationData:
+    """Adopt or replace the charter."""
+    return _evolve(g, charter=Charter(p.vision, p.mission, p.goals, p.steps))
+
+
+def admit(g: G, p: AdmitPayload) -> FormationData:
+    """Add the member."""
+    return _evolve(g, members={**g.data.members, p.member.id: p.member})
+
+
+def reject(g: G, p: RejectPayload) -> FormationData:
+    """Keep the selection decision."""
+    return _evolve(g, rejections=(*g.data.rejections, Rejection(p.member, p.reason)))
+
+
+def establish_structure(g: G, p: StructurePayload) -> FormationData:
+    """Set the officers and divisions."""
+    return _evolve(g, structure=Structure(p.chair, p.secretary, p.treasurer, p.divisions))
+
+
+def plan_programs(g: G, p: ProgramsPayload) -> FormationData:
+    """Set the programs."""
+    return _evolve(g, programs={x.id: x for x in p.programs})
+
+
+def add_program(g: G, p: ProgramPayload) -> FormationData:
+    """Add one program."""
+    return _evolve(g, programs={**g.data.programs, p.program.id: p.program})
+
+
+def execute(g: G, p: TeamsPayload) -> FormationData:
+    """Set the teams."""
+    return _evolve(g, teams=dict(p.teams))
+
+
+def record_activity(g: G, p: ActivityPayload) -> FormationData:
+    """Append the activity."""
+    activity = Activity(p.program, p.activity, p.held_on, p.participants, p.outcome)
+    return _evolve(g, activities=(*g.data.activities, activity))
+
+
+def evaluate(g: G, p: EvaluatePayload) -> FormationData:
+    """Append the evaluation."""
+    evaluation = Evaluation(dict(p.goal_results), p.findings, p.improvements)
+    return _evolve(g, evaluations=(*g.data.evaluations, evaluation))
+
+
+def develop(g: G, p: DevelopPayload) -> FormationData:
+    """Keep the improvements; add or replace programs by id."""
+    return _evolve(
+        g,
+        improvements=(*g.data.improvements, *p.improvements),
+        programs={**g.data.programs, **{x.id: x for x in p.programs}},
+    )
+
+
+def collaborate(g: G, p: CollaboratePayload) -> FormationData:
+    """Add the partnership."""
+    partnership = Partnership(p.partner, p.purpose, p.shared)
+    return _evolve(g, partners={**g.data.partners, p.partner.id: partnership})
+
+
+def dissolve(g: G, p: DissolvePayload) -> FormationData:
+    """Keep the reason."""
+    return _evolve(g, dissolution=p.reason)
+
+
+# -- invariants -----------------------------------------------------------------------------------------------------
+
+
+def inv(code: str, en: str, id_: str, check: Callable[[G], bool]) -> Invariant:
+    """An invariant of the built-in types (shorthand)."""
+    return Invariant(code=code, en=en, id=id_, check=check)
+
+
+def _iff(reached: bool, present: bool) -> bool:  # noqa: FBT001 -- a pure boolean helper
+    return reached == present
+
+
+def _structure_ok(g: G) -> bool:
+    s = g.data.structure
+    if s is None:
+        return False
+    officers = (s.chair, s.secretary, s.treasurer)
+    members = g.data.members
+    return (
+        len(set(officers)) == 3  # noqa: PLR2004
+        and all(o in members for o in officers)
+        and bool(s.divisions)
+        and _division_names_ok([d.name for d in s.divisions])
+        and len(members) > len(g.data.founders)
+    )
+
+
+def _programs_ok(g: G) -> bool:
+    divisions = _division_names(g)
+    return all(
+        x.division in divisions and all_filled(x.activities) for x in g.data.programs.values()
+    )
+
+
+def _activities_ok(g: G) -> bool:
+    programs = g.data.programs
+    return all(
+        a.program in programs and a.activity in programs[a.program].activities and a.participants >= 1
+        for a in g.data.activities
+    )
+
+
+def formation_invariants(*, volunteer: bool) -> tuple[Invariant, ...]:
+    """Facts that hold in every reachable professional (or volunteer) group."""
+    run_stage = "executing" if volunteer else "programmed"
+    common = (
+        inv(
+            "state.members",
+            "Members are keyed by their own id.",
+            "Anggota disimpan dengan id-nya sendiri.",
+            lambda g: all(k == m.id for k, m in g.data.members.items()),
+        ),
+        inv(
+            "state.needs",
+            "Needs are identified exactly when the group reached 'needs_identified'.",
+            "Kebutuhan teridentifikasi tepat ketika kelompok mencapai 'needs_identified'.",
+            lambda g: all_filled(g.data.needs) if g.reached("needs_identified") else not g.data.needs,
+        ),
+        inv(
+            "state.founders",
+            "From 'core_formed' on there are at least 2 distinct founders who are members; "
+            "before it, no founders and no members.",
+            "Sejak 'core_formed' ada minimal 2 pendiri berbeda yang menjadi anggota; "
+            "sebelumnya tidak ada pendiri maupun anggota.",
+            lambda g: (
+                len(set(g.data.founders)) == len(g.data.founders) >= 2  # noqa: PLR2004
+                and all(f in g.data.members for f in g.data.founders)
+            )
+            if g.reached("core_formed")
+            else not g.data.founders and not g.data.members,
+        ),
+        inv(
+            "state.charter",
+            "From 'recruiting' on there is a charter with vision, mission and a goal; "
+            "before 'core_formed', none.",
+            "Sejak 'recruiting' ada piagam dengan visi, misi, dan tujuan; sebelum "
+            "'core_formed', belum ada.",
+            lambda g: (_has_charter(g, None) if g.reached("recruiting") else True)
+            and (g.reached("core_formed") or g.data.charter is None),
+        ),
+        inv(
+            "state.recruitment",
+            "Before 'recruiting' only founders are members and nobody was rejected.",
+            "Sebelum 'recruiting' hanya pendiri yang menjadi anggota dan belum ada penolakan.",
+            lambda g: g.reached("recruiting")
+            or (len(g.data.members) == len(g.data.founders) and not g.data.rejections),
+        ),
+        inv(
+            "state.structure",
+            "From 'structured' on, officers are three distinct members and divisions are "
+            "named uniquely; before it, no structure.",
+            "Sejak 'structured', pengurus adalah tiga anggota berbeda dan nama divisi unik; "
+            "sebelumnya belum ada struktur.",
+            lambda g: _structure_ok(g) if g.reached("structured") else g.data.structure is None,
+        ),
+        inv(
+            "state.programs",
+            "From 'programmed' on there is a program, and every program names an existing "
+            "division and has an activity; before it, no programs.",
+            "Sejak 'programmed' ada program, dan setiap program menyebut divisi yang ada dan "
+            "memiliki kegiatan; sebelumnya belum ada program.",
+            lambda g: (bool(g.data.programs) and _programs_ok(g))
+            if g.reached("programmed")
+            else not g.data.programs,
+        ),
+        inv(
+            "state.activities",
+            "Activities belong to existing programs and are recorded only once activities run.",
+            "Kegiatan termasuk program yang ada dan hanya dicatat setelah kegiatan berjalan.",
+            lambda g: _activities_ok(g) and (g.reached(run_stage) or not g.data.activities),
+        ),
+        inv(
+            "state.partners",
+            "From 'collaborating' on there is a partner; before it, none.",
+            "Sejak 'collaborating' ada mitra; sebelumnya belum ada.",
+            lambda g: _iff(g.reached("collaborating"), bool(g.data.partners)),
+        ),
+        inv(
+            "state.dissolution",
+            "A dissolution reason is recorded exactly when the group is dissolved.",
+            "Alasan pembubaran tercatat tepat ketika kelompok dibubarkan.",
+            lambda g: _iff(g.stage == "dissolved", g.data.dissolution is not None),
+        ),
+    )
+    if volunteer:
+        return (
+            *common,
+            inv(
+                "state.work_area",
+                "The work area is one of social, humanitarian, environmental once needs are "
+                "identified, and unset before.",
+                "Bidang kerja adalah social, humanitarian, atau environmental setelah "
+                "kebutuhan teridentifikasi, dan kosong sebelumnya.",
+                lambda g: g.data.work_area in WORK_AREAS
+                if g.reached("needs_identified")
+                else g.data.work_area is None,
+            ),
+            inv(
+                "state.teams",
+                "From 'executing' on teams exist for programs and hold members; before it, none.",
+                "Sejak 'executing' ada tim untuk program yang berisi anggota; sebelumnya belum ada.",
+                lambda g: (
+                    bool(g.data.teams)
+                    and all(
+                        pid in g.data.programs and team and all(m in g.data.members for m in team)
+                        for pid, team in g.data.teams.items()
+                    )
+                )
+                if g.reached("executing")
+                else not g.data.teams,
+            ),
+            inv(
+                "state.evaluations",
+                "Evaluations exist only once activities run.",
+                "Evaluasi hanya ada setelah kegiatan berjalan.",
+                lambda g: g.reached("executing") or not g.data.evaluations,
+            ),
+        )
+    return (
+        *common,
+        inv(
+            "state.profession",
+            "The group has a profession and every member shares it.",
+            "Kelompok memiliki profesi dan setiap anggota berprofesi sama.",
+            lambda g: g.data.profession is not None
+            and not blank(g.data.profession)
+            and all(same_profession(g, m) for m in g.data.members.values())
+            and g.data.work_area is None
+            and not g.data.teams,
+        ),
+        inv(
+            "state.evaluations",
+            "From 'evaluating' on there is an evaluation; before it, none.",
+            "Sejak 'evaluating' ada evaluasi; sebelumnya belum ada.",
+            lambda g: _iff(g.reached("evaluating"), bool(g.data.evaluations)),
+        ),
+    )

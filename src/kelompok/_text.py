@@ -1,0 +1,43 @@
+"""Bilingual text: every label and every refusal exists in English and Indonesian.
+
+The language is chosen when a message is read (``reason.message("id")``), never
+once per process: a bot may answer two users in two languages at the same time.
+"""
+
+from __future__ import annotations
+
+from typing import Final, Literal
+
+import attrs
+
+Language = Literal["en", "id"]
+LANGUAGES: Final = ("en", "id")
+
+
+def check_language(lang: str) -> Language:
+    """Return *lang* if kelompok has texts in it, else raise ``ValueError``."""
+    if lang == "en" or lang == "id":
+        return lang
+    msg = f"Unknown language {lang!r}: kelompok has texts in 'en' (English) and 'id' (Indonesian)."
+    raise ValueError(msg)
+
+
+@attrs.frozen
+class Reason:
+    """Why an event would be refused: a stable code and a message in both languages.
+
+    ``str(reason)`` is the English message; ``reason.message("id")`` the Indonesian
+    one. ``field`` names the payload or document field at fault, when there is one.
+    """
+
+    code: str
+    en: str
+    id: str
+    field: str | None = None
+
+    def message(self, lang: str = "en") -> str:
+        """Return the message in *lang* (``"en"`` or ``"id"``)."""
+        return self.en if check_language(lang) == "en" else self.id
+
+    def __str__(self) -> str:
+        return self.en
