@@ -1,6 +1,5 @@
 """``python -m kelompok`` (or the ``kelompok`` script): the demo, and generated docs."""
 
-
 from __future__ import annotations
 
 import argparse

@@ -78,7 +78,7 @@ def _after(stage: str, order: tuple[str, ...]) -> tuple[str, ...]:
     return order[order.index(stage) :]
 
 
-def _events(*, volunteer: bool) -> tuple[Event, ...]:  # noqa: PLR0914 -- one table, read top to bottom
+def _events(*, volunteer: bool) -> tuple[Event, ...]:
     run = "executing" if volunteer else "evaluating"
     order = (*LIVE, run, "collaborating")
     stays = dict.fromkeys
@@ -188,7 +188,9 @@ def _events(*, volunteer: bool) -> tuple[Event, ...]:  # noqa: PLR0914 -- one ta
             "record_activity",
             "Record an activity that was held",
             "Mencatat kegiatan yang dilaksanakan",
-            moves=stays((run, "collaborating") if volunteer else ("programmed", run, "collaborating")),
+            moves=stays(
+                (run, "collaborating") if volunteer else ("programmed", run, "collaborating")
+            ),
             payload=ActivityPayload,
             requires=r.ACTIVITY_RULES,
             effect=r.record_activity,

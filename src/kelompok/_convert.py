@@ -83,7 +83,8 @@ def _date(value: Any, _: type) -> dt.date:
             pass
     raise FieldError(
         f"must be a date or an ISO date text like '2026-01-31', got {_describe(value)}",
-        f"harus berupa tanggal atau teks tanggal ISO seperti '2026-01-31', bukan {_describe(value)}",
+        "harus berupa tanggal atau teks tanggal ISO seperti '2026-01-31', "
+        f"bukan {_describe(value)}",
     )
 
 
@@ -126,7 +127,7 @@ def _not_a_mapping(value: Any) -> FieldError:
 
 
 def _is_homogeneous_tuple(t: Any) -> bool:
-    args = getattr(t, "__args__", ())
+    args: tuple[Any, ...] = getattr(t, "__args__", ())
     return getattr(t, "__origin__", None) is tuple and len(args) == 2 and args[1] is Ellipsis
 
 
@@ -224,7 +225,7 @@ def _segment(exc: BaseException) -> str:
 
 def _join(path: str, segment: str) -> str:
     joined = path + segment
-    return joined[1:] if joined.startswith(".") else joined
+    return joined.removeprefix(".")
 
 
 def explain(exc: BaseException, path: str, code: str) -> list[Reason]:

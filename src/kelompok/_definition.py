@@ -29,6 +29,31 @@ Check = Callable[[Any, Any], bool]
 """A requirement's test: ``check(group, payload) -> bool`` (True when met)."""
 
 
+def _requirements(items: Iterable[Requirement]) -> tuple[Requirement, ...]:
+    return tuple(items)
+
+
+def _stages(items: Iterable[Stage]) -> tuple[Stage, ...]:
+    return tuple(items)
+
+
+def _events(items: Iterable[Event]) -> tuple[Event, ...]:
+    return tuple(items)
+
+
+def _invariants(items: Iterable[Invariant]) -> tuple[Invariant, ...]:
+    return tuple(items)
+
+
+def _callable(value: object) -> bool:
+    """``callable`` for values typed as callables: a definition may come from untyped code."""
+    return callable(value)
+
+
+def _valid_id(value: object) -> bool:
+    return value is None or (isinstance(value, str) and bool(value.strip()))
+
+
 def _frozen_moves(moves: Mapping[str, str | None]) -> Mapping[str, str | None]:
     return MappingProxyType(dict(moves))
 
@@ -109,7 +134,7 @@ class Event:
     id: str
     moves: Mapping[str, str | None] = attrs.field(converter=_frozen_moves)
     payload: type[Any] | None = None
-    requires: tuple[Requirement, ...] = attrs.field(default=(), converter=tuple)
+    requires: tuple[Requirement, ...] = attrs.field(default=(), converter=_requirements)
     effect: Callable[[Any, Any], Any] | None = None
     back: bool = False
 
@@ -138,13 +163,13 @@ class GroupType(Generic[G]):
     name: str
     en: str
     id: str
-    stages: tuple[Stage, ...] = attrs.field(converter=tuple)
-    events: tuple[Event, ...] = attrs.field(converter=tuple)
+    stages: tuple[Stage, ...] = attrs.field(converter=_stages)
+    events: tuple[Event, ...] = attrs.field(converter=_events)
     data: type[Any]
     founding: type[Any]
     initial_data: Callable[[Any], Any]
     group_class: type[G]
-    invariants: tuple[Invariant, ...] = attrs.field(default=(), converter=tuple)
+    invariants: tuple[Invariant, ...] = attrs.field(default=(), converter=_invariants)
     _engine: Engine = attrs.field(init=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
@@ -201,14 +226,15 @@ class GroupType(Generic[G]):
         from kelompok._convert import structure_or_reasons  # noqa: PLC0415 -- keeps import light
 
         args, problems = structure_or_reasons(founding, self.founding, code="create")
-        if id is not None and (not isinstance(id, str) or not id.strip()):
+        if not _valid_id(id):
             problems.append(
                 Reason("create.invalid", "id: must be non-blank text", "id: harus teks", "id")
             )
         if problems:
             what = f"Cannot create a {self.name} group"
             raise InvalidGroupData(what, problems)
-        return self._engine.new_group(self.initial_data(args), id)
+        group: G = self._engine.new_group(self.initial_data(args), id)
+        return group
 
     def __repr__(self) -> str:
         return f"<GroupType {self.name!r}: {len(self.stages)} stages, {len(self.events)} events>"
@@ -224,7 +250,7 @@ def _label_problems(kind: str, name: str, en: object, id_: object) -> Iterable[s
             yield f"{kind} {name!r} has no {lang!r} label"
 
 
-def definition_problems(gt: GroupType[Any]) -> list[str]:  # noqa: C901, PLR0912 -- one flat list of checks reads best
+def definition_problems(gt: GroupType[Any]) -> list[str]:
     """Every inconsistency of a definition, as readable lines (empty when fine)."""
     problems: list[str] = []
     if not _identifier(gt.name):
@@ -233,91 +259,126 @@ def definition_problems(gt: GroupType[Any]) -> list[str]:  # noqa: C901, PLR0912
     for cls_field in ("data", "founding"):
         if not attrs.has(getattr(gt, cls_field)):
             problems.append(f"{cls_field} must be an attrs class")
-    if not callable(gt.initial_data):
+    if not _callable(gt.initial_data):
         problems.append("initial_data is not callable")
+    for inv in gt.invariants:
+        if not _callable(inv.check):
+            problems.append(f"invariant {inv.code!r} has a check that is not callable")
+        problems += _label_problems("invariant", inv.code, inv.en, inv.id)
+    stage_problems = _stage_problems(gt.stages)
+    problems += stage_problems
+    if stage_problems:  # the graph checks below need a sound list of stages
+        return problems
+    edges: dict[str, set[str]] = {s.name: set() for s in gt.stages}
+    problems += _event_problems(gt, edges)
+    problems += _graph_problems(gt, edges)
+    return problems
 
-    stages: dict[str, Stage] = {}
-    for stage in gt.stages:
+
+def _stage_problems(stages: tuple[Stage, ...]) -> list[str]:
+    problems: list[str] = []
+    seen: set[str] = set()
+    for stage in stages:
         if not _identifier(stage.name):
             problems.append(f"stage name {stage.name!r} is not an identifier")
-        if stage.name in stages:
+        if stage.name in seen:
             problems.append(f"stage {stage.name!r} is declared twice")
-        stages[stage.name] = stage
+        seen.add(stage.name)
         problems += _label_problems("stage", stage.name, stage.en, stage.id)
-    live = [s.name for s in gt.stages if not s.terminal]
-    if not live or gt.stages[0].terminal:
-        problems.append("the first stage must be a live (non-terminal) stage: it is the initial one")
-        return problems
-    first_terminal = next((i for i, s in enumerate(gt.stages) if s.terminal), len(gt.stages))
-    if any(not s.terminal for s in gt.stages[first_terminal:]):
+    if not stages or stages[0].terminal:
+        problems.append(
+            "the first stage must be a live (non-terminal) stage: it is the initial one"
+        )
+    first_terminal = next((i for i, s in enumerate(stages) if s.terminal), len(stages))
+    if any(not s.terminal for s in stages[first_terminal:]):
         problems.append("terminal stages must come after all live stages")
-    order = {name: i for i, name in enumerate(live)}
+    return problems
 
-    events: set[str] = set()
-    codes: dict[str, tuple[str, str]] = {}
-    edges: dict[str, set[str]] = {name: set() for name in stages}
+
+def _requirement_problems(event: Event, messages: dict[str, tuple[str, str]]) -> list[str]:
+    problems: list[str] = []
+    own: set[str] = set()
+    for req in event.requires:
+        where = f"event {event.name!r}: requirement {req.code!r}"
+        if not _callable(req.check):
+            problems.append(f"{where} has a check that is not callable")
+        if req.code in own:
+            problems.append(f"{where} is used twice")
+        own.add(req.code)
+        problems += _label_problems("requirement", req.code, req.en, req.id)
+        if messages.setdefault(req.code, (req.en, req.id)) != (req.en, req.id):
+            problems.append(f"requirement code {req.code!r} has two different messages")
+    return problems
+
+
+def _event_problems(gt: GroupType[Any], edges: dict[str, set[str]]) -> list[str]:
+    """Problems of the events; fills *edges* (source -> destinations) on the way."""
+    problems: list[str] = []
+    names: set[str] = set()
+    messages: dict[str, tuple[str, str]] = {}
     for event in gt.events:
         where = f"event {event.name!r}"
         if not _identifier(event.name) or event.name.startswith("_"):
             problems.append(f"event name {event.name!r} is not a public identifier")
-        if event.name in events:
+        if event.name in names:
             problems.append(f"{where} is declared twice")
-        events.add(event.name)
+        names.add(event.name)
         problems += _label_problems("event", event.name, event.en, event.id)
         if not event.moves:
             problems.append(f"{where} has no moves: it could never be fired")
         if event.payload is not None and not attrs.has(event.payload):
             problems.append(f"{where}: payload must be an attrs class or None")
-        if event.effect is not None and not callable(event.effect):
+        if event.effect is not None and not _callable(event.effect):
             problems.append(f"{where}: effect is not callable")
-        own: set[str] = set()
-        for req in event.requires:
-            if not callable(req.check):
-                problems.append(f"{where}: requirement {req.code!r} has a check that is not callable")
-            if req.code in own:
-                problems.append(f"{where}: requirement code {req.code!r} is used twice")
-            own.add(req.code)
-            problems += _label_problems("requirement", req.code, req.en, req.id)
-            if codes.setdefault(req.code, (req.en, req.id)) != (req.en, req.id):
-                problems.append(f"requirement code {req.code!r} has two different messages")
-        for source, dest in event.moves.items():
-            if source not in stages:
-                problems.append(f"{where} moves from undeclared stage {source!r}")
-                continue
-            if stages[source].terminal:
-                problems.append(f"{where} leaves terminal stage {source!r}")
-            if dest is None:
-                continue
-            if dest not in stages:
-                problems.append(f"{where} moves to undeclared stage {dest!r}")
-                continue
-            edges[source].add(dest)
-            if stages[dest].terminal or source not in order:
-                continue
-            step = order[dest] - order[source]
-            if event.back and step >= 0:
-                problems.append(f"{where} is declared a way back but moves {source!r} -> {dest!r}")
-            elif not event.back and step != 1:
-                problems.append(
-                    f"{where} moves {source!r} -> {dest!r}: a forward move must go to the next "
-                    "stage in order (declare back=True for a way back)"
-                )
-    for inv in gt.invariants:
-        if not callable(inv.check):
-            problems.append(f"invariant {inv.code!r} has a check that is not callable")
-        problems += _label_problems("invariant", inv.code, inv.en, inv.id)
+        problems += _requirement_problems(event, messages)
+        problems += _move_problems(gt, event, edges)
+    return problems
 
-    reachable = {live[0]}
-    todo = [live[0]]
+
+def _move_problems(gt: GroupType[Any], event: Event, edges: dict[str, set[str]]) -> list[str]:
+    problems: list[str] = []
+    stages = {s.name: s for s in gt.stages}
+    order = {name: i for i, name in enumerate(s.name for s in gt.stages if not s.terminal)}
+    where = f"event {event.name!r}"
+    for source, dest in event.moves.items():
+        if source not in stages:
+            problems.append(f"{where} moves from undeclared stage {source!r}")
+            continue
+        if stages[source].terminal:
+            problems.append(f"{where} leaves terminal stage {source!r}")
+            continue
+        if dest is None:
+            continue
+        if dest not in stages:
+            problems.append(f"{where} moves to undeclared stage {dest!r}")
+            continue
+        edges[source].add(dest)
+        if stages[dest].terminal:
+            continue
+        step = order[dest] - order[source]
+        if event.back and step >= 0:
+            problems.append(f"{where} is declared a way back but moves {source!r} -> {dest!r}")
+        elif not event.back and step != 1:
+            problems.append(
+                f"{where} moves {source!r} -> {dest!r}: a forward move must go to the next "
+                "stage in order (declare back=True for a way back)"
+            )
+    return problems
+
+
+def _graph_problems(gt: GroupType[Any], edges: dict[str, set[str]]) -> list[str]:
+    problems: list[str] = []
+    initial = gt.stages[0].name
+    reachable = {initial}
+    todo = [initial]
     while todo:
         for dest in edges[todo.pop()]:
             if dest not in reachable:
                 reachable.add(dest)
                 todo.append(dest)
-    for name in stages:
-        if name not in reachable:
-            problems.append(f"stage {name!r} cannot be reached from {live[0]!r}")
-    for name in live:
-        if not edges[name] - {name}:
-            problems.append(f"live stage {name!r} is a dead end: no event leaves it")
+    for stage in gt.stages:
+        if stage.name not in reachable:
+            problems.append(f"stage {stage.name!r} cannot be reached from {initial!r}")
+        if not stage.terminal and not edges[stage.name] - {stage.name}:
+            problems.append(f"live stage {stage.name!r} is a dead end: no event leaves it")
     return problems

@@ -62,13 +62,20 @@ def professional(today: dt.date) -> FormationGroup:
     )
     g.open_recruitment(actor="ani")
     _refusal(g)
-    g.admit({"id": "citra", "name": "Citra", "profession": "pharmacist"}, {"competence": 4, "dedication": 5})
-    g.reject({"id": "dodi", "name": "Dodi", "profession": "pharmacist"}, "dedication below the pass mark")
+    g.admit(
+        {"id": "citra", "name": "Citra", "profession": "pharmacist"},
+        {"competence": 4, "dedication": 5},
+    )
+    g.reject(
+        {"id": "dodi", "name": "Dodi", "profession": "pharmacist"}, "dedication below the pass mark"
+    )
     g.establish_structure(
         chair="ani",
         secretary="bayu",
         treasurer="citra",
-        divisions=[{"name": "Education", "responsibility": "trainings and seminars", "head": "bayu"}],
+        divisions=[
+            {"name": "Education", "responsibility": "trainings and seminars", "head": "bayu"}
+        ],
     )
     g.plan_programs(
         [
@@ -98,7 +105,9 @@ def volunteer(today: dt.date) -> FormationGroup:
     v.adopt_charter("A clean river", "Clean it every week", ["clean river"], ["weekly clean-up"])
     v.open_recruitment()
     v.admit({"id": "gita", "name": "Gita"}, {"commitment": 5, "motivation": 4})
-    v.establish_structure("eka", "fajar", "gita", [{"name": "Field", "responsibility": "clean-ups"}])
+    v.establish_structure(
+        "eka", "fajar", "gita", [{"name": "Field", "responsibility": "clean-ups"}]
+    )
     v.plan_programs(
         [
             {
@@ -141,4 +150,5 @@ def main() -> None:
     print(f"  stage path: {_path(v)}")
     document = json.dumps(v.to_dict())
     again = load(json.loads(document))
-    print(f"  stored as {len(document)} bytes of JSON; loaded back equal: {again.to_dict() == v.to_dict()}")
+    equal = again.to_dict() == v.to_dict()
+    print(f"  stored as {len(document)} bytes of JSON; loaded back equal: {equal}")

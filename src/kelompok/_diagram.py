@@ -56,7 +56,7 @@ def events_table(group_type: GroupType[Any], lang: str = "en") -> str:
     rows = [f"| {' | '.join(head)} |", "|---|---|---|---|"]
     for event in group_type.events:
         parts = [f"{s} -> {d}" for s, d in event.moves.items() if d is not None]
-        if len(parts) > 3:  # noqa: PLR2004 -- dissolve: one line instead of eight
+        if len(parts) > 3:
             every = "every live stage" if language == "en" else "setiap tahap"
             parts = [f"{every} -> {d}" for d in sorted({d for d in event.moves.values() if d})]
         actions = [s for s, d in event.moves.items() if d is None]

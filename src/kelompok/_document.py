@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 from kelompok._convert import converter, copy_json, is_json_value, parse_utc, structure_or_reasons
+from kelompok._definition import GroupType
 from kelompok._errors import InvalidGroupData, KelompokError
 from kelompok._group import Group, HistoryRecord
 from kelompok._registry import get_group_type
@@ -22,7 +23,16 @@ from kelompok._text import Reason
 from kelompok._values import FieldError
 
 SCHEMA_VERSION: Final = 1
-_TOP_KEYS: Final = ("schema_version", "type", "id", "stage", "version", "created_at", "data", "history")
+_TOP_KEYS: Final = (
+    "schema_version",
+    "type",
+    "id",
+    "stage",
+    "version",
+    "created_at",
+    "data",
+    "history",
+)
 _RECORD_KEYS: Final = ("event", "source", "dest", "at", "payload", "actor")
 
 
@@ -102,29 +112,8 @@ def load(document: Mapping[str, Any]) -> Group:
             stage, history and data could not have come from firing events;
             ``.problems`` lists every problem with the field it is in.
     """
-    what = "Cannot load this group document"
-    if not isinstance(document, Mapping):
-        problem = _problem("document", "must be a mapping (dict)", "harus berupa dict")
-        raise InvalidGroupData(what, [problem])
     ld = _Loader()
-    ld.keys(document, _TOP_KEYS, "")
-    version_ = document.get("schema_version")
-    if "schema_version" in document and version_ != SCHEMA_VERSION:
-        ld.fail(
-            "schema_version",
-            f"is {version_!r}; this kelompok reads version {SCHEMA_VERSION}",
-            f"bernilai {version_!r}; kelompok ini membaca versi {SCHEMA_VERSION}",
-            "document.schema_version",
-        )
-    if ld.problems:
-        raise InvalidGroupData(what, ld.problems)
-    try:
-        gt = get_group_type(document["type"])
-    except KelompokError as exc:
-        raise InvalidGroupData(
-            what, [_problem("type", str(exc), f"jenis kelompok {document['type']!r} tidak dikenal")]
-        ) from exc
-
+    gt = _header(ld, document)
     group_id = ld.text(document, "id")
     created_at = ld.moment(document["created_at"], "created_at")
     stage = document["stage"]
@@ -137,23 +126,9 @@ def load(document: Mapping[str, Any]) -> Group:
     ld.problems += problems
     history, peak = _history(ld, gt, document["history"])
     if not ld.problems:
-        end = history[-1].dest if history else gt.initial
-        if end != stage:
-            ld.fail(
-                "stage",
-                f"is {stage!r} but the history ends in {end!r}",
-                f"bernilai {stage!r} padahal riwayat berakhir pada {end!r}",
-                "document.stage",
-            )
-        if version != len(history):
-            ld.fail(
-                "version",
-                f"is {version} but the history holds {len(history)} events",
-                f"bernilai {version} padahal riwayat berisi {len(history)} kejadian",
-                "document.version",
-            )
+        _agree(ld, history[-1].dest if history else gt.initial, stage, len(history), version)
     if ld.problems:
-        raise InvalidGroupData(what, ld.problems)
+        raise InvalidGroupData(_WHAT, ld.problems)
     group: Group = gt.group_class._build(  # noqa: SLF001
         group_type=gt,
         group_id=group_id,
@@ -165,11 +140,56 @@ def load(document: Mapping[str, Any]) -> Group:
         peak=peak,
     )
     broken = [
-        Reason(f"document.{i.code}", i.en, i.id, "data") for i in gt.invariants if not i.check(group)
+        Reason(f"document.{i.code}", i.en, i.id, "data")
+        for i in gt.invariants
+        if not i.check(group)
     ]
     if broken:
-        raise InvalidGroupData(what, broken)
+        raise InvalidGroupData(_WHAT, broken)
     return group
+
+
+_WHAT: Final = "Cannot load this group document"
+
+
+def _header(ld: _Loader, document: Any) -> GroupType[Any]:
+    """Check the document's outline and find its type, or raise at once."""
+    if not isinstance(document, Mapping):
+        problem = _problem("document", "must be a mapping (dict)", "harus berupa dict")
+        raise InvalidGroupData(_WHAT, [problem])
+    ld.keys(document, _TOP_KEYS, "")
+    found = document.get("schema_version")
+    if "schema_version" in document and found != SCHEMA_VERSION:
+        ld.fail(
+            "schema_version",
+            f"is {found!r}; this kelompok reads version {SCHEMA_VERSION}",
+            f"bernilai {found!r}; kelompok ini membaca versi {SCHEMA_VERSION}",
+            "document.schema_version",
+        )
+    if ld.problems:
+        raise InvalidGroupData(_WHAT, ld.problems)
+    try:
+        return get_group_type(document["type"])
+    except KelompokError as exc:
+        problem = _problem("type", str(exc), f"jenis kelompok {document['type']!r} tidak dikenal")
+        raise InvalidGroupData(_WHAT, [problem]) from exc
+
+
+def _agree(ld: _Loader, end: str, stage: str, events: int, version: int) -> None:
+    if end != stage:
+        ld.fail(
+            "stage",
+            f"is {stage!r} but the history ends in {end!r}",
+            f"bernilai {stage!r} padahal riwayat berakhir pada {end!r}",
+            "document.stage",
+        )
+    if version != events:
+        ld.fail(
+            "version",
+            f"is {version} but the history holds {events} events",
+            f"bernilai {version} padahal riwayat berisi {events} kejadian",
+            "document.version",
+        )
 
 
 def _history(ld: _Loader, gt: Any, raw: Any) -> tuple[list[HistoryRecord], int]:  # noqa: C901 -- one pass, one check per line
@@ -200,7 +220,11 @@ def _history(ld: _Loader, gt: Any, raw: Any) -> tuple[list[HistoryRecord], int]:
         at = ld.moment(rec["at"], where + ".at")
         event = engine.events.get(name) if isinstance(name, str) else None
         if event is None:
-            ld.fail(where + ".event", f"{name!r} is not an event of {gt.name!r}", "kejadian tidak dikenal")
+            ld.fail(
+                where + ".event",
+                f"{name!r} is not an event of {gt.name!r}",
+                "kejadian tidak dikenal",
+            )
             continue
         if source != stage:
             ld.fail(

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 class Firing:
     """What one ``fire`` hands to the machine's callbacks."""
 
+    group: Group
     event: Event
     payload: Any
     payload_json: dict[str, Any]
@@ -47,18 +48,18 @@ class Firing:
 
 
 def _apply(event_data: EventData) -> None:
-    firing: Firing = event_data.args[0]
+    firing: Firing = event_data.kwargs["firing"]
     effect = firing.event.effect
     if effect is not None:
-        group: Group = event_data.model
+        group = firing.group
         group._data = effect(group, firing.payload)  # noqa: SLF001 -- the engine owns the group's state
 
 
 def _record(event_data: EventData) -> None:
     from kelompok._group import HistoryRecord  # noqa: PLC0415 -- circular at import time
 
-    firing: Firing = event_data.args[0]
-    group: Group = event_data.model
+    firing: Firing = event_data.kwargs["firing"]
+    group = firing.group
     record = HistoryRecord(
         event=firing.event.name,
         source=firing.source,
@@ -88,7 +89,8 @@ class Engine:
         self.order: dict[str, int] = {name: i for i, name in enumerate(live)}
         self.events: dict[str, Event] = {e.name: e for e in group_type.events}
         self.available: dict[str, tuple[str, ...]] = {
-            name: tuple(e.name for e in group_type.events if name in e.moves) for name in self.stages
+            name: tuple(e.name for e in group_type.events if name in e.moves)
+            for name in self.stages
         }
         self.machine = Machine(
             model=None,
@@ -121,9 +123,9 @@ class Engine:
             peak=0,
         )
 
-    def run(self, group: Group, firing: Firing) -> None:
+    def run(self, firing: Firing) -> None:
         """Let the shared machine carry out an event that already passed its guards."""
-        done = self.triggers[firing.event.name].trigger(group, firing)
+        done = self.triggers[firing.event.name].trigger(firing.group, firing=firing)
         if not done:  # pragma: no cover -- guards ran before; this would be a kelompok bug
-            msg = f"transitions refused {firing.event.name!r} in {firing.source!r} after kelompok allowed it"
+            msg = f"transitions refused {firing.event.name!r} in {firing.source!r} after its guards"
             raise AssertionError(msg)

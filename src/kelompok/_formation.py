@@ -322,7 +322,7 @@ class FormationGroup(Group):
         """Form the initial group from at least two founders."""
         return self.fire("form_core_group", actor=actor, founders=founders)
 
-    def adopt_charter(  # noqa: PLR0913 -- the charter's four parts plus actor
+    def adopt_charter(
         self,
         vision: str,
         mission: str,
@@ -350,7 +350,7 @@ class FormationGroup(Group):
         """Record that a candidate was not selected."""
         return self.fire("reject", actor=actor, member=member, reason=reason)
 
-    def establish_structure(  # noqa: PLR0913 -- three officers, divisions, actor
+    def establish_structure(
         self,
         chair: str,
         secretary: str,
@@ -438,7 +438,9 @@ class FormationGroup(Group):
         actor: str | None = None,
     ) -> Self:
         """Collaborate with another group of the same type."""
-        return self.fire("collaborate", actor=actor, partner=partner, purpose=purpose, shared=shared)
+        return self.fire(
+            "collaborate", actor=actor, partner=partner, purpose=purpose, shared=shared
+        )
 
     def dissolve(self, reason: str, *, actor: str | None = None) -> Self:
         """Dissolve the group; nothing is allowed afterwards."""

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any, overload
 import attrs
 
 from kelompok._compat import Self
-
 from kelompok._convert import converter, structure_or_reasons
 from kelompok._engine import Firing
 from kelompok._errors import ReentrantFire, TransitionNotAllowed
@@ -89,6 +88,10 @@ def _stage_reason(group: Group, event: Event) -> Reason:
         f"{event.name!r} tidak diperbolehkan pada tahap {group.stage!r} ({stage.id}); hanya pada: "
         f"{where}. Yang diperbolehkan sekarang: {now}.",
     )
+
+
+def _optional_text(value: object) -> bool:
+    return value is None or isinstance(value, str)
 
 
 def _no_payload_reasons(payload: Mapping[str, Any]) -> list[Reason]:
@@ -251,7 +254,7 @@ class Group:
             ReentrantFire: fired from a listener of an event on this same group.
         """
         spec = self._type.event(event)
-        if actor is not None and not isinstance(actor, str):
+        if not _optional_text(actor):
             msg = f"actor must be a str or None, got {type(actor).__name__} {actor!r}"
             raise TypeError(msg)
         with self._lock:
@@ -265,6 +268,7 @@ class Group:
             if reasons:
                 raise TransitionNotAllowed(event, self._stage, reasons)
             firing = Firing(
+                group=self,
                 event=spec,
                 payload=obj,
                 payload_json=converter.unstructure(obj) if obj is not None else {},
@@ -275,7 +279,7 @@ class Group:
             saved = (self._stage, self._version, self._data, len(self._history), self._peak)
             self._busy = True
             try:
-                self._type._engine.run(self, firing)  # noqa: SLF001
+                self._type._engine.run(firing)  # noqa: SLF001
             except BaseException:
                 self._stage, self._version, self._data, size, self._peak = saved
                 del self._history[size:]

@@ -59,7 +59,11 @@ def same_profession(group: G, member: Member) -> bool:
     """Whether *member* shares the group's profession (case-insensitive)."""
     mine = group.data.profession
     theirs = member.profession
-    return mine is not None and theirs is not None and mine.strip().casefold() == theirs.strip().casefold()
+    return (
+        mine is not None
+        and theirs is not None
+        and mine.strip().casefold() == theirs.strip().casefold()
+    )
 
 
 def req(code: str, en: str, id_: str, check: Callable[[G, Any], bool]) -> Requirement:
@@ -67,7 +71,7 @@ def req(code: str, en: str, id_: str, check: Callable[[G, Any], bool]) -> Requir
     return Requirement(code=code, en=en, id=id_, check=check)
 
 
-# -- identify_needs ---------------------------------------------------------------------
+# -- identify_needs ------------------------------------------------------------
 
 NEEDS_MISSING = req(
     "needs.missing",
@@ -95,7 +99,7 @@ WORK_AREA_UNKNOWN = req(
     _work_area_known,
 )
 
-# -- form_core_group ------------------------------------------------------------------------
+# -- form_core_group -----------------------------------------------------------
 
 FOUNDERS_TOO_FEW = req(
     "founders.too_few",
@@ -116,7 +120,7 @@ FOUNDERS_PROFESSION = req(
     lambda g, p: all(same_profession(g, m) for m in p.founders),
 )
 
-# -- adopt_charter / open_recruitment ---------------------------------------------------------
+# -- adopt_charter / open_recruitment ------------------------------------------
 
 CHARTER_RULES = (
     req(
@@ -158,7 +162,7 @@ CHARTER_MISSING = req(
     _has_charter,
 )
 
-# -- admit / reject -------------------------------------------------------------------------------
+# -- admit / reject ------------------------------------------------------------
 
 NOT_YET_MEMBER = req(
     "member.already_member",
@@ -230,7 +234,7 @@ REJECT_RULES = (
     ),
 )
 
-# -- establish_structure ------------------------------------------------------------------------------
+# -- establish_structure -------------------------------------------------------
 
 
 def _officers(p: StructurePayload) -> tuple[str, str, str]:
@@ -280,7 +284,7 @@ STRUCTURE_RULES = (
     ),
 )
 
-# -- programs ---------------------------------------------------------------------------------------------
+# -- programs ------------------------------------------------------------------
 
 
 def _division_names(g: G) -> set[str]:
@@ -354,7 +358,7 @@ def add_rules(*, volunteer: bool) -> tuple[Requirement, ...]:
     return (*program_rules(lambda p: (p.program,), volunteer=volunteer), PROGRAM_ID_TAKEN)
 
 
-# -- execute / record_activity ----------------------------------------------------------------------------
+# -- execute / record_activity -------------------------------------------------
 
 TEAM_RULES = (
     req(
@@ -410,7 +414,7 @@ ACTIVITY_RULES = (
     ),
 )
 
-# -- evaluate / develop ----------------------------------------------------------------------------------------
+# -- evaluate / develop --------------------------------------------------------
 
 EVALUATE_RULES = (
     req(
@@ -423,13 +427,15 @@ EVALUATE_RULES = (
         "evaluation.goals",
         "Score every goal of the charter, and nothing else.",
         "Beri nilai untuk setiap tujuan dalam piagam, dan hanya itu.",
-        lambda g, p: g.data.charter is not None and set(p.goal_results) == set(g.data.charter.goals),
+        lambda g, p: (
+            g.data.charter is not None and set(p.goal_results) == set(g.data.charter.goals)
+        ),
     ),
     req(
         "evaluation.score_range",
         "Goal scores must be from 0 to 100.",
         "Nilai tujuan harus dari 0 sampai 100.",
-        lambda g, p: all(0 <= s <= 100 for s in p.goal_results.values()),  # noqa: PLR2004
+        lambda g, p: all(0 <= s <= 100 for s in p.goal_results.values()),
     ),
     req(
         "evaluation.findings_blank",
@@ -448,7 +454,7 @@ DEVELOP_RULES = (
     ),
 )
 
-# -- collaborate / dissolve -------------------------------------------------------------------------------------
+# -- collaborate / dissolve ----------------------------------------------------
 
 
 def _partner_stage_ok(g: G, p: CollaboratePayload) -> bool:
@@ -519,7 +525,7 @@ DISSOLVE_RULES = (
     ),
 )
 
-# -- effects ------------------------------------------------------------------------------------------------------
+# -- effects -------------------------------------------------------------------
 
 Effect = Callable[[G, Any], FormationData]
 
@@ -537,7 +543,9 @@ def identify_needs(g: G, p: Any) -> FormationData:
 
 def form_core_group(g: G, p: FoundersPayload) -> FormationData:
     """The founders become the first members."""
-    return _evolve(g, founders=tuple(m.id for m in p.founders), members={m.id: m for m in p.founders})
+    return _evolve(
+        g, founders=tuple(m.id for m in p.founders), members={m.id: m for m in p.founders}
+    )
 
 
 def adopt_charter(g: G, p: CharterPayload) -> FormationData:
@@ -607,7 +615,7 @@ def dissolve(g: G, p: DissolvePayload) -> FormationData:
     return _evolve(g, dissolution=p.reason)
 
 
-# -- invariants -----------------------------------------------------------------------------------------------------
+# -- invariants ----------------------------------------------------------------
 
 
 def inv(code: str, en: str, id_: str, check: Callable[[G], bool]) -> Invariant:
@@ -626,7 +634,7 @@ def _structure_ok(g: G) -> bool:
     officers = (s.chair, s.secretary, s.treasurer)
     members = g.data.members
     return (
-        len(set(officers)) == 3  # noqa: PLR2004
+        len(set(officers)) == 3
         and all(o in members for o in officers)
         and bool(s.divisions)
         and _division_names_ok([d.name for d in s.divisions])
@@ -644,7 +652,9 @@ def _programs_ok(g: G) -> bool:
 def _activities_ok(g: G) -> bool:
     programs = g.data.programs
     return all(
-        a.program in programs and a.activity in programs[a.program].activities and a.participants >= 1
+        a.program in programs
+        and a.activity in programs[a.program].activities
+        and a.participants >= 1
         for a in g.data.activities
     )
 
@@ -663,7 +673,9 @@ def formation_invariants(*, volunteer: bool) -> tuple[Invariant, ...]:
             "state.needs",
             "Needs are identified exactly when the group reached 'needs_identified'.",
             "Kebutuhan teridentifikasi tepat ketika kelompok mencapai 'needs_identified'.",
-            lambda g: all_filled(g.data.needs) if g.reached("needs_identified") else not g.data.needs,
+            lambda g: (
+                all_filled(g.data.needs) if g.reached("needs_identified") else not g.data.needs
+            ),
         ),
         inv(
             "state.founders",
@@ -672,11 +684,13 @@ def formation_invariants(*, volunteer: bool) -> tuple[Invariant, ...]:
             "Sejak 'core_formed' ada minimal 2 pendiri berbeda yang menjadi anggota; "
             "sebelumnya tidak ada pendiri maupun anggota.",
             lambda g: (
-                len(set(g.data.founders)) == len(g.data.founders) >= 2  # noqa: PLR2004
-                and all(f in g.data.members for f in g.data.founders)
-            )
-            if g.reached("core_formed")
-            else not g.data.founders and not g.data.members,
+                (
+                    len(set(g.data.founders)) == len(g.data.founders) >= 2
+                    and all(f in g.data.members for f in g.data.founders)
+                )
+                if g.reached("core_formed")
+                else not g.data.founders and not g.data.members
+            ),
         ),
         inv(
             "state.charter",
@@ -684,15 +698,19 @@ def formation_invariants(*, volunteer: bool) -> tuple[Invariant, ...]:
             "before 'core_formed', none.",
             "Sejak 'recruiting' ada piagam dengan visi, misi, dan tujuan; sebelum "
             "'core_formed', belum ada.",
-            lambda g: (_has_charter(g, None) if g.reached("recruiting") else True)
-            and (g.reached("core_formed") or g.data.charter is None),
+            lambda g: (
+                (_has_charter(g, None) if g.reached("recruiting") else True)
+                and (g.reached("core_formed") or g.data.charter is None)
+            ),
         ),
         inv(
             "state.recruitment",
             "Before 'recruiting' only founders are members and nobody was rejected.",
             "Sebelum 'recruiting' hanya pendiri yang menjadi anggota dan belum ada penolakan.",
-            lambda g: g.reached("recruiting")
-            or (len(g.data.members) == len(g.data.founders) and not g.data.rejections),
+            lambda g: (
+                g.reached("recruiting")
+                or (len(g.data.members) == len(g.data.founders) and not g.data.rejections)
+            ),
         ),
         inv(
             "state.structure",
@@ -708,9 +726,11 @@ def formation_invariants(*, volunteer: bool) -> tuple[Invariant, ...]:
             "division and has an activity; before it, no programs.",
             "Sejak 'programmed' ada program, dan setiap program menyebut divisi yang ada dan "
             "memiliki kegiatan; sebelumnya belum ada program.",
-            lambda g: (bool(g.data.programs) and _programs_ok(g))
-            if g.reached("programmed")
-            else not g.data.programs,
+            lambda g: (
+                (bool(g.data.programs) and _programs_ok(g))
+                if g.reached("programmed")
+                else not g.data.programs
+            ),
         ),
         inv(
             "state.activities",
@@ -740,23 +760,30 @@ def formation_invariants(*, volunteer: bool) -> tuple[Invariant, ...]:
                 "identified, and unset before.",
                 "Bidang kerja adalah social, humanitarian, atau environmental setelah "
                 "kebutuhan teridentifikasi, dan kosong sebelumnya.",
-                lambda g: g.data.work_area in WORK_AREAS
-                if g.reached("needs_identified")
-                else g.data.work_area is None,
+                lambda g: (
+                    g.data.work_area in WORK_AREAS
+                    if g.reached("needs_identified")
+                    else g.data.work_area is None
+                ),
             ),
             inv(
                 "state.teams",
                 "From 'executing' on teams exist for programs and hold members; before it, none.",
-                "Sejak 'executing' ada tim untuk program yang berisi anggota; sebelumnya belum ada.",
+                "Sejak 'executing' ada tim untuk program yang berisi anggota; "
+                "sebelumnya belum ada.",
                 lambda g: (
-                    bool(g.data.teams)
-                    and all(
-                        pid in g.data.programs and team and all(m in g.data.members for m in team)
-                        for pid, team in g.data.teams.items()
+                    (
+                        bool(g.data.teams)
+                        and all(
+                            pid in g.data.programs
+                            and team
+                            and all(m in g.data.members for m in team)
+                            for pid, team in g.data.teams.items()
+                        )
                     )
-                )
-                if g.reached("executing")
-                else not g.data.teams,
+                    if g.reached("executing")
+                    else not g.data.teams
+                ),
             ),
             inv(
                 "state.evaluations",
@@ -771,11 +798,13 @@ def formation_invariants(*, volunteer: bool) -> tuple[Invariant, ...]:
             "state.profession",
             "The group has a profession and every member shares it.",
             "Kelompok memiliki profesi dan setiap anggota berprofesi sama.",
-            lambda g: g.data.profession is not None
-            and not blank(g.data.profession)
-            and all(same_profession(g, m) for m in g.data.members.values())
-            and g.data.work_area is None
-            and not g.data.teams,
+            lambda g: (
+                g.data.profession is not None
+                and not blank(g.data.profession)
+                and all(same_profession(g, m) for m in g.data.members.values())
+                and g.data.work_area is None
+                and not g.data.teams
+            ),
         ),
         inv(
             "state.evaluations",

@@ -6,7 +6,7 @@ once per process: a bot may answer two users in two languages at the same time.
 
 from __future__ import annotations
 
-from typing import Final, Literal
+from typing import Final, Literal, cast
 
 import attrs
 
@@ -16,8 +16,8 @@ LANGUAGES: Final = ("en", "id")
 
 def check_language(lang: str) -> Language:
     """Return *lang* if kelompok has texts in it, else raise ``ValueError``."""
-    if lang == "en" or lang == "id":
-        return lang
+    if lang in LANGUAGES:
+        return cast("Language", lang)
     msg = f"Unknown language {lang!r}: kelompok has texts in 'en' (English) and 'id' (Indonesian)."
     raise ValueError(msg)
 

@@ -23,7 +23,7 @@ class FieldError(ValueError):
         self.id = id
 
 
-def _text(_inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+def _text(_inst: Any, _attribute: attrs.Attribute[Any], value: Any) -> None:
     if not isinstance(value, str):
         raise FieldError(
             f"must be text (str), got {type(value).__name__} {value!r}",
