@@ -265,9 +265,8 @@ def definition_problems(gt: GroupType[Any]) -> list[str]:
         if not _callable(inv.check):
             problems.append(f"invariant {inv.code!r} has a check that is not callable")
         problems += _label_problems("invariant", inv.code, inv.en, inv.id)
-    stage_problems = _stage_problems(gt.stages)
-    problems += stage_problems
-    if stage_problems:  # the graph checks below need a sound list of stages
+    problems += _stage_problems(gt.stages)
+    if not gt.stages or gt.stages[0].terminal:  # the graph checks need an initial stage
         return problems
     edges: dict[str, set[str]] = {s.name: set() for s in gt.stages}
     problems += _event_problems(gt, edges)

@@ -1,0 +1,231 @@
+"""Running groups: atomic events, listeners, no side doors, one shared machine."""
+
+from __future__ import annotations
+
+import gc
+import threading
+import weakref
+
+import attrs
+import pytest
+import transitions
+
+import builders
+import kelompok
+from kelompok import PROFESSIONAL, VOLUNTEER
+
+
+class Boom(Exception):
+    pass
+
+
+@attrs.frozen
+class Named:
+    name: str
+
+
+def test_raising_listener_undoes_a_stage_change():
+    g = builders.at(PROFESSIONAL, "core_formed")
+    g.fire("adopt_charter", **builders.CHARTER)
+    before = g.to_dict()
+    seen = []
+
+    def listener(group, record):
+        seen.append((group.stage, record.dest))
+        raise Boom
+
+    g.subscribe(listener)
+    with pytest.raises(Boom):
+        g.fire("open_recruitment")
+    assert [("recruiting", "recruiting")] == seen  # it ran after the change ...
+    assert before == g.to_dict()  # ... and the change is gone
+    assert "core_formed" == g.stage
+    assert 3 == g.version
+
+
+def test_raising_listener_undoes_an_action():
+    g = builders.at(PROFESSIONAL, "recruiting")
+    before = g.to_dict()
+    unsubscribe = g.subscribe(lambda group, record: (_ for _ in ()).throw(Boom()))
+    admit = builders.payloads(PROFESSIONAL)["admit"]
+    with pytest.raises(Boom):
+        g.fire("admit", **admit)
+    assert before == g.to_dict()
+    unsubscribe()
+    g.fire("admit", **admit)
+    assert "citra" in g.members
+
+
+def test_listener_sees_every_applied_event_only():
+    g = builders.new(VOLUNTEER)
+    records = []
+    g.subscribe(lambda group, record: records.append(record.event))
+    g.fire("identify_needs", needs=["trash"], work_area="environmental")
+    with pytest.raises(kelompok.TransitionNotAllowed):
+        g.fire("open_recruitment")
+    assert ["identify_needs"] == records
+
+
+def test_fire_from_a_listener_is_refused_and_undone():
+    g = builders.new(PROFESSIONAL)
+    g.subscribe(lambda group, record: group.fire("dissolve", reason="nested"))
+    with pytest.raises(kelompok.ReentrantFire, match="after fire\\(\\) returns"):
+        g.fire("identify_needs", needs=["x"])
+    assert "awareness" == g.stage
+    assert 0 == g.version
+
+
+def _failing_type() -> kelompok.GroupType[kelompok.Group]:
+    """A two-stage type whose effect raises: the stage change must not stick."""
+
+    def explode(group, payload):
+        raise Boom
+
+    return kelompok.GroupType(
+        name="failing",
+        en="Failing",
+        id="Gagal",
+        stages=[kelompok.Stage("a", "A", "A"), kelompok.Stage("b", "B", "B")],
+        events=[
+            kelompok.Event("go", "Go", "Pergi", moves={"a": "b"}, effect=explode),
+            kelompok.Event("back", "Back", "Kembali", moves={"b": "a"}, back=True),
+        ],
+        data=Named,
+        founding=Named,
+        initial_data=lambda args: args,
+        group_class=kelompok.Group,
+    )
+
+
+def test_raising_effect_leaves_the_group_as_it_was():
+    g = _failing_type().create(id="f1", name="F")
+    before = g.to_dict()
+    with pytest.raises(Boom):
+        g.fire("go")
+    assert before == g.to_dict()
+    assert "a" == g.stage
+
+
+def test_no_side_doors():
+    g = builders.new(PROFESSIONAL)
+    with pytest.raises(AttributeError):
+        g.stage = "collaborating"  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        g.version = 9  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        g.anything = 1  # type: ignore[attr-defined]  # slotted: no new attributes
+    stages = {s.name for s in PROFESSIONAL.stages}
+    assert not [n for n in dir(g) if n.startswith(("to_", "is_")) and n[3:] in stages]
+    machine = PROFESSIONAL._engine.machine
+    assert not [name for name in machine.events if name.startswith("to_")]
+    with pytest.raises(TypeError, match="create"):
+        kelompok.Group()
+
+
+def test_history_is_a_read_only_view():
+    g = builders.at(PROFESSIONAL, "core_formed")
+    history = g.history
+    assert 2 == len(history)
+    assert "form_core_group" == history[-1].event
+    assert ["identify_needs", "form_core_group"] == [r.event for r in history[:]]
+    assert not hasattr(history, "append")
+    with pytest.raises(AttributeError):
+        history[0].event = "x"  # type: ignore[misc]
+
+
+def test_members_view_is_read_only():
+    g = builders.at(PROFESSIONAL, "core_formed")
+    with pytest.raises(TypeError):
+        g.members["x"] = kelompok.Member("x", "X")  # type: ignore[index]
+
+
+def test_one_machine_per_type_and_no_reference_to_groups(monkeypatch):
+    built = []
+    original = transitions.Machine.__init__
+
+    def counting(self, *args, **kwargs):
+        built.append(self)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(transitions.Machine, "__init__", counting)
+    groups = [builders.at(VOLUNTEER, "programmed") for _ in range(20)]
+    loaded = [kelompok.load(g.to_dict()) for g in groups]
+    assert [] == built
+    assert [] == VOLUNTEER._engine.machine.models
+
+    ref = weakref.ref(loaded[0])
+    del loaded, groups
+    gc.collect()
+    assert ref() is None
+
+
+def test_concurrent_fires_are_serialised():
+    g = builders.at(PROFESSIONAL, "recruiting")
+    errors: list[BaseException] = []
+
+    def admit(i: int) -> None:
+        try:
+            g.fire(
+                "admit",
+                member={"id": f"m{i}", "name": f"M{i}", "profession": "pharmacist"},
+                scores={"competence": 4, "dedication": 4},
+            )
+        except BaseException as exc:  # noqa: BLE001 -- collected and asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=admit, args=(i,)) for i in range(32)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert [] == errors
+    assert 4 + 32 == g.version
+    assert 2 + 32 == len(g.members)
+    assert g.to_dict() == kelompok.load(g.to_dict()).to_dict()
+
+
+def test_dissolved_refuses_everything():
+    g = builders.at(VOLUNTEER, "dissolved")
+    assert [] == g.available_events()
+    for event in VOLUNTEER.events:
+        reasons = g.why_not(event.name)
+        assert "stage.not_allowed" in [r.code for r in reasons]
+    with pytest.raises(kelompok.TransitionNotAllowed) as info:
+        g.fire("dissolve", reason="again")
+    assert "dissolved" in str(info.value)
+
+
+def test_repr_names_type_stage_and_version():
+    g = builders.at(VOLUNTEER, "core_formed", id="v-1")
+    assert "<FormationGroup volunteer 'Relawan Kali Bersih' id='v-1' stage='core_formed' " in repr(g)
+
+
+def test_actor_must_be_text():
+    g = builders.new(PROFESSIONAL)
+    with pytest.raises(TypeError, match="actor"):
+        g.fire("identify_needs", actor=42, needs=["x"])  # type: ignore[arg-type]
+    assert 0 == g.version
+
+
+def test_create_refuses_bad_arguments():
+    with pytest.raises(kelompok.InvalidGroupData) as info:
+        PROFESSIONAL.create(name=" ", colour="red")
+    fields = {(p.code, p.field) for p in info.value.problems}
+    assert ("create.missing_field", "profession") in fields
+    assert ("create.unknown_field", "colour") in fields
+    with pytest.raises(kelompok.InvalidGroupData, match="blank"):
+        PROFESSIONAL.create(name=" ", profession="nurse")
+    with pytest.raises(kelompok.InvalidGroupData, match="id"):
+        VOLUNTEER.create(name="Relawan", id="")
+    assert "given-id" == VOLUNTEER.create(name="Relawan", id="given-id").id
+
+
+def test_reached_follows_the_stage_order():
+    g = builders.at(PROFESSIONAL, "structured")
+    assert g.reached("awareness")
+    assert g.reached("structured")
+    assert not g.reached("programmed")
+    assert not g.reached("dissolved")
+    g.fire("dissolve", reason="over")
+    assert g.reached("dissolved")
+    assert g.reached("structured")

@@ -1,0 +1,57 @@
+"""Type-checked usage of the public API (mypy --strict runs on this file; pytest does not).
+
+If a change makes a user's ordinary code stop type-checking, mypy fails here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import kelompok
+from kelompok import FormationGroup, GroupType, Reason
+
+pro: GroupType[FormationGroup] = kelompok.PROFESSIONAL
+g: FormationGroup = pro.create(name="Ikatan Apoteker Muda", profession="pharmacist")
+stage: str = g.stage
+version: int = g.version
+events: list[str] = g.available_events()
+reasons: list[Reason] = g.why_not("open_recruitment")
+code: str = reasons[0].code if reasons else ""
+indonesian: str = reasons[0].message("id") if reasons else ""
+ok: bool = g.can("identify_needs", needs=["x"])
+
+same: FormationGroup = g.identify_needs(["continuing education"], actor="ani")
+same = same.form_core_group(
+    [kelompok.Member("ani", "Ani", "pharmacist"), {"id": "bayu", "name": "Bayu", "profession": "x"}]
+)
+same = same.fire("adopt_charter", vision="v", mission="m", goals=["g"], steps=["s"])
+held: dt.date = dt.datetime.now(dt.timezone.utc).date()
+members: int = len(g.members)
+charter: kelompok.Charter | None = g.charter
+
+record: kelompok.HistoryRecord = g.history[-1]
+at: dt.datetime = record.at
+actor: str | None = record.actor
+
+document: dict[str, Any] = g.to_dict()
+again: kelompok.Group = kelompok.load(document)
+any_type: GroupType[Any] = kelompok.get_group_type("volunteer")
+all_types: dict[str, GroupType[Any]] = kelompok.group_types()
+
+
+def on_event(group: kelompok.Group, rec: kelompok.HistoryRecord) -> None:
+    """A listener."""
+
+
+unsubscribe = g.subscribe(on_event)
+unsubscribe()
+
+try:
+    g.fire("open_recruitment")
+except kelompok.TransitionNotAllowed as exc:
+    refused_event: str = exc.event
+    refused_in: str = exc.stage
+    why: list[Reason] = exc.reasons
+except kelompok.KelompokError:
+    pass
