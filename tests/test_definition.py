@@ -9,6 +9,7 @@ import pytest
 
 import kelompok
 from kelompok import DefinitionError, Event, GroupType, Requirement, Stage
+from kelompok._definition import definition_problems
 
 
 @attrs.frozen
@@ -170,7 +171,5 @@ def test_register_refuses_a_taken_name():
 
 
 def test_builtins_pass_their_own_definition_checks():
-    from kelompok._definition import definition_problems
-
     assert [] == definition_problems(kelompok.PROFESSIONAL)
     assert [] == definition_problems(kelompok.VOLUNTEER)
