@@ -12,12 +12,22 @@
 
 from kelompok._builtins import PROFESSIONAL, VOLUNTEER
 from kelompok._definition import Event, GroupType, Invariant, Requirement, Stage
+from kelompok._derive import (
+    Change,
+    add_event,
+    add_requirement,
+    drop_requirement,
+    insert_stage,
+    relabel,
+    replace_requirement,
+)
 from kelompok._document import SCHEMA_VERSION, load
 from kelompok._errors import (
     DefinitionError,
     InvalidGroupData,
     KelompokError,
     ReentrantFire,
+    StageUnreachable,
     TransitionNotAllowed,
     UnknownEvent,
     UnknownGroupType,
@@ -32,16 +42,19 @@ from kelompok._formation import (
     Rejection,
     Structure,
 )
-from kelompok._group import Group, HistoryRecord, Listener
-from kelompok._registry import get_group_type, group_types, register
+from kelompok._graph import VerifyProblem, VerifyReport, verify
+from kelompok._group import Group, HistoryRecord, Listener, NextStep
+from kelompok._registry import ENTRY_POINT_GROUP, get_group_type, group_types, register
 from kelompok._text import Reason
 from kelompok._values import Division, Member, PartnerRef, Program
 
 __all__ = [
+    "ENTRY_POINT_GROUP",
     "PROFESSIONAL",
     "SCHEMA_VERSION",
     "VOLUNTEER",
     "Activity",
+    "Change",
     "Charter",
     "DefinitionError",
     "Division",
@@ -57,6 +70,7 @@ __all__ = [
     "KelompokError",
     "Listener",
     "Member",
+    "NextStep",
     "PartnerRef",
     "Partnership",
     "Program",
@@ -65,12 +79,22 @@ __all__ = [
     "Rejection",
     "Requirement",
     "Stage",
+    "StageUnreachable",
     "Structure",
     "TransitionNotAllowed",
     "UnknownEvent",
     "UnknownGroupType",
+    "VerifyProblem",
+    "VerifyReport",
+    "add_event",
+    "add_requirement",
+    "drop_requirement",
     "get_group_type",
     "group_types",
+    "insert_stage",
     "load",
     "register",
+    "relabel",
+    "replace_requirement",
+    "verify",
 ]

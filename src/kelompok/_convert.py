@@ -259,6 +259,8 @@ def explain(exc: BaseException, path: str, code: str) -> list[Reason]:
         ]
     if isinstance(exc, FieldError):
         en, id_ = exc.en, exc.id
+        if exc.field:
+            path = _join(path, "." + exc.field)
     else:  # a validator of a user's attrs class, or a converter that raised
         en = f"invalid value ({exc})"
         id_ = f"nilai tidak valid ({exc})"

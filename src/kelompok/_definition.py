@@ -20,6 +20,7 @@ from kelompok._errors import DefinitionError, InvalidGroupData, UnknownEvent
 from kelompok._text import Reason
 
 if TYPE_CHECKING:
+    from kelompok._derive import Change
     from kelompok._engine import Engine
     from kelompok._group import Group
 
@@ -86,12 +87,16 @@ class Requirement:
         id: the same in Indonesian.
         check: ``check(group, payload) -> bool``; ``payload`` is the event's
             validated payload object (``None`` for events without one).
+        needs_payload: False for a requirement about the group alone (``check``
+            then ignores ``payload``); :meth:`Group.next_steps` evaluates those
+            before any payload exists, to say what must happen first.
     """
 
     code: str
     en: str
     id: str
     check: Check = attrs.field(eq=False)
+    needs_payload: bool = True
 
     def reason(self) -> Reason:
         """The refusal this requirement gives when it is not met."""
@@ -236,6 +241,51 @@ class GroupType(Generic[G]):
         group: G = self._engine.new_group(self.initial_data(args), id)
         return group
 
+    def derive(  # noqa: PLR0913 -- identity, changes, and what a child may replace
+        self,
+        name: str,
+        en: str,
+        id: str,  # noqa: A002 -- "id" is the language code
+        *changes: Change,
+        data: type[Any] | None = None,
+        founding: type[Any] | None = None,
+        initial_data: Callable[[Any], Any] | None = None,
+        invariants: Iterable[Invariant] | None = None,
+    ) -> GroupType[G]:
+        """A new type made from this one by *changes*; this one is never modified.
+
+        Args:
+            name: the new type's name.
+            en: its English label.
+            id: its Indonesian label.
+            *changes: from :func:`kelompok.insert_stage`, :func:`kelompok.add_event`,
+                :func:`kelompok.add_requirement`, :func:`kelompok.replace_requirement`,
+                :func:`kelompok.drop_requirement` and :func:`kelompok.relabel`.
+            data: a new data class (for example a subclass of the parent's, with
+                fields of your own); the parent's by default.
+            founding: a new class of ``create()`` arguments.
+            initial_data: a new ``founding -> data`` function.
+            invariants: new invariants (the parent's by default).
+
+        Raises:
+            DefinitionError: a change names a stage, event or requirement that does
+                not exist, or the result is not a valid definition.
+        """
+        from kelompok._derive import derive  # noqa: PLC0415 -- _derive builds GroupTypes
+
+        child: GroupType[G] = derive(
+            self,
+            name,
+            en,
+            id,
+            *changes,
+            data=data,
+            founding=founding,
+            initial_data=initial_data,
+            invariants=tuple(invariants) if invariants is not None else None,
+        )
+        return child
+
     def __repr__(self) -> str:
         return f"<GroupType {self.name!r}: {len(self.stages)} stages, {len(self.events)} events>"
 
@@ -354,14 +404,15 @@ def _move_problems(gt: GroupType[Any], event: Event, edges: dict[str, set[str]])
         edges[source].add(dest)
         if stages[dest].terminal:
             continue
+        # Forward moves that skip a stage are allowed here: kelompok.verify() reports
+        # them with a counterexample, and Group.fire refuses to enter a stage early.
         step = order[dest] - order[source]
-        if event.back and step >= 0:
+        if step == 0:
+            problems.append(f"{where} moves {source!r} to itself: use None for an action")
+        elif event.back and step > 0:
             problems.append(f"{where} is declared a way back but moves {source!r} -> {dest!r}")
-        elif not event.back and step != 1:
-            problems.append(
-                f"{where} moves {source!r} -> {dest!r}: a forward move must go to the next "
-                "stage in order (declare back=True for a way back)"
-            )
+        elif not event.back and step < 0:
+            problems.append(f"{where} moves back {source!r} -> {dest!r}: declare it with back=True")
     return problems
 
 

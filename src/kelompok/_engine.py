@@ -28,6 +28,7 @@ import attrs
 from transitions import EventData, Machine
 
 from kelompok._convert import converter
+from kelompok._graph import stage_edges
 
 if TYPE_CHECKING:
     from kelompok._definition import Event, GroupType, Stage
@@ -80,7 +81,16 @@ def _record(event_data: EventData) -> None:
 class Engine:
     """The compiled, shared runtime of one :class:`GroupType`."""
 
-    __slots__ = ("available", "events", "group_type", "machine", "order", "stages", "triggers")
+    __slots__ = (
+        "available",
+        "edges",
+        "events",
+        "group_type",
+        "machine",
+        "order",
+        "stages",
+        "triggers",
+    )
 
     def __init__(self, group_type: GroupType[Any]) -> None:
         self.group_type = group_type
@@ -107,6 +117,7 @@ class Engine:
                     event.name, source, dest, before=[_apply], after=[_record]
                 )
         self.triggers = {name: self.machine.events[name] for name in self.events}
+        self.edges = stage_edges(group_type)
         for data_cls in (group_type.data, group_type.founding):
             converter.get_structure_hook(data_cls)  # compile the cattrs hooks now, not per request
 

@@ -117,3 +117,20 @@ class DefinitionError(KelompokError, ValueError):
 
 class ReentrantFire(KelompokError, RuntimeError):
     """An event was fired on a group from inside a listener of that same group's event."""
+
+
+class StageUnreachable(KelompokError, LookupError):
+    """No declared path leads from the group's stage to the stage asked for.
+
+    Attributes:
+        stage: the stage asked for.
+        source: the group's current stage.
+    """
+
+    def __init__(self, stage: str, source: str, why: str) -> None:
+        self.stage = stage
+        self.source = source
+        super().__init__(f"No path from {source!r} to {stage!r}: {why}")
+
+    def __str__(self) -> str:
+        return str(self.args[0])

@@ -12,7 +12,8 @@ import attrs
 from kelompok._compat import Self
 from kelompok._convert import converter, structure_or_reasons
 from kelompok._engine import Firing
-from kelompok._errors import ReentrantFire, TransitionNotAllowed
+from kelompok._errors import ReentrantFire, StageUnreachable, TransitionNotAllowed
+from kelompok._graph import shortest_path
 from kelompok._text import Reason
 from kelompok._values import PartnerRef
 
@@ -43,6 +44,33 @@ class HistoryRecord:
     at: dt.datetime
     payload: Mapping[str, Any]
     actor: str | None = None
+
+
+@attrs.frozen
+class NextStep:
+    """An event the group may take now, and what still stands in its way.
+
+    Attributes:
+        event: the event's name.
+        en: its English label.
+        id: its Indonesian label.
+        dest: the stage it leads to (the current one for an action).
+        unmet: requirements about the group that are not met yet; the event
+            cannot be fired until they are, whatever the payload.
+        fields: the payload fields the event takes.
+    """
+
+    event: str
+    en: str
+    id: str
+    dest: str
+    unmet: tuple[Reason, ...]
+    fields: tuple[str, ...]
+
+    @property
+    def ready(self) -> bool:
+        """True when only the payload's own requirements remain."""
+        return not self.unmet
 
 
 class History(Sequence[HistoryRecord]):
@@ -87,6 +115,23 @@ def _stage_reason(group: Group, event: Event) -> Reason:
         f"{where}. Allowed now: {now}.",
         f"{event.name!r} tidak diperbolehkan pada tahap {group.stage!r} ({stage.id}); hanya pada: "
         f"{where}. Yang diperbolehkan sekarang: {now}.",
+    )
+
+
+def _order_reason(group: Group, event: Event) -> Reason:
+    dest = str(event.moves[group.stage])
+    skipped = [
+        s.name
+        for s in group.type.stages
+        if not group.reached(s.name)
+        and (group.type.order(s.name) or 0) < (group.type.order(dest) or 0)
+    ]
+    return Reason(
+        "stage.order",
+        f"{event.name!r} would enter {dest!r} before {', '.join(skipped)}, which come first "
+        "in this group type's order.",
+        f"{event.name!r} akan memasuki {dest!r} sebelum {', '.join(skipped)}, yang harus "
+        "dilalui lebih dahulu.",
     )
 
 
@@ -234,6 +279,52 @@ class Group:
         """Whether *event* with *payload* would be applied now."""
         return not self.why_not(event, **payload)
 
+    def path_to(self, stage: str) -> list[str]:
+        """The shortest list of events that leads from the current stage to *stage*.
+
+        Along the declared stage graph; requirements are not considered. ``[]``
+        when the group is in *stage* already.
+
+        Raises:
+            StageUnreachable: *stage* is unknown, or no declared path leads there
+                (for example from a terminal stage).
+        """
+        engine = self._type._engine  # noqa: SLF001
+        if stage not in engine.stages:
+            why = (
+                f"{self._type.name!r} has no such stage; its stages are {', '.join(engine.stages)}"
+            )
+            raise StageUnreachable(stage, self._stage, why)
+        path = shortest_path(engine.edges, self._stage, stage)
+        if path is None:
+            why = (
+                f"{self._stage!r} is terminal"
+                if engine.stages[self._stage].terminal
+                else "the declared events never lead there from here"
+            )
+            raise StageUnreachable(stage, self._stage, why)
+        return path
+
+    def next_steps(self) -> list[NextStep]:
+        """The events allowed now, each with the requirements about the group still unmet.
+
+        What a bot shows for "what should we do next?": requirements that depend
+        on the payload are checked when the event is fired; the ones listed in
+        ``unmet`` say what must happen first.
+        """
+        steps = []
+        for name in self._type.events_from(self._stage):
+            event = self._type.event(name)
+            unmet = tuple(
+                req.reason()
+                for req in event.requires
+                if (event.payload is None or not req.needs_payload) and not req.check(self, None)
+            )
+            fields = tuple(f.name for f in attrs.fields(event.payload)) if event.payload else ()
+            dest = event.moves[self._stage] or self._stage
+            steps.append(NextStep(name, event.en, event.id, dest, unmet, fields))
+        return steps
+
     # -- changing -----------------------------------------------------------------
 
     def fire(self, event: str, actor: str | None = None, **payload: Any) -> Self:
@@ -323,6 +414,10 @@ class Group:
         reasons: list[Reason] = []
         if self._stage not in spec.moves:
             reasons.append(_stage_reason(self, spec))
+        else:
+            order = self._type.order(spec.moves[self._stage] or self._stage)
+            if order is not None and order > self._peak + 1:
+                reasons.append(_order_reason(self, spec))
         if spec.payload is None:
             obj = None
             reasons += _no_payload_reasons(payload)

@@ -1,9 +1,17 @@
-"""Which group types exist, by name: the built-ins and the registered ones."""
+"""Which group types exist, by name: the built-ins, the registered ones, and plugins.
+
+Plugins are installed distributions that declare an entry point in the group
+``kelompok.group_types`` whose name is the type's name and whose object is the
+:class:`GroupType`. They are discovered once, the first time any type is looked
+up. A document never causes an import: :func:`kelompok.load` looks its type up
+by name among these.
+"""
 
 from __future__ import annotations
 
 import threading
-from typing import Any, TypeVar
+from importlib.metadata import entry_points
+from typing import Any, Final, TypeVar
 
 from kelompok._builtins import PROFESSIONAL, VOLUNTEER
 from kelompok._definition import GroupType
@@ -11,13 +19,53 @@ from kelompok._errors import KelompokError, UnknownGroupType
 
 T = TypeVar("T", bound=GroupType[Any])
 
-_lock = threading.Lock()
+ENTRY_POINT_GROUP: Final = "kelompok.group_types"
+
+_lock = threading.RLock()
 _types: dict[str, GroupType[Any]] = {PROFESSIONAL.name: PROFESSIONAL, VOLUNTEER.name: VOLUNTEER}
+_discovered = False
 
 
 def _is_group_type(value: object) -> bool:
     """``isinstance`` kept out of mypy's sight: untyped callers may pass anything."""
     return isinstance(value, GroupType)
+
+
+def _add(group_type: GroupType[Any], origin: str) -> None:
+    taken = _types.get(group_type.name)
+    if taken is not None and taken is not group_type:
+        msg = (
+            f"A different group type is already registered as {group_type.name!r}; "
+            f"give {origin} another name (stored documents name their type)."
+        )
+        raise KelompokError(msg)
+    _types[group_type.name] = group_type
+
+
+def _discover() -> None:
+    """Register every plugin's group type, once; a broken plugin fails loudly."""
+    global _discovered  # noqa: PLW0603 -- a once-per-process flag
+    with _lock:
+        if _discovered:
+            return
+        _discovered = True
+        for point in entry_points(group=ENTRY_POINT_GROUP):
+            where = f"entry point {point.name!r} ({point.value}) of group {ENTRY_POINT_GROUP!r}"
+            try:
+                found = point.load()
+            except Exception as exc:
+                msg = f"The kelompok plugin {where} failed to import: {exc!r}. Fix or uninstall it."
+                raise KelompokError(msg) from exc
+            if not _is_group_type(found):
+                msg = f"The kelompok plugin {where} is a {type(found).__name__}, not a GroupType."
+                raise KelompokError(msg)
+            if found.name != point.name:
+                msg = (
+                    f"The kelompok plugin {where} names the type {found.name!r}; the entry "
+                    "point's name must be the type's name."
+                )
+                raise KelompokError(msg)
+            _add(found, where)
 
 
 def register(group_type: T) -> T:
@@ -28,24 +76,20 @@ def register(group_type: T) -> T:
 
     Raises:
         KelompokError: another type is registered under the same name.
+        TypeError: *group_type* is not a :class:`GroupType`.
     """
     if not _is_group_type(group_type):
         msg = f"register() takes a kelompok.GroupType, got {type(group_type).__name__}"
         raise TypeError(msg)
+    _discover()
     with _lock:
-        taken = _types.get(group_type.name)
-        if taken is not None and taken is not group_type:
-            msg = (
-                f"A different group type is already registered as {group_type.name!r}; "
-                "give yours another name (stored documents name their type)."
-            )
-            raise KelompokError(msg)
-        _types[group_type.name] = group_type
+        _add(group_type, "yours")
     return group_type
 
 
 def group_types() -> dict[str, GroupType[Any]]:
     """All known group types by name (a copy: changing it registers nothing)."""
+    _discover()
     with _lock:
         return dict(_types)
 
@@ -54,8 +98,9 @@ def get_group_type(name: str) -> GroupType[Any]:
     """The group type called *name*.
 
     Raises:
-        UnknownGroupType: no type of that name is built in or registered.
+        UnknownGroupType: no type of that name is built in, registered or installed.
     """
+    _discover()
     try:
         return _types[name]
     except (KeyError, TypeError):

@@ -71,6 +71,11 @@ def req(code: str, en: str, id_: str, check: Callable[[G, Any], bool]) -> Requir
     return Requirement(code=code, en=en, id=id_, check=check)
 
 
+def state_req(code: str, en: str, id_: str, check: Callable[[G], bool]) -> Requirement:
+    """A requirement about the group alone, which ``next_steps`` can tell before any payload."""
+    return Requirement(code=code, en=en, id=id_, check=lambda g, _: check(g), needs_payload=False)
+
+
 # -- identify_needs ------------------------------------------------------------
 
 NEEDS_MISSING = req(
@@ -150,12 +155,12 @@ CHARTER_RULES = (
 )
 
 
-def _has_charter(g: G, p: object) -> bool:
+def _has_charter(g: G) -> bool:
     c = g.data.charter
     return c is not None and not blank(c.vision) and not blank(c.mission) and all_filled(c.goals)
 
 
-CHARTER_MISSING = req(
+CHARTER_MISSING = state_req(
     "charter.missing",
     "Adopt a charter with a vision, a mission and at least one goal first (adopt_charter).",
     "Susun dahulu visi, misi, dan minimal satu tujuan kelompok (adopt_charter).",
@@ -246,11 +251,11 @@ def _division_names_ok(names: Sequence[str]) -> bool:
 
 
 STRUCTURE_RULES = (
-    req(
+    state_req(
         "structure.no_new_members",
         "Admit at least one member besides the founders before forming the structure (admit).",
         "Terima minimal satu anggota baru selain pendiri sebelum membentuk struktur (admit).",
-        lambda g, p: len(g.data.members) > len(g.data.founders),
+        lambda g: len(g.data.members) > len(g.data.founders),
     ),
     req(
         "structure.officer_not_member",
@@ -417,11 +422,11 @@ ACTIVITY_RULES = (
 # -- evaluate / develop --------------------------------------------------------
 
 EVALUATE_RULES = (
-    req(
+    state_req(
         "evaluation.no_activity",
         "Record at least one activity before evaluating (record_activity).",
         "Catat minimal satu kegiatan sebelum evaluasi (record_activity).",
-        lambda g, p: bool(g.data.activities),
+        lambda g: bool(g.data.activities),
     ),
     req(
         "evaluation.goals",
@@ -504,17 +509,17 @@ COLLABORATE_RULES = (
         lambda g, p: bool(p.shared) and all(s in SHAREABLE for s in p.shared),
     ),
 )
-COLLABORATE_NEEDS_ACTIVITY = req(
+COLLABORATE_NEEDS_ACTIVITY = state_req(
     "collaboration.no_activity",
     "Carry out and record at least one activity before collaborating.",
     "Laksanakan dan catat minimal satu kegiatan sebelum berkolaborasi.",
-    lambda g, p: bool(g.data.activities),
+    lambda g: bool(g.data.activities),
 )
-COLLABORATE_NEEDS_EVALUATION = req(
+COLLABORATE_NEEDS_EVALUATION = state_req(
     "collaboration.no_evaluation",
     "Evaluate at least once before collaborating (evaluate).",
     "Lakukan evaluasi minimal sekali sebelum berkolaborasi (evaluate).",
-    lambda g, p: bool(g.data.evaluations),
+    lambda g: bool(g.data.evaluations),
 )
 DISSOLVE_RULES = (
     req(
@@ -699,7 +704,7 @@ def formation_invariants(*, volunteer: bool) -> tuple[Invariant, ...]:
             "Sejak 'recruiting' ada piagam dengan visi, misi, dan tujuan; sebelum "
             "'core_formed', belum ada.",
             lambda g: (
-                (_has_charter(g, None) if g.reached("recruiting") else True)
+                (_has_charter(g) if g.reached("recruiting") else True)
                 and (g.reached("core_formed") or g.data.charter is None)
             ),
         ),

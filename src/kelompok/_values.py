@@ -17,24 +17,27 @@ import attrs
 class FieldError(ValueError):
     """A value is of the wrong type or form; carries the message in both languages."""
 
-    def __init__(self, en: str, id: str) -> None:  # noqa: A002 -- "id" is the language code
-        super().__init__(en)
+    def __init__(self, en: str, id: str, field: str | None = None) -> None:  # noqa: A002 -- "id" is the language code
+        super().__init__(f"{field}: {en}" if field else en)
         self.en = en
         self.id = id
+        self.field = field
 
 
-def _text(_inst: Any, _attribute: attrs.Attribute[Any], value: Any) -> None:
+def _text(_inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     if not isinstance(value, str):
         raise FieldError(
             f"must be text (str), got {type(value).__name__} {value!r}",
             f"harus berupa teks (str), bukan {type(value).__name__} {value!r}",
+            attribute.name,
         )
 
 
 def nonblank(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    """Validate non-blank text (an attrs validator)."""
     _text(inst, attribute, value)
     if not value.strip():
-        raise FieldError("must not be blank", "tidak boleh kosong")
+        raise FieldError("must not be blank", "tidak boleh kosong", attribute.name)
 
 
 def _optional_text(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:

@@ -1,0 +1,214 @@
+"""Deriving a group type from another: new stages, events, requirements, labels.
+
+The parent is never touched: every definition object is frozen, and a change
+builds new ``Event`` objects where the parent's would have to be edited. The
+derived type is checked like any other when it is built.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Protocol
+
+import attrs
+
+from kelompok._definition import Event, GroupType, Invariant, Requirement, Stage
+from kelompok._errors import DefinitionError
+
+
+@attrs.define
+class Draft:
+    """A mutable working copy of a definition's stages and events."""
+
+    stages: list[Stage]
+    events: list[Event]
+    problems: list[str] = attrs.field(factory=list)
+
+    def find_event(self, name: str, change: str) -> int | None:
+        for i, event in enumerate(self.events):
+            if event.name == name:
+                return i
+        self.problems.append(f"{change}: there is no event {name!r}")
+        return None
+
+    def find_stage(self, name: str, change: str) -> int | None:
+        for i, stage in enumerate(self.stages):
+            if stage.name == name:
+                return i
+        self.problems.append(f"{change}: there is no stage {name!r}")
+        return None
+
+
+class Change(Protocol):
+    """One edit of a definition, applied by :meth:`GroupType.derive`."""
+
+    def apply(self, draft: Draft) -> None:
+        """Edit *draft*, or append to ``draft.problems`` why it cannot."""
+
+
+@attrs.frozen
+class _InsertStage:
+    stage: Stage
+    after: str
+    via: Event
+
+    def apply(self, draft: Draft) -> None:
+        change = f"insert_stage({self.stage.name!r}, after={self.after!r})"
+        at = draft.find_stage(self.after, change)
+        if at is None:
+            return
+        if draft.stages[at].terminal or self.stage.terminal:
+            draft.problems.append(f"{change}: only a live stage can be inserted after a live one")
+            return
+        following = next((s.name for s in draft.stages[at + 1 :] if not s.terminal), None)
+        draft.stages.insert(at + 1, self.stage)
+        draft.events = [
+            _rewire(e, self.after, self.stage.name, following, draft) for e in draft.events
+        ]
+        draft.events.append(self.via)
+
+
+def _rewire(event: Event, before: str, new: str, following: str | None, draft: Draft) -> Event:
+    """Route *event* around a stage *new* inserted between *before* and *following*.
+
+    The move ``before -> following`` now starts from *new*; an action or a move
+    to a terminal stage that the event has both before and after the insertion
+    point is allowed in *new* too.
+    """
+    if before not in event.moves:
+        return event
+    here = event.moves[before]
+    terminal = {s.name for s in draft.stages if s.terminal}
+    moves: dict[str, str | None] = {}
+    for source, dest in event.moves.items():
+        if source == before and following is not None and dest == following:
+            moves[new] = dest
+            continue
+        moves[source] = dest
+        if source != before:
+            continue
+        spans = following is None or (following in event.moves and event.moves[following] == here)
+        if spans and (here is None or here in terminal):
+            moves[new] = here
+    return attrs.evolve(event, moves=moves)
+
+
+@attrs.frozen
+class _AddEvent:
+    event: Event
+
+    def apply(self, draft: Draft) -> None:
+        draft.events.append(self.event)
+
+
+@attrs.frozen
+class _EditRequirements:
+    event: str
+    verb: str
+    code: str | None
+    requirement: Requirement | None
+
+    def apply(self, draft: Draft) -> None:
+        change = f"{self.verb}({self.event!r}, {self.code or self.requirement!r})"
+        i = draft.find_event(self.event, change)
+        if i is None:
+            return
+        requires = list(draft.events[i].requires)
+        codes = [r.code for r in requires]
+        if self.code is not None and self.code not in codes:
+            known = ", ".join(codes) or "none"
+            draft.problems.append(f"{change}: the event has no requirement {self.code!r} ({known})")
+            return
+        if self.verb == "add_requirement" and self.requirement is not None:
+            requires.append(self.requirement)
+        elif self.code is not None:
+            at = codes.index(self.code)
+            if self.requirement is None:
+                del requires[at]
+            else:
+                requires[at] = self.requirement
+        draft.events[i] = attrs.evolve(draft.events[i], requires=requires)
+
+
+@attrs.frozen
+class _Relabel:
+    name: str
+    en: str
+    id: str
+
+    def apply(self, draft: Draft) -> None:
+        for i, stage in enumerate(draft.stages):
+            if stage.name == self.name:
+                draft.stages[i] = attrs.evolve(stage, en=self.en, id=self.id)
+                return
+        for i, event in enumerate(draft.events):
+            if event.name == self.name:
+                draft.events[i] = attrs.evolve(event, en=self.en, id=self.id)
+                return
+        draft.problems.append(f"relabel({self.name!r}): there is no stage or event of that name")
+
+
+def insert_stage(stage: Stage, *, after: str, via: Event) -> Change:
+    """Insert *stage* right after the live stage *after*, entered by the event *via*.
+
+    Moves that went from *after* to the stage that followed it now leave from
+    *stage*; actions and moves to terminal stages allowed on both sides of the
+    insertion point are allowed in *stage* too.
+    """
+    return _InsertStage(stage, after, via)
+
+
+def add_event(event: Event) -> Change:
+    """Add *event* to the type."""
+    return _AddEvent(event)
+
+
+def add_requirement(event: str, requirement: Requirement) -> Change:
+    """Add *requirement* to the event called *event*."""
+    return _EditRequirements(event, "add_requirement", None, requirement)
+
+
+def replace_requirement(event: str, code: str, requirement: Requirement) -> Change:
+    """Replace the requirement *code* of *event* by *requirement*."""
+    return _EditRequirements(event, "replace_requirement", code, requirement)
+
+
+def drop_requirement(event: str, code: str) -> Change:
+    """Remove the requirement *code* from *event*."""
+    return _EditRequirements(event, "drop_requirement", code, None)
+
+
+def relabel(name: str, *, en: str, id: str) -> Change:  # noqa: A002 -- "id" is the language code
+    """Give the stage or event called *name* new English and Indonesian labels."""
+    return _Relabel(name, en, id)
+
+
+def derive(  # noqa: PLR0913 -- the new type's identity, its changes, and what it may replace
+    parent: GroupType[Any],
+    name: str,
+    en: str,
+    id: str,  # noqa: A002 -- "id" is the language code
+    *changes: Change,
+    data: type[Any] | None = None,
+    founding: type[Any] | None = None,
+    initial_data: Callable[[Any], Any] | None = None,
+    invariants: tuple[Invariant, ...] | None = None,
+) -> GroupType[Any]:
+    """Build a new group type from *parent* with *changes* (see :meth:`GroupType.derive`)."""
+    draft = Draft(list(parent.stages), list(parent.events))
+    for change in changes:
+        change.apply(draft)
+    if draft.problems:
+        raise DefinitionError(name, draft.problems)
+    return GroupType(
+        name=name,
+        en=en,
+        id=id,
+        stages=draft.stages,
+        events=draft.events,
+        data=data if data is not None else parent.data,
+        founding=founding if founding is not None else parent.founding,
+        initial_data=initial_data if initial_data is not None else parent.initial_data,
+        group_class=parent.group_class,
+        invariants=invariants if invariants is not None else parent.invariants,
+    )
