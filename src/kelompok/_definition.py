@@ -318,9 +318,10 @@ def definition_problems(gt: GroupType[Any]) -> list[str]:
     problems += _stage_problems(gt.stages)
     if not gt.stages or gt.stages[0].terminal:  # the graph checks need an initial stage
         return problems
-    edges: dict[str, set[str]] = {s.name: set() for s in gt.stages}
-    problems += _event_problems(gt, edges)
-    problems += _graph_problems(gt, edges)
+    problems += _event_problems(gt)
+    from kelompok._graph import reach_problems, stage_edges  # noqa: PLC0415 -- _graph imports us
+
+    problems += [p.message for p in reach_problems(gt.stages, stage_edges(gt.stages, gt.events))]
     return problems
 
 
@@ -360,8 +361,7 @@ def _requirement_problems(event: Event, messages: dict[str, tuple[str, str]]) ->
     return problems
 
 
-def _event_problems(gt: GroupType[Any], edges: dict[str, set[str]]) -> list[str]:
-    """Problems of the events; fills *edges* (source -> destinations) on the way."""
+def _event_problems(gt: GroupType[Any]) -> list[str]:
     problems: list[str] = []
     names: set[str] = set()
     messages: dict[str, tuple[str, str]] = {}
@@ -380,11 +380,11 @@ def _event_problems(gt: GroupType[Any], edges: dict[str, set[str]]) -> list[str]
         if event.effect is not None and not _callable(event.effect):
             problems.append(f"{where}: effect is not callable")
         problems += _requirement_problems(event, messages)
-        problems += _move_problems(gt, event, edges)
+        problems += _move_problems(gt, event)
     return problems
 
 
-def _move_problems(gt: GroupType[Any], event: Event, edges: dict[str, set[str]]) -> list[str]:
+def _move_problems(gt: GroupType[Any], event: Event) -> list[str]:
     problems: list[str] = []
     stages = {s.name: s for s in gt.stages}
     order = {name: i for i, name in enumerate(s.name for s in gt.stages if not s.terminal)}
@@ -401,7 +401,6 @@ def _move_problems(gt: GroupType[Any], event: Event, edges: dict[str, set[str]])
         if dest not in stages:
             problems.append(f"{where} moves to undeclared stage {dest!r}")
             continue
-        edges[source].add(dest)
         if stages[dest].terminal:
             continue
         # Forward moves that skip a stage are allowed here: kelompok.verify() reports
@@ -413,22 +412,4 @@ def _move_problems(gt: GroupType[Any], event: Event, edges: dict[str, set[str]])
             problems.append(f"{where} is declared a way back but moves {source!r} -> {dest!r}")
         elif not event.back and step < 0:
             problems.append(f"{where} moves back {source!r} -> {dest!r}: declare it with back=True")
-    return problems
-
-
-def _graph_problems(gt: GroupType[Any], edges: dict[str, set[str]]) -> list[str]:
-    problems: list[str] = []
-    initial = gt.stages[0].name
-    reachable = {initial}
-    todo = [initial]
-    while todo:
-        for dest in edges[todo.pop()]:
-            if dest not in reachable:
-                reachable.add(dest)
-                todo.append(dest)
-    for stage in gt.stages:
-        if stage.name not in reachable:
-            problems.append(f"stage {stage.name!r} cannot be reached from {initial!r}")
-        if not stage.terminal and not edges[stage.name] - {stage.name}:
-            problems.append(f"live stage {stage.name!r} is a dead end: no event leaves it")
     return problems

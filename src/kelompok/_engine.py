@@ -117,7 +117,7 @@ class Engine:
                     event.name, source, dest, before=[_apply], after=[_record]
                 )
         self.triggers = {name: self.machine.events[name] for name in self.events}
-        self.edges = stage_edges(group_type)
+        self.edges = stage_edges(group_type.stages, group_type.events)
         for data_cls in (group_type.data, group_type.founding):
             converter.get_structure_hook(data_cls)  # compile the cattrs hooks now, not per request
 

@@ -14,15 +14,20 @@ from typing import Any
 
 import attrs
 
-from kelompok._definition import GroupType
+from kelompok._definition import Event, GroupType, Stage
 
 
-def stage_edges(group_type: GroupType[Any]) -> dict[str, list[tuple[str, str]]]:
-    """``source -> [(event, dest), ...]`` for every stage-changing move, in declaration order."""
-    edges: dict[str, list[tuple[str, str]]] = {s.name: [] for s in group_type.stages}
-    for event in group_type.events:
+def stage_edges(
+    stages: Iterable[Stage], events: Iterable[Event]
+) -> dict[str, list[tuple[str, str]]]:
+    """``source -> [(event, dest), ...]`` for every stage-changing move, in declaration order.
+
+    Moves from or to undeclared stages are left out (the definition check reports them).
+    """
+    edges: dict[str, list[tuple[str, str]]] = {s.name: [] for s in stages}
+    for event in events:
         for source, dest in event.moves.items():
-            if dest is not None and dest != source:
+            if dest is not None and dest != source and source in edges and dest in edges:
                 edges[source].append((event.name, dest))
     return edges
 
@@ -115,27 +120,10 @@ def verify(group_type: GroupType[Any], *, refines: GroupType[Any] | None = None)
 
     Each violation comes with the shortest counterexample path of events.
     """
-    edges = stage_edges(group_type)
+    edges = stage_edges(group_type.stages, group_type.events)
     initial = group_type.initial
     live = [s.name for s in group_type.stages if not s.terminal]
-    problems: list[VerifyProblem] = []
-    for stage in group_type.stages:
-        path = shortest_path(edges, initial, stage.name)
-        if path is None:
-            problems.append(
-                VerifyProblem(
-                    "unreachable", stage.name, (), f"stage {stage.name!r} cannot be reached"
-                )
-            )
-        elif not stage.terminal and not edges[stage.name]:
-            problems.append(
-                VerifyProblem(
-                    "dead_end",
-                    stage.name,
-                    tuple(path),
-                    f"live stage {stage.name!r} has no way out",
-                )
-            )
+    problems = reach_problems(group_type.stages, edges)
     for k, later in enumerate(live):
         for earlier in live[1:k]:
             path = shortest_path(edges, initial, later, avoid=[earlier])
@@ -151,6 +139,23 @@ def verify(group_type: GroupType[Any], *, refines: GroupType[Any] | None = None)
     if refines is not None:
         problems += _refinement_problems(group_type, refines, edges)
     return VerifyReport(group_type.name, tuple(problems))
+
+
+def reach_problems(
+    stages: Iterable[Stage], edges: dict[str, list[tuple[str, str]]]
+) -> list[VerifyProblem]:
+    """Stages that cannot be reached from the first one, and live stages with no way out."""
+    stages = list(stages)
+    problems: list[VerifyProblem] = []
+    for stage in stages:
+        path = shortest_path(edges, stages[0].name, stage.name)
+        if path is None:
+            message = f"stage {stage.name!r} cannot be reached from {stages[0].name!r}"
+            problems.append(VerifyProblem("unreachable", stage.name, (), message))
+        elif not stage.terminal and not edges[stage.name]:
+            message = f"live stage {stage.name!r} is a dead end: no event leaves it"
+            problems.append(VerifyProblem("dead_end", stage.name, tuple(path), message))
+    return problems
 
 
 def _refinement_problems(
