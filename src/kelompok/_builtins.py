@@ -247,10 +247,7 @@ def _events(*, volunteer: bool) -> tuple[Event, ...]:
                 "Melakukan pengembangan program",
                 moves={"evaluating": "programmed"},
                 payload=DevelopPayload,
-                requires=(
-                    *r.DEVELOP_RULES,
-                    *r.program_rules(lambda p: p.programs, volunteer=False),
-                ),
+                requires=r.develop_rules(),
                 effect=r.develop,
                 back=True,
             ),

@@ -318,12 +318,6 @@ def program_rules(
         )
     return (
         req(
-            "programs.duplicate_id",
-            "Program ids must be unique.",
-            "Id program tidak boleh sama.",
-            lambda g, p: len({x.id for x in programs_of(p)}) == len(programs_of(p)),
-        ),
-        req(
             "program.no_activities",
             "Every program needs at least one activity, none of them blank.",
             "Setiap program memerlukan minimal satu kegiatan, tidak ada yang kosong.",
@@ -353,9 +347,30 @@ PROGRAM_ID_TAKEN = req(
 )
 
 
+PROGRAMS_DUPLICATE_ID = req(
+    "programs.duplicate_id",
+    "Program ids must be unique.",
+    "Id program tidak boleh sama.",
+    lambda g, p: len({x.id for x in p.programs}) == len(p.programs),
+)
+
+
 def plan_rules(*, volunteer: bool) -> tuple[Requirement, ...]:
     """Requirements of ``plan_programs``."""
-    return (PROGRAMS_MISSING, *program_rules(lambda p: p.programs, volunteer=volunteer))
+    return (
+        PROGRAMS_MISSING,
+        PROGRAMS_DUPLICATE_ID,
+        *program_rules(lambda p: p.programs, volunteer=volunteer),
+    )
+
+
+def develop_rules() -> tuple[Requirement, ...]:
+    """Requirements of ``develop`` (professional groups)."""
+    return (
+        *DEVELOP_RULES,
+        PROGRAMS_DUPLICATE_ID,
+        *program_rules(lambda p: p.programs, volunteer=False),
+    )
 
 
 def add_rules(*, volunteer: bool) -> tuple[Requirement, ...]:
