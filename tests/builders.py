@@ -36,7 +36,7 @@ def new(group_type: GroupType[Any], **kwargs: Any) -> FormationGroup:
 
 def payloads(group_type: GroupType[Any]) -> dict[str, dict[str, Any]]:
     """A valid payload for every event on the main path of *group_type*."""
-    pro = group_type.name == "professional"
+    pro = "develop" in {e.name for e in group_type.events}
     third = (
         {"id": "citra", "name": "Citra", "profession": "pharmacist"}
         if pro
@@ -123,7 +123,8 @@ PATHS = {
 def advance(group: FormationGroup, stage: str) -> FormationGroup:
     """Fire the main path's events until *group* is in *stage* (or raise)."""
     given = payloads(group.type)
-    for event in PATHS[group.type.name]:
+    kind = "volunteer" if "execute" in {e.name for e in group.type.events} else "professional"
+    for event in PATHS[kind]:
         if group.stage == stage:
             return group
         if event == "collaborate":

@@ -260,12 +260,13 @@ class GroupType(Generic[G]):
             id: its Indonesian label.
             *changes: from :func:`kelompok.insert_stage`, :func:`kelompok.add_event`,
                 :func:`kelompok.add_requirement`, :func:`kelompok.replace_requirement`,
-                :func:`kelompok.drop_requirement` and :func:`kelompok.relabel`.
+                :func:`kelompok.drop_requirement`, :func:`kelompok.add_invariant`,
+                :func:`kelompok.drop_invariant` and :func:`kelompok.relabel`.
             data: a new data class (for example a subclass of the parent's, with
                 fields of your own); the parent's by default.
             founding: a new class of ``create()`` arguments.
             initial_data: a new ``founding -> data`` function.
-            invariants: new invariants (the parent's by default).
+            invariants: the invariants to start from (the parent's by default).
 
         Raises:
             DefinitionError: a change names a stage, event or requirement that does

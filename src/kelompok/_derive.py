@@ -18,10 +18,11 @@ from kelompok._errors import DefinitionError
 
 @attrs.define
 class Draft:
-    """A mutable working copy of a definition's stages and events."""
+    """A mutable working copy of a definition's stages, events and invariants."""
 
     stages: list[Stage]
     events: list[Event]
+    invariants: list[Invariant]
     problems: list[str] = attrs.field(factory=list)
 
     def find_event(self, name: str, change: str) -> int | None:
@@ -148,6 +149,32 @@ class _Relabel:
         draft.problems.append(f"relabel({self.name!r}): there is no stage or event of that name")
 
 
+@attrs.frozen
+class _EditInvariants:
+    code: str | None
+    invariant: Invariant | None
+
+    def apply(self, draft: Draft) -> None:
+        if self.invariant is not None:
+            draft.invariants.append(self.invariant)
+            return
+        kept = [i for i in draft.invariants if i.code != self.code]
+        if len(kept) == len(draft.invariants):
+            known = ", ".join(i.code for i in draft.invariants) or "none"
+            draft.problems.append(f"drop_invariant({self.code!r}): no such invariant ({known})")
+        draft.invariants = kept
+
+
+def add_invariant(invariant: Invariant) -> Change:
+    """Add *invariant* to the type."""
+    return _EditInvariants(None, invariant)
+
+
+def drop_invariant(code: str) -> Change:
+    """Remove the invariant *code* (for example after dropping the requirement it rests on)."""
+    return _EditInvariants(code, None)
+
+
 def insert_stage(stage: Stage, *, after: str, via: Event) -> Change:
     """Insert *stage* right after the live stage *after*, entered by the event *via*.
 
@@ -195,7 +222,8 @@ def derive(  # noqa: PLR0913 -- the new type's identity, its changes, and what i
     invariants: tuple[Invariant, ...] | None = None,
 ) -> GroupType[Any]:
     """Build a new group type from *parent* with *changes* (see :meth:`GroupType.derive`)."""
-    draft = Draft(list(parent.stages), list(parent.events))
+    start = parent.invariants if invariants is None else invariants
+    draft = Draft(list(parent.stages), list(parent.events), list(start))
     for change in changes:
         change.apply(draft)
     if draft.problems:
@@ -210,5 +238,5 @@ def derive(  # noqa: PLR0913 -- the new type's identity, its changes, and what i
         founding=founding if founding is not None else parent.founding,
         initial_data=initial_data if initial_data is not None else parent.initial_data,
         group_class=parent.group_class,
-        invariants=invariants if invariants is not None else parent.invariants,
+        invariants=draft.invariants,
     )

@@ -1,0 +1,337 @@
+"""Custom group types: derive, verify, register, plugins, path_to and next_steps."""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+from typing import Any
+
+import attrs
+import pytest
+
+import builders
+import kelompok
+from kelompok import (
+    PROFESSIONAL,
+    VOLUNTEER,
+    Event,
+    GroupType,
+    Requirement,
+    Stage,
+    add_event,
+    add_requirement,
+    drop_invariant,
+    drop_requirement,
+    insert_stage,
+    relabel,
+    replace_requirement,
+    verify,
+)
+from kelompok import _registry as registry
+
+CERTIFIED_STAGE = Stage("certified", "Members certified", "Anggota tersertifikasi")
+CERTIFY = Event(
+    "certify",
+    "Certify the members",
+    "Menyertifikasi anggota",
+    moves={"recruiting": "certified"},
+    requires=[
+        Requirement(
+            "certify.too_small",
+            "Certify once at least 3 people are members.",
+            "Sertifikasi setelah minimal 3 orang menjadi anggota.",
+            check=lambda g, p: len(g.data.members) >= 3,
+            needs_payload=False,
+        )
+    ],
+)
+
+
+def certified_type(name: str = "certified_professional") -> GroupType[kelompok.FormationGroup]:
+    return PROFESSIONAL.derive(
+        name,
+        "Certified professional group",
+        "Kelompok profesi bersertifikat",
+        insert_stage(CERTIFIED_STAGE, after="recruiting", via=CERTIFY),
+        relabel("recruiting", en="Recruiting", id="Merekrut"),
+        drop_requirement("admit", "member.profession"),
+        drop_invariant("state.profession"),
+    )
+
+
+def definition_snapshot(group_type: GroupType[Any]) -> Any:
+    return (
+        group_type.stages,
+        [
+            (e.name, dict(e.moves), [r.code for r in e.requires], e.en, e.id)
+            for e in group_type.events
+        ],
+    )
+
+
+def test_derive_inserts_a_stage_and_keeps_the_parent_unchanged():
+    before = definition_snapshot(PROFESSIONAL)
+    child = certified_type()
+    assert before == definition_snapshot(PROFESSIONAL)
+    assert "recruiting" in PROFESSIONAL.event("establish_structure").moves
+    assert {"certified": "structured"} == dict(child.event("establish_structure").moves)
+    assert child.event("admit").moves["certified"] is None  # actions span the new stage
+    assert "dissolved" == child.event("dissolve").moves["certified"]
+    assert "Recruiting" == child.stage("recruiting").en
+    assert "Member recruitment" == PROFESSIONAL.stage("recruiting").en
+    assert verify(child).ok
+    assert verify(child, refines=PROFESSIONAL).ok
+
+    # the parent's groups behave exactly as before; the child's take the new path
+    parent_group = builders.at(PROFESSIONAL, "structured")
+    assert "structured" == parent_group.stage
+    g = child.create(name="Apoteker Bersertifikat", profession="pharmacist")
+    g.fire("identify_needs", needs=["certification"])
+    g.fire("form_core_group", founders=builders.PRO_FOUNDERS)
+    g.fire("adopt_charter", **builders.CHARTER).fire("open_recruitment")
+    assert ["certify.too_small"] == [r.code for r in g.why_not("certify")]
+    g.fire("admit", member={"id": "x", "name": "X", "profession": "nurse"}, scores=_scores())
+    assert "establish_structure" not in g.available_events()
+    g.fire("certify")
+    assert "certified" == g.stage
+    assert ["establish_structure"] == g.path_to("structured")
+    kelompok.register(child)
+    assert g.to_dict() == kelompok.load(g.to_dict()).to_dict()
+
+
+def _scores() -> dict[str, int]:
+    return {"competence": 4, "dedication": 4}
+
+
+def test_drop_invariant_names_a_real_invariant():
+    with pytest.raises(kelompok.DefinitionError, match="no such invariant"):
+        PROFESSIONAL.derive("x", "X", "X", drop_invariant("state.nothing"))
+
+
+def test_parent_requirement_edits_do_not_leak():
+    stricter = Requirement(
+        "selection.below_pass_mark",
+        "Every criterion must score at least 4.",
+        "Setiap kriteria harus bernilai minimal 4.",
+        check=lambda g, p: all(v >= 4 for v in p.scores.values()),
+    )
+    child = PROFESSIONAL.derive(
+        "strict_professional",
+        "Strict",
+        "Ketat",
+        replace_requirement("admit", "selection.below_pass_mark", stricter),
+        add_requirement(
+            "dissolve",
+            Requirement("dissolve.vote", "Vote first.", "Voting dahulu.", check=lambda g, p: False),
+        ),
+    )
+    assert "selection.below_pass_mark" in [r.code for r in child.event("admit").requires]
+    parent_admit = PROFESSIONAL.event("admit").requires
+    assert stricter not in parent_admit
+    g = builders.at(PROFESSIONAL, "recruiting")
+    assert [] == g.why_not("admit", **builders.payloads(PROFESSIONAL)["admit"])
+    assert [] == g.why_not("dissolve", reason="x")
+    c = builders.advance(child.create(name="C", profession="pharmacist"), "recruiting")
+    codes = [r.code for r in c.why_not("admit", **builders.payloads(PROFESSIONAL)["admit"])]
+    assert ["selection.below_pass_mark"] == codes
+    assert ["dissolve.vote"] == [r.code for r in c.why_not("dissolve", reason="x")]
+
+
+def test_derive_with_own_data_round_trips():
+    @attrs.frozen
+    class CertData(kelompok.FormationData):
+        certificates: tuple[str, ...] = ()
+
+    @attrs.frozen
+    class CertPayload:
+        certificate: str
+
+    def add_certificate(g, p):
+        return attrs.evolve(g.data, certificates=(*g.data.certificates, p.certificate))
+
+    child = PROFESSIONAL.derive(
+        "professional_with_certificates",
+        "With certificates",
+        "Dengan sertifikat",
+        add_event(
+            Event(
+                "issue_certificate",
+                "Issue a certificate",
+                "Menerbitkan sertifikat",
+                moves=dict.fromkeys(["recruiting", "structured"]),
+                payload=CertPayload,
+                effect=add_certificate,
+            )
+        ),
+        data=CertData,
+        initial_data=lambda a: CertData(name=a.name, profession=a.profession),
+    )
+    kelompok.register(child)
+    g = builders.advance(child.create(name="C", profession="pharmacist"), "recruiting")
+    g.fire("issue_certificate", certificate="SKP-001")
+    assert ("SKP-001",) == g.data.certificates
+    d = g.to_dict()
+    assert ["SKP-001"] == d["data"]["certificates"]
+    assert d == kelompok.load(d).to_dict()
+    assert isinstance(kelompok.load(d).data, CertData)
+
+
+def test_derive_reports_every_bad_change():
+    with pytest.raises(kelompok.DefinitionError) as info:
+        PROFESSIONAL.derive(
+            "broken",
+            "Broken",
+            "Rusak",
+            drop_requirement("admit", "no.such.code"),
+            drop_requirement("no_such_event", "x"),
+            relabel("nowhere", en="N", id="N"),
+            insert_stage(CERTIFIED_STAGE, after="limbo", via=CERTIFY),
+        )
+    text = str(info.value)
+    for expected in ("no.such.code", "no_such_event", "nowhere", "limbo"):
+        assert expected in text
+
+
+def test_verify_finds_a_shortcut_with_its_shortest_counterexample():
+    skip = Event("skip", "Skip", "Lompat", moves={"structured": "evaluating"})
+    child = PROFESSIONAL.derive("shortcut", "Shortcut", "Jalan pintas", add_event(skip))
+    report = verify(child)
+    assert not report.ok
+    assert ["evaluating", "collaborating"] == [p.stage for p in report.problems]
+    problem = report.problems[0]
+    assert "order" == problem.kind
+    assert "evaluating" == problem.stage
+    expected = [
+        "identify_needs",
+        "form_core_group",
+        "open_recruitment",
+        "establish_structure",
+        "skip",
+    ]
+    assert expected == list(problem.path)
+    assert "without passing 'programmed'" in str(problem)
+    assert "skip" in str(report)
+    # and at run time the shortcut is refused, so invariant 2 still holds
+    g = builders.advance(child.create(name="S", profession="pharmacist"), "structured")
+    assert ["stage.order"] == [r.code for r in g.why_not("skip")]
+    assert "programmed" in str(g.why_not("skip")[0])
+
+
+def test_verify_refines_catches_an_ordering_the_child_breaks():
+    early = Event("early_structure", "Early", "Awal", moves={"core_formed": "recruiting"})
+    child = PROFESSIONAL.derive(
+        "loose",
+        "Loose",
+        "Longgar",
+        drop_requirement("open_recruitment", "charter.missing"),
+        add_event(early),
+    )
+    assert verify(child, refines=PROFESSIONAL).ok  # same graph, weaker guards: no ordering lost
+    assert not verify(VOLUNTEER, refines=PROFESSIONAL).ok  # 'evaluating' is missing
+
+
+def test_builtins_verify():
+    assert verify(PROFESSIONAL).ok
+    assert verify(VOLUNTEER).ok
+    assert "verified" in str(verify(VOLUNTEER))
+
+
+@pytest.mark.parametrize(
+    ("group_type", "stage", "target", "expected"),
+    [
+        (PROFESSIONAL, "awareness", "awareness", []),
+        (PROFESSIONAL, "awareness", "dissolved", ["dissolve"]),
+        (
+            PROFESSIONAL,
+            "recruiting",
+            "evaluating",
+            ["establish_structure", "plan_programs", "evaluate"],
+        ),
+        (PROFESSIONAL, "collaborating", "dissolved", ["dissolve"]),
+        (VOLUNTEER, "programmed", "collaborating", ["execute", "collaborate"]),
+    ],
+)
+def test_path_to(group_type, stage, target, expected):
+    assert expected == builders.at(group_type, stage).path_to(target)
+
+
+def test_path_to_explains_what_cannot_be_reached():
+    g = builders.at(VOLUNTEER, "dissolved")
+    with pytest.raises(kelompok.StageUnreachable, match="'dissolved' is terminal"):
+        g.path_to("awareness")
+    with pytest.raises(kelompok.KelompokError, match="no such stage"):
+        builders.new(VOLUNTEER).path_to("evaluating")
+    c = builders.at(PROFESSIONAL, "collaborating")
+    with pytest.raises(kelompok.StageUnreachable, match="never lead there"):
+        c.path_to("recruiting")
+
+
+def test_next_steps_say_what_is_missing():
+    g = builders.at(PROFESSIONAL, "core_formed")
+    steps = {s.event: s for s in g.next_steps()}
+    assert ["adopt_charter", "open_recruitment", "dissolve"] == list(steps)
+    assert ["charter.missing"] == [r.code for r in steps["open_recruitment"].unmet]
+    assert not steps["open_recruitment"].ready
+    assert "recruiting" == steps["open_recruitment"].dest
+    assert ("vision", "mission", "goals", "steps") == steps["adopt_charter"].fields
+    assert steps["adopt_charter"].ready
+    assert "core_formed" == steps["adopt_charter"].dest
+    assert "Membuka rekrutmen anggota" == steps["open_recruitment"].id
+    g.fire("adopt_charter", **builders.CHARTER)
+    assert all(s.ready for s in g.next_steps())
+
+
+def test_next_steps_at_evaluation_without_activities():
+    g = builders.at(PROFESSIONAL, "programmed")
+    steps = {s.event: s for s in g.next_steps()}
+    assert ["evaluation.no_activity"] == [r.code for r in steps["evaluate"].unmet]
+
+
+def test_register_and_plugins(tmp_path, monkeypatch):
+    """A plugin is an installed distribution with an entry point in 'kelompok.group_types'."""
+    package = tmp_path / "kelompok_tuckman_plugin"
+    package.mkdir()
+    (package / "__init__.py").write_text(
+        textwrap.dedent(
+            """
+            import kelompok
+            PLUGGED = kelompok.PROFESSIONAL.derive(
+                "plugged_professional", "Plugged", "Terpasang",
+                kelompok.relabel("awareness", en="Awake", id="Sadar"),
+            )
+            """
+        )
+    )
+    dist = tmp_path / "kelompok_tuckman_plugin-1.0.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: kelompok-tuckman-plugin\nVersion: 1.0\n"
+    )
+    (dist / "entry_points.txt").write_text(
+        "[kelompok.group_types]\nplugged_professional = kelompok_tuckman_plugin:PLUGGED\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(registry, "_discovered", False)
+    monkeypatch.setattr(registry, "_types", dict(registry._types))
+    plugged = kelompok.get_group_type("plugged_professional")
+    assert "Awake" == plugged.stage("awareness").en
+    assert plugged is kelompok.group_types()["plugged_professional"]
+    g = plugged.create(name="P", profession="nurse").fire("identify_needs", needs=["x"])
+    assert g.to_dict() == kelompok.load(g.to_dict()).to_dict()
+    sys.modules.pop("kelompok_tuckman_plugin", None)
+
+
+def test_a_broken_plugin_fails_loudly(tmp_path, monkeypatch):
+    dist = tmp_path / "kelompok_broken_plugin-1.0.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: kelompok-broken-plugin\nVersion: 1.0\n"
+    )
+    (dist / "entry_points.txt").write_text(
+        "[kelompok.group_types]\nbroken = kelompok_no_such_module:TYPE\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(registry, "_discovered", False)
+    monkeypatch.setattr(registry, "_types", dict(registry._types))
+    with pytest.raises(kelompok.KelompokError, match="'broken'.*failed to import.*uninstall"):
+        kelompok.group_types()
