@@ -333,5 +333,5 @@ def test_a_broken_plugin_fails_loudly(tmp_path, monkeypatch):
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.setattr(registry, "_discovered", False)
     monkeypatch.setattr(registry, "_types", dict(registry._types))
-    with pytest.raises(kelompok.KelompokError, match="'broken'.*failed to import.*uninstall"):
+    with pytest.raises(kelompok.KelompokError, match=r"'broken'.*failed to import.*uninstall"):
         kelompok.group_types()
