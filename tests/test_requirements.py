@@ -829,7 +829,7 @@ def test_establish_structure_reports_division_faults_with_officer_faults(group_t
 def test_admit_reports_every_fault():
     group = builders.at(PRO, "recruiting")
     member = {"id": "ani", "name": "Ani", "profession": "dentist"}
-    payload = {"member": member, "scores": {"competence": 9}}
+    payload = {"member": member, "scores": {"competence": 9, "dedication": 1, "charm": 4}}
     expected = [
         "member.already_member",
         "selection.criteria",

@@ -37,7 +37,8 @@ def mermaid(group_type: GroupType[Any], lang: str = "en") -> str:
         dest, name = key.split("|")
         live = sum(1 for s in group_type.stages if not s.terminal)
         if len(sources) == live:
-            lines.append(f"    note left of {dest} : {name} from every live stage")
+            every = "from every live stage" if language == "en" else "dari setiap tahap aktif"
+            lines.append(f"    note left of {dest} : {name} {every}")
         else:
             lines.extend(f"    {source} --> {dest} : {name}" for source in sources)
         lines.append(f"    {dest} --> [*]")

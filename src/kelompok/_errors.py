@@ -97,7 +97,10 @@ class InvalidGroupData(KelompokError, ValueError):
 
 def _bullets_with_field(reasons: Iterable[Reason]) -> str:
     return "".join(
-        f"\n  - {r.code}" + (f" at {r.field}" if r.field else "") + f": {r.en}" for r in reasons
+        f"\n  - {r.code}: {r.en}"
+        if not r.field or r.en.startswith(r.field)
+        else f"\n  - {r.code} at {r.field}: {r.en}"
+        for r in reasons
     )
 
 

@@ -198,7 +198,7 @@ def selection_rules(
         return all(1 <= s <= 5 for s in p.scores.values())
 
     def passed(g: G, p: AdmitPayload) -> bool:
-        return all(p.scores.get(name, 0) >= pass_mark for name in names)
+        return all(p.scores[name] >= pass_mark for name in names if name in p.scores)
 
     return (
         req(
@@ -478,6 +478,8 @@ DEVELOP_RULES = (
 
 
 def _partner_stage_ok(g: G, p: CollaboratePayload) -> bool:
+    if p.partner.type != g.type.name:
+        return True  # partner.same_type refuses it; its stages are not ours to judge
     order = g.type.order(p.partner.stage)
     least = g.type.order("structured")
     return order is not None and least is not None and order >= least
