@@ -230,3 +230,34 @@ def test_reached_follows_the_stage_order():
     g.fire("dissolve", reason="over")
     assert g.reached("dissolved")
     assert g.reached("structured")
+
+
+def test_type_listeners_see_every_group_of_the_type():
+    seen: list[tuple[str, str]] = []
+    unsubscribe = VOLUNTEER.subscribe(lambda group, record: seen.append((group.id, record.event)))
+    try:
+        a = builders.new(VOLUNTEER, id="a")
+        b = kelompok.load(builders.new(VOLUNTEER, id="b").to_dict())
+        a.fire("identify_needs", needs=["x"], work_area="social")
+        b.fire("dissolve", reason="done")
+        builders.new(PROFESSIONAL).fire("identify_needs", needs=["x"])
+    finally:
+        unsubscribe()
+    assert [("a", "identify_needs"), ("b", "dissolve")] == seen
+    builders.new(VOLUNTEER).fire("dissolve", reason="after unsubscribing")
+    assert 2 == len(seen)
+
+
+def test_raising_type_listener_undoes_the_event():
+    def refuse(group, record):
+        raise Boom
+
+    unsubscribe = PROFESSIONAL.subscribe(refuse)
+    g = builders.new(PROFESSIONAL)
+    try:
+        with pytest.raises(Boom):
+            g.fire("identify_needs", needs=["x"])
+    finally:
+        unsubscribe()
+    assert 0 == g.version
+    assert "awareness" == g.stage

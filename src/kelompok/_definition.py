@@ -22,7 +22,7 @@ from kelompok._text import Reason
 if TYPE_CHECKING:
     from kelompok._derive import Change
     from kelompok._engine import Engine
-    from kelompok._group import Group
+    from kelompok._group import Group, Listener
 
 G = TypeVar("G", bound="Group")
 
@@ -240,6 +240,22 @@ class GroupType(Generic[G]):
             raise InvalidGroupData(what, problems)
         group: G = self._engine.new_group(self.initial_data(args), id)
         return group
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        """Call *listener(group, record)* after every event applied to any group of this type.
+
+        The hook for a backend or bot that keeps groups in a store: subscribe once
+        at start-up instead of on every loaded group. A listener that raises undoes
+        the event (listeners that already ran are not undone). Types made with
+        :meth:`derive` do not inherit listeners. Returns a function that unsubscribes.
+        """
+        engine = self._engine
+        engine.listeners = (*engine.listeners, listener)
+
+        def unsubscribe() -> None:
+            engine.listeners = tuple(x for x in engine.listeners if x is not listener)
+
+        return unsubscribe
 
     def derive(  # noqa: PLR0913 -- identity, changes, and what a child may replace
         self,

@@ -86,6 +86,7 @@ class Engine:
         "edges",
         "events",
         "group_type",
+        "listeners",
         "machine",
         "order",
         "stages",
@@ -118,6 +119,7 @@ class Engine:
                 )
         self.triggers = {name: self.machine.events[name] for name in self.events}
         self.edges = stage_edges(group_type.stages, group_type.events)
+        self.listeners: tuple[Listener, ...] = ()
         for data_cls in (group_type.data, group_type.founding):
             converter.get_structure_hook(data_cls)  # compile the cattrs hooks now, not per request
 

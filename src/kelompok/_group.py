@@ -365,7 +365,7 @@ class Group:
                 payload_json=converter.unstructure(obj) if obj is not None else {},
                 actor=actor,
                 source=self._stage,
-                listeners=self._listeners,
+                listeners=self._type._engine.listeners + self._listeners,  # noqa: SLF001
             )
             saved = (self._stage, self._version, self._data, len(self._history), self._peak)
             self._busy = True
