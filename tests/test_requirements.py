@@ -207,6 +207,7 @@ def forget_evaluations(group: FormationGroup) -> FormationGroup:
         data=attrs.evolve(group.data, evaluations=()),
         history=list(group.history),
         peak=group._peak,
+        founding=group._founding,
     )
 
 

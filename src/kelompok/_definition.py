@@ -238,7 +238,7 @@ class GroupType(Generic[G]):
         if problems:
             what = f"Cannot create a {self.name} group"
             raise InvalidGroupData(what, problems)
-        group: G = self._engine.new_group(self.initial_data(args), id)
+        group: G = self._engine.new_group(args, id)
         return group
 
     def subscribe(self, listener: Listener) -> Callable[[], None]:

@@ -16,7 +16,7 @@ from typing import Any, Final
 
 from kelompok._convert import converter, copy_json, is_json_value, parse_utc, structure_or_reasons
 from kelompok._definition import GroupType
-from kelompok._errors import InvalidGroupData, KelompokError
+from kelompok._errors import InvalidGroupData, KelompokError, TransitionNotAllowed
 from kelompok._group import Group, HistoryRecord
 from kelompok._registry import get_group_type
 from kelompok._text import Reason
@@ -30,6 +30,7 @@ _TOP_KEYS: Final = (
     "stage",
     "version",
     "created_at",
+    "founding",
     "data",
     "history",
 )
@@ -45,6 +46,7 @@ def dump(group: Group) -> dict[str, Any]:
         "stage": group.stage,
         "version": group.version,
         "created_at": group.created_at.isoformat(),
+        "founding": converter.unstructure(group._founding, group.type.founding),  # noqa: SLF001
         "data": converter.unstructure(group.data, group.type.data),
         "history": [
             {
@@ -101,11 +103,17 @@ class _Loader:
             return None
 
 
-def load(document: Mapping[str, Any]) -> Group:
+def load(document: Mapping[str, Any], *, replay: bool = False) -> Group:
     """Rebuild a group from a document made by :meth:`Group.to_dict`.
 
     Args:
         document: the dict (for example ``json.loads`` of what was stored).
+        replay: also fire every recorded event again, from the founding
+            arguments, and require the result to be the stored data. This
+            re-checks every payload and requirement, so it catches data that
+            was edited to agree with its stage (a member who never passed
+            selection). Use it for documents from outside your own store;
+            it costs one event per history record.
 
     Raises:
         InvalidGroupData: the document is malformed, of an unknown type, or its
@@ -124,6 +132,10 @@ def load(document: Mapping[str, Any]) -> Group:
         ld.fail("version", "must be a whole number >= 0", "harus bilangan bulat >= 0")
     data, problems = structure_or_reasons(document["data"], gt.data, code="document", where="data")
     ld.problems += problems
+    founding, problems = structure_or_reasons(
+        document["founding"], gt.founding, code="document", where="founding"
+    )
+    ld.problems += problems
     history, peak = _history(ld, gt, document["history"])
     if not ld.problems:
         _agree(ld, history[-1].dest if history else gt.initial, stage, len(history), version)
@@ -138,6 +150,7 @@ def load(document: Mapping[str, Any]) -> Group:
         data=data,
         history=history,
         peak=peak,
+        founding=founding,
     )
     broken = [
         Reason(f"document.{i.code}", i.en, i.id, "data")
@@ -146,7 +159,39 @@ def load(document: Mapping[str, Any]) -> Group:
     ]
     if broken:
         raise InvalidGroupData(_WHAT, broken)
+    if replay:
+        _replay(group)
     return group
+
+
+def _replay(group: Group) -> None:
+    """Fire the recorded events again on a fresh twin; the result must be *group*."""
+    gt = group.type
+    twin: Group = gt._engine.new_group(group._founding, group.id, group.created_at)  # noqa: SLF001
+    step = 0
+    try:
+        for step, record in enumerate(group.history):  # noqa: B007 -- step names the failing one
+            twin._fire(gt.event(record.event), record.actor, record.payload, record.at, ())  # noqa: SLF001
+    except TransitionNotAllowed as exc:
+        name = group.history[step].event
+        problems = [
+            Reason(
+                "document.replay",
+                f"history[{step}] ({name!r}) is refused when replayed: {r.en}",
+                f"history[{step}] ({name!r}) ditolak saat diulang: {r.id}",
+                f"history[{step}]",
+            )
+            for r in exc.reasons
+        ]
+        raise InvalidGroupData(_WHAT, problems) from exc
+    if dump(twin) != dump(group):
+        problem = Reason(
+            "document.replay",
+            "data: differs from what replaying the history produces",
+            "data: berbeda dari hasil mengulang riwayat",
+            "data",
+        )
+        raise InvalidGroupData(_WHAT, [problem])
 
 
 _WHAT: Final = "Cannot load this group document"

@@ -46,6 +46,7 @@ class Firing:
     actor: str | None
     source: str
     listeners: tuple[Listener, ...]
+    at: dt.datetime | None = None
 
 
 def _apply(event_data: EventData) -> None:
@@ -65,7 +66,7 @@ def _record(event_data: EventData) -> None:
         event=firing.event.name,
         source=firing.source,
         dest=group._stage,  # noqa: SLF001
-        at=dt.datetime.now(dt.timezone.utc),
+        at=firing.at or dt.datetime.now(dt.timezone.utc),
         payload=firing.payload_json,
         actor=firing.actor,
     )
@@ -123,17 +124,20 @@ class Engine:
         for data_cls in (group_type.data, group_type.founding):
             converter.get_structure_hook(data_cls)  # compile the cattrs hooks now, not per request
 
-    def new_group(self, data: Any, group_id: str | None) -> Any:
-        """A new group in the initial stage."""
+    def new_group(
+        self, founding: Any, group_id: str | None, created_at: dt.datetime | None = None
+    ) -> Any:
+        """A new group in the initial stage, made from the type's founding arguments."""
         return self.group_type.group_class._build(  # noqa: SLF001
             group_type=self.group_type,
             group_id=group_id if group_id is not None else uuid.uuid4().hex,
-            created_at=dt.datetime.now(dt.timezone.utc),
+            created_at=created_at or dt.datetime.now(dt.timezone.utc),
             stage=self.group_type.initial,
             version=0,
-            data=data,
+            data=self.group_type.initial_data(founding),
             history=[],
             peak=0,
+            founding=founding,
         )
 
     def run(self, firing: Firing) -> None:

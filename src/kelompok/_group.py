@@ -163,6 +163,7 @@ class Group:
         "_busy",
         "_created_at",
         "_data",
+        "_founding",
         "_history",
         "_id",
         "_listeners",
@@ -179,6 +180,7 @@ class Group:
     _stage: str
     _version: int
     _data: Any
+    _founding: Any
     _history: list[HistoryRecord]
     _peak: int
     _listeners: tuple[Listener, ...]
@@ -204,8 +206,10 @@ class Group:
         data: Any,
         history: list[HistoryRecord],
         peak: int,
+        founding: Any,
     ) -> Self:
         self = object.__new__(cls)
+        self._founding = founding
         self._type = group_type
         self._id = group_id
         self._created_at = created_at
@@ -348,16 +352,28 @@ class Group:
         if not _optional_text(actor):
             msg = f"actor must be a str or None, got {type(actor).__name__} {actor!r}"
             raise TypeError(msg)
+        listeners = self._type._engine.listeners + self._listeners  # noqa: SLF001
+        return self._fire(spec, actor, payload, None, listeners)
+
+    def _fire(
+        self,
+        spec: Event,
+        actor: str | None,
+        payload: Mapping[str, Any],
+        at: dt.datetime | None,
+        listeners: tuple[Listener, ...],
+    ) -> Self:
+        """Check and apply one event; *at* is given only when replaying a history."""
         with self._lock:
             if self._busy:
                 msg = (
-                    f"Cannot fire {event!r} on group {self._id!r} while its previous event is "
-                    "still being applied (from a listener). Fire it after fire() returns."
+                    f"Cannot fire {spec.name!r} on group {self._id!r} while its previous event "
+                    "is still being applied (from a listener). Fire it after fire() returns."
                 )
                 raise ReentrantFire(msg)
             obj, reasons = self._check(spec, payload)
             if reasons:
-                raise TransitionNotAllowed(event, self._stage, reasons)
+                raise TransitionNotAllowed(spec.name, self._stage, reasons)
             firing = Firing(
                 group=self,
                 event=spec,
@@ -365,7 +381,8 @@ class Group:
                 payload_json=converter.unstructure(obj) if obj is not None else {},
                 actor=actor,
                 source=self._stage,
-                listeners=self._type._engine.listeners + self._listeners,  # noqa: SLF001
+                listeners=listeners,
+                at=at,
             )
             saved = (self._stage, self._version, self._data, len(self._history), self._peak)
             self._busy = True
