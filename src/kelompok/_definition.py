@@ -239,6 +239,14 @@ class GroupType(Generic[G]):
             what = f"Cannot create a {self.name} group"
             raise InvalidGroupData(what, problems)
         group: G = self._engine.new_group(args, id)
+        broken = [
+            Reason(f"create.{i.code}", i.en, i.id, "data")
+            for i in self.invariants
+            if not i.check(group)
+        ]
+        if broken:  # a definition bug: initial_data makes data its own invariants refuse
+            msg = f"Cannot create a {self.name} group"
+            raise InvalidGroupData(msg, broken)
         return group
 
     def subscribe(self, listener: Listener) -> Callable[[], None]:
