@@ -26,12 +26,20 @@ from pathlib import Path
 import pytest
 
 import kelompok
+from kelompok import _registry as registry
 from kelompok.__main__ import main as kelompok_main
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 README = ROOT / "README.md"
-EXPECTED_PAGES = ("getting-started.md", "index.md", "professional.md", "storing.md", "volunteer.md")
+EXPECTED_PAGES = (
+    "custom-types.md",
+    "getting-started.md",
+    "index.md",
+    "professional.md",
+    "storing.md",
+    "volunteer.md",
+)
 
 FENCE = re.compile(r"^```(?P<info>[^\n`]*)\n(?P<body>.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)
 GENERATED = re.compile(
@@ -89,7 +97,7 @@ def regenerate(text: str) -> str:
     return GENERATED.sub(fresh, text)
 
 
-def run_blocks(name: str, text: str) -> None:
+def run_blocks(name: str, text: str) -> dict[str, object]:
     """Execute the python blocks of one file in one namespace; fail naming the block."""
     blocks = python_blocks(text)
     assert blocks, f"{name} has no python examples"
@@ -106,9 +114,16 @@ def run_blocks(name: str, text: str) -> None:
             failure = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__.tb_next))
         if failure is not None:
             pytest.fail(f"{where} failed:\n{failure}", pytrace=False)
+    return namespace
 
 
 # -- the examples run -------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def own_registry(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each run of a page registers its own types, as a fresh process would."""
+    monkeypatch.setattr(registry, "_types", dict(registry._types))
 
 
 def test_every_expected_page_exists() -> None:
@@ -118,10 +133,16 @@ def test_every_expected_page_exists() -> None:
 
 @pytest.mark.parametrize("page", doc_pages(), ids=lambda p: p.name)
 def test_python_blocks_run(page: Path) -> None:
-    text = page.read_text(encoding="utf-8")
-    if not python_blocks(text):
-        pytest.skip(f"docs/{page.name} has no python blocks")
-    run_blocks(f"docs/{page.name}", text)
+    run_blocks(f"docs/{page.name}", page.read_text(encoding="utf-8"))
+
+
+def test_custom_types_diagram_is_the_generated_one() -> None:
+    text = (DOCS / "custom-types.md").read_text(encoding="utf-8")
+    namespace = run_blocks("docs/custom-types.md", text)
+    drawn = [m.group("body") for m in FENCE.finditer(text) if m.group("info").strip() == "mermaid"]
+    tuckman = namespace["TUCKMAN"]
+    assert isinstance(tuckman, kelompok.GroupType)
+    assert [kelompok.mermaid(tuckman)] == drawn, "paste print(kelompok.mermaid(TUCKMAN)) here"
 
 
 def test_readme_taste_runs(capsys: pytest.CaptureFixture[str]) -> None:

@@ -23,6 +23,7 @@ from kelompok._derive import (
     relabel,
     replace_requirement,
 )
+from kelompok._diagram import events_table, mermaid
 from kelompok._document import SCHEMA_VERSION, load
 from kelompok._errors import (
     DefinitionError,
@@ -93,10 +94,12 @@ __all__ = [
     "add_requirement",
     "drop_invariant",
     "drop_requirement",
+    "events_table",
     "get_group_type",
     "group_types",
     "insert_stage",
     "load",
+    "mermaid",
     "register",
     "relabel",
     "replace_requirement",
