@@ -1,8 +1,11 @@
-"""Hypothesis profiles: quick by default, thorough in CI (HYPOTHESIS_PROFILE=ci)."""
+"""Shared test set-up: hypothesis profiles, and a registry of group types per test."""
 
 import os
 
+import pytest
 from hypothesis import HealthCheck, settings
+
+from kelompok import _registry
 
 settings.register_profile("default", max_examples=40, deadline=None)
 settings.register_profile(
@@ -13,3 +16,9 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+@pytest.fixture(autouse=True)
+def own_registry(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Types a test registers are gone after it, as in a fresh process."""
+    monkeypatch.setattr(_registry, "_types", dict(_registry._types))

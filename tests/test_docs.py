@@ -26,7 +26,6 @@ from pathlib import Path
 import pytest
 
 import kelompok
-from kelompok import _registry as registry
 from kelompok.__main__ import main as kelompok_main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -118,12 +117,6 @@ def run_blocks(name: str, text: str) -> dict[str, object]:
 
 
 # -- the examples run -------------------------------------------------------------
-
-
-@pytest.fixture(autouse=True)
-def own_registry(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Each run of a page registers its own types, as a fresh process would."""
-    monkeypatch.setattr(registry, "_types", dict(registry._types))
 
 
 def test_every_expected_page_exists() -> None:

@@ -261,3 +261,11 @@ def test_raising_type_listener_undoes_the_event():
         unsubscribe()
     assert 0 == g.version
     assert "awareness" == g.stage
+
+
+def test_history_payload_cannot_change_the_history():
+    g = builders.at(PROFESSIONAL, "needs_identified")
+    before = g.to_dict()
+    g.history[0].payload["needs"].append("smuggled")
+    g.to_dict()["history"][0]["payload"]["needs"].append("smuggled")
+    assert before == g.to_dict()

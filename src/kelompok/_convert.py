@@ -90,22 +90,23 @@ def _date(value: Any, _: type) -> dt.date:
 
 def parse_utc(value: Any) -> dt.datetime:
     """Return *value* (an aware datetime or ISO text with an offset) in UTC."""
-    moment: dt.datetime | None = None
-    if isinstance(value, dt.datetime):
-        moment = value
-    elif isinstance(value, str):
+    moment = value
+    if isinstance(value, str):
         try:
             moment = dt.datetime.fromisoformat(value)
         except ValueError:
             moment = None
-    if moment is None or moment.tzinfo is None or moment.utcoffset() is None:
-        raise FieldError(
-            "must be a time with a UTC offset, like '2026-01-31T08:00:00+00:00', "
-            f"got {_describe(value)}",
-            "harus berupa waktu dengan zona UTC, seperti '2026-01-31T08:00:00+00:00', "
-            f"bukan {_describe(value)}",
-        )
-    return moment.astimezone(dt.timezone.utc)
+    if isinstance(moment, dt.datetime) and moment.utcoffset() is not None:
+        try:
+            return moment.astimezone(dt.timezone.utc)
+        except OverflowError:  # year 1 at +01:00 has no UTC moment
+            pass
+    raise FieldError(
+        "must be a time with a UTC offset, like '2026-01-31T08:00:00+00:00', "
+        f"got {_describe(value)}",
+        "harus berupa waktu dengan zona UTC, seperti '2026-01-31T08:00:00+00:00', "
+        f"bukan {_describe(value)}",
+    )
 
 
 def _datetime(value: Any, _: type) -> dt.datetime:

@@ -54,7 +54,7 @@ def dump(group: Group) -> dict[str, Any]:
                 "source": r.source,
                 "dest": r.dest,
                 "at": r.at.isoformat(),
-                "payload": copy_json(r.payload),
+                "payload": copy_json(r._payload),  # noqa: SLF001
                 "actor": r.actor,
             }
             for r in group._history  # noqa: SLF001 -- the document module owns the format
@@ -171,7 +171,7 @@ def _replay(group: Group) -> None:
     step = 0
     try:
         for step, record in enumerate(group.history):  # noqa: B007 -- step names the failing one
-            twin._fire(gt.event(record.event), record.actor, record.payload, record.at, ())  # noqa: SLF001
+            twin._fire(gt.event(record.event), record.actor, record._payload, record.at, ())  # noqa: SLF001
     except TransitionNotAllowed as exc:
         name = group.history[step].event
         problems = [
@@ -204,7 +204,7 @@ def _header(ld: _Loader, document: Any) -> GroupType[Any]:
         raise InvalidGroupData(_WHAT, [problem])
     ld.keys(document, _TOP_KEYS, "")
     found = document.get("schema_version")
-    if "schema_version" in document and found != SCHEMA_VERSION:
+    if "schema_version" in document and (type(found) is not int or found != SCHEMA_VERSION):
         ld.fail(
             "schema_version",
             f"is {found!r}; this kelompok reads version {SCHEMA_VERSION}",

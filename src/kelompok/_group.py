@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, overload
 import attrs
 
 from kelompok._compat import Self
-from kelompok._convert import converter, structure_or_reasons
+from kelompok._convert import converter, copy_json, structure_or_reasons
 from kelompok._engine import Firing
 from kelompok._errors import ReentrantFire, StageUnreachable, TransitionNotAllowed
 from kelompok._graph import shortest_path
@@ -34,7 +34,7 @@ class HistoryRecord:
         source: the stage before.
         dest: the stage after (equal to ``source`` for an action).
         at: when it was applied, an aware UTC datetime.
-        payload: the validated payload in its JSON form (treat it as read-only).
+        payload: the validated payload in its JSON form.
         actor: who fired it, as given to ``fire(..., actor=...)``.
     """
 
@@ -42,8 +42,14 @@ class HistoryRecord:
     source: str
     dest: str
     at: dt.datetime
-    payload: Mapping[str, Any]
+    _payload: dict[str, Any]
     actor: str | None = None
+
+    @property
+    def payload(self) -> dict[str, Any]:
+        """The validated payload in its JSON form: a copy, so the history stays as it was."""
+        copied: dict[str, Any] = copy_json(self._payload)
+        return copied
 
 
 @attrs.frozen
