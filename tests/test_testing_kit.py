@@ -56,7 +56,20 @@ def team_type(name: str, *, effect=_join) -> GroupType[kelompok.Group]:
         ],
         events=[
             Event(
-                "join", "Join", "Bergabung", moves={"forming": None}, payload=Join, effect=effect
+                "join",
+                "Join",
+                "Bergabung",
+                moves={"forming": None},
+                payload=Join,
+                requires=[
+                    Requirement(
+                        "team.already",
+                        "Already in the team.",
+                        "Sudah di tim.",
+                        check=lambda g, p: p.person not in g.data.people,
+                    )
+                ],
+                effect=effect,
             ),
             Event(
                 "storm",
@@ -116,7 +129,7 @@ def test_the_kit_finds_an_effect_that_breaks_an_invariant():
     broken = kelompok.register(
         team_type(
             "kit_broken_team",
-            effect=lambda g, p: attrs.evolve(g.data, people=(*g.data.people, "same")),
+            effect=lambda g, p: attrs.evolve(g.data, people=(*g.data.people, "same", "same")),
         )
     )
     machine = lifecycle_machine(broken, {"join": PEOPLE}, steps=20)

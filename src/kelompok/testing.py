@@ -257,9 +257,17 @@ class LifecycleMachine(RuleBasedStateMachine):
             self.founding if self.founding is not None else _fields_of(self.group_type.founding)
         )
         try:
-            self.group = self.group_type.create(**data.draw(founding, label="founding"))
+            group = self.group_type.create(**data.draw(founding, label="founding"))
         except InvalidGroupData:
             reject()  # this drawing is not a usable example
+        self.adopt(group)
+
+    def adopt(self, group: Group) -> None:
+        """Make *group* the one under test (after creating or reloading it).
+
+        Override to subscribe listeners of your own; call ``super().adopt(group)``.
+        """
+        self.group = group
 
     def draw_event(self, data: st.DataObject) -> tuple[str, dict[str, Any]]:
         """An event (mostly one the stage allows) and a payload for it."""
@@ -334,7 +342,7 @@ class LifecycleMachine(RuleBasedStateMachine):
         document = json.loads(json.dumps(self.group.to_dict()))
         again = load(document, replay=True)
         assert document == again.to_dict(), "load(replay=True) changed the group"
-        self.group = again
+        self.adopt(again)
 
     @invariant()
     def spec_section_4_holds(self) -> None:
