@@ -269,3 +269,16 @@ def test_history_payload_cannot_change_the_history():
     g.history[0].payload["needs"].append("smuggled")
     g.to_dict()["history"][0]["payload"]["needs"].append("smuggled")
     assert before == g.to_dict()
+
+
+def test_data_cannot_change_without_an_event():
+    g = builders.at(PROFESSIONAL, "collaborating")
+    before = g.to_dict()
+    for mapping in (g.data.members, g.data.programs, g.data.partners, g.members):
+        with pytest.raises((TypeError, AttributeError)):
+            mapping["x"] = None  # type: ignore[index]
+        with pytest.raises(AttributeError):
+            mapping.clear()  # type: ignore[attr-defined]
+    with pytest.raises(TypeError):
+        g.data.evaluations[0].goal_results["grow"] = 0  # type: ignore[index]
+    assert before == g.to_dict()

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from types import MappingProxyType
 from typing import Any
 
 import attrs
 
 from kelompok._compat import Self
 from kelompok._group import Group
-from kelompok._values import Division, Member, PartnerRef, Program, nonblank
+from kelompok._values import Division, Member, PartnerRef, Program, frozen_map, nonblank
 
 MemberLike = Member | Mapping[str, Any]
 ProgramLike = Program | Mapping[str, Any]
@@ -69,7 +68,7 @@ class Activity:
 class Evaluation:
     """One evaluation: a score per charter goal, findings, improvements."""
 
-    goal_results: Mapping[str, int]
+    goal_results: Mapping[str, int] = attrs.field(converter=frozen_map)
     findings: str
     improvements: tuple[str, ...] = ()
 
@@ -87,9 +86,9 @@ class Partnership:
 class FormationData:
     """Everything a professional or volunteer group has built so far.
 
-    Immutable: events produce a new instance, which is what lets a failed event
-    leave the group exactly as it was. Mappings are plain dicts that kelompok
-    never mutates; read them through the group's properties.
+    Immutable, mappings included (they are read-only proxies): events produce a
+    new instance, which is what lets a failed event leave the group exactly as it
+    was, and nothing but an event can change it.
     """
 
     name: str
@@ -97,16 +96,16 @@ class FormationData:
     work_area: str | None = None
     needs: tuple[str, ...] = ()
     founders: tuple[str, ...] = ()
-    members: Mapping[str, Member] = attrs.field(factory=dict)
+    members: Mapping[str, Member] = attrs.field(factory=dict, converter=frozen_map)
     rejections: tuple[Rejection, ...] = ()
     charter: Charter | None = None
     structure: Structure | None = None
-    programs: Mapping[str, Program] = attrs.field(factory=dict)
-    teams: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict)
+    programs: Mapping[str, Program] = attrs.field(factory=dict, converter=frozen_map)
+    teams: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict, converter=frozen_map)
     activities: tuple[Activity, ...] = ()
     evaluations: tuple[Evaluation, ...] = ()
     improvements: tuple[str, ...] = ()
-    partners: Mapping[str, Partnership] = attrs.field(factory=dict)
+    partners: Mapping[str, Partnership] = attrs.field(factory=dict, converter=frozen_map)
     dissolution: str | None = None
 
 
@@ -165,7 +164,7 @@ class AdmitPayload:
     """``admit``: a candidate and a score (1-5) per selection criterion."""
 
     member: Member
-    scores: Mapping[str, int]
+    scores: Mapping[str, int] = attrs.field(converter=frozen_map)
 
 
 @attrs.frozen
@@ -204,7 +203,7 @@ class ProgramPayload:
 class TeamsPayload:
     """``execute``: program id -> member ids of its team."""
 
-    teams: Mapping[str, tuple[str, ...]]
+    teams: Mapping[str, tuple[str, ...]] = attrs.field(converter=frozen_map)
 
 
 @attrs.frozen
@@ -222,7 +221,7 @@ class ActivityPayload:
 class EvaluatePayload:
     """``evaluate``."""
 
-    goal_results: Mapping[str, int]
+    goal_results: Mapping[str, int] = attrs.field(converter=frozen_map)
     findings: str
     improvements: tuple[str, ...] = ()
 
@@ -288,12 +287,12 @@ class FormationGroup(Group):
     @property
     def members(self) -> Mapping[str, Member]:
         """Members by id, founders included (read-only)."""
-        return MappingProxyType(self._data.members)
+        return self._data.members
 
     @property
     def programs(self) -> Mapping[str, Program]:
         """Programs by id (read-only)."""
-        return MappingProxyType(self._data.programs)
+        return self._data.programs
 
     @property
     def charter(self) -> Charter | None:
@@ -308,7 +307,7 @@ class FormationGroup(Group):
     @property
     def partners(self) -> Mapping[str, Partnership]:
         """Collaborations by partner id (read-only)."""
-        return MappingProxyType(self._data.partners)
+        return self._data.partners
 
     def identify_needs(
         self, needs: Sequence[str], work_area: str | None = None, *, actor: str | None = None

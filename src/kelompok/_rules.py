@@ -602,7 +602,7 @@ def add_program(g: G, p: ProgramPayload) -> FormationData:
 
 def execute(g: G, p: TeamsPayload) -> FormationData:
     """Set the teams."""
-    return _evolve(g, teams=dict(p.teams))
+    return _evolve(g, teams=p.teams)
 
 
 def record_activity(g: G, p: ActivityPayload) -> FormationData:
@@ -613,7 +613,7 @@ def record_activity(g: G, p: ActivityPayload) -> FormationData:
 
 def evaluate(g: G, p: EvaluatePayload) -> FormationData:
     """Append the evaluation."""
-    evaluation = Evaluation(dict(p.goal_results), p.findings, p.improvements)
+    evaluation = Evaluation(p.goal_results, p.findings, p.improvements)
     return _evolve(g, evaluations=(*g.data.evaluations, evaluation))
 
 

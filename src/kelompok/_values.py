@@ -8,7 +8,8 @@ events, not of the values, so they come back as reasons with their own codes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from types import MappingProxyType
 from typing import Any
 
 import attrs
@@ -22,6 +23,17 @@ class FieldError(ValueError):
         self.en = en
         self.id = id
         self.field = field
+
+
+def frozen_map(mapping: Mapping[Any, Any]) -> Mapping[Any, Any]:
+    """A read-only copy of *mapping* (kept as is when it already is one).
+
+    Frozen attrs classes stop attribute assignment, not ``dict.clear()``: every
+    mapping in kelompok's data is wrapped so that only an event can change it.
+    """
+    if isinstance(mapping, MappingProxyType):
+        return mapping
+    return MappingProxyType(dict(mapping))
 
 
 def _text(_inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
