@@ -282,3 +282,39 @@ def test_data_cannot_change_without_an_event():
     with pytest.raises(TypeError):
         g.data.evaluations[0].goal_results["grow"] = 0  # type: ignore[index]
     assert before == g.to_dict()
+
+
+def test_other_threads_never_see_an_event_that_is_undone():
+    g = builders.at(PROFESSIONAL, "recruiting")
+    g.fire("admit", **builders.payloads(PROFESSIONAL)["admit"])
+    before = g.to_dict()
+    listener_running = threading.Event()
+    seen: list[tuple[str, int, dict]] = []
+
+    def slow_veto(group, record):
+        listener_running.set()
+        threading.Event().wait(0.05)  # let the reader try to read meanwhile
+        raise Boom
+
+    def reader():
+        listener_running.wait()
+        seen.append((g.stage, g.version, g.to_dict()))
+
+    g.subscribe(slow_veto)
+    thread = threading.Thread(target=reader)
+    thread.start()
+    with pytest.raises(Boom):
+        g.fire("establish_structure", **builders.payloads(PROFESSIONAL)["establish_structure"])
+    thread.join()
+    assert [("recruiting", 5, before)] == seen
+
+
+def test_a_history_view_keeps_its_length():
+    g = builders.at(PROFESSIONAL, "core_formed")
+    view = g.history
+    g.fire("adopt_charter", **builders.CHARTER)
+    assert 2 == len(view)
+    assert "form_core_group" == view[-1].event
+    with pytest.raises(IndexError, match="2 records"):
+        view[2]
+    assert 3 == len(g.history)

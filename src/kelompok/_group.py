@@ -80,28 +80,39 @@ class NextStep:
 
 
 class History(Sequence[HistoryRecord]):
-    """A read-only view of a group's history (no copy is made)."""
+    """A read-only view of a group's history as it was when the view was taken.
 
-    __slots__ = ("_records",)
+    No copy is made: a group's history only ever grows (an undone event is
+    removed before anyone else can see it), so the first ``len(view)`` records
+    never change.
+    """
+
+    __slots__ = ("_length", "_records")
 
     def __init__(self, records: list[HistoryRecord]) -> None:
         self._records = records
+        self._length = len(records)
 
     @overload
     def __getitem__(self, index: int) -> HistoryRecord: ...
     @overload
     def __getitem__(self, index: slice) -> Sequence[HistoryRecord]: ...
     def __getitem__(self, index: int | slice) -> HistoryRecord | Sequence[HistoryRecord]:
-        return self._records[index]
+        if isinstance(index, slice):
+            return self._records[: self._length][index]
+        if not -self._length <= index < self._length:
+            msg = f"history index {index} out of range (the history has {self._length} records)"
+            raise IndexError(msg)
+        return self._records[index % self._length]
 
     def __len__(self) -> int:
-        return len(self._records)
+        return self._length
 
     def __iter__(self) -> Iterator[HistoryRecord]:
-        return iter(self._records)
+        return iter(self._records[: self._length])
 
     def __repr__(self) -> str:
-        return f"History({self._records!r})"
+        return f"History({self._records[: self._length]!r})"
 
 
 def _stage_reason(group: Group, event: Event) -> Reason:
@@ -162,6 +173,10 @@ class Group:
 
     Create one with ``group_type.create(...)`` or rebuild one with
     :func:`kelompok.load`; change it only by firing events.
+
+    A group may be shared between threads: events are applied one at a time, and
+    readers (``stage``, ``data``, ``to_dict()``, ...) wait while an event is being
+    applied, so no thread ever sees an event that its listeners later undo.
     """
 
     __slots__ = (
@@ -244,12 +259,14 @@ class Group:
     @property
     def stage(self) -> str:
         """The name of the current stage (read-only: fire events to change it)."""
-        return self._stage
+        with self._lock:
+            return self._stage
 
     @property
     def version(self) -> int:
         """How many events were applied; use it for optimistic locking in a store."""
-        return self._version
+        with self._lock:
+            return self._version
 
     @property
     def created_at(self) -> dt.datetime:
@@ -259,12 +276,14 @@ class Group:
     @property
     def data(self) -> Any:
         """The group's data, an instance of the type's frozen data class."""
-        return self._data
+        with self._lock:
+            return self._data
 
     @property
     def history(self) -> Sequence[HistoryRecord]:
         """Every applied event, oldest first (a read-only view)."""
-        return History(self._history)
+        with self._lock:
+            return History(self._history)
 
     def reached(self, stage: str) -> bool:
         """Whether the group has ever been in *stage* (it may have moved on since)."""
@@ -275,7 +294,8 @@ class Group:
 
     def available_events(self) -> list[str]:
         """Names of the events the current stage allows (requirements not checked)."""
-        return list(self._type.events_from(self._stage))
+        with self._lock:
+            return list(self._type.events_from(self._stage))
 
     def why_not(self, event: str, **payload: Any) -> list[Reason]:
         """Every reason *event* with *payload* would be refused now; ``[]`` if it would apply.
@@ -283,7 +303,9 @@ class Group:
         Raises:
             UnknownEvent: the group's type has no such event.
         """
-        return self._check(self._type.event(event), payload)[1]
+        spec = self._type.event(event)
+        with self._lock:
+            return self._check(spec, payload)[1]
 
     def can(self, event: str, **payload: Any) -> bool:
         """Whether *event* with *payload* would be applied now."""
@@ -423,7 +445,8 @@ class Group:
         """The group as a JSON-ready dict; :func:`kelompok.load` rebuilds it."""
         from kelompok._document import dump  # noqa: PLC0415 -- circular at import time
 
-        return dump(self)
+        with self._lock:
+            return dump(self)
 
     def as_partner_ref(self) -> PartnerRef:
         """This group as a collaboration partner of another group."""
