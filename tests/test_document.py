@@ -729,3 +729,40 @@ def test_an_edited_document_is_refused_cleanly_or_loads_a_sound_group(
     assert again == kelompok.load(json.loads(json.dumps(again))).to_dict()
     assert [] == history_problems(group)
     assert [] == broken_invariants(group)
+
+
+def _first(mapping):
+    return next(iter(mapping.values()))
+
+
+def _self_partner(d):
+    key = next(iter(d["data"]["partners"]))
+    partnership = d["data"]["partners"].pop(key)
+    partnership["partner"].update(id=d["id"], stage="dissolved")
+    d["data"]["partners"]["elsewhere"] = partnership
+
+
+DATA_THAT_NO_EVENT_MAKES = {
+    "division head not a member": lambda d: d["data"]["structure"]["divisions"][0].update(
+        head="ghost"
+    ),
+    "program of a kind not allowed": lambda d: _first(d["data"]["programs"]).update(kind="banana"),
+    "activity before creation": lambda d: d["data"]["activities"][0].update(held_on="1900-01-01"),
+    "partner is the group itself, dissolved, under another key": _self_partner,
+    "partnership shares money": lambda d: _first(d["data"]["partners"]).update(shared=["money"]),
+    "evaluation score 900": lambda d: d["data"]["evaluations"][0]["goal_results"].update(grow=900),
+    "founding differs from data": lambda d: d["founding"].update(profession="lawyer"),
+    "rejection with a blank reason": lambda d: d["data"]["rejections"].append(
+        {"member": {"id": "zed", "name": "Zed", "profession": None}, "reason": " "}
+    ),
+}
+
+
+@pytest.mark.parametrize("edit", DATA_THAT_NO_EVENT_MAKES.values(), ids=DATA_THAT_NO_EVENT_MAKES)
+def test_load_refuses_data_that_no_event_makes(edit):
+    document = copy.deepcopy(at(kelompok.PROFESSIONAL, "collaborating").to_dict())
+    assert kelompok.load(document).to_dict() == document
+    edit(document)
+    with pytest.raises(kelompok.InvalidGroupData) as info:
+        kelompok.load(document)
+    assert all(p.code.startswith("document.") for p in info.value.problems)

@@ -274,6 +274,11 @@ class Group:
         return self._created_at
 
     @property
+    def founding(self) -> Any:
+        """The arguments the group was created with (an instance of the type's founding class)."""
+        return self._founding
+
+    @property
     def data(self) -> Any:
         """The group's data, an instance of the type's frozen data class."""
         with self._lock:

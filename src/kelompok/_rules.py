@@ -7,7 +7,8 @@ met; effects return the group's new (frozen) data and never mutate the old.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -37,7 +38,7 @@ from kelompok._formation import (
     StructurePayload,
     TeamsPayload,
 )
-from kelompok._values import Member, Program
+from kelompok._values import Division, Member, PartnerRef, Program
 
 G = FormationGroup
 WORK_AREAS = ("social", "humanitarian", "environmental")
@@ -64,6 +65,43 @@ def same_profession(group: G, member: Member) -> bool:
         and theirs is not None
         and mine.strip().casefold() == theirs.strip().casefold()
     )
+
+
+# -- predicates on values: each rule is written once, for requirements and invariants
+
+
+def heads_are_members(g: G, divisions: Sequence[Division]) -> bool:
+    """Every division head (if any) is a member."""
+    return all(d.head is None or d.head in g.data.members for d in divisions)
+
+
+def kind_allowed(g: G, program: Program, *, volunteer: bool) -> bool:
+    """A volunteer program works in the group's area; a professional one is of a known kind."""
+    return program.kind == g.data.work_area if volunteer else program.kind in PROGRAM_KINDS
+
+
+def held_since_creation(g: G, day: dt.date) -> bool:
+    """*day* is not before the (UTC) day the group was created."""
+    return day >= g.created_at.date()
+
+
+def scores_in_range(results: Mapping[str, int]) -> bool:
+    """Goal scores are from 0 to 100."""
+    return all(0 <= s <= 100 for s in results.values())
+
+
+def shares_allowed(shared: Sequence[str]) -> bool:
+    """At least one thing is shared, and only what the source names."""
+    return bool(shared) and all(s in SHAREABLE for s in shared)
+
+
+def partner_stage_ok(g: G, partner: PartnerRef) -> bool:
+    """The partner had its structure and was not dissolved (judged in our type's order)."""
+    if partner.type != g.type.name:
+        return True  # partner.same_type refuses it; its stages are not ours to judge
+    order = g.type.order(partner.stage)
+    least = g.type.order("structured")
+    return order is not None and least is not None and order >= least
 
 
 def req(code: str, en: str, id_: str, check: Callable[[G, Any], bool]) -> Requirement:
@@ -285,7 +323,7 @@ STRUCTURE_RULES = (
         "structure.head_not_member",
         "A division's head must be a member.",
         "Kepala divisi harus anggota kelompok.",
-        lambda g, p: all(d.head is None or d.head in g.data.members for d in p.divisions),
+        lambda g, p: heads_are_members(g, p.divisions),
     ),
 )
 
@@ -306,7 +344,7 @@ def program_rules(
             "program.kind",
             "A program's kind must be the group's work area.",
             "Jenis program harus sesuai dengan bidang kerja kelompok.",
-            lambda g, p: all(x.kind == g.data.work_area for x in programs_of(p)),
+            lambda g, p: all(kind_allowed(g, x, volunteer=True) for x in programs_of(p)),
         )
     else:
         kind = req(
@@ -314,7 +352,7 @@ def program_rules(
             "A program's kind must be 'training', 'seminar', 'workshop' or 'other'.",
             "Jenis program harus 'training' (pelatihan), 'seminar', 'workshop' atau "
             "'other' (kegiatan lain).",
-            lambda g, p: all(x.kind in PROGRAM_KINDS for x in programs_of(p)),
+            lambda g, p: all(kind_allowed(g, x, volunteer=False) for x in programs_of(p)),
         )
     return (
         req(
@@ -430,7 +468,7 @@ ACTIVITY_RULES = (
         "activity.before_creation",
         "held_on cannot be before the group was created.",
         "Tanggal kegiatan tidak boleh sebelum kelompok dibentuk.",
-        lambda g, p: p.held_on >= g.created_at.date(),
+        lambda g, p: held_since_creation(g, p.held_on),
     ),
 )
 
@@ -455,7 +493,7 @@ EVALUATE_RULES = (
         "evaluation.score_range",
         "Goal scores must be from 0 to 100.",
         "Nilai tujuan harus dari 0 sampai 100.",
-        lambda g, p: all(0 <= s <= 100 for s in p.goal_results.values()),
+        lambda g, p: scores_in_range(p.goal_results),
     ),
     req(
         "evaluation.findings_blank",
@@ -477,14 +515,6 @@ DEVELOP_RULES = (
 # -- collaborate / dissolve ----------------------------------------------------
 
 
-def _partner_stage_ok(g: G, p: CollaboratePayload) -> bool:
-    if p.partner.type != g.type.name:
-        return True  # partner.same_type refuses it; its stages are not ours to judge
-    order = g.type.order(p.partner.stage)
-    least = g.type.order("structured")
-    return order is not None and least is not None and order >= least
-
-
 COLLABORATE_RULES = (
     req(
         "partner.same_type",
@@ -504,7 +534,7 @@ COLLABORATE_RULES = (
         "and must not be dissolved.",
         "Mitra harus sudah memiliki struktur organisasi (tahap 'structured' atau sesudahnya) "
         "dan belum dibubarkan.",
-        _partner_stage_ok,
+        lambda g, p: partner_stage_ok(g, p.partner),
     ),
     req(
         "partner.already",
@@ -523,7 +553,7 @@ COLLABORATE_RULES = (
         "Share at least one of 'experience', 'knowledge', 'resources', 'ideas', and nothing else.",
         "Bagikan minimal satu dari 'experience' (pengalaman), 'knowledge' (pengetahuan), "
         "'resources' (sumber daya), 'ideas' (ide), dan tidak yang lain.",
-        lambda g, p: bool(p.shared) and all(s in SHAREABLE for s in p.shared),
+        lambda g, p: shares_allowed(p.shared),
     ),
 )
 COLLABORATE_NEEDS_ACTIVITY = state_req(
@@ -660,14 +690,18 @@ def _structure_ok(g: G) -> bool:
         and all(o in members for o in officers)
         and bool(s.divisions)
         and _division_names_ok([d.name for d in s.divisions])
+        and heads_are_members(g, s.divisions)
         and len(members) > len(g.data.founders)
     )
 
 
-def _programs_ok(g: G) -> bool:
+def _programs_ok(g: G, *, volunteer: bool) -> bool:
     divisions = _division_names(g)
     return all(
-        x.division in divisions and all_filled(x.activities) for x in g.data.programs.values()
+        x.division in divisions
+        and all_filled(x.activities)
+        and kind_allowed(g, x, volunteer=volunteer)
+        for x in g.data.programs.values()
     )
 
 
@@ -675,13 +709,53 @@ def _activities_ok(g: G) -> bool:
     # Only the program must still exist: ``develop`` may replace a program with
     # new activities, and what was recorded before stays recorded as it was.
     programs = g.data.programs
-    return all(a.program in programs and a.participants >= 1 for a in g.data.activities)
+    return all(
+        a.program in programs and a.participants >= 1 and held_since_creation(g, a.held_on)
+        for a in g.data.activities
+    )
+
+
+def _partners_ok(g: G) -> bool:
+    return all(
+        key == p.partner.id
+        and p.partner.type == g.type.name
+        and p.partner.id != g.id
+        and partner_stage_ok(g, p.partner)
+        and not blank(p.purpose)
+        and shares_allowed(p.shared)
+        for key, p in g.data.partners.items()
+    )
+
+
+def _records_ok(g: G) -> bool:
+    evaluations_ok = all(
+        scores_in_range(e.goal_results) and not blank(e.findings) for e in g.data.evaluations
+    )
+    return evaluations_ok and all(not blank(r.reason) for r in g.data.rejections)
+
+
+def _founding_ok(g: G) -> bool:
+    founding = g.founding
+    profession = getattr(founding, "profession", None)
+    return founding.name == g.data.name and profession == g.data.profession
 
 
 def formation_invariants(*, volunteer: bool) -> tuple[Invariant, ...]:
     """Facts that hold in every reachable professional (or volunteer) group."""
     run_stage = "executing" if volunteer else "programmed"
     common = (
+        inv(
+            "state.founding",
+            "The group's name (and profession) are the ones it was created with.",
+            "Nama (dan profesi) kelompok sama dengan saat kelompok dibuat.",
+            _founding_ok,
+        ),
+        inv(
+            "state.records",
+            "Evaluations score goals from 0 to 100 with findings; rejections give a reason.",
+            "Evaluasi memberi nilai 0 sampai 100 dengan temuan; penolakan memberi alasan.",
+            _records_ok,
+        ),
         inv(
             "state.members",
             "Members are keyed by their own id.",
@@ -746,7 +820,7 @@ def formation_invariants(*, volunteer: bool) -> tuple[Invariant, ...]:
             "Sejak 'programmed' ada program, dan setiap program menyebut divisi yang ada dan "
             "memiliki kegiatan; sebelumnya belum ada program.",
             lambda g: (
-                (bool(g.data.programs) and _programs_ok(g))
+                (bool(g.data.programs) and _programs_ok(g, volunteer=volunteer))
                 if g.reached("programmed")
                 else not g.data.programs
             ),
@@ -761,7 +835,7 @@ def formation_invariants(*, volunteer: bool) -> tuple[Invariant, ...]:
             "state.partners",
             "From 'collaborating' on there is a partner; before it, none.",
             "Sejak 'collaborating' ada mitra; sebelumnya belum ada.",
-            lambda g: _iff(g.reached("collaborating"), bool(g.data.partners)),
+            lambda g: _iff(g.reached("collaborating"), bool(g.data.partners)) and _partners_ok(g),
         ),
         inv(
             "state.dissolution",
