@@ -46,7 +46,8 @@ from kelompok._formation import (
     Structure,
 )
 from kelompok._graph import VerifyProblem, VerifyReport, verify
-from kelompok._group import Group, HistoryRecord, Listener, NextStep
+from kelompok._group import Group, Listener, NextStep
+from kelompok._history import HistoryRecord
 from kelompok._registry import ENTRY_POINT_GROUP, get_group_type, group_types, register
 from kelompok._text import Reason
 from kelompok._values import Division, Member, PartnerRef, Program

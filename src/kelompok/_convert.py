@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Protocol, runtime_checkable
+from types import UnionType
+from typing import Any, Protocol, Union, runtime_checkable
 
 import attrs
 import cattrs
@@ -47,7 +48,7 @@ def _describe(value: Any) -> str:
 
 
 def _strict_str(value: Any, _: type) -> str:
-    if isinstance(value, str):
+    if type(value) is str or isinstance(value, str):
         return value
     raise FieldError(
         f"must be text (str), got {_describe(value)}",
@@ -56,7 +57,7 @@ def _strict_str(value: Any, _: type) -> str:
 
 
 def _strict_int(value: Any, _: type) -> int:
-    if isinstance(value, int) and not isinstance(value, bool):
+    if type(value) is int or (isinstance(value, int) and not isinstance(value, bool)):
         return value
     raise FieldError(
         f"must be a whole number (int), got {_describe(value)}",
@@ -136,7 +137,7 @@ def _tuple_factory(t: Any, conv: cattrs.Converter) -> Callable[[Any, Any], Any]:
     inner = homogenous_tuple_structure_factory(t, conv)
 
     def structure(value: Any, _: Any) -> Any:
-        if not isinstance(value, list | tuple):
+        if type(value) is not list and not isinstance(value, list | tuple):
             raise _not_a_list(value)
         return inner(value, t)
 
@@ -147,7 +148,7 @@ def _mapping_factory(t: Any, conv: cattrs.Converter) -> Callable[[Any, Any], Any
     inner = mapping_structure_factory(t, conv)
 
     def structure(value: Any, _: Any) -> Any:
-        if not isinstance(value, Mapping):
+        if type(value) is not dict and not isinstance(value, Mapping):
             raise _not_a_mapping(value)
         return inner(value, t)
 
@@ -161,6 +162,8 @@ def _attrs_factory(t: Any, conv: cattrs.Converter) -> Callable[[Any, Any], Any]:
     partner = t is PartnerRef
 
     def structure(value: Any, _: Any) -> Any:
+        if type(value) is dict:
+            return inner(value, t)
         if isinstance(value, t):  # already built, hence already validated
             return value
         if partner and isinstance(value, PartnerLike):
@@ -171,6 +174,26 @@ def _attrs_factory(t: Any, conv: cattrs.Converter) -> Callable[[Any, Any], Any]:
                 f"harus berupa {t.__name__} atau pemetaan isiannya, bukan {_describe(value)}",
             )
         return inner(value, t)
+
+    return structure
+
+
+def _is_optional(t: Any) -> bool:
+    args: tuple[Any, ...] = getattr(t, "__args__", ())
+    return (
+        (getattr(t, "__origin__", None) in (Union, UnionType) or isinstance(t, UnionType))
+        and len(args) == 2
+        and type(None) in args
+    )
+
+
+def _optional_factory(t: Any, conv: cattrs.Converter) -> Callable[[Any, Any], Any]:
+    # cattrs' own optional hook dispatches again on every call; bind the inner hook once.
+    inner_type = next(a for a in t.__args__ if a is not type(None))
+    inner = conv.get_structure_hook(inner_type)
+
+    def structure(value: Any, _: Any) -> Any:
+        return None if value is None else inner(value, inner_type)
 
     return structure
 
@@ -188,6 +211,7 @@ def _make_converter() -> cattrs.Converter:
     conv.register_structure_hook(dt.datetime, _datetime)
     conv.register_unstructure_hook(dt.date, dt.date.isoformat)
     conv.register_unstructure_hook(dt.datetime, dt.datetime.isoformat)
+    conv.register_structure_hook_factory(_is_optional, _optional_factory)
     conv.register_structure_hook_factory(_is_homogeneous_tuple, _tuple_factory)
     conv.register_structure_hook_factory(is_mapping, _mapping_factory)
     conv.register_structure_hook_factory(attrs.has, _attrs_factory)
@@ -269,21 +293,31 @@ def explain(exc: BaseException, path: str, code: str) -> list[Reason]:
     return [Reason(f"{code}.invalid", f"{label}: {en}", f"{label}: {id_}", path or None)]
 
 
-def is_json_value(value: Any) -> bool:
-    """Return whether *value* is made only of JSON types (str keys, no NaN checks)."""
-    if value is None or isinstance(value, str | bool | int | float):
-        return True
-    if isinstance(value, list):
-        return all(is_json_value(v) for v in value)
-    if isinstance(value, dict):
-        return all(isinstance(k, str) and is_json_value(v) for k, v in value.items())
-    return False
+_SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
-def copy_json(value: Any) -> Any:
-    """Deep-copy a JSON tree (dicts, lists, scalars): much faster than ``copy.deepcopy``."""
-    if isinstance(value, dict):
-        return {k: copy_json(v) if isinstance(v, dict | list) else v for k, v in value.items()}
-    if isinstance(value, list):
-        return [copy_json(v) if isinstance(v, dict | list) else v for v in value]
+class NotJSON(ValueError):
+    """A value that is not made of JSON types."""
+
+
+def copy_json(value: Any, *, check: bool = False) -> Any:
+    """Deep-copy a JSON tree (dicts, lists, scalars): much faster than ``copy.deepcopy``.
+
+    With ``check=True`` also make sure it *is* a JSON tree (string keys; no
+    tuples, sets, objects), raising :class:`NotJSON` otherwise: validating
+    while copying walks the tree once instead of twice.
+    """
+    kind = type(value)
+    if kind is dict:
+        if check and not all(type(k) is str for k in value):
+            msg = "object keys must be strings"
+            raise NotJSON(msg)
+        return {
+            k: v if type(v) in _SCALARS else copy_json(v, check=check) for k, v in value.items()
+        }
+    if kind is list:
+        return [v if type(v) in _SCALARS else copy_json(v, check=check) for v in value]
+    if check and kind not in _SCALARS:
+        msg = f"{kind.__name__} is not a JSON type"
+        raise NotJSON(msg)
     return value

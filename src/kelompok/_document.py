@@ -14,10 +14,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
-from kelompok._convert import converter, copy_json, is_json_value, parse_utc, structure_or_reasons
+from kelompok._convert import (
+    NotJSON,
+    converter,
+    copy_json,
+    parse_utc,
+    structure_or_reasons,
+)
 from kelompok._definition import GroupType
 from kelompok._errors import InvalidGroupData, KelompokError, TransitionNotAllowed
-from kelompok._group import Group, HistoryRecord
+from kelompok._group import Group
+from kelompok._history import HistoryRecord
 from kelompok._registry import get_group_type
 from kelompok._text import Reason
 from kelompok._values import FieldError
@@ -35,6 +42,7 @@ _TOP_KEYS: Final = (
     "history",
 )
 _RECORD_KEYS: Final = ("event", "source", "dest", "at", "payload", "actor")
+_RECORD_KEYSET: Final = frozenset(_RECORD_KEYS)
 
 
 def dump(group: Group) -> dict[str, Any]:
@@ -53,7 +61,7 @@ def dump(group: Group) -> dict[str, Any]:
                 "event": r.event,
                 "source": r.source,
                 "dest": r.dest,
-                "at": r.at.isoformat(),
+                "at": r.at_text(),
                 "payload": copy_json(r._payload),  # noqa: SLF001
                 "actor": r.actor,
             }
@@ -237,71 +245,90 @@ def _agree(ld: _Loader, end: str, stage: str, events: int, version: int) -> None
         )
 
 
-def _history(ld: _Loader, gt: Any, raw: Any) -> tuple[list[HistoryRecord], int]:  # noqa: C901 -- one pass, one check per line
-    if not isinstance(raw, list):
+def _history(ld: _Loader, gt: Any, raw: Any) -> tuple[list[HistoryRecord], int]:
+    if type(raw) is not list:
         ld.fail("history", "must be a list", "harus berupa daftar (list)")
         return [], 0
-    engine = gt._engine  # noqa: SLF001
-    order: dict[str, int] = engine.order
     records: list[HistoryRecord] = []
-    stage = gt.initial
-    peak = 0
+    stage, peak = gt.initial, 0
     for i, rec in enumerate(raw):
-        where = f"history[{i}]"
-        if not isinstance(rec, dict):
-            ld.fail(where, "must be a mapping (dict)", "harus berupa dict")
-            continue
         before = len(ld.problems)
-        ld.keys(rec, _RECORD_KEYS, where + ".")
-        if len(ld.problems) > before:
+        if type(rec) is not dict:
+            ld.fail(f"history[{i}]", "must be a mapping (dict)", "harus berupa dict")
             continue
-        name, source, dest, payload, actor = (
-            rec["event"],
-            rec["source"],
-            rec["dest"],
-            rec["payload"],
-            rec["actor"],
-        )
-        at = ld.moment(rec["at"], where + ".at")
-        event = engine.events.get(name) if isinstance(name, str) else None
-        if event is None:
-            ld.fail(
-                where + ".event",
-                f"{name!r} is not an event of {gt.name!r}",
-                "kejadian tidak dikenal",
-            )
+        if rec.keys() != _RECORD_KEYSET:
+            ld.keys(rec, _RECORD_KEYS, f"history[{i}].")
             continue
-        if source != stage:
-            ld.fail(
-                where + ".source",
-                f"is {source!r} but the previous step ended in {stage!r}",
-                f"bernilai {source!r} padahal langkah sebelumnya berakhir pada {stage!r}",
-                "document.history",
-            )
+        record = _record(ld, gt, i, rec, stage)
+        if record is None:
+            # go on from where this record claims to end, so one bad record gives one problem
+            dest = rec["dest"]
+            stage = dest if type(dest) is str and dest in gt._engine.stages else stage  # noqa: SLF001
             continue
-        if source not in event.moves or (event.moves[source] or source) != dest:
-            ld.fail(
-                where,
-                f"{name!r} does not lead from {source!r} to {dest!r} in a {gt.name} group",
-                f"{name!r} tidak mengarah dari {source!r} ke {dest!r} pada kelompok {gt.name}",
-                "document.history",
-            )
-            continue
-        rank = order.get(dest)
+        rank = gt._engine.order.get(record.dest)  # noqa: SLF001
         if rank is not None and rank > peak:
             if rank != peak + 1:
                 ld.fail(
-                    where,
-                    f"enters {dest!r} before the stages that come before it",
-                    f"memasuki {dest!r} sebelum tahap-tahap sebelumnya",
+                    f"history[{i}]",
+                    f"enters {record.dest!r} before the stages that come before it",
+                    f"memasuki {record.dest!r} sebelum tahap-tahap sebelumnya",
                     "document.history",
                 )
             peak = rank
-        if not isinstance(payload, dict) or not is_json_value(payload):
-            ld.fail(where + ".payload", "must be a JSON object", "harus berupa objek JSON")
-        if actor is not None and not isinstance(actor, str):
-            ld.fail(where + ".actor", "must be text or null", "harus berupa teks atau null")
-        stage = dest
-        if at is not None and len(ld.problems) == before:
-            records.append(HistoryRecord(name, source, dest, at, copy_json(payload), actor))
+        stage = record.dest
+        if len(ld.problems) == before:
+            records.append(record)
     return records, peak
+
+
+def _json_object(value: Any) -> dict[str, Any] | None:
+    """A copy of *value* if it is a JSON object, else ``None``."""
+    if type(value) is not dict:
+        return None
+    try:
+        copied: dict[str, Any] = copy_json(value, check=True)
+    except NotJSON:
+        return None
+    return copied
+
+
+def _record(ld: _Loader, gt: Any, i: int, rec: dict[str, Any], stage: str) -> HistoryRecord | None:
+    """One history record, checked against the step before it; ``None`` when it is broken."""
+    name, source, dest, actor = rec["event"], rec["source"], rec["dest"], rec["actor"]
+    event = gt._engine.events.get(name) if type(name) is str else None  # noqa: SLF001
+    if event is None:
+        ld.fail(
+            f"history[{i}].event",
+            f"{name!r} is not an event of {gt.name!r}",
+            f"{name!r} bukan kejadian pada jenis kelompok {gt.name!r}",
+        )
+        return None
+    if source != stage:
+        ld.fail(
+            f"history[{i}].source",
+            f"is {source!r} but the previous step ended in {stage!r}",
+            f"bernilai {source!r} padahal langkah sebelumnya berakhir pada {stage!r}",
+            "document.history",
+        )
+        return None
+    if source not in event.moves or (event.moves[source] or source) != dest:
+        ld.fail(
+            f"history[{i}]",
+            f"{name!r} does not lead from {source!r} to {dest!r} in a {gt.name} group",
+            f"{name!r} tidak mengarah dari {source!r} ke {dest!r} pada kelompok {gt.name}",
+            "document.history",
+        )
+        return None
+    text = rec["at"]
+    at = ld.moment(text, f"history[{i}].at")
+    payload = _json_object(rec["payload"])
+    if payload is None:
+        ld.fail(f"history[{i}].payload", "must be a JSON object", "harus berupa objek JSON")
+    if actor is not None and type(actor) is not str:
+        ld.fail(f"history[{i}].actor", "must be text or null", "harus berupa teks atau null")
+    if at is None:
+        return None
+    canonical = text if type(text) is str and text.endswith("+00:00") and "T" in text else ""
+    if payload is None:
+        return None
+    return HistoryRecord(name, source, dest, at, payload, actor, canonical)

@@ -29,6 +29,7 @@ from transitions import EventData, Machine
 
 from kelompok._convert import converter
 from kelompok._graph import stage_edges
+from kelompok._history import HistoryRecord
 
 if TYPE_CHECKING:
     from kelompok._definition import Event, GroupType, Stage
@@ -58,17 +59,17 @@ def _apply(event_data: EventData) -> None:
 
 
 def _record(event_data: EventData) -> None:
-    from kelompok._group import HistoryRecord  # noqa: PLC0415 -- circular at import time
-
     firing: Firing = event_data.kwargs["firing"]
     group = firing.group
+    at = firing.at or dt.datetime.now(dt.timezone.utc)
     record = HistoryRecord(
-        event=firing.event.name,
-        source=firing.source,
-        dest=group._stage,  # noqa: SLF001
-        at=firing.at or dt.datetime.now(dt.timezone.utc),
-        payload=firing.payload_json,
-        actor=firing.actor,
+        firing.event.name,
+        firing.source,
+        group._stage,  # noqa: SLF001
+        at,
+        firing.payload_json,
+        firing.actor,
+        at.isoformat(),
     )
     group._history.append(record)  # noqa: SLF001
     group._version += 1  # noqa: SLF001

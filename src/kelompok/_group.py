@@ -4,52 +4,26 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, overload
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from kelompok._compat import Self
-from kelompok._convert import converter, copy_json, structure_or_reasons
+from kelompok._convert import converter, structure_or_reasons
 from kelompok._engine import Firing
 from kelompok._errors import ReentrantFire, StageUnreachable, TransitionNotAllowed
 from kelompok._graph import shortest_path
+from kelompok._history import History, HistoryRecord
 from kelompok._text import Reason
 from kelompok._values import PartnerRef
 
 if TYPE_CHECKING:
     from kelompok._definition import Event, GroupType
 
-Listener = Callable[["Group", "HistoryRecord"], None]
+Listener = Callable[["Group", HistoryRecord], None]
 """Called after every applied event as ``listener(group, record)``; if it raises,
 the event is undone and the exception propagates."""
-
-
-@attrs.frozen
-class HistoryRecord:
-    """One applied event.
-
-    Attributes:
-        event: the event's name.
-        source: the stage before.
-        dest: the stage after (equal to ``source`` for an action).
-        at: when it was applied, an aware UTC datetime.
-        payload: the validated payload in its JSON form.
-        actor: who fired it, as given to ``fire(..., actor=...)``.
-    """
-
-    event: str
-    source: str
-    dest: str
-    at: dt.datetime
-    _payload: dict[str, Any]
-    actor: str | None = None
-
-    @property
-    def payload(self) -> dict[str, Any]:
-        """The validated payload in its JSON form: a copy, so the history stays as it was."""
-        copied: dict[str, Any] = copy_json(self._payload)
-        return copied
 
 
 @attrs.frozen
@@ -77,42 +51,6 @@ class NextStep:
     def ready(self) -> bool:
         """True when only the payload's own requirements remain."""
         return not self.unmet
-
-
-class History(Sequence[HistoryRecord]):
-    """A read-only view of a group's history as it was when the view was taken.
-
-    No copy is made: a group's history only ever grows (an undone event is
-    removed before anyone else can see it), so the first ``len(view)`` records
-    never change.
-    """
-
-    __slots__ = ("_length", "_records")
-
-    def __init__(self, records: list[HistoryRecord]) -> None:
-        self._records = records
-        self._length = len(records)
-
-    @overload
-    def __getitem__(self, index: int) -> HistoryRecord: ...
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[HistoryRecord]: ...
-    def __getitem__(self, index: int | slice) -> HistoryRecord | Sequence[HistoryRecord]:
-        if isinstance(index, slice):
-            return self._records[: self._length][index]
-        if not -self._length <= index < self._length:
-            msg = f"history index {index} out of range (the history has {self._length} records)"
-            raise IndexError(msg)
-        return self._records[index % self._length]
-
-    def __len__(self) -> int:
-        return self._length
-
-    def __iter__(self) -> Iterator[HistoryRecord]:
-        return iter(self._records[: self._length])
-
-    def __repr__(self) -> str:
-        return f"History({self._records[: self._length]!r})"
 
 
 def _stage_reason(group: Group, event: Event) -> Reason:

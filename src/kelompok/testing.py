@@ -33,7 +33,8 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 from kelompok._definition import GroupType
 from kelompok._document import load
 from kelompok._errors import InvalidGroupData, TransitionNotAllowed
-from kelompok._group import Group, HistoryRecord
+from kelompok._group import Group
+from kelompok._history import HistoryRecord
 from kelompok._values import Division, Member, PartnerRef, Program
 
 __all__ = [
