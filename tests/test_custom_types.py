@@ -335,3 +335,30 @@ def test_a_broken_plugin_fails_loudly(tmp_path, monkeypatch):
     monkeypatch.setattr(registry, "_types", dict(registry._types))
     with pytest.raises(kelompok.KelompokError, match=r"'broken'.*failed to import.*uninstall"):
         kelompok.group_types()
+
+
+def test_a_broken_plugin_keeps_failing_but_builtins_still_work(tmp_path, monkeypatch):
+    dist = tmp_path / "kelompok_broken_again-1.0.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: kelompok-broken-again\nVersion: 1.0\n"
+    )
+    (dist / "entry_points.txt").write_text("[kelompok.group_types]\nbroken = kelompok_nope:TYPE\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(registry, "_discovered", False)
+    monkeypatch.setattr(registry, "_types", dict(registry._types))
+    for _ in range(2):
+        with pytest.raises(kelompok.KelompokError, match="failed to import"):
+            kelompok.group_types()
+    assert PROFESSIONAL is kelompok.get_group_type("professional")
+    document = builders.new(PROFESSIONAL).to_dict()
+    assert document == kelompok.load(document).to_dict()
+
+
+def test_stage_order_reason_names_only_live_stages():
+    skip = Event("skip", "Skip", "Lompat", moves={"structured": "evaluating"})
+    child = PROFESSIONAL.derive("skipper", "Skipper", "Pelompat", add_event(skip))
+    g = builders.advance(child.create(name="S", profession="pharmacist"), "structured")
+    [reason] = g.why_not("skip")
+    assert "before programmed," in str(reason)
+    assert "dissolved" not in str(reason)

@@ -171,3 +171,22 @@ def test_register_refuses_a_taken_name():
 def test_builtins_pass_their_own_definition_checks():
     assert [] == definition_problems(kelompok.PROFESSIONAL)
     assert [] == definition_problems(kelompok.VOLUNTEER)
+
+
+def test_a_payload_field_named_actor_is_refused():
+    @attrs.frozen
+    class WithActor:
+        actor: str
+
+    problems = problems_of(
+        events=[
+            Event("start", "Start", "Mulai", moves={"a": "b"}, payload=WithActor),
+            Event("finish", "Finish", "Selesai", moves={"b": "c"}),
+            Event("close", "Close", "Tutup", moves=dict.fromkeys("abc", "closed")),
+        ]
+    )
+    assert any("'actor'" in p for p in problems)
+
+
+def test_group_class_must_be_a_group():
+    assert any("group_class" in p for p in problems_of(group_class=object))

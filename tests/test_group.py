@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import gc
+import pickle
 import threading
 import weakref
 
@@ -318,3 +320,27 @@ def test_a_history_view_keeps_its_length():
     with pytest.raises(IndexError, match="2 records"):
         view[2]
     assert 3 == len(g.history)
+
+
+def test_copies_and_pickles_are_independent_groups():
+    g = builders.at(PROFESSIONAL, "recruiting")
+    for other in (copy.copy(g), copy.deepcopy(g), pickle.loads(pickle.dumps(g))):  # noqa: S301 -- our own data
+        other.fire("reject", member={"id": "zed", "name": "Zed"}, reason="not now")
+        assert 4 == g.version
+        assert 5 == other.version
+        assert g.to_dict() == kelompok.load(g.to_dict()).to_dict()
+
+
+def test_invalid_values_are_kelompok_errors():
+    with pytest.raises(kelompok.InvalidValue) as info:
+        kelompok.Member(id=" ", name="x")
+    assert isinstance(info.value, kelompok.KelompokError)
+    assert isinstance(info.value, ValueError)
+    assert "id" == info.value.field
+    assert "kosong" in info.value.id
+
+
+def test_event_name_is_positional_so_payload_fields_cannot_clash():
+    g = builders.new(PROFESSIONAL)
+    reasons = g.why_not("identify_needs", needs=["x"], event="?")
+    assert [("payload.unknown_field", "event")] == [(r.code, r.field) for r in reasons]

@@ -28,6 +28,7 @@ from kelompok._document import SCHEMA_VERSION, load
 from kelompok._errors import (
     DefinitionError,
     InvalidGroupData,
+    InvalidValue,
     KelompokError,
     ReentrantFire,
     StageUnreachable,
@@ -70,6 +71,7 @@ __all__ = [
     "GroupType",
     "HistoryRecord",
     "InvalidGroupData",
+    "InvalidValue",
     "Invariant",
     "KelompokError",
     "Listener",

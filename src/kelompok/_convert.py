@@ -29,8 +29,9 @@ from cattrs.errors import (
 )
 from cattrs.gen import make_dict_structure_fn
 
+from kelompok._errors import InvalidValue
 from kelompok._text import Reason
-from kelompok._values import FieldError, PartnerRef
+from kelompok._values import PartnerRef
 
 
 @runtime_checkable
@@ -50,7 +51,7 @@ def _describe(value: Any) -> str:
 def _strict_str(value: Any, _: type) -> str:
     if type(value) is str or isinstance(value, str):
         return value
-    raise FieldError(
+    raise InvalidValue(
         f"must be text (str), got {_describe(value)}",
         f"harus berupa teks (str), bukan {_describe(value)}",
     )
@@ -59,7 +60,7 @@ def _strict_str(value: Any, _: type) -> str:
 def _strict_int(value: Any, _: type) -> int:
     if type(value) is int or (isinstance(value, int) and not isinstance(value, bool)):
         return value
-    raise FieldError(
+    raise InvalidValue(
         f"must be a whole number (int), got {_describe(value)}",
         f"harus berupa bilangan bulat (int), bukan {_describe(value)}",
     )
@@ -68,7 +69,7 @@ def _strict_int(value: Any, _: type) -> int:
 def _strict_bool(value: Any, _: type) -> bool:
     if isinstance(value, bool):
         return value
-    raise FieldError(
+    raise InvalidValue(
         f"must be true or false (bool), got {_describe(value)}",
         f"harus berupa true atau false (bool), bukan {_describe(value)}",
     )
@@ -82,7 +83,7 @@ def _date(value: Any, _: type) -> dt.date:
             return dt.date.fromisoformat(value)
         except ValueError:
             pass
-    raise FieldError(
+    raise InvalidValue(
         f"must be a date or an ISO date text like '2026-01-31', got {_describe(value)}",
         "harus berupa tanggal atau teks tanggal ISO seperti '2026-01-31', "
         f"bukan {_describe(value)}",
@@ -102,10 +103,10 @@ def parse_utc(value: Any) -> dt.datetime:
             return moment.astimezone(dt.timezone.utc)
         except OverflowError:  # year 1 at +01:00 has no UTC moment
             pass
-    raise FieldError(
+    raise InvalidValue(
         "must be a time with a UTC offset, like '2026-01-31T08:00:00+00:00', "
         f"got {_describe(value)}",
-        "harus berupa waktu dengan zona UTC, seperti '2026-01-31T08:00:00+00:00', "
+        "harus berupa waktu dengan selisih terhadap UTC, seperti '2026-01-31T08:00:00+07:00', "
         f"bukan {_describe(value)}",
     )
 
@@ -114,15 +115,15 @@ def _datetime(value: Any, _: type) -> dt.datetime:
     return parse_utc(value)
 
 
-def _not_a_list(value: Any) -> FieldError:
-    return FieldError(
+def _not_a_list(value: Any) -> InvalidValue:
+    return InvalidValue(
         f"must be a list, got {_describe(value)}",
         f"harus berupa daftar (list), bukan {_describe(value)}",
     )
 
 
-def _not_a_mapping(value: Any) -> FieldError:
-    return FieldError(
+def _not_a_mapping(value: Any) -> InvalidValue:
+    return InvalidValue(
         f"must be a mapping (dict), got {_describe(value)}",
         f"harus berupa pemetaan (dict), bukan {_describe(value)}",
     )
@@ -169,7 +170,7 @@ def _attrs_factory(t: Any, conv: cattrs.Converter) -> Callable[[Any, Any], Any]:
         if partner and isinstance(value, PartnerLike):
             return value.as_partner_ref()
         if not isinstance(value, Mapping):
-            raise FieldError(
+            raise InvalidValue(
                 f"must be a {t.__name__} or a mapping of its fields, got {_describe(value)}",
                 f"harus berupa {t.__name__} atau pemetaan isiannya, bukan {_describe(value)}",
             )
@@ -282,7 +283,7 @@ def explain(exc: BaseException, path: str, code: str) -> list[Reason]:
                 name,
             )
         ]
-    if isinstance(exc, FieldError):
+    if isinstance(exc, InvalidValue):
         en, id_ = exc.en, exc.id
         if exc.field:
             path = _join(path, "." + exc.field)

@@ -10,6 +10,7 @@ the type shares (see :mod:`kelompok._engine`).
 from __future__ import annotations
 
 import keyword
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
     from kelompok._group import Group, Listener
 
 G = TypeVar("G", bound="Group")
+
+_listeners_lock = threading.Lock()
 
 Check = Callable[[Any, Any], bool]
 """A requirement's test: ``check(group, payload) -> bool`` (True when met)."""
@@ -49,6 +52,12 @@ def _invariants(items: Iterable[Invariant]) -> tuple[Invariant, ...]:
 def _callable(value: object) -> bool:
     """``callable`` for values typed as callables: a definition may come from untyped code."""
     return callable(value)
+
+
+def _is_group_class(value: object) -> bool:
+    from kelompok._group import Group  # noqa: PLC0415 -- _group needs this module first
+
+    return isinstance(value, type) and issubclass(value, Group)
 
 
 def _valid_id(value: object) -> bool:
@@ -258,10 +267,12 @@ class GroupType(Generic[G]):
         :meth:`derive` do not inherit listeners. Returns a function that unsubscribes.
         """
         engine = self._engine
-        engine.listeners = (*engine.listeners, listener)
+        with _listeners_lock:
+            engine.listeners = (*engine.listeners, listener)
 
         def unsubscribe() -> None:
-            engine.listeners = tuple(x for x in engine.listeners if x is not listener)
+            with _listeners_lock:
+                engine.listeners = tuple(x for x in engine.listeners if x is not listener)
 
         return unsubscribe
 
@@ -336,6 +347,8 @@ def definition_problems(gt: GroupType[Any]) -> list[str]:
             problems.append(f"{cls_field} must be an attrs class")
     if not _callable(gt.initial_data):
         problems.append("initial_data is not callable")
+    if not _is_group_class(gt.group_class):
+        problems.append("group_class must be kelompok.Group or a subclass of it")
     for inv in gt.invariants:
         if not _callable(inv.check):
             problems.append(f"invariant {inv.code!r} has a check that is not callable")
@@ -402,6 +415,8 @@ def _event_problems(gt: GroupType[Any]) -> list[str]:
             problems.append(f"{where} has no moves: it could never be fired")
         if event.payload is not None and not attrs.has(event.payload):
             problems.append(f"{where}: payload must be an attrs class or None")
+        elif event.payload is not None and "actor" in attrs.fields_dict(event.payload):
+            problems.append(f"{where}: a payload field may not be called 'actor' (fire takes it)")
         if event.effect is not None and not _callable(event.effect):
             problems.append(f"{where}: effect is not callable")
         problems += _requirement_problems(event, messages)

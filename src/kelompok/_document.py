@@ -22,12 +22,11 @@ from kelompok._convert import (
     structure_or_reasons,
 )
 from kelompok._definition import GroupType
-from kelompok._errors import InvalidGroupData, KelompokError, TransitionNotAllowed
+from kelompok._errors import InvalidGroupData, InvalidValue, KelompokError, TransitionNotAllowed
 from kelompok._group import Group
 from kelompok._history import HistoryRecord
 from kelompok._registry import get_group_type
 from kelompok._text import Reason
-from kelompok._values import FieldError
 
 SCHEMA_VERSION: Final = 1
 _TOP_KEYS: Final = (
@@ -106,7 +105,7 @@ class _Loader:
     def moment(self, value: Any, field: str) -> Any:
         try:
             return parse_utc(value)
-        except FieldError as exc:
+        except InvalidValue as exc:
             self.fail(field, exc.en, exc.id)
             return None
 

@@ -15,6 +15,22 @@ def _bullets(reasons: Iterable[Reason]) -> str:
     return "".join(f"\n  - {r.code}: {r.en}" for r in reasons)
 
 
+class InvalidValue(KelompokError, ValueError):
+    """A value (a ``Member``, ``Program``, ... or a payload field) has the wrong type or form.
+
+    Attributes:
+        en: what is wrong, in English.
+        id: the same in Indonesian.
+        field: the field at fault, when known.
+    """
+
+    def __init__(self, en: str, id: str, field: str | None = None) -> None:  # noqa: A002 -- "id" is the language code
+        super().__init__(f"{field}: {en}" if field else en)
+        self.en = en
+        self.id = id
+        self.field = field
+
+
 class TransitionNotAllowed(KelompokError):
     """An event was refused; nothing about the group changed.
 

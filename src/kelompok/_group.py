@@ -59,7 +59,7 @@ def _stage_reason(group: Group, event: Event) -> Reason:
         return Reason(
             "stage.not_allowed",
             f"The group is {stage.en.lower()} ({group.stage!r}): no event is allowed any more.",
-            f"Kelompok sudah {stage.id.lower()} ({group.stage!r}): tidak ada kejadian yang "
+            f"Kelompok sudah {stage.id.lower()} ({group.stage!r}): tidak ada tindakan yang "
             "diperbolehkan lagi.",
         )
     where = ", ".join(event.moves)
@@ -78,7 +78,8 @@ def _order_reason(group: Group, event: Event) -> Reason:
     skipped = [
         s.name
         for s in group.type.stages
-        if not group.reached(s.name)
+        if not s.terminal
+        and not group.reached(s.name)
         and (group.type.order(s.name) or 0) < (group.type.order(dest) or 0)
     ]
     return Reason(
@@ -240,7 +241,7 @@ class Group:
         with self._lock:
             return list(self._type.events_from(self._stage))
 
-    def why_not(self, event: str, **payload: Any) -> list[Reason]:
+    def why_not(self, event: str, /, **payload: Any) -> list[Reason]:
         """Every reason *event* with *payload* would be refused now; ``[]`` if it would apply.
 
         Raises:
@@ -250,7 +251,7 @@ class Group:
         with self._lock:
             return self._check(spec, payload)[1]
 
-    def can(self, event: str, **payload: Any) -> bool:
+    def can(self, event: str, /, **payload: Any) -> bool:
         """Whether *event* with *payload* would be applied now."""
         return not self.why_not(event, **payload)
 
@@ -302,7 +303,7 @@ class Group:
 
     # -- changing -----------------------------------------------------------------
 
-    def fire(self, event: str, actor: str | None = None, **payload: Any) -> Self:
+    def fire(self, event: str, /, actor: str | None = None, **payload: Any) -> Self:
         """Apply *event* with *payload*, or raise and leave the group exactly as it was.
 
         Args:
@@ -416,6 +417,30 @@ class Group:
         if reasons:
             return obj, reasons
         return obj, [req.reason() for req in spec.requires if not req.check(self, obj)]
+
+    def __copy__(self) -> Self:
+        """An independent group with the same state (and no listeners)."""
+        with self._lock:
+            return type(self)._build(  # noqa: SLF001 -- our own class
+                group_type=self._type,
+                group_id=self._id,
+                created_at=self._created_at,
+                stage=self._stage,
+                version=self._version,
+                data=self._data,  # immutable: safe to share
+                history=list(self._history),  # records are immutable: a new list suffices
+                peak=self._peak,
+                founding=self._founding,
+            )
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Self:
+        return self.__copy__()
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle as the document: unpickling loads it (its type must be registered)."""
+        from kelompok._document import load  # noqa: PLC0415 -- circular at import time
+
+        return (load, (self.to_dict(),))
 
     def __repr__(self) -> str:
         return (

@@ -31,6 +31,10 @@ def _is_group_type(value: object) -> bool:
     return isinstance(value, GroupType)
 
 
+def _is_text(value: object) -> bool:
+    return isinstance(value, str)
+
+
 def _add(group_type: GroupType[Any], origin: str) -> None:
     taken = _types.get(group_type.name)
     if taken is not None and taken is not group_type:
@@ -48,7 +52,6 @@ def _discover() -> None:
     with _lock:
         if _discovered:
             return
-        _discovered = True
         for point in entry_points(group=ENTRY_POINT_GROUP):
             where = f"entry point {point.name!r} ({point.value}) of group {ENTRY_POINT_GROUP!r}"
             try:
@@ -66,6 +69,7 @@ def _discover() -> None:
                 )
                 raise KelompokError(msg)
             _add(found, where)
+        _discovered = True  # only now: a broken plugin fails every lookup until it is fixed
 
 
 def register(group_type: T) -> T:
@@ -100,6 +104,9 @@ def get_group_type(name: str) -> GroupType[Any]:
     Raises:
         UnknownGroupType: no type of that name is built in, registered or installed.
     """
+    known = _types.get(name) if _is_text(name) else None
+    if known is not None:  # built-in and registered types work even beside a broken plugin
+        return known
     _discover()
     try:
         return _types[name]

@@ -242,7 +242,8 @@ def selection_rules(
         req(
             "selection.criteria",
             f"Score exactly the selection criteria: {en_list}.",
-            f"Beri nilai tepat untuk kriteria seleksi: {id_list}.",
+            "Beri nilai untuk semua kriteria seleksi ini, tidak lebih dan tidak kurang: "
+            f"{id_list}.",
             scored,
         ),
         req(
@@ -552,7 +553,7 @@ COLLABORATE_RULES = (
         "collaboration.shared",
         "Share at least one of 'experience', 'knowledge', 'resources', 'ideas', and nothing else.",
         "Bagikan minimal satu dari 'experience' (pengalaman), 'knowledge' (pengetahuan), "
-        "'resources' (sumber daya), 'ideas' (ide), dan tidak yang lain.",
+        "'resources' (sumber daya), 'ideas' (ide); selain itu tidak boleh.",
         lambda g, p: shares_allowed(p.shared),
     ),
 )

@@ -14,15 +14,7 @@ from typing import Any
 
 import attrs
 
-
-class FieldError(ValueError):
-    """A value is of the wrong type or form; carries the message in both languages."""
-
-    def __init__(self, en: str, id: str, field: str | None = None) -> None:  # noqa: A002 -- "id" is the language code
-        super().__init__(f"{field}: {en}" if field else en)
-        self.en = en
-        self.id = id
-        self.field = field
+from kelompok._errors import InvalidValue
 
 
 def frozen_map(mapping: Mapping[Any, Any]) -> Mapping[Any, Any]:
@@ -38,7 +30,7 @@ def frozen_map(mapping: Mapping[Any, Any]) -> Mapping[Any, Any]:
 
 def _text(_inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     if not isinstance(value, str):
-        raise FieldError(
+        raise InvalidValue(
             f"must be text (str), got {type(value).__name__} {value!r}",
             f"harus berupa teks (str), bukan {type(value).__name__} {value!r}",
             attribute.name,
@@ -49,7 +41,7 @@ def nonblank(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     """Validate non-blank text (an attrs validator)."""
     _text(inst, attribute, value)
     if not value.strip():
-        raise FieldError("must not be blank", "tidak boleh kosong", attribute.name)
+        raise InvalidValue("must not be blank", "tidak boleh kosong", attribute.name)
 
 
 def _optional_text(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -59,14 +51,14 @@ def _optional_text(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> No
 
 def _texts(value: Iterable[str]) -> tuple[str, ...]:
     if isinstance(value, str | bytes) or not isinstance(value, Iterable):
-        raise FieldError(
+        raise InvalidValue(
             f"must be a list of texts, got {type(value).__name__} {value!r}",
             f"harus berupa daftar teks, bukan {type(value).__name__} {value!r}",
         )
     items = tuple(value)
     for item in items:
         if not isinstance(item, str):
-            raise FieldError(
+            raise InvalidValue(
                 f"must hold only texts, got {type(item).__name__} {item!r}",
                 f"hanya boleh berisi teks, bukan {type(item).__name__} {item!r}",
             )
