@@ -362,3 +362,10 @@ def test_stage_order_reason_names_only_live_stages():
     [reason] = g.why_not("skip")
     assert "before programmed," in str(reason)
     assert "dissolved" not in str(reason)
+
+
+def test_group_type_load_checks_the_type():
+    document = builders.at(VOLUNTEER, "core_formed").to_dict()
+    assert document == VOLUNTEER.load(document).to_dict()
+    with pytest.raises(kelompok.InvalidGroupData, match="expected 'professional'"):
+        PROFESSIONAL.load(document)

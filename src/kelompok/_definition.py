@@ -13,7 +13,7 @@ import keyword
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 import attrs
 
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from kelompok._derive import Change
     from kelompok._engine import Engine
     from kelompok._group import Group, Listener
+    from kelompok._history import HistoryRecord
 
 G = TypeVar("G", bound="Group")
 
@@ -58,6 +59,10 @@ def _is_group_class(value: object) -> bool:
     from kelompok._group import Group  # noqa: PLC0415 -- _group needs this module first
 
     return isinstance(value, type) and issubclass(value, Group)
+
+
+def _is_mapping(value: object) -> bool:
+    return isinstance(value, Mapping)
 
 
 def _valid_id(value: object) -> bool:
@@ -258,7 +263,7 @@ class GroupType(Generic[G]):
             raise InvalidGroupData(msg, broken)
         return group
 
-    def subscribe(self, listener: Listener) -> Callable[[], None]:
+    def subscribe(self, listener: Callable[[G, HistoryRecord], None]) -> Callable[[], None]:
         """Call *listener(group, record)* after every event applied to any group of this type.
 
         The hook for a backend or bot that keeps groups in a store: subscribe once
@@ -267,8 +272,8 @@ class GroupType(Generic[G]):
         :meth:`derive` do not inherit listeners. Returns a function that unsubscribes.
         """
         engine = self._engine
-        with _listeners_lock:
-            engine.listeners = (*engine.listeners, listener)
+        with _listeners_lock:  # every group of this type is a G: the cast is sound
+            engine.listeners = (*engine.listeners, cast("Listener", listener))
 
         def unsubscribe() -> None:
             with _listeners_lock:
@@ -321,6 +326,26 @@ class GroupType(Generic[G]):
             invariants=tuple(invariants) if invariants is not None else None,
         )
         return child
+
+    def load(self, document: Mapping[str, Any], *, replay: bool = False) -> G:
+        """:func:`kelompok.load` for documents of this type, typed as this type's groups.
+
+        Raises:
+            InvalidGroupData: as :func:`kelompok.load`, and when the document is of
+                another type.
+        """
+        from kelompok._document import load  # noqa: PLC0415 -- _document imports this module
+
+        if _is_mapping(document) and document.get("type") != self.name:
+            problem = Reason(
+                "document.type",
+                f"type: is {document.get('type')!r}, expected {self.name!r}",
+                f"type: bernilai {document.get('type')!r}, seharusnya {self.name!r}",
+                "type",
+            )
+            raise InvalidGroupData("Cannot load this group document", [problem])
+        group = load(document, replay=replay)
+        return cast("G", group)
 
     def __repr__(self) -> str:
         return f"<GroupType {self.name!r}: {len(self.stages)} stages, {len(self.events)} events>"

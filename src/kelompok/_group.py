@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import attrs
 
@@ -368,14 +368,14 @@ class Group:
                 self._busy = False
         return self
 
-    def subscribe(self, listener: Listener) -> Callable[[], None]:
+    def subscribe(self, listener: Callable[[Self, HistoryRecord], None]) -> Callable[[], None]:
         """Call *listener(group, record)* after every event applied to this group.
 
         A listener that raises undoes the event. Returns a function that
         unsubscribes it.
         """
         with self._lock:
-            self._listeners = (*self._listeners, listener)
+            self._listeners = (*self._listeners, cast("Listener", listener))
 
         def unsubscribe() -> None:
             with self._lock:

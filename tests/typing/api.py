@@ -47,6 +47,16 @@ def on_event(group: kelompok.Group, rec: kelompok.HistoryRecord) -> None:
 unsubscribe = g.subscribe(on_event)
 unsubscribe()
 
+
+def on_formation_event(group: FormationGroup, rec: kelompok.HistoryRecord) -> None:
+    """A listener that uses the built-in types' own API."""
+    _ = group.members
+
+
+kelompok.PROFESSIONAL.subscribe(on_formation_event)()
+g.subscribe(on_formation_event)()
+typed_again: FormationGroup = kelompok.PROFESSIONAL.load(document)
+
 try:
     g.fire("open_recruitment")
 except kelompok.TransitionNotAllowed as exc:
