@@ -267,7 +267,8 @@ class FormationGroup(Group):
     @property
     def data(self) -> FormationData:
         """The group's data (frozen)."""
-        return self._data
+        with self._lock:
+            return self._data
 
     @property
     def name(self) -> str:

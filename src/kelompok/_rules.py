@@ -229,8 +229,10 @@ def selection_rules(
     en_list = ", ".join(names)
     id_list = ", ".join(f"{name} ({label})" for name, label in criteria)
 
+    wanted = frozenset(names)
+
     def scored(g: G, p: AdmitPayload) -> bool:
-        return sorted(p.scores) == sorted(names)
+        return p.scores.keys() == wanted
 
     def in_range(g: G, p: AdmitPayload) -> bool:
         return all(1 <= s <= 5 for s in p.scores.values())
@@ -583,8 +585,21 @@ DISSOLVE_RULES = (
 Effect = Callable[[G, Any], FormationData]
 
 
+_INIT_NAMES: dict[type, tuple[tuple[str, str], ...]] = {}
+
+
 def _evolve(g: G, **changes: Any) -> FormationData:
-    return attrs.evolve(g.data, **changes)
+    """``attrs.evolve`` without looking the fields up again on every event."""
+    data = g.data
+    cls = type(data)
+    names = _INIT_NAMES.get(cls)
+    if names is None:
+        names = tuple((a.name, a.alias) for a in attrs.fields(cls) if a.init)
+        _INIT_NAMES[cls] = names
+    for name, alias in names:
+        if alias not in changes:
+            changes[alias] = getattr(data, name)
+    return cls(**changes)
 
 
 def identify_needs(g: G, p: Any) -> FormationData:
