@@ -207,8 +207,17 @@ class GroupType(Generic[G]):
         return self.stages[0].name
 
     def stage(self, name: str) -> Stage:
-        """Return the stage called *name*; ``KeyError`` if there is none."""
-        return self._engine.stages[name]
+        """Return the stage called *name*.
+
+        Raises:
+            KeyError: the type has no such stage (the message lists its stages).
+        """
+        try:
+            return self._engine.stages[name]
+        except KeyError:
+            known = ", ".join(self._engine.stages)
+            msg = f"{self.name!r} has no stage {name!r}; its stages are {known}"
+            raise KeyError(msg) from None
 
     def event(self, name: str) -> Event:
         """Return the event called *name*.

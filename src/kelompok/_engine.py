@@ -13,7 +13,7 @@ Why it looks like this:
   failing ``transitions`` condition returns.
 * The machine does the stage change and runs the callbacks in its usual order:
   the event's effect (``before``), the stage change, the history record
-  (``after``) and the listeners (``after_state_change``). If anything raises,
+  and the listeners (both ``after``, so they see the new stage). If anything raises,
   :meth:`Group.fire` puts back the snapshot taken before, so a raising
   ``on_enter``-like callback never leaves the new stage behind.
 """

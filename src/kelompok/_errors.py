@@ -72,9 +72,6 @@ class UnknownEvent(KelompokError, LookupError):
         )
         super().__init__(msg)
 
-    def __str__(self) -> str:  # LookupError would quote the message like a key
-        return str(self.args[0])
-
 
 class UnknownGroupType(KelompokError, LookupError):
     """No group type of that name is built in or registered.
@@ -92,9 +89,6 @@ class UnknownGroupType(KelompokError, LookupError):
             "Register your own with kelompok.register(group_type)."
         )
         super().__init__(msg)
-
-    def __str__(self) -> str:
-        return str(self.args[0])
 
 
 class InvalidGroupData(KelompokError, ValueError):
@@ -135,7 +129,21 @@ class DefinitionError(KelompokError, ValueError):
 
 
 class ReentrantFire(KelompokError, RuntimeError):
-    """An event was fired on a group from inside a listener of that same group's event."""
+    """An event was fired on a group from inside a listener of that same group's event.
+
+    Attributes:
+        event: the event that was fired from the listener.
+        group_id: the group's id.
+    """
+
+    def __init__(self, event: str, group_id: str) -> None:
+        self.event = event
+        self.group_id = group_id
+        msg = (
+            f"Cannot fire {event!r} on group {group_id!r} while its previous event is still "
+            "being applied (from a listener). Fire it after fire() returns."
+        )
+        super().__init__(msg)
 
 
 class StageUnreachable(KelompokError, LookupError):
@@ -150,6 +158,3 @@ class StageUnreachable(KelompokError, LookupError):
         self.stage = stage
         self.source = source
         super().__init__(f"No path from {source!r} to {stage!r}: {why}")
-
-    def __str__(self) -> str:
-        return str(self.args[0])

@@ -338,11 +338,7 @@ class Group:
         """Check and apply one event; *at* is given only when replaying a history."""
         with self._lock:
             if self._busy:
-                msg = (
-                    f"Cannot fire {spec.name!r} on group {self._id!r} while its previous event "
-                    "is still being applied (from a listener). Fire it after fire() returns."
-                )
-                raise ReentrantFire(msg)
+                raise ReentrantFire(spec.name, self._id)
             obj, reasons = self._check(spec, payload)
             if reasons:
                 raise TransitionNotAllowed(spec.name, self._stage, reasons)

@@ -582,9 +582,6 @@ DISSOLVE_RULES = (
 
 # -- effects -------------------------------------------------------------------
 
-Effect = Callable[[G, Any], FormationData]
-
-
 _INIT_NAMES: dict[type, tuple[tuple[str, str], ...]] = {}
 
 
