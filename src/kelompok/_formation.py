@@ -23,6 +23,10 @@ ProgramLike = Program | Mapping[str, Any]
 DivisionLike = Division | Mapping[str, Any]
 
 # -- the group's data ------------------------------------------------------------
+#
+# Where an event's payload is exactly a record the group keeps (a charter, a
+# rejection, the structure, an activity, an evaluation, a partnership), the same
+# class serves as both: the validated payload is stored as it is.
 
 
 @attrs.frozen
@@ -150,39 +154,11 @@ class FoundersPayload:
 
 
 @attrs.frozen
-class CharterPayload:
-    """``adopt_charter``."""
-
-    vision: str
-    mission: str
-    goals: tuple[str, ...]
-    steps: tuple[str, ...]
-
-
-@attrs.frozen
 class AdmitPayload:
     """``admit``: a candidate and a score (1-5) per selection criterion."""
 
     member: Member
     scores: Mapping[str, int] = attrs.field(converter=frozen_map)
-
-
-@attrs.frozen
-class RejectPayload:
-    """``reject``."""
-
-    member: Member
-    reason: str
-
-
-@attrs.frozen
-class StructurePayload:
-    """``establish_structure``: officers by member id, and divisions."""
-
-    chair: str
-    secretary: str
-    treasurer: str
-    divisions: tuple[Division, ...]
 
 
 @attrs.frozen
@@ -207,40 +183,11 @@ class TeamsPayload:
 
 
 @attrs.frozen
-class ActivityPayload:
-    """``record_activity``."""
-
-    program: str
-    activity: str
-    held_on: dt.date
-    participants: int
-    outcome: str
-
-
-@attrs.frozen
-class EvaluatePayload:
-    """``evaluate``."""
-
-    goal_results: Mapping[str, int] = attrs.field(converter=frozen_map)
-    findings: str
-    improvements: tuple[str, ...] = ()
-
-
-@attrs.frozen
 class DevelopPayload:
     """``develop``: improvements, and programs to add or replace (by id)."""
 
     improvements: tuple[str, ...]
     programs: tuple[Program, ...] = ()
-
-
-@attrs.frozen
-class CollaboratePayload:
-    """``collaborate``."""
-
-    partner: PartnerRef
-    purpose: str
-    shared: tuple[str, ...]
 
 
 @attrs.frozen

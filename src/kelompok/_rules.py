@@ -16,14 +16,10 @@ import attrs
 from kelompok._definition import Invariant, Requirement
 from kelompok._formation import (
     Activity,
-    ActivityPayload,
     AdmitPayload,
     Charter,
-    CharterPayload,
-    CollaboratePayload,
     DevelopPayload,
     DissolvePayload,
-    EvaluatePayload,
     Evaluation,
     FormationData,
     FormationGroup,
@@ -33,9 +29,7 @@ from kelompok._formation import (
     ProgramPayload,
     ProgramsPayload,
     Rejection,
-    RejectPayload,
     Structure,
-    StructurePayload,
     TeamsPayload,
 )
 from kelompok._values import Division, Member, PartnerRef, Program
@@ -283,7 +277,7 @@ REJECT_RULES = (
 # -- establish_structure -------------------------------------------------------
 
 
-def _officers(p: StructurePayload) -> tuple[str, str, str]:
+def _officers(p: Structure) -> tuple[str, str, str]:
     return (p.chair, p.secretary, p.treasurer)
 
 
@@ -443,7 +437,7 @@ TEAM_RULES = (
 )
 
 
-def _lists_activity(g: G, p: ActivityPayload) -> bool:
+def _lists_activity(g: G, p: Activity) -> bool:
     program = g.data.programs.get(p.program)
     return program is None or p.activity in program.activities
 
@@ -613,9 +607,9 @@ def form_core_group(g: G, p: FoundersPayload) -> FormationData:
     )
 
 
-def adopt_charter(g: G, p: CharterPayload) -> FormationData:
+def adopt_charter(g: G, p: Charter) -> FormationData:
     """Adopt or replace the charter."""
-    return _evolve(g, charter=Charter(p.vision, p.mission, p.goals, p.steps))
+    return _evolve(g, charter=p)
 
 
 def admit(g: G, p: AdmitPayload) -> FormationData:
@@ -623,14 +617,14 @@ def admit(g: G, p: AdmitPayload) -> FormationData:
     return _evolve(g, members={**g.data.members, p.member.id: p.member})
 
 
-def reject(g: G, p: RejectPayload) -> FormationData:
+def reject(g: G, p: Rejection) -> FormationData:
     """Keep the selection decision."""
-    return _evolve(g, rejections=(*g.data.rejections, Rejection(p.member, p.reason)))
+    return _evolve(g, rejections=(*g.data.rejections, p))
 
 
-def establish_structure(g: G, p: StructurePayload) -> FormationData:
+def establish_structure(g: G, p: Structure) -> FormationData:
     """Set the officers and divisions."""
-    return _evolve(g, structure=Structure(p.chair, p.secretary, p.treasurer, p.divisions))
+    return _evolve(g, structure=p)
 
 
 def plan_programs(g: G, p: ProgramsPayload) -> FormationData:
@@ -648,16 +642,14 @@ def execute(g: G, p: TeamsPayload) -> FormationData:
     return _evolve(g, teams=p.teams)
 
 
-def record_activity(g: G, p: ActivityPayload) -> FormationData:
+def record_activity(g: G, p: Activity) -> FormationData:
     """Append the activity."""
-    activity = Activity(p.program, p.activity, p.held_on, p.participants, p.outcome)
-    return _evolve(g, activities=(*g.data.activities, activity))
+    return _evolve(g, activities=(*g.data.activities, p))
 
 
-def evaluate(g: G, p: EvaluatePayload) -> FormationData:
+def evaluate(g: G, p: Evaluation) -> FormationData:
     """Append the evaluation."""
-    evaluation = Evaluation(p.goal_results, p.findings, p.improvements)
-    return _evolve(g, evaluations=(*g.data.evaluations, evaluation))
+    return _evolve(g, evaluations=(*g.data.evaluations, p))
 
 
 def develop(g: G, p: DevelopPayload) -> FormationData:
@@ -669,10 +661,9 @@ def develop(g: G, p: DevelopPayload) -> FormationData:
     )
 
 
-def collaborate(g: G, p: CollaboratePayload) -> FormationData:
+def collaborate(g: G, p: Partnership) -> FormationData:
     """Add the partnership."""
-    partnership = Partnership(p.partner, p.purpose, p.shared)
-    return _evolve(g, partners={**g.data.partners, p.partner.id: partnership})
+    return _evolve(g, partners={**g.data.partners, p.partner.id: p})
 
 
 def dissolve(g: G, p: DissolvePayload) -> FormationData:
