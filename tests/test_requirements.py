@@ -24,6 +24,7 @@ import pytest
 import builders
 import kelompok
 from kelompok import FormationGroup, GroupType, PartnerRef, Reason
+from strategies import LIVE
 
 PRO = kelompok.PROFESSIONAL
 VOL = kelompok.VOLUNTEER
@@ -51,29 +52,6 @@ class Case(NamedTuple):
 
 
 # -- the facts of the spec (SPEC.md section 3), written independently of src ------
-
-LIVE = {
-    "professional": (
-        "awareness",
-        "needs_identified",
-        "core_formed",
-        "recruiting",
-        "structured",
-        "programmed",
-        "evaluating",
-        "collaborating",
-    ),
-    "volunteer": (
-        "awareness",
-        "needs_identified",
-        "core_formed",
-        "recruiting",
-        "structured",
-        "programmed",
-        "executing",
-        "collaborating",
-    ),
-}
 
 
 def _from(group_type: GroupType[Any], stage: str) -> frozenset[str]:
