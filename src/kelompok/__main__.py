@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
+from kelompok._diagram import events_table, mermaid
+from kelompok._errors import KelompokError
+from kelompok._registry import get_group_type
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``kelompok`` command."""
+
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="kelompok",
-        description="Walk a professional and a volunteer group through every stage.",
+        description="How professional and volunteer groups form, as guarded state machines.",
     )
     parser.add_argument(
         "command",
@@ -23,21 +27,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("type", nargs="?", default="professional", help="group type for 'docs'")
     parser.add_argument("--lang", default="en", choices=["en", "id"], help="language for 'docs'")
-    args = parser.parse_args(argv)
-    if args.command == "docs":
-        from kelompok._diagram import events_table, mermaid  # noqa: PLC0415
-        from kelompok._registry import get_group_type  # noqa: PLC0415
+    return parser
 
-        group_type = get_group_type(args.type)
-        print("```mermaid")
-        print(mermaid(group_type, args.lang), end="")
-        print("```")
-        print()
-        print(events_table(group_type, args.lang), end="")
-        return 0
-    from kelompok._demo import main as demo  # noqa: PLC0415 -- only the demo needs it
 
-    demo()
+def _docs(type_name: str, lang: str) -> None:
+    group_type = get_group_type(type_name)
+    print("```mermaid")
+    print(mermaid(group_type, lang), end="")
+    print("```")
+    print()
+    print(events_table(group_type, lang), end="")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``kelompok`` command; returns the exit status."""
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "docs":
+            _docs(args.type, args.lang)
+        else:
+            from kelompok._demo import main as demo  # noqa: PLC0415 -- only the demo needs it
+
+            demo()
+    except KelompokError as exc:
+        print(f"kelompok: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # e.g. `kelompok docs | head`: the reader left, which is fine
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
 
 
