@@ -367,8 +367,10 @@ class Group:
     def subscribe(self, listener: Callable[[Self, HistoryRecord], None]) -> Callable[[], None]:
         """Call *listener(group, record)* after every event applied to this group.
 
-        A listener that raises undoes the event. Returns a function that
-        unsubscribes it.
+        A listener that raises undoes the event. It runs while the group is
+        locked: it may read the group, but must not wait for another thread that
+        reads it (that thread waits for the event to finish). Returns a function
+        that unsubscribes it.
         """
         with self._lock:
             self._listeners = (*self._listeners, cast("Listener", listener))
