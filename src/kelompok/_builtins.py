@@ -94,14 +94,14 @@ def _events(*, volunteer: bool) -> tuple[Event, ...]:
     needs: dict[str, Any] = (
         {
             "en": "Identify problems or needs",
-            "id": "Identifikasi masalah atau kebutuhan",
+            "id": "Mengidentifikasi masalah atau kebutuhan",
             "payload": ProblemsPayload,
             "requires": (r.NEEDS_MISSING, r.NEEDS_BLANK, r.WORK_AREA_UNKNOWN),
         }
         if volunteer
         else {
             "en": "Identify needs",
-            "id": "Identifikasi kebutuhan",
+            "id": "Mengidentifikasi kebutuhan",
             "payload": NeedsPayload,
             "requires": (r.NEEDS_MISSING, r.NEEDS_BLANK),
         }

@@ -54,12 +54,14 @@ def events_table(group_type: GroupType[Any], lang: str = "en") -> str:
         else ("Kejadian", "Label", "Dari -> ke", "Persyaratan")
     )
     in_ = "action in" if language == "en" else "aksi pada"
+    every = "every live stage" if language == "en" else "setiap tahap aktif"
+    live = {s.name for s in group_type.stages if not s.terminal}
     rows = [f"| {' | '.join(head)} |", "|---|---|---|---|"]
     for event in group_type.events:
         parts = [f"{s} -> {d}" for s, d in event.moves.items() if d is not None]
-        if len(parts) > 3:
-            every = "every live stage" if language == "en" else "setiap tahap"
-            parts = [f"{every} -> {d}" for d in sorted({d for d in event.moves.values() if d})]
+        dests = {d for d in event.moves.values() if d is not None}
+        if len(dests) == 1 and {s for s, d in event.moves.items() if d is not None} == live:
+            parts = [f"{every} -> {dests.pop()}"]  # dissolve: one line instead of eight
         actions = [s for s, d in event.moves.items() if d is None]
         if actions:
             parts.append(f"{in_} {', '.join(actions)}")

@@ -113,7 +113,7 @@ def state_req(code: str, en: str, id_: str, check: Callable[[G], bool]) -> Requi
 NEEDS_MISSING = req(
     "needs.missing",
     "Name at least one need the group answers.",
-    "Sebutkan minimal satu kebutuhan yang dijawab kelompok.",
+    "Sebutkan minimal satu kebutuhan yang ingin dipenuhi kelompok.",
     lambda g, p: any(not blank(n) for n in p.needs),
 )
 NEEDS_BLANK = req(

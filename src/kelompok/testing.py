@@ -11,7 +11,9 @@ illegal stage ordering is reachable::
 The test fires random events with payloads drawn from your strategies (or, for
 events you leave out, from their payload classes), stores and reloads the group
 between steps as a web backend does, makes listeners raise, and after every step
-checks SPEC section 4 with :func:`spec_problems`. It needs ``hypothesis``
+checks the lifecycle invariants with :func:`spec_problems`: every stage change
+a declared edge, stages first entered in their order, nothing after a terminal
+stage, the type's invariants, refusals that change nothing. It needs ``hypothesis``
 (``pip install "kelompok[test]"``).
 """
 
@@ -159,7 +161,7 @@ def _fields_of(cls: type[Any]) -> st.SearchStrategy[dict[str, Any]]:
     return st.fixed_dictionaries(required, optional=optional)
 
 
-# -- SPEC section 4, for any group ----------------------------------------------------------
+# -- the lifecycle invariants, for any group ------------------------------------------------
 
 
 def _step_problems(group: Group, i: int, record: HistoryRecord, stage: str, peak: int) -> list[str]:
@@ -192,7 +194,7 @@ def _step_problems(group: Group, i: int, record: HistoryRecord, stage: str, peak
 
 
 def spec_problems(group: Group) -> list[str]:
-    """Everything in *group* that breaks SPEC section 4; ``[]`` when nothing does.
+    """Everything in *group* that breaks the lifecycle invariants; ``[]`` when nothing does.
 
     Checks that every stage change in the history is a declared edge, that stages
     are first entered in their order, that nothing follows a terminal stage, that
@@ -350,7 +352,7 @@ class LifecycleMachine(RuleBasedStateMachine):
         """No illegal stage ordering, no broken invariant, no side door."""
         if hasattr(self, "group"):
             problems = spec_problems(self.group)
-            assert not problems, "SPEC section 4 is broken:\n  " + "\n  ".join(problems)
+            assert not problems, "lifecycle invariants broken:\n  " + "\n  ".join(problems)
             try:
                 self.group.stage = "x"  # type: ignore[misc]
             except AttributeError:
