@@ -208,7 +208,7 @@ def test_verify_finds_a_shortcut_with_its_shortest_counterexample():
         "establish_structure",
         "skip",
     ]
-    assert expected == list(problem.path)
+    assert expected == problem.path
     assert "without passing 'programmed'" in str(problem)
     assert "skip" in str(report)
     # and at run time the shortcut is refused, so invariant 2 still holds

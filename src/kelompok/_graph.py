@@ -65,7 +65,7 @@ def shortest_path(
     return None
 
 
-@attrs.frozen
+@attrs.frozen(hash=False)
 class VerifyProblem:
     """One thing :func:`verify` found wrong, with the shortest path that shows it.
 
@@ -79,7 +79,7 @@ class VerifyProblem:
 
     kind: str
     stage: str
-    path: tuple[str, ...]
+    path: list[str]
     message: str
 
     def __str__(self) -> str:
@@ -132,7 +132,7 @@ def verify(group_type: GroupType[Any], *, refines: GroupType[Any] | None = None)
                     VerifyProblem(
                         "order",
                         later,
-                        tuple(path),
+                        path,
                         f"stage {later!r} can be entered without passing {earlier!r}",
                     )
                 )
@@ -151,10 +151,10 @@ def reach_problems(
         path = shortest_path(edges, stages[0].name, stage.name)
         if path is None:
             message = f"stage {stage.name!r} cannot be reached from {stages[0].name!r}"
-            problems.append(VerifyProblem("unreachable", stage.name, (), message))
+            problems.append(VerifyProblem("unreachable", stage.name, [], message))
         elif not stage.terminal and not edges[stage.name]:
             message = f"live stage {stage.name!r} is a dead end: no event leaves it"
-            problems.append(VerifyProblem("dead_end", stage.name, tuple(path), message))
+            problems.append(VerifyProblem("dead_end", stage.name, path, message))
     return problems
 
 
@@ -164,7 +164,7 @@ def _refinement_problems(
     mine = {s.name for s in child.stages}
     parent_live = [s.name for s in parent.stages if not s.terminal]
     problems = [
-        VerifyProblem("refines", s.name, (), f"stage {s.name!r} of {parent.name!r} is missing")
+        VerifyProblem("refines", s.name, [], f"stage {s.name!r} of {parent.name!r} is missing")
         for s in parent.stages
         if s.name not in mine
     ]
@@ -179,7 +179,7 @@ def _refinement_problems(
                     VerifyProblem(
                         "refines",
                         later,
-                        tuple(path),
+                        path,
                         f"{parent.name!r} requires {earlier!r} before {later!r}, but here "
                         f"{later!r} can be entered without it",
                     )
