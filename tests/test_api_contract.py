@@ -183,3 +183,23 @@ def test_actor_is_recorded_through_typed_methods():
     g = builders.new(kelompok.VOLUNTEER)
     g.identify_needs(["trash"], work_area="environmental", actor="eka")
     assert "eka" == g.history[-1].actor
+
+
+def test_every_error_kelompok_raises_is_a_kelompok_error():
+    g = builders.new(kelompok.PROFESSIONAL)
+    calls = [
+        lambda: kelompok.register("professional"),  # type: ignore[type-var]
+        lambda: g.fire("identify_needs", actor=42, needs=["x"]),  # type: ignore[arg-type]
+        lambda: kelompok.Group(),
+        lambda: kelompok.PROFESSIONAL.stage("nowhere"),
+        lambda: kelompok.Reason("c", "e", "i").message("fr"),
+        lambda: kelompok.Member("", "x"),
+        lambda: g.path_to("nowhere"),
+    ]
+    for call in calls:
+        with pytest.raises(kelompok.KelompokError):
+            call()
+    with pytest.raises(KeyError, match="'nowhere'"):  # UnknownStage is also a KeyError
+        kelompok.PROFESSIONAL.stage("nowhere")
+    with pytest.raises(TypeError):  # UsageError is also a TypeError
+        kelompok.Group()

@@ -35,6 +35,8 @@ from kelompok._errors import (
     TransitionNotAllowed,
     UnknownEvent,
     UnknownGroupType,
+    UnknownStage,
+    UsageError,
 )
 from kelompok._formation import (
     Activity,
@@ -90,6 +92,8 @@ __all__ = [
     "TransitionNotAllowed",
     "UnknownEvent",
     "UnknownGroupType",
+    "UnknownStage",
+    "UsageError",
     "VerifyProblem",
     "VerifyReport",
     "add_event",

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 import attrs
 
-from kelompok._errors import DefinitionError, InvalidGroupData, UnknownEvent
+from kelompok._errors import DefinitionError, InvalidGroupData, UnknownEvent, UnknownStage
 from kelompok._text import Reason
 
 if TYPE_CHECKING:
@@ -210,14 +210,12 @@ class GroupType(Generic[G]):
         """Return the stage called *name*.
 
         Raises:
-            KeyError: the type has no such stage (the message lists its stages).
+            UnknownStage: the type has no such stage (also a ``KeyError``).
         """
         try:
             return self._engine.stages[name]
         except KeyError:
-            known = ", ".join(self._engine.stages)
-            msg = f"{self.name!r} has no stage {name!r}; its stages are {known}"
-            raise KeyError(msg) from None
+            raise UnknownStage(name, self.name, list(self._engine.stages)) from None
 
     def event(self, name: str) -> Event:
         """Return the event called *name*.

@@ -15,6 +15,28 @@ def _bullets(reasons: Iterable[Reason]) -> str:
     return "".join(f"\n  - {r.code}: {r.en}" for r in reasons)
 
 
+class UsageError(KelompokError, TypeError):
+    """kelompok was called the wrong way (an argument of the wrong type, a direct constructor)."""
+
+
+class UnknownStage(KelompokError, KeyError):
+    """The group type has no stage of that name.
+
+    Attributes:
+        stage: the name asked for.
+        group_type: the group type's name.
+    """
+
+    def __init__(self, stage: str, group_type: str, known: Sequence[str]) -> None:
+        self.stage = stage
+        self.group_type = group_type
+        msg = f"{group_type!r} has no stage {stage!r}; its stages are {', '.join(known)}"
+        super().__init__(msg)
+
+    def __str__(self) -> str:  # KeyError would show the message quoted, like a key
+        return str(self.args[0])
+
+
 class InvalidValue(KelompokError, ValueError):
     """A value (a ``Member``, ``Program``, ... or a payload field) has the wrong type or form.
 

@@ -12,7 +12,7 @@ import attrs
 from kelompok._compat import Self
 from kelompok._convert import converter, structure_or_reasons
 from kelompok._engine import Firing
-from kelompok._errors import ReentrantFire, StageUnreachable, TransitionNotAllowed
+from kelompok._errors import ReentrantFire, StageUnreachable, TransitionNotAllowed, UsageError
 from kelompok._graph import shortest_path
 from kelompok._history import History, HistoryRecord
 from kelompok._text import Reason
@@ -152,7 +152,7 @@ class Group:
             f"{type(self).__name__} is not created directly: use group_type.create(...) "
             "for a new group or kelompok.load(document) for a stored one."
         )
-        raise TypeError(msg)
+        raise UsageError(msg)
 
     @classmethod
     def _build(  # noqa: PLR0913 -- the whole state, spelled out once
@@ -323,7 +323,7 @@ class Group:
         spec = self._type.event(event)
         if not _optional_text(actor):
             msg = f"actor must be a str or None, got {type(actor).__name__} {actor!r}"
-            raise TypeError(msg)
+            raise UsageError(msg)
         listeners = self._type._engine.listeners + self._listeners  # noqa: SLF001
         return self._fire(spec, actor, payload, None, listeners)
 

@@ -15,7 +15,7 @@ from typing import Any, Final, TypeVar
 
 from kelompok._builtins import PROFESSIONAL, VOLUNTEER
 from kelompok._definition import GroupType
-from kelompok._errors import KelompokError, UnknownGroupType
+from kelompok._errors import KelompokError, UnknownGroupType, UsageError
 
 T = TypeVar("T", bound=GroupType[Any])
 
@@ -80,11 +80,11 @@ def register(group_type: T) -> T:
 
     Raises:
         KelompokError: another type is registered under the same name.
-        TypeError: *group_type* is not a :class:`GroupType`.
+        UsageError: *group_type* is not a :class:`GroupType` (also a ``TypeError``).
     """
     if not _is_group_type(group_type):
         msg = f"register() takes a kelompok.GroupType, got {type(group_type).__name__}"
-        raise TypeError(msg)
+        raise UsageError(msg)
     _discover()
     with _lock:
         _add(group_type, "yours")

@@ -15,11 +15,16 @@ LANGUAGES: Final = ("en", "id")
 
 
 def check_language(lang: str) -> Language:
-    """Return *lang* if kelompok has texts in it, else raise ``ValueError``."""
+    """Return *lang* if kelompok has texts in it, else raise ``InvalidValue`` (a ``ValueError``)."""
     if lang in LANGUAGES:
         return cast("Language", lang)
-    msg = f"Unknown language {lang!r}: kelompok has texts in 'en' (English) and 'id' (Indonesian)."
-    raise ValueError(msg)
+    from kelompok._errors import InvalidValue  # noqa: PLC0415 -- _errors imports this module
+
+    raise InvalidValue(
+        f"unknown language {lang!r}: kelompok has texts in 'en' (English) and 'id' (Indonesian)",
+        f"bahasa {lang!r} tidak dikenal: kelompok memiliki teks dalam 'en' (Inggris) dan "
+        "'id' (Indonesia)",
+    )
 
 
 @attrs.frozen
