@@ -190,7 +190,7 @@ def test_every_error_kelompok_raises_is_a_kelompok_error():
     calls = [
         lambda: kelompok.register("professional"),  # type: ignore[type-var]
         lambda: g.fire("identify_needs", actor=42, needs=["x"]),  # type: ignore[arg-type]
-        lambda: kelompok.Group(),
+        kelompok.Group,
         lambda: kelompok.PROFESSIONAL.stage("nowhere"),
         lambda: kelompok.Reason("c", "e", "i").message("fr"),
         lambda: kelompok.Member("", "x"),
