@@ -203,3 +203,13 @@ def test_every_error_kelompok_raises_is_a_kelompok_error():
         kelompok.PROFESSIONAL.stage("nowhere")
     with pytest.raises(TypeError):  # UsageError is also a TypeError
         kelompok.Group()
+
+
+def test_definitions_speak_both_languages():
+    pro = kelompok.PROFESSIONAL
+    assert "Kelompok profesi" == pro.label("id")
+    assert "Member recruitment" == pro.stage("recruiting").label()
+    assert "Rekrutmen anggota" == pro.stage("recruiting").label("id")
+    assert "Menerima anggota setelah seleksi" == pro.event("admit").label("id")
+    requirement = pro.event("open_recruitment").requires[0]
+    assert requirement.message("id") == requirement.reason().message("id")

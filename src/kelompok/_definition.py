@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 import attrs
 
 from kelompok._errors import DefinitionError, InvalidGroupData, UnknownEvent, UnknownStage
-from kelompok._text import Reason
+from kelompok._text import Reason, pick
 
 if TYPE_CHECKING:
     from kelompok._derive import Change
@@ -90,6 +90,10 @@ class Stage:
     id: str
     terminal: bool = False
 
+    def label(self, lang: str = "en") -> str:
+        """The stage's label in *lang* (``"en"`` or ``"id"``)."""
+        return pick(self.en, self.id, lang)
+
 
 @attrs.frozen
 class Requirement:
@@ -115,6 +119,10 @@ class Requirement:
     def reason(self) -> Reason:
         """The refusal this requirement gives when it is not met."""
         return Reason(self.code, self.en, self.id)
+
+    def message(self, lang: str = "en") -> str:
+        """What is required, in *lang* (``"en"`` or ``"id"``)."""
+        return pick(self.en, self.id, lang)
 
 
 @attrs.frozen
@@ -156,6 +164,10 @@ class Event:
     requires: tuple[Requirement, ...] = attrs.field(default=(), converter=_requirements)
     effect: Callable[[Any, Any], Any] | None = None
     back: bool = False
+
+    def label(self, lang: str = "en") -> str:
+        """The event's label in *lang* (``"en"`` or ``"id"``)."""
+        return pick(self.en, self.id, lang)
 
 
 @attrs.frozen(eq=False)
@@ -200,6 +212,10 @@ class GroupType(Generic[G]):
         object.__setattr__(self, "_engine", Engine(self))
 
     # -- reading the definition ---------------------------------------------------
+
+    def label(self, lang: str = "en") -> str:
+        """The type's label in *lang* (``"en"`` or ``"id"``)."""
+        return pick(self.en, self.id, lang)
 
     @property
     def initial(self) -> str:

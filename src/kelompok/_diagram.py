@@ -21,7 +21,7 @@ def mermaid(group_type: GroupType[Any], lang: str = "en") -> str:
     language = check_language(lang)
     lines = ["stateDiagram-v2", "    direction LR"]
     for stage in group_type.stages:
-        label = stage.en if language == "en" else stage.id
+        label = stage.label(language)
         lines.append(f"    {stage.name} : {label}")
     lines.append(f"    [*] --> {group_type.initial}")
     terminal_edges: dict[str, list[str]] = {}
@@ -66,9 +66,7 @@ def events_table(group_type: GroupType[Any], lang: str = "en") -> str:
         if actions:
             parts.append(f"{in_} {', '.join(actions)}")
         moves = "<br>".join(parts)
-        reqs = "<br>".join(
-            f"`{r.code}`: {r.en if language == 'en' else r.id}" for r in event.requires
-        )
-        label = event.en if language == "en" else event.id
+        reqs = "<br>".join(f"`{r.code}`: {r.message(language)}" for r in event.requires)
+        label = event.label(language)
         rows.append(f"| `{event.name}` | {label} | {moves} | {reqs or '-'} |")
     return "\n".join(rows) + "\n"

@@ -27,6 +27,11 @@ def check_language(lang: str) -> Language:
     )
 
 
+def pick(en: str, id: str, lang: str) -> str:  # noqa: A002 -- "id" is the language code
+    """*en* or *id*, by the language code *lang*."""
+    return en if check_language(lang) == "en" else id
+
+
 @attrs.frozen
 class Reason:
     """Why an event would be refused: a stable code and a message in both languages.
@@ -42,7 +47,7 @@ class Reason:
 
     def message(self, lang: str = "en") -> str:
         """Return the message in *lang* (``"en"`` or ``"id"``)."""
-        return self.en if check_language(lang) == "en" else self.id
+        return pick(self.en, self.id, lang)
 
     def __str__(self) -> str:
         return self.en
