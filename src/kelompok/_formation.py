@@ -220,42 +220,42 @@ class FormationGroup(Group):
     @property
     def name(self) -> str:
         """The group's name."""
-        return self._data.name
+        return self.data.name
 
     @property
     def profession(self) -> str | None:
         """The shared profession (professional groups)."""
-        return self._data.profession
+        return self.data.profession
 
     @property
     def work_area(self) -> str | None:
         """The work area once identified (volunteer groups)."""
-        return self._data.work_area
+        return self.data.work_area
 
     @property
     def members(self) -> Mapping[str, Member]:
         """Members by id, founders included (read-only)."""
-        return self._data.members
+        return self.data.members
 
     @property
     def programs(self) -> Mapping[str, Program]:
         """Programs by id (read-only)."""
-        return self._data.programs
+        return self.data.programs
 
     @property
     def charter(self) -> Charter | None:
         """The adopted charter, if any."""
-        return self._data.charter
+        return self.data.charter
 
     @property
     def structure(self) -> Structure | None:
         """Officers and divisions, once established."""
-        return self._data.structure
+        return self.data.structure
 
     @property
     def partners(self) -> Mapping[str, Partnership]:
         """Collaborations by partner id (read-only)."""
-        return self._data.partners
+        return self.data.partners
 
     def identify_needs(
         self, needs: Sequence[str], work_area: str | None = None, *, actor: str | None = None
