@@ -287,6 +287,18 @@ def test_next_steps_at_evaluation_without_activities():
     assert ["evaluation.no_activity"] == [r.code for r in steps["evaluate"].unmet]
 
 
+def install_plugin(tmp_path, monkeypatch, entry_point: str) -> None:
+    """An installed distribution (a dist-info on sys.path) with one kelompok entry point."""
+    dist = tmp_path / "kelompok_test_plugin-1.0.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: kelompok-test-plugin\nVersion: 1.0\n"
+    )
+    (dist / "entry_points.txt").write_text(f"[kelompok.group_types]\n{entry_point}\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(registry, "_discovered", False)
+
+
 def test_register_and_plugins(tmp_path, monkeypatch):
     """A plugin is an installed distribution with an entry point in 'kelompok.group_types'."""
     package = tmp_path / "kelompok_tuckman_plugin"
@@ -302,17 +314,7 @@ def test_register_and_plugins(tmp_path, monkeypatch):
             """
         )
     )
-    dist = tmp_path / "kelompok_tuckman_plugin-1.0.dist-info"
-    dist.mkdir()
-    (dist / "METADATA").write_text(
-        "Metadata-Version: 2.1\nName: kelompok-tuckman-plugin\nVersion: 1.0\n"
-    )
-    (dist / "entry_points.txt").write_text(
-        "[kelompok.group_types]\nplugged_professional = kelompok_tuckman_plugin:PLUGGED\n"
-    )
-    monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.setattr(registry, "_discovered", False)
-    monkeypatch.setattr(registry, "_types", dict(registry._types))
+    install_plugin(tmp_path, monkeypatch, "plugged_professional = kelompok_tuckman_plugin:PLUGGED")
     plugged = kelompok.get_group_type("plugged_professional")
     assert "Awake" == plugged.stage("awareness").en
     assert plugged is kelompok.group_types()["plugged_professional"]
@@ -322,31 +324,13 @@ def test_register_and_plugins(tmp_path, monkeypatch):
 
 
 def test_a_broken_plugin_fails_loudly(tmp_path, monkeypatch):
-    dist = tmp_path / "kelompok_broken_plugin-1.0.dist-info"
-    dist.mkdir()
-    (dist / "METADATA").write_text(
-        "Metadata-Version: 2.1\nName: kelompok-broken-plugin\nVersion: 1.0\n"
-    )
-    (dist / "entry_points.txt").write_text(
-        "[kelompok.group_types]\nbroken = kelompok_no_such_module:TYPE\n"
-    )
-    monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.setattr(registry, "_discovered", False)
-    monkeypatch.setattr(registry, "_types", dict(registry._types))
+    install_plugin(tmp_path, monkeypatch, "broken = kelompok_no_such_module:TYPE")
     with pytest.raises(kelompok.KelompokError, match=r"'broken'.*failed to import.*uninstall"):
         kelompok.group_types()
 
 
 def test_a_broken_plugin_keeps_failing_but_builtins_still_work(tmp_path, monkeypatch):
-    dist = tmp_path / "kelompok_broken_again-1.0.dist-info"
-    dist.mkdir()
-    (dist / "METADATA").write_text(
-        "Metadata-Version: 2.1\nName: kelompok-broken-again\nVersion: 1.0\n"
-    )
-    (dist / "entry_points.txt").write_text("[kelompok.group_types]\nbroken = kelompok_nope:TYPE\n")
-    monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.setattr(registry, "_discovered", False)
-    monkeypatch.setattr(registry, "_types", dict(registry._types))
+    install_plugin(tmp_path, monkeypatch, "broken = kelompok_nope:TYPE")
     for _ in range(2):
         with pytest.raises(kelompok.KelompokError, match="failed to import"):
             kelompok.group_types()
