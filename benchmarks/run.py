@@ -274,7 +274,7 @@ def run_c_small(report: Report, cfg: Config, variants: dict[str, Variant], small
     benches = {key: cycle_bench(v, small) for key, v in variants.items()}
     benches["json"] = json_bench(small)
     title = (
-        "(c-small) request cycle load -> admit -> to_dict; 2 founders + 1 member, "
+        "(c-small) request cycle load -> admit -> to_dict; 3 founders + 1 member, "
         f"{len(small['history'])} records, {len(json.dumps(small))} B of JSON "
         "(json: loads+dumps of it, for context)"
     )

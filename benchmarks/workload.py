@@ -20,6 +20,7 @@ TODAY = dt.datetime.now(dt.timezone.utc).date().isoformat()
 FOUNDERS = [
     {"id": "ani", "name": "Ani", "profession": PROFESSION},
     {"id": "bayu", "name": "Bayu", "profession": "Pharmacist"},
+    {"id": "citra", "name": "Citra", "profession": PROFESSION},
 ]
 CHARTER = {
     "vision": "A strong community of young pharmacists",
@@ -76,7 +77,7 @@ def new_group(name: str = "Ikatan Apoteker Muda") -> Any:
 
 
 def founded(group: Any) -> Any:
-    """Fire the events up to ``recruiting`` (4 history records, 2 members)."""
+    """Fire the events up to ``recruiting`` (4 history records, the 3 founders as members)."""
     group.fire("identify_needs", needs=["continuing education", "peer support"])
     group.fire("form_core_group", founders=FOUNDERS)
     group.fire("adopt_charter", **CHARTER)
@@ -85,10 +86,7 @@ def founded(group: Any) -> Any:
 
 
 def small_document() -> Doc:
-    """The small group: 2 founders + 1 admitted member, in ``recruiting``, 5 records.
-
-    kelompok needs at least 2 founders, hence 2 + 1 rather than 3 founders.
-    """
+    """The issue's small group: 3 founders + 1 admitted member, in ``recruiting``, 5 records."""
     group = founded(new_group())
     group.fire("admit", **admit(0))
     doc: Doc = group.to_dict()
