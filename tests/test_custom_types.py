@@ -176,6 +176,26 @@ def test_derive_with_own_data_round_trips():
     assert isinstance(kelompok.load(d).data, CertData)
 
 
+@pytest.mark.parametrize("kw_only", [False, True])
+def test_built_in_effects_keep_the_fields_of_a_data_subclass(kw_only: bool):
+    @attrs.frozen
+    class BadgeData(kelompok.FormationData):
+        badge: str = attrs.field(default="none", kw_only=kw_only)
+
+    child = PROFESSIONAL.derive(
+        f"badged_{kw_only}",
+        "Badged",
+        "Berlencana",
+        data=BadgeData,
+        initial_data=lambda a: BadgeData(name=a.name, profession=a.profession, badge="gold"),
+    )
+    g = builders.advance(child.create(name="C", profession="pharmacist"), "recruiting")
+    g.fire("admit", **builders.payloads(PROFESSIONAL)["admit"])
+    assert isinstance(g.data, BadgeData)
+    assert "gold" == g.data.badge
+    assert 3 == len(g.data.members)
+
+
 def test_derive_reports_every_bad_change():
     with pytest.raises(kelompok.DefinitionError) as info:
         PROFESSIONAL.derive(

@@ -11,7 +11,6 @@ import attrs
 
 from kelompok._compat import Self
 from kelompok._convert import converter, structure_or_reasons
-from kelompok._engine import Firing
 from kelompok._errors import ReentrantFire, StageUnreachable, TransitionNotAllowed, UsageError
 from kelompok._graph import shortest_path
 from kelompok._history import History, HistoryRecord
@@ -342,22 +341,32 @@ class Group:
             obj, reasons = self._check(spec, payload)
             if reasons:
                 raise TransitionNotAllowed(spec.name, self._stage, reasons)
-            firing = Firing(
-                group=self,
-                event=spec,
-                payload=obj,
-                payload_json=converter.unstructure(obj) if obj is not None else {},
-                actor=actor,
-                source=self._stage,
-                listeners=listeners,
-                at=at,
-            )
-            saved = (self._stage, self._version, self._data, len(self._history), self._peak)
+            source, version, data, peak = self._stage, self._version, self._data, self._peak
+            size = len(self._history)
             self._busy = True
             try:
-                self._type._engine.run(firing)  # noqa: SLF001
+                if spec.effect is not None:
+                    self._data = spec.effect(self, obj)
+                self._type._engine.move(self, spec.name)  # noqa: SLF001
+                moment = at or dt.datetime.now(dt.timezone.utc)
+                record = HistoryRecord(
+                    spec.name,
+                    source,
+                    self._stage,
+                    moment,
+                    converter.unstructure(obj) if obj is not None else {},
+                    actor,
+                    moment.isoformat(),
+                )
+                self._history.append(record)
+                self._version = version + 1
+                rank = self._type._engine.order.get(self._stage)  # noqa: SLF001
+                if rank is not None and rank > peak:
+                    self._peak = rank
+                for listener in listeners:
+                    listener(self, record)
             except BaseException:
-                self._stage, self._version, self._data, size, self._peak = saved
+                self._stage, self._version, self._data, self._peak = source, version, data, peak
                 del self._history[size:]
                 raise
             finally:

@@ -8,6 +8,7 @@ met; effects return the group's new (frozen) data and never mutate the old.
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -576,21 +577,46 @@ DISSOLVE_RULES = (
 
 # -- effects -------------------------------------------------------------------
 
-_INIT_NAMES: dict[type, tuple[tuple[str, str], ...]] = {}
+
+class _Rebuild:
+    """How to rebuild one data class with some fields changed, worked out once per class.
+
+    ``attrs.evolve`` looks the fields up and passes every value by keyword on
+    each call; reading all values with one ``attrgetter`` and passing them by
+    position costs a third less, and an event rebuilds the data every time.
+    A class with keyword-only fields (a user's subclass may have them) is
+    rebuilt with ``attrs.evolve``.
+    """
+
+    __slots__ = ("index", "values")
+
+    def __init__(self, fields: list[attrs.Attribute[Any]]) -> None:
+        self.values = operator.attrgetter(*(a.name for a in fields))
+        self.index = {a.alias: i for i, a in enumerate(fields)}
+
+    @classmethod
+    def of(cls, data_cls: type) -> _Rebuild | None:
+        fields = [a for a in attrs.fields(data_cls) if a.init]
+        return None if any(a.kw_only for a in fields) else cls(fields)
+
+
+_REBUILD: dict[type, _Rebuild | None] = {}
 
 
 def _evolve(g: G, **changes: Any) -> FormationData:
-    """``attrs.evolve`` without looking the fields up again on every event."""
+    """``attrs.evolve(g.data, **changes)``, faster (see :class:`_Rebuild`)."""
     data = g.data
     cls = type(data)
-    names = _INIT_NAMES.get(cls)
-    if names is None:
-        names = tuple((a.name, a.alias) for a in attrs.fields(cls) if a.init)
-        _INIT_NAMES[cls] = names
-    for name, alias in names:
-        if alias not in changes:
-            changes[alias] = getattr(data, name)
-    return cls(**changes)
+    try:
+        how = _REBUILD[cls]
+    except KeyError:
+        how = _REBUILD[cls] = _Rebuild.of(cls)
+    if how is None:
+        return attrs.evolve(data, **changes)
+    values = list(how.values(data))
+    for alias, value in changes.items():
+        values[how.index[alias]] = value
+    return cls(*values)
 
 
 def identify_needs(g: G, p: Any) -> FormationData:
