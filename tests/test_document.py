@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 import kelompok
 from builders import PATHS, at, partner_for, payloads
 from kelompok import FormationGroup, InvalidGroupData
+from kelompok._document import checked_load
 from strategies import (
     LIVE,
     STAGES,
@@ -729,6 +730,28 @@ def test_an_edited_document_is_refused_cleanly_or_loads_a_sound_group(
     assert again == kelompok.load(json.loads(json.dumps(again))).to_dict()
     assert [] == history_problems(group)
     assert [] == broken_invariants(group)
+
+
+def _outcome(load: Callable[[Any], FormationGroup], doc: Any) -> Any:
+    """The document of what *load* makes of *doc*, or the problems it finds."""
+    try:
+        return load(doc).to_dict()
+    except InvalidGroupData as exc:
+        return [(p.code, p.field, p.en) for p in exc.problems]
+
+
+@given(type_name=st.sampled_from(TYPES), data=st.data())
+def test_known_documents_change_no_outcome_of_load(type_name: str, data: st.DataObject) -> None:
+    """Known or not, edited or not: ``load`` answers as every check would."""
+    doc = document(type_name, data.draw(st.sampled_from(VARIANTS[type_name]), label="variant"))
+    for _ in range(data.draw(st.integers(0, 2), label="edits")):
+        _mutate(data.draw, doc)
+    first = _outcome(kelompok.load, doc)  # a document it checks and loads becomes known
+    assert first == _outcome(checked_load, doc)
+    hits = kelompok.known_documents.hits
+    assert first == _outcome(kelompok.load, doc)
+    if isinstance(first, dict):
+        assert hits + 1 == kelompok.known_documents.hits
 
 
 def _first(mapping):

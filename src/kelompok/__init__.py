@@ -51,6 +51,7 @@ from kelompok._formation import (
 from kelompok._graph import VerifyProblem, VerifyReport, verify
 from kelompok._group import Group, Listener, NextStep
 from kelompok._history import HistoryRecord
+from kelompok._known import KnownDocuments, known_documents
 from kelompok._registry import ENTRY_POINT_GROUP, get_group_type, group_types, register
 from kelompok._text import Reason
 from kelompok._values import Division, Member, PartnerRef, Program
@@ -76,6 +77,7 @@ __all__ = [
     "InvalidValue",
     "Invariant",
     "KelompokError",
+    "KnownDocuments",
     "Listener",
     "Member",
     "NextStep",
@@ -105,6 +107,7 @@ __all__ = [
     "get_group_type",
     "group_types",
     "insert_stage",
+    "known_documents",
     "load",
     "mermaid",
     "register",

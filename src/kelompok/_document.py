@@ -25,6 +25,7 @@ from kelompok._definition import GroupType
 from kelompok._errors import InvalidGroupData, InvalidValue, KelompokError, TransitionNotAllowed
 from kelompok._group import Group
 from kelompok._history import HistoryRecord
+from kelompok._known import known_documents
 from kelompok._registry import get_group_type
 from kelompok._text import Reason
 
@@ -45,16 +46,17 @@ _RECORD_KEYSET: Final = frozenset(_RECORD_KEYS)
 
 
 def dump(group: Group) -> dict[str, Any]:
-    """The document of *group* (see :meth:`Group.to_dict`)."""
+    """The document of *group* (see :meth:`Group.to_dict`); the caller holds its lock."""
+    gt = group._type  # noqa: SLF001 -- the document module owns the format
     return {
         "schema_version": SCHEMA_VERSION,
-        "type": group.type.name,
-        "id": group.id,
-        "stage": group.stage,
-        "version": group.version,
-        "created_at": group.created_at.isoformat(),
-        "founding": converter.unstructure(group._founding, group.type.founding),  # noqa: SLF001
-        "data": converter.unstructure(group.data, group.type.data),
+        "type": gt.name,
+        "id": group._id,  # noqa: SLF001
+        "stage": group._stage,  # noqa: SLF001
+        "version": group._version,  # noqa: SLF001
+        "created_at": group._created_at.isoformat(),  # noqa: SLF001
+        "founding": converter.unstructure(group._founding, gt.founding),  # noqa: SLF001
+        "data": converter.unstructure(group._data, gt.data),  # noqa: SLF001
         "history": [
             {
                 "event": r.event,
@@ -64,9 +66,18 @@ def dump(group: Group) -> dict[str, Any]:
                 "payload": copy_json(r._payload),  # noqa: SLF001
                 "actor": r.actor,
             }
-            for r in group._history  # noqa: SLF001 -- the document module owns the format
+            for r in group._history  # noqa: SLF001
         ],
     }
+
+
+def dump_and_remember(group: Group) -> dict[str, Any]:
+    """:func:`dump`, and remember the document in :data:`known_documents`."""
+    document = dump(group)
+    key = known_documents.key(document)
+    if key is not None:
+        known_documents.remember(key, group)
+    return document
 
 
 def _problem(field: str, en: str, id_: str, code: str = "document.invalid") -> Reason:
@@ -126,7 +137,23 @@ def load(document: Mapping[str, Any], *, replay: bool = False) -> Group:
         InvalidGroupData: the document is malformed, of an unknown type, or its
             stage, history and data could not have come from firing events;
             ``.problems`` lists every problem with the field it is in.
+
+    A document that is exactly one this process made with ``to_dict()`` or
+    already checked is not checked again (see :class:`kelompok.KnownDocuments`).
     """
+    key = known_documents.key(document)
+    if key is not None and not replay:
+        group = known_documents.recall(key)
+        if group is not None:
+            return group
+    group = checked_load(document, replay=replay)
+    if key is not None:
+        known_documents.remember(key, group)
+    return group
+
+
+def checked_load(document: Mapping[str, Any], *, replay: bool = False) -> Group:
+    """:func:`load` without asking :data:`known_documents`: every check, every time."""
     ld = _Loader()
     gt = _header(ld, document)
     group_id = ld.text(document, "id")

@@ -393,11 +393,15 @@ class Group:
     # -- other forms --------------------------------------------------------------
 
     def to_dict(self) -> dict[str, Any]:
-        """The group as a JSON-ready dict; :func:`kelompok.load` rebuilds it."""
-        from kelompok._document import dump  # noqa: PLC0415 -- circular at import time
+        """The group as a JSON-ready dict; :func:`kelompok.load` rebuilds it.
+
+        The document is remembered (see :class:`kelompok.KnownDocuments`), so
+        loading it again in this process skips the checks.
+        """
+        from kelompok._document import dump_and_remember  # noqa: PLC0415 -- circular at import
 
         with self._lock:
-            return dump(self)
+            return dump_and_remember(self)
 
     def as_partner_ref(self) -> PartnerRef:
         """This group as a collaboration partner of another group."""
