@@ -25,11 +25,17 @@ from kelompok._document import checked_load
 
 @pytest.fixture(autouse=True)
 def fresh_cache() -> Iterator[None]:
+    """On (it is off by default) and empty."""
+    assert 0 == known_documents.limit
+    known_documents.limit = 4 * 1024 * 1024
     known_documents.clear()
-    limit = known_documents.limit
     yield
-    known_documents.limit = limit
+    known_documents.limit = 0
     known_documents.clear()
+
+
+def test_it_is_off_by_default() -> None:
+    assert 0 == kelompok.KnownDocuments().limit
 
 
 def _stored(stage: str = "recruiting") -> dict[str, Any]:
@@ -46,13 +52,15 @@ def test_the_document_to_dict_made_is_loaded_without_checks() -> None:
     assert isinstance(group, kelompok.FormationGroup)
 
 
-def test_a_checked_document_is_known_the_second_time() -> None:
+def test_a_document_is_known_from_to_dict_only() -> None:
     doc = _stored()
     known_documents.clear()
-    first = kelompok.load(doc)
+    first = kelompok.load(doc)  # checked, not remembered: only to_dict's output is
     second = kelompok.load(doc)
-    assert (1, 1) == (known_documents.hits, known_documents.misses)
-    assert first.to_dict() == second.to_dict()
+    assert (0, 2) == (known_documents.hits, known_documents.misses)
+    assert doc == first.to_dict()  # now it is
+    assert doc == kelompok.load(doc).to_dict() == second.to_dict()
+    assert (1, 2) == (known_documents.hits, known_documents.misses)
 
 
 def test_groups_from_one_document_are_independent() -> None:

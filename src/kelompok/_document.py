@@ -74,9 +74,7 @@ def dump(group: Group) -> dict[str, Any]:
 def dump_and_remember(group: Group) -> dict[str, Any]:
     """:func:`dump`, and remember the document in :data:`known_documents`."""
     document = dump(group)
-    key = known_documents.key(document)
-    if key is not None:
-        known_documents.remember(key, group)
+    known_documents.remember(document, group)
     return document
 
 
@@ -138,18 +136,14 @@ def load(document: Mapping[str, Any], *, replay: bool = False) -> Group:
             stage, history and data could not have come from firing events;
             ``.problems`` lists every problem with the field it is in.
 
-    A document that is exactly one this process made with ``to_dict()`` or
-    already checked is not checked again (see :class:`kelompok.KnownDocuments`).
+    A document that is exactly one this process made with ``to_dict()`` is
+    not checked again (see :class:`kelompok.KnownDocuments`).
     """
-    key = known_documents.key(document)
-    if key is not None and not replay:
-        group = known_documents.recall(key)
-        if group is not None:
-            return group
-    group = checked_load(document, replay=replay)
-    if key is not None:
-        known_documents.remember(key, group)
-    return group
+    if not replay:
+        known = known_documents.recall(document)
+        if known is not None:
+            return known
+    return checked_load(document, replay=replay)
 
 
 def checked_load(document: Mapping[str, Any], *, replay: bool = False) -> Group:

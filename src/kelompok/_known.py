@@ -1,20 +1,20 @@
-"""Documents this process made or checked lately, so :func:`kelompok.load` need not check them.
+"""Documents this process made lately, so :func:`kelompok.load` need not check them again.
 
 A web backend or a bot handles one event per request: load the stored document,
 fire, store ``to_dict()`` again. The next request loads exactly what the last
 one stored. ``load`` treats every document as untrusted and checks every field,
 history step and invariant, which is most of a request's time; but a document
-that is, value for value and type for type, one this process produced from a
-group (or already checked) describes a group that is known. ``load`` then
-returns a copy of that group without checking anything again.
+that is, value for value and type for type, one this process made with
+``to_dict()`` describes a group that is known. ``load`` then returns a copy of
+that group without checking anything again.
 
 What "the same document" means is decided by ``marshal`` (format 2, which has
 no back-references): its bytes differ whenever two documents differ in a value,
 a type (``True`` is not ``1``, ``1.0`` is not ``1``) or the order of keys, and
 it refuses subclasses of ``dict``, ``str`` or ``int`` outright. The bytes are
-the cache key itself, not a hash of them, so no collision can let a forged
-document through. A document whose keys were reordered (PostgreSQL ``jsonb``
-does that) is simply checked again.
+compared whole, not by a hash, so no collision can let a forged document
+through. Entries are found by ``(type, id, version)`` first, so a document the
+process never made costs ``load`` a dictionary lookup, not a ``marshal``.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from kelompok._group import Group
 
 _FORMAT: Final = 2
-DEFAULT_LIMIT: Final = 4 * 1024 * 1024
+DEFAULT_LIMIT: Final = 0
 
 
 def fingerprint(document: Any) -> bytes | None:
@@ -42,15 +42,29 @@ def fingerprint(document: Any) -> bytes | None:
         return None
 
 
+def _index(document: Any) -> tuple[str, str, int] | None:
+    """Where *document* would be kept: its type, id and version, if it has them."""
+    if type(document) is not dict:
+        return None
+    name, group_id, version = document.get("type"), document.get("id"), document.get("version")
+    if type(name) is str and type(group_id) is str and type(version) is int:
+        return name, group_id, version
+    return None
+
+
 class KnownDocuments:
     """A bounded, least-recently-used map from documents to the groups they describe.
 
-    There is one, :data:`kelompok.known_documents`. ``Group.to_dict()`` adds the
-    document it returns, and ``load`` adds every document it has checked; both
-    keep a copy of the group, so later events on the group change nothing here.
-    ``load(document)`` of a known document returns a fresh copy of the group
-    (``load(..., replay=True)`` always checks). The groups kept share their
-    immutable data with the live ones.
+    There is one, :data:`kelompok.known_documents`, off until you give it a
+    :attr:`limit`: it pays when this process loads the documents it stored
+    (a bot, a single-worker backend: the request cycle takes half the time),
+    and costs when it does not (documents last written by another process, or
+    a store that reorders keys: every group kept is freed later, cold, which
+    costs a third more per request). ``Group.to_dict()`` adds the
+    document it returns with a copy of the group, so later events on the group
+    change nothing here. ``load(document)`` of a known document returns a fresh
+    copy of that group (``load(..., replay=True)`` always checks). The groups
+    kept share their immutable data with the live ones.
 
     Attributes:
         hits: loads answered from here since the last :meth:`clear`.
@@ -58,7 +72,7 @@ class KnownDocuments:
     """
 
     def __init__(self, limit: int = DEFAULT_LIMIT) -> None:
-        self._entries: OrderedDict[bytes, Group] = OrderedDict()
+        self._entries: OrderedDict[tuple[str, str, int], tuple[bytes, Group]] = OrderedDict()
         self._lock = threading.Lock()
         self._size = 0
         self._limit = _checked_limit(limit)
@@ -67,10 +81,10 @@ class KnownDocuments:
 
     @property
     def limit(self) -> int:
-        """How many bytes of documents (in marshal form) to keep; 0 turns the cache off.
+        """How many bytes of documents (in marshal form) to keep; 0, the default, keeps none.
 
-        The default, 4 MiB, holds about 1,700 small groups. The groups kept cost
-        a few times their documents' size while the live groups are gone.
+        4 MiB holds about 1,700 small groups. The groups kept cost a few times
+        their documents' size once the live groups are gone.
         """
         return self._limit
 
@@ -96,36 +110,42 @@ class KnownDocuments:
             self._size = 0
             self.hits = self.misses = 0
 
-    def key(self, document: Any) -> bytes | None:
-        """The key of *document*, or ``None`` when the cache is off or it is not plain data."""
-        return fingerprint(document) if self._limit else None
-
-    def recall(self, key: bytes) -> Group | None:
-        """A fresh copy of the group *key* describes, or ``None`` if it is not known."""
-        with self._lock:
-            group = self._entries.get(key)
-            if group is not None and _still_registered(group):
-                self._entries.move_to_end(key)
-                self.hits += 1
-                return group.__copy__()
-            self.misses += 1
+    def recall(self, document: Any) -> Group | None:
+        """A fresh copy of the group *document* describes, or ``None`` if it is not known."""
+        if not self._limit:
             return None
+        index = _index(document)
+        entry = self._entries.get(index) if index is not None else None
+        if index is not None and entry is not None and fingerprint(document) == entry[0]:
+            with self._lock:
+                if self._entries.get(index) is entry and _still_registered(entry[1]):
+                    self._entries.move_to_end(index)
+                    self.hits += 1
+                    return entry[1].__copy__()
+        with self._lock:
+            self.misses += 1
+        return None
 
-    def remember(self, key: bytes, group: Group) -> None:
-        """Keep a copy of *group* (as it is now) under *key*."""
-        if len(key) > self._limit:
+    def remember(self, document: Any, group: Group) -> None:
+        """Keep a copy of *group*, as it is now, as what *document* describes."""
+        if not self._limit:
+            return
+        index = _index(document)
+        key = fingerprint(document) if index is not None else None
+        if index is None or key is None or len(key) > self._limit:
             return
         snapshot = group.__copy__()
         with self._lock:
-            if self._entries.pop(key, None) is not None:
-                self._size -= len(key)
-            self._entries[key] = snapshot
+            old = self._entries.pop(index, None)
+            if old is not None:
+                self._size -= len(old[0])
+            self._entries[index] = (key, snapshot)
             self._size += len(key)
             self._trim()
 
     def _trim(self) -> None:
         while self._size > self._limit:
-            key, _ = self._entries.popitem(last=False)
+            _, (key, _) = self._entries.popitem(last=False)
             self._size -= len(key)
 
     def __repr__(self) -> str:

@@ -56,6 +56,9 @@ def on_formation_event(group: FormationGroup, rec: kelompok.HistoryRecord) -> No
 kelompok.PROFESSIONAL.subscribe(on_formation_event)()
 g.subscribe(on_formation_event)()
 typed_again: FormationGroup = kelompok.PROFESSIONAL.load(document)
+known: kelompok.KnownDocuments = kelompok.known_documents
+known.limit = 8 * 1024 * 1024
+hits_and_misses: tuple[int, int] = (known.hits, known.misses)
 
 try:
     g.fire("open_recruitment")
