@@ -6,6 +6,7 @@ import copy
 import gc
 import pickle
 import threading
+import time
 import weakref
 
 import attrs
@@ -309,6 +310,39 @@ def test_other_threads_never_see_an_event_that_is_undone():
         g.fire("establish_structure", **builders.payloads(PROFESSIONAL)["establish_structure"])
     thread.join()
     assert [("recruiting", 5, before)] == seen
+
+
+def test_lock_free_readers_never_see_an_undone_event():
+    g = builders.at(PROFESSIONAL, "recruiting")
+    done = threading.Event()
+    seen: list[str] = []
+
+    def veto(group, record):
+        if record.payload["member"]["id"].startswith("undone"):
+            time.sleep(0)  # give the reader the GIL while the event is in flight
+            raise Boom
+
+    def reader():
+        while not done.is_set():
+            seen.extend(m for m in g.data.members if m.startswith("undone"))
+
+    g.subscribe(veto)
+    thread = threading.Thread(target=reader)
+    thread.start()
+    scores = {"competence": 4, "dedication": 4}
+    for i in range(300):
+        g.fire(
+            "admit",
+            member={"id": f"kept{i}", "name": "K", "profession": "pharmacist"},
+            scores=scores,
+        )
+        undone = {"id": f"undone{i}", "name": "U", "profession": "pharmacist"}
+        with pytest.raises(Boom):
+            g.fire("admit", member=undone, scores=scores)
+    done.set()
+    thread.join()
+    assert [] == seen
+    assert 304 == g.version
 
 
 def test_a_history_view_keeps_its_length():

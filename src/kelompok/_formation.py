@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -211,11 +211,10 @@ class FormationGroup(Group):
 
     _data: FormationData
 
-    @property
-    def data(self) -> FormationData:
-        """The group's data (frozen)."""
-        with self._lock:
-            return self._data
+    if TYPE_CHECKING:  # Group.data, typed for these groups
+
+        @property
+        def data(self) -> FormationData: ...
 
     @property
     def name(self) -> str:
