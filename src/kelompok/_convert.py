@@ -98,6 +98,8 @@ def parse_utc(value: Any) -> dt.datetime:
             moment = dt.datetime.fromisoformat(value)
         except ValueError:
             moment = None
+    if isinstance(moment, dt.datetime) and moment.tzinfo is dt.timezone.utc:
+        return moment  # what to_dict writes: nothing to convert
     if isinstance(moment, dt.datetime) and moment.utcoffset() is not None:
         try:
             return moment.astimezone(dt.timezone.utc)

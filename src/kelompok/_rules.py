@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import operator
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from types import MappingProxyType
+from typing import Any, TypeVar
 
 import attrs
 
@@ -36,6 +37,8 @@ from kelompok._formation import (
 from kelompok._values import Division, Member, PartnerRef, Program
 
 G = FormationGroup
+K = TypeVar("K")
+V = TypeVar("V")
 WORK_AREAS = ("social", "humanitarian", "environmental")
 PROGRAM_KINDS = ("training", "seminar", "workshop", "other")
 SHAREABLE = ("experience", "knowledge", "resources", "ideas")
@@ -619,6 +622,11 @@ def _evolve(g: G, **changes: Any) -> FormationData:
     return cls(*values)
 
 
+def _fresh(mapping: dict[K, V]) -> Mapping[K, V]:
+    """A read-only view of a dict that nobody else holds: ``frozen_map`` keeps it, uncopied."""
+    return MappingProxyType(mapping)
+
+
 def identify_needs(g: G, p: Any) -> FormationData:
     """Store needs (and the work area of a volunteer group)."""
     if isinstance(p, ProblemsPayload):
@@ -629,7 +637,7 @@ def identify_needs(g: G, p: Any) -> FormationData:
 def form_core_group(g: G, p: FoundersPayload) -> FormationData:
     """The founders become the first members."""
     return _evolve(
-        g, founders=tuple(m.id for m in p.founders), members={m.id: m for m in p.founders}
+        g, founders=tuple(m.id for m in p.founders), members=_fresh({m.id: m for m in p.founders})
     )
 
 
@@ -640,7 +648,7 @@ def adopt_charter(g: G, p: Charter) -> FormationData:
 
 def admit(g: G, p: AdmitPayload) -> FormationData:
     """Add the member."""
-    return _evolve(g, members={**g.data.members, p.member.id: p.member})
+    return _evolve(g, members=_fresh({**g.data.members, p.member.id: p.member}))
 
 
 def reject(g: G, p: Rejection) -> FormationData:
@@ -655,12 +663,12 @@ def establish_structure(g: G, p: Structure) -> FormationData:
 
 def plan_programs(g: G, p: ProgramsPayload) -> FormationData:
     """Set the programs."""
-    return _evolve(g, programs={x.id: x for x in p.programs})
+    return _evolve(g, programs=_fresh({x.id: x for x in p.programs}))
 
 
 def add_program(g: G, p: ProgramPayload) -> FormationData:
     """Add one program."""
-    return _evolve(g, programs={**g.data.programs, p.program.id: p.program})
+    return _evolve(g, programs=_fresh({**g.data.programs, p.program.id: p.program}))
 
 
 def execute(g: G, p: TeamsPayload) -> FormationData:
@@ -683,13 +691,13 @@ def develop(g: G, p: DevelopPayload) -> FormationData:
     return _evolve(
         g,
         improvements=(*g.data.improvements, *p.improvements),
-        programs={**g.data.programs, **{x.id: x for x in p.programs}},
+        programs=_fresh({**g.data.programs, **{x.id: x for x in p.programs}}),
     )
 
 
 def collaborate(g: G, p: Partnership) -> FormationData:
     """Add the partnership."""
-    return _evolve(g, partners={**g.data.partners, p.partner.id: p})
+    return _evolve(g, partners=_fresh({**g.data.partners, p.partner.id: p}))
 
 
 def dissolve(g: G, p: DissolvePayload) -> FormationData:
