@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from collections.abc import Callable
 from typing import Any
 
 import kelompok
@@ -144,3 +146,21 @@ def at(group_type: GroupType[Any], stage: str, **kwargs: Any) -> FormationGroup:
         group = new(group_type, **kwargs)
         return group.fire("dissolve", reason="no longer needed")
     return advance(new(group_type, **kwargs), stage)
+
+
+def in_threads(work: Callable[[int], None], count: int) -> list[BaseException]:
+    """Run ``work(0)`` ... ``work(count - 1)``, each in a thread of its own; return what raised."""
+    raised: list[BaseException] = []
+
+    def run(i: int) -> None:
+        try:
+            work(i)
+        except BaseException as exc:  # noqa: BLE001 -- returned to the test, which asserts on it
+            raised.append(exc)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return raised

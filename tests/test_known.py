@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import copy
 import json
-import threading
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 import kelompok
-from builders import at, payloads
+from builders import at, in_threads, payloads
 from kelompok import (
     PROFESSIONAL,
     VOLUNTEER,
@@ -206,25 +205,16 @@ def test_the_limit_is_a_whole_number_of_bytes(limit: Any) -> None:
 def test_many_threads_loading_and_storing_agree() -> None:
     doc = _stored()
     known_documents.limit = 20_000  # a few documents: entries come and go all the time
-    problems: list[BaseException] = []
 
     def work(i: int) -> None:
-        try:
-            for j in range(30):
-                group = kelompok.load(doc)
-                member = {"id": f"t{i}-{j}", "name": "Tono", "profession": "pharmacist"}
-                group.fire("admit", member=member, scores={"competence": 4, "dedication": 3})
-                stored = group.to_dict()
-                assert stored == kelompok.load(stored).to_dict()
-        except BaseException as exc:  # noqa: BLE001 -- reported below
-            problems.append(exc)
+        for j in range(30):
+            group = kelompok.load(doc)
+            member = {"id": f"t{i}-{j}", "name": "Tono", "profession": "pharmacist"}
+            group.fire("admit", member=member, scores={"competence": 4, "dedication": 3})
+            stored = group.to_dict()
+            assert stored == kelompok.load(stored).to_dict()
 
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert [] == problems
+    assert [] == in_threads(work, 8)
     assert known_documents.size <= known_documents.limit
     assert doc == kelompok.load(doc).to_dict()
 
