@@ -15,7 +15,7 @@ import transitions
 
 import builders
 import kelompok
-from kelompok import PROFESSIONAL, VOLUNTEER
+from kelompok import PROFESSIONAL, VOLUNTEER, _group
 
 
 class Boom(Exception):
@@ -334,6 +334,46 @@ def test_lock_free_readers_never_see_an_undone_event():
     thread.join()
     assert [] == seen
     assert 304 == g.version
+
+
+def test_a_reader_that_overlaps_an_undone_event_reads_again(monkeypatch):
+    """A reader that starts before an event, reads during it and checks after it was undone.
+
+    The sequence number after the event differs from the one before, so the reader
+    cannot take what it read in flight (a history view one record too long).
+    """
+    g = builders.at(PROFESSIONAL, "recruiting")
+    in_flight, captured, undone = threading.Event(), threading.Event(), threading.Event()
+    real_history = _group.History
+    paused: list[bool] = []
+
+    class PausingHistory(real_history):
+        def __init__(self, records):
+            if not paused:  # the reader's first, lock-free view only
+                paused.append(True)
+                in_flight.wait(5)
+                super().__init__(records)
+                captured.set()
+                undone.wait(5)  # the reader checks its sequence number after the event is undone
+                return
+            super().__init__(records)
+
+    def veto(group, record):
+        in_flight.set()
+        captured.wait(5)
+        raise Boom
+
+    views = []
+    monkeypatch.setattr(_group, "History", PausingHistory)
+    reader = threading.Thread(target=lambda: views.append(g.history))
+    reader.start()
+    g.subscribe(veto)
+    with pytest.raises(Boom):
+        g.fire("admit", **builders.payloads(PROFESSIONAL)["admit"])
+    undone.set()
+    reader.join()
+    assert [4] == [len(v) for v in views]
+    assert "open_recruitment" == views[0][-1].event
 
 
 def test_a_history_view_keeps_its_length():

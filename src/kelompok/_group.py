@@ -388,7 +388,7 @@ class Group:
                 del self._history[size:]
                 raise
             finally:
-                self._seq = 0
+                self._seq += 1  # even again, and never an earlier value: readers can tell
         return self
 
     def subscribe(self, listener: Callable[[Self, HistoryRecord], None]) -> Callable[[], None]:
