@@ -1,4 +1,4 @@
-"""known_documents: load skips the checks only for documents this process made or checked."""
+"""known_documents: load skips the checks only for documents this process's to_dict made."""
 
 from __future__ import annotations
 

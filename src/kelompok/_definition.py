@@ -129,8 +129,9 @@ class Requirement:
 class Invariant:
     """A fact about a group's data that must hold whatever produced it.
 
-    Checked by :func:`kelompok.load` for every document and by the property
-    tests after every step; ``check(group) -> bool``.
+    Checked by :func:`kelompok.load` for every document it does not know (see
+    :class:`kelompok.KnownDocuments`) and by the property tests after every
+    step; ``check(group) -> bool``.
     """
 
     code: str

@@ -136,8 +136,9 @@ def load(document: Mapping[str, Any], *, replay: bool = False) -> Group:
             stage, history and data could not have come from firing events;
             ``.problems`` lists every problem with the field it is in.
 
-    A document that is exactly one this process made with ``to_dict()`` is
-    not checked again (see :class:`kelompok.KnownDocuments`).
+    With :data:`kelompok.known_documents` on (it is off by default), a
+    document that is exactly one this process made with ``to_dict()`` is not
+    checked again: ``load`` returns a copy of the group that made it.
     """
     if not replay:
         known = known_documents.recall(document)

@@ -587,8 +587,8 @@ class _Rebuild:
     ``attrs.evolve`` looks the fields up and passes every value by keyword on
     each call; reading all values with one ``attrgetter`` and passing them by
     position costs a third less, and an event rebuilds the data every time.
-    A class with keyword-only fields (a user's subclass may have them) is
-    rebuilt with ``attrs.evolve``.
+    A class with keyword-only fields (a user's subclass may have them) or
+    fewer than two fields is rebuilt with ``attrs.evolve``.
     """
 
     __slots__ = ("index", "values")
@@ -600,7 +600,9 @@ class _Rebuild:
     @classmethod
     def of(cls, data_cls: type) -> _Rebuild | None:
         fields = [a for a in attrs.fields(data_cls) if a.init]
-        return None if any(a.kw_only for a in fields) else cls(fields)
+        # attrgetter of one name returns the value itself, not a 1-tuple
+        by_position = len(fields) >= 2 and not any(a.kw_only for a in fields)
+        return cls(fields) if by_position else None
 
 
 _REBUILD: dict[type, _Rebuild | None] = {}
