@@ -184,7 +184,7 @@ def forget_evaluations(group: FormationGroup) -> FormationGroup:
         version=group.version,
         data=attrs.evolve(group.data, evaluations=()),
         history=list(group.history),
-        peak=group._peak,
+        peak=group._state().peak,
         founding=group._founding,
     )
 

@@ -26,6 +26,7 @@ from kelompok._derive import (
 from kelompok._diagram import events_table, mermaid
 from kelompok._document import SCHEMA_VERSION, load
 from kelompok._errors import (
+    DefinitionBug,
     DefinitionError,
     InvalidGroupData,
     InvalidValue,
@@ -48,6 +49,7 @@ from kelompok._formation import (
     Rejection,
     Structure,
 )
+from kelompok._frozen import FrozenMap
 from kelompok._graph import VerifyProblem, VerifyReport, verify
 from kelompok._group import Group, Listener, NextStep
 from kelompok._history import HistoryRecord
@@ -64,12 +66,14 @@ __all__ = [
     "Activity",
     "Change",
     "Charter",
+    "DefinitionBug",
     "DefinitionError",
     "Division",
     "Evaluation",
     "Event",
     "FormationData",
     "FormationGroup",
+    "FrozenMap",
     "Group",
     "GroupType",
     "HistoryRecord",

@@ -10,17 +10,14 @@ names the field: ``founders[1].id: must not be blank``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+import math
+from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from types import UnionType
 from typing import Any, Protocol, Union, runtime_checkable
 
 import attrs
 import cattrs
-from cattrs.cols import (
-    homogenous_tuple_structure_factory,
-    is_mapping,
-    mapping_structure_factory,
-)
+from cattrs.cols import is_mapping
 from cattrs.errors import (
     AttributeValidationNote,
     BaseValidationError,
@@ -30,6 +27,17 @@ from cattrs.errors import (
 from cattrs.gen import make_dict_structure_fn
 
 from kelompok._errors import InvalidValue
+from kelompok._frozen import FrozenMap
+from kelompok._immutable import sealed
+from kelompok._scalars import (
+    MAX_DEPTH,
+    MAX_PROBLEMS,
+    describe,
+    exact_bool,
+    exact_float,
+    exact_int,
+    exact_text,
+)
 from kelompok._text import Reason
 from kelompok._values import PartnerRef
 
@@ -41,75 +49,42 @@ class PartnerLike(Protocol):
     def as_partner_ref(self) -> PartnerRef: ...
 
 
-def _describe(value: Any) -> str:
-    text = repr(value)
-    if len(text) > 60:
-        text = text[:57] + "..."
-    return f"{type(value).__name__} {text}"
-
-
-def _strict_str(value: Any, _: type) -> str:
-    if type(value) is str or isinstance(value, str):
-        return value
-    raise InvalidValue(
-        f"must be text (str), got {_describe(value)}",
-        f"harus berupa teks (str), bukan {_describe(value)}",
-    )
-
-
-def _strict_int(value: Any, _: type) -> int:
-    if type(value) is int or (isinstance(value, int) and not isinstance(value, bool)):
-        return value
-    raise InvalidValue(
-        f"must be a whole number (int), got {_describe(value)}",
-        f"harus berupa bilangan bulat (int), bukan {_describe(value)}",
-    )
-
-
-def _strict_bool(value: Any, _: type) -> bool:
-    if isinstance(value, bool):
-        return value
-    raise InvalidValue(
-        f"must be true or false (bool), got {_describe(value)}",
-        f"harus berupa true atau false (bool), bukan {_describe(value)}",
-    )
-
-
 def _date(value: Any, _: type) -> dt.date:
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return value
-    if isinstance(value, str):
+        return dt.date.fromordinal(dt.date.toordinal(value))  # a real date, not a subclass
+    if type(value) is str:
         try:
             return dt.date.fromisoformat(value)
         except ValueError:
             pass
     raise InvalidValue(
-        f"must be a date or an ISO date text like '2026-01-31', got {_describe(value)}",
-        "harus berupa tanggal atau teks tanggal ISO seperti '2026-01-31', "
-        f"bukan {_describe(value)}",
+        f"must be a date or an ISO date text like '2026-01-31', got {describe(value)}",
+        f"harus berupa tanggal atau teks tanggal ISO seperti '2026-01-31', bukan {describe(value)}",
     )
 
 
 def parse_utc(value: Any) -> dt.datetime:
     """Return *value* (an aware datetime or ISO text with an offset) in UTC."""
     moment = value
-    if isinstance(value, str):
+    if type(value) is str:
         try:
             moment = dt.datetime.fromisoformat(value)
         except ValueError:
             moment = None
-    if isinstance(moment, dt.datetime) and moment.tzinfo is dt.timezone.utc:
+    elif isinstance(value, dt.datetime) and type(value) is not dt.datetime:
+        moment = dt.datetime.fromisoformat(dt.datetime.isoformat(value))  # not a subclass
+    if type(moment) is dt.datetime and moment.tzinfo is dt.timezone.utc:
         return moment  # what to_dict writes: nothing to convert
-    if isinstance(moment, dt.datetime) and moment.utcoffset() is not None:
+    if type(moment) is dt.datetime and moment.utcoffset() is not None:
         try:
             return moment.astimezone(dt.timezone.utc)
         except OverflowError:  # year 1 at +01:00 has no UTC moment
             pass
     raise InvalidValue(
         "must be a time with a UTC offset, like '2026-01-31T08:00:00+00:00', "
-        f"got {_describe(value)}",
+        f"got {describe(value)}",
         "harus berupa waktu dengan selisih terhadap UTC, seperti '2026-01-31T08:00:00+07:00', "
-        f"bukan {_describe(value)}",
+        f"bukan {describe(value)}",
     )
 
 
@@ -117,17 +92,38 @@ def _datetime(value: Any, _: type) -> dt.datetime:
     return parse_utc(value)
 
 
+class Collected(Exception):
+    """The first errors of a collection's items (at most ``MAX_PROBLEMS``) and how many more.
+
+    cattrs would keep one exception per bad item: 300,000 bad numbers cost
+    seconds and hundreds of megabytes before a single reason is shown.
+    """
+
+    def __init__(self, errors: list[tuple[str, Exception]], more: int) -> None:
+        super().__init__(f"{len(errors) + more} problems")
+        self.errors = errors
+        self.more = more
+
+
+def _collect(errors: list[tuple[str, Exception]], segment: str, exc: Exception) -> bool:
+    """Keep *exc* if there is room; return whether it was kept."""
+    if len(errors) < MAX_PROBLEMS:
+        errors.append((segment, exc))
+        return True
+    return False
+
+
 def _not_a_list(value: Any) -> InvalidValue:
     return InvalidValue(
-        f"must be a list, got {_describe(value)}",
-        f"harus berupa daftar (list), bukan {_describe(value)}",
+        f"must be a list, got {describe(value)}",
+        f"harus berupa daftar (list), bukan {describe(value)}",
     )
 
 
 def _not_a_mapping(value: Any) -> InvalidValue:
     return InvalidValue(
-        f"must be a mapping (dict), got {_describe(value)}",
-        f"harus berupa pemetaan (dict), bukan {_describe(value)}",
+        f"must be a mapping (dict), got {describe(value)}",
+        f"harus berupa pemetaan (dict), bukan {describe(value)}",
     )
 
 
@@ -137,25 +133,60 @@ def _is_homogeneous_tuple(t: Any) -> bool:
 
 
 def _tuple_factory(t: Any, conv: cattrs.Converter) -> Callable[[Any, Any], Any]:
-    inner = homogenous_tuple_structure_factory(t, conv)
+    item_type = t.__args__[0]
+    item = conv.get_structure_hook(item_type)
 
     def structure(value: Any, _: Any) -> Any:
         if type(value) is not list and not isinstance(value, list | tuple):
             raise _not_a_list(value)
-        return inner(value, t)
+        items = []
+        errors: list[tuple[str, Exception]] = []
+        more = 0
+        for i, raw in enumerate(value):
+            try:
+                items.append(item(raw, item_type))
+            except Exception as exc:  # noqa: BLE001, PERF203 -- every failure becomes a reason
+                more += not _collect(errors, f"[{i}]", exc)
+        if errors:
+            raise Collected(errors, more)
+        return tuple(items)
 
     return structure
 
 
 def _mapping_factory(t: Any, conv: cattrs.Converter) -> Callable[[Any, Any], Any]:
-    inner = mapping_structure_factory(t, conv)
+    args: tuple[Any, ...] = getattr(t, "__args__", (Any, Any))
+    key_type, value_type = args if len(args) == 2 else (Any, Any)
+    key_hook = conv.get_structure_hook(key_type)
+    value_hook = conv.get_structure_hook(value_type)
+    origin = getattr(t, "__origin__", t)
+    mutable = origin in (dict, MutableMapping)  # what the class asked for; else frozen
 
     def structure(value: Any, _: Any) -> Any:
         if type(value) is not dict and not isinstance(value, Mapping):
             raise _not_a_mapping(value)
-        return inner(value, t)
+        out = {}
+        errors: list[tuple[str, Exception]] = []
+        more = 0
+        for raw_key, raw in value.items():
+            try:
+                key = key_hook(raw_key, key_type)
+            except Exception as exc:  # noqa: BLE001 -- every failure becomes a reason
+                more += not _collect(errors, f"[{describe(raw_key)}]", exc)
+                continue
+            try:
+                out[key] = value_hook(raw, value_type)
+            except Exception as exc:  # noqa: BLE001
+                more += not _collect(errors, _key_segment(key), exc)
+        if errors:
+            raise Collected(errors, more)
+        return out if mutable else FrozenMap(out)
 
     return structure
+
+
+def _key_segment(key: Any) -> str:
+    return f"[{key!r}]" if type(key) is str and len(key) <= 60 else f"[{describe(key)}]"
 
 
 def _attrs_factory(t: Any, conv: cattrs.Converter) -> Callable[[Any, Any], Any]:
@@ -163,18 +194,21 @@ def _attrs_factory(t: Any, conv: cattrs.Converter) -> Callable[[Any, Any], Any]:
         t, conv, _cattrs_forbid_extra_keys=True, _cattrs_detailed_validation=True
     )
     partner = t is PartnerRef
+    names = tuple(a.name for a in attrs.fields(t))
 
     def structure(value: Any, _: Any) -> Any:
         if type(value) is dict:
             return inner(value, t)
-        if isinstance(value, t):  # already built, hence already validated
-            return value
-        if partner and isinstance(value, PartnerLike):
-            return value.as_partner_ref()
+        if partner and not isinstance(value, PartnerRef) and isinstance(value, PartnerLike):
+            value = value.as_partner_ref()
+        if isinstance(value, t):
+            # Built already, but maybe with validators off, by object.__new__, or with a
+            # __class__ that lies: rebuild it from its fields, through every check again.
+            return inner({name: getattr(value, name) for name in names}, t)
         if not isinstance(value, Mapping):
             raise InvalidValue(
-                f"must be a {t.__name__} or a mapping of its fields, got {_describe(value)}",
-                f"harus berupa {t.__name__} atau pemetaan isiannya, bukan {_describe(value)}",
+                f"must be a {t.__name__} or a mapping of its fields, got {describe(value)}",
+                f"harus berupa {t.__name__} atau pemetaan isiannya, bukan {describe(value)}",
             )
         return inner(value, t)
 
@@ -207,9 +241,11 @@ def _make_converter() -> cattrs.Converter:
         forbid_extra_keys=True,
         unstruct_collection_overrides={Sequence: list, tuple: list, Mapping: dict},
     )
-    conv.register_structure_hook(str, _strict_str)
-    conv.register_structure_hook(int, _strict_int)
-    conv.register_structure_hook(bool, _strict_bool)
+    conv.register_structure_hook(str, lambda v, _: exact_text(v))
+    conv.register_structure_hook(int, lambda v, _: exact_int(v))
+    conv.register_structure_hook(bool, lambda v, _: exact_bool(v))
+    conv.register_structure_hook(float, lambda v, _: exact_float(v))
+    conv.register_unstructure_hook(FrozenMap, dict)
     conv.register_structure_hook(dt.date, _date)
     conv.register_structure_hook(dt.datetime, _datetime)
     conv.register_unstructure_hook(dt.date, dt.date.isoformat)
@@ -229,6 +265,9 @@ def structure_or_reasons(
 ) -> tuple[Any, list[Reason]]:
     """Structure *value* into *cls*; on failure return the reasons instead.
 
+    At most ``MAX_PROBLEMS`` reasons are returned; when there were more, the last
+    one (``<code>.more_problems``) says how many.
+
     Args:
         value: plain data (or already-built value objects).
         cls: the attrs class to build.
@@ -241,13 +280,41 @@ def structure_or_reasons(
         return None, explain(exc, where, code)
 
 
+def capped(reasons: list[Reason], code: str, more: int = 0) -> list[Reason]:
+    """*reasons* cut to ``MAX_PROBLEMS``, and one last reason that counts all the others."""
+    listed = [r for r in reasons if type(r) is not MoreProblems]
+    more += sum(r.count for r in reasons if type(r) is MoreProblems)
+    more += max(0, len(listed) - MAX_PROBLEMS)
+    kept = listed[:MAX_PROBLEMS]
+    return [*kept, more_problems(code, more)] if more > 0 else kept
+
+
+@sealed
+@attrs.frozen
+class MoreProblems(Reason):
+    """The reason that stands for ``count`` problems that are not listed."""
+
+    count: int = 0
+
+
+def more_problems(code: str, count: int) -> Reason:
+    """The reason that stands for *count* problems not listed."""
+    return MoreProblems(
+        f"{code}.more_problems",
+        f"and {count} more problems (only the first {MAX_PROBLEMS} are listed)",
+        f"dan {count} masalah lain (hanya {MAX_PROBLEMS} yang pertama ditampilkan)",
+        None,
+        count,
+    )
+
+
 def _segment(exc: BaseException) -> str:
     for note in getattr(exc, "__notes__", ()):
         if isinstance(note, AttributeValidationNote):
             return f".{note.name}"
         if isinstance(note, IterableValidationNote):
             index = note.index
-            return f"[{index}]" if isinstance(index, int) else f"[{index!r}]"
+            return f"[{index}]" if type(index) is int else f"[{describe(index)}]"
     return ""
 
 
@@ -256,71 +323,144 @@ def _join(path: str, segment: str) -> str:
     return joined.removeprefix(".")
 
 
+def describe_exception(exc: BaseException) -> str:
+    """``str(exc)``, at most 200 characters, even when its ``__str__`` fails."""
+    try:
+        text = str(exc)
+    except Exception:  # noqa: BLE001 -- a user's exception whose __str__ fails
+        return type(exc).__name__
+    return text if len(text) <= 200 else text[:200] + "..."
+
+
 def explain(exc: BaseException, path: str, code: str) -> list[Reason]:
-    """Turn a (possibly nested) structuring error into reasons naming their fields."""
-    if isinstance(exc, BaseValidationError):
-        reasons: list[Reason] = []
-        for sub in exc.exceptions:
-            reasons += explain(sub, _join(path, _segment(sub)), code)
-        return reasons
+    """Turn a (possibly nested) structuring error into reasons naming their fields.
+
+    At most ``MAX_PROBLEMS`` reasons; when there were more, the last one
+    (``<code>.more_problems``) says how many.
+    """
+    reasons, more = _explain(exc, path, code)
+    return capped(reasons, code, more)
+
+
+def _explain(exc: BaseException, path: str, code: str) -> tuple[list[Reason], int]:
+    """The reasons of *exc*, and how many more problems were counted but not kept."""
+    reasons: list[Reason] = []
+    more = 0
+    if isinstance(exc, BaseValidationError | Collected):
+        subs = (
+            [(_segment(sub), sub) for sub in exc.exceptions]
+            if isinstance(exc, BaseValidationError)
+            else exc.errors
+        )
+        more = exc.more if isinstance(exc, Collected) else 0
+        for segment, sub in subs:
+            found, uncounted = _explain(sub, _join(path, segment), code)
+            reasons += found
+            more += uncounted
+        return reasons, more
     if isinstance(exc, ForbiddenExtraKeysError):
-        return [
-            Reason(
-                f"{code}.unknown_field",
-                f"{_join(path, '.' + key)}: unknown field; the fields are: "
-                f"{', '.join(f.name for f in attrs.fields(exc.cl))}",
-                f"{_join(path, '.' + key)}: isian tidak dikenal; isian yang ada: "
-                f"{', '.join(f.name for f in attrs.fields(exc.cl))}",
-                _join(path, "." + key),
+        fields = ", ".join(f.name for f in attrs.fields(exc.cl))
+        extra = sorted(exc.extra_fields, key=str)
+        for key in (exact_text_or_description(k) for k in extra[:MAX_PROBLEMS]):
+            where = _join(path, "." + key)
+            reasons.append(
+                Reason(
+                    f"{code}.unknown_field",
+                    f"{where}: unknown field; the fields are: {fields}",
+                    f"{where}: isian tidak dikenal; isian yang ada: {fields}",
+                    where,
+                )
             )
-            for key in sorted(exc.extra_fields)
-        ]
+        return reasons, max(0, len(extra) - MAX_PROBLEMS)
     if isinstance(exc, KeyError):
-        name = path or str(exc.args[0])
-        return [
-            Reason(
-                f"{code}.missing_field",
-                f"{name}: this field is required",
-                f"{name}: isian ini wajib diisi",
-                name,
-            )
-        ]
+        name = path or exact_text_or_description(exc.args[0] if exc.args else "")
+        missing = Reason(
+            f"{code}.missing_field",
+            f"{name}: this field is required",
+            f"{name}: isian ini wajib diisi",
+            name,
+        )
+        return [missing], 0
     if isinstance(exc, InvalidValue):
         en, id_ = exc.en, exc.id
         if exc.field:
             path = _join(path, "." + exc.field)
     else:  # a validator of a user's attrs class, or a converter that raised
-        en = f"invalid value ({exc})"
-        id_ = f"nilai tidak valid ({exc})"
+        text = describe_exception(exc)
+        en = f"invalid value ({text})"
+        id_ = f"nilai tidak valid ({text})"
     label = path or "value"
-    return [Reason(f"{code}.invalid", f"{label}: {en}", f"{label}: {id_}", path or None)]
+    return [Reason(f"{code}.invalid", f"{label}: {en}", f"{label}: {id_}", path or None)], 0
+
+
+def exact_text_or_description(value: Any) -> str:
+    """*value* itself when it is short, valid text; else a description of it."""
+    if type(value) is str and len(value) <= 60 and value.isprintable():
+        return value
+    return f"<{describe(value)}>"
 
 
 _SCALARS = frozenset({str, int, float, bool, type(None)})
+_SAFE = frozenset({int, bool, type(None)})  # scalars that need no check to be strict JSON
 
 
 class NotJSON(ValueError):
     """A value that is not made of JSON types."""
 
 
-def copy_json(value: Any, *, check: bool = False) -> Any:
+def copy_json(value: Any, *, check: bool = False, depth: int = MAX_DEPTH) -> Any:
     """Deep-copy a JSON tree (dicts, lists, scalars): much faster than ``copy.deepcopy``.
 
-    With ``check=True`` also make sure it *is* a JSON tree (string keys; no
-    tuples, sets, objects), raising :class:`NotJSON` otherwise: validating
-    while copying walks the tree once instead of twice.
+    With ``check=True`` also make sure it *is* strict JSON, raising
+    :class:`NotJSON` otherwise: string keys; no tuples, sets or objects; finite
+    numbers; text that UTF-8 can encode; at most ``MAX_DEPTH`` levels deep.
+    Validating while copying walks the tree once instead of twice.
     """
     kind = type(value)
+    plain = _SAFE if check else _SCALARS
     if kind is dict:
-        if check and not all(type(k) is str for k in value):
-            msg = "object keys must be strings"
-            raise NotJSON(msg)
+        if check:
+            if depth <= 0:
+                raise NotJSON(f"nested deeper than {MAX_DEPTH} levels")
+            for k in value:
+                if type(k) is not str:
+                    msg = "object keys must be strings"
+                    raise NotJSON(msg)
+                if not k.isascii():
+                    _check_scalar(k)
         return {
-            k: v if type(v) in _SCALARS else copy_json(v, check=check) for k, v in value.items()
+            k: v
+            if type(v) in plain or (type(v) is str and v.isascii())
+            else copy_json(v, check=check, depth=depth - 1)
+            for k, v in value.items()
         }
     if kind is list:
-        return [v if type(v) in _SCALARS else copy_json(v, check=check) for v in value]
-    if check and kind not in _SCALARS:
+        if check and depth <= 0:
+            raise NotJSON(f"nested deeper than {MAX_DEPTH} levels")
+        return [
+            v
+            if type(v) in plain or (type(v) is str and v.isascii())
+            else copy_json(v, check=check, depth=depth - 1)
+            for v in value
+        ]
+    if check:
+        _check_scalar(value)
+    return value
+
+
+def _check_scalar(value: Any) -> None:
+    kind = type(value)
+    if kind is str:
+        if not value.isascii():
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                msg = "text holds a lone surrogate, which UTF-8 cannot encode"
+                raise NotJSON(msg) from None
+    elif kind is float:
+        if not math.isfinite(value):
+            msg = f"{value!r} is not a JSON number"
+            raise NotJSON(msg)
+    elif kind not in _SAFE:
         msg = f"{kind.__name__} is not a JSON type"
         raise NotJSON(msg)
-    return value

@@ -12,12 +12,21 @@ from __future__ import annotations
 import keyword
 import threading
 from collections.abc import Callable, Iterable, Mapping
-from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 import attrs
 
-from kelompok._errors import DefinitionError, InvalidGroupData, UnknownEvent, UnknownStage
+from kelompok._errors import (
+    DefinitionError,
+    InvalidGroupData,
+    InvalidValue,
+    UnknownEvent,
+    UnknownStage,
+    UsageError,
+)
+from kelompok._frozen import FrozenMap
+from kelompok._immutable import mutable_field_problems, seal_tree, sealed
+from kelompok._scalars import describe, exact_nonblank
 from kelompok._text import Reason, pick
 
 if TYPE_CHECKING:
@@ -50,6 +59,10 @@ def _invariants(items: Iterable[Invariant]) -> tuple[Invariant, ...]:
     return tuple(items)
 
 
+def _names(names: Iterable[str] | None) -> frozenset[str] | None:
+    return None if names is None else frozenset(names)
+
+
 def _callable(value: object) -> bool:
     """``callable`` for values typed as callables: a definition may come from untyped code."""
     return callable(value)
@@ -65,14 +78,11 @@ def _is_mapping(value: object) -> bool:
     return isinstance(value, Mapping)
 
 
-def _valid_id(value: object) -> bool:
-    return value is None or (isinstance(value, str) and bool(value.strip()))
-
-
 def _frozen_moves(moves: Mapping[str, str | None]) -> Mapping[str, str | None]:
-    return MappingProxyType(dict(moves))
+    return FrozenMap(moves)
 
 
+@sealed
 @attrs.frozen
 class Stage:
     """One stage of a group type.
@@ -95,6 +105,7 @@ class Stage:
         return pick(self.en, self.id, lang)
 
 
+@sealed
 @attrs.frozen
 class Requirement:
     """A named guard: an event is refused while ``check(group, payload)`` is false.
@@ -125,21 +136,35 @@ class Requirement:
         return pick(self.en, self.id, lang)
 
 
+@sealed
 @attrs.frozen
 class Invariant:
     """A fact about a group's data that must hold whatever produced it.
 
     Checked by :func:`kelompok.load` for every document it does not know (see
-    :class:`kelompok.KnownDocuments`) and by the property tests after every
-    step; ``check(group) -> bool``.
+    :class:`kelompok.KnownDocuments`), and by ``fire`` after every effect, so a
+    bug in an effect is refused (:class:`kelompok.DefinitionBug`) instead of
+    stored; ``check(group) -> bool``.
+
+    Args:
+        code: stable identifier, e.g. ``"state.members"``.
+        en: the fact, in English.
+        id: the same in Indonesian.
+        check: ``check(group) -> bool``, True when the fact holds.
+        reads: the names of the data fields the check reads, and ``"stage"`` if it
+            reads the stage (or ``reached``). When given, ``fire`` checks the
+            invariant only after an event that changed one of them; ``None``
+            (the default) checks it after every event.
     """
 
     code: str
     en: str
     id: str
     check: Callable[[Any], bool] = attrs.field(eq=False)
+    reads: frozenset[str] | None = attrs.field(default=None, converter=_names)
 
 
+@sealed
 @attrs.frozen(eq=False)
 class Event:
     """An event of a group type.
@@ -171,6 +196,7 @@ class Event:
         return pick(self.en, self.id, lang)
 
 
+@sealed
 @attrs.frozen(eq=False)
 class GroupType(Generic[G]):
     """The immutable definition of a kind of group, and the factory of its groups.
@@ -210,6 +236,8 @@ class GroupType(Generic[G]):
             raise DefinitionError(self.name, problems)
         from kelompok._engine import Engine  # noqa: PLC0415 -- the engine needs this module
 
+        for cls in (self.data, self.founding, *(e.payload for e in self.events if e.payload)):
+            seal_tree(cls)  # no built instance may be initialised again, in place
         object.__setattr__(self, "_engine", Engine(self))
 
     # -- reading the definition ---------------------------------------------------
@@ -229,6 +257,7 @@ class GroupType(Generic[G]):
         Raises:
             UnknownStage: the type has no such stage (also a ``KeyError``).
         """
+        _name_is_text("stage", name)
         try:
             return self._engine.stages[name]
         except KeyError:
@@ -242,15 +271,21 @@ class GroupType(Generic[G]):
         """
         try:
             return self._engine.events[name]
-        except KeyError:
+        except (KeyError, TypeError):
+            _name_is_text("event", name)
             raise UnknownEvent(name, self.name, list(self._engine.events)) from None
 
     def order(self, stage: str) -> int | None:
         """Position of a live stage in the order, ``None`` for a terminal stage."""
-        return self._engine.order.get(stage)
+        try:
+            return self._engine.order.get(stage)
+        except TypeError:  # unhashable
+            _name_is_text("stage", stage)
+            raise
 
     def events_from(self, stage: str) -> tuple[str, ...]:
         """Names of the events that the stage alone allows."""
+        _name_is_text("stage", stage)
         return self._engine.available.get(stage, ())
 
     # -- making groups --------------------------------------------------------------
@@ -269,10 +304,11 @@ class GroupType(Generic[G]):
         from kelompok._convert import structure_or_reasons  # noqa: PLC0415 -- keeps import light
 
         args, problems = structure_or_reasons(founding, self.founding, code="create")
-        if not _valid_id(id):
-            problems.append(
-                Reason("create.invalid", "id: must be non-blank text", "id: harus teks", "id")
-            )
+        if id is not None:
+            try:
+                id = exact_nonblank(id)  # noqa: A001 -- the exact str, not a subclass
+            except InvalidValue as exc:
+                problems.append(Reason("create.invalid", f"id: {exc.en}", f"id: {exc.id}", "id"))
         if problems:
             what = f"Cannot create a {self.name} group"
             raise InvalidGroupData(what, problems)
@@ -375,6 +411,12 @@ class GroupType(Generic[G]):
         return f"<GroupType {self.name!r}: {len(self.stages)} stages, {len(self.events)} events>"
 
 
+def _name_is_text(kind: str, name: object) -> None:
+    if type(name) is not str:
+        msg = f"a {kind} name must be text (str), got {describe(name)}"
+        raise UsageError(msg)
+
+
 def _identifier(name: object) -> bool:
     return isinstance(name, str) and name.isidentifier() and not keyword.iskeyword(name)
 
@@ -392,15 +434,25 @@ def definition_problems(gt: GroupType[Any]) -> list[str]:
         problems.append(f"type name {gt.name!r} is not an identifier")
     problems += _label_problems("type", gt.name, gt.en, gt.id)
     for cls_field in ("data", "founding"):
-        if not attrs.has(getattr(gt, cls_field)):
+        cls = getattr(gt, cls_field)
+        if not attrs.has(cls):
             problems.append(f"{cls_field} must be an attrs class")
+        else:
+            problems += mutable_field_problems(cls, cls_field)
     if not _callable(gt.initial_data):
         problems.append("initial_data is not callable")
     if not _is_group_class(gt.group_class):
         problems.append("group_class must be kelompok.Group or a subclass of it")
+    fields = {a.name for a in attrs.fields(gt.data)} if attrs.has(gt.data) else set()
     for inv in gt.invariants:
         if not _callable(inv.check):
             problems.append(f"invariant {inv.code!r} has a check that is not callable")
+        unknown = sorted(str(name) for name in (inv.reads or ()) if name not in {*fields, "stage"})
+        if unknown:
+            problems.append(
+                f"invariant {inv.code!r} reads {', '.join(unknown)}, which the data class "
+                f"{gt.data.__name__} does not have (name its fields, or 'stage')"
+            )
         problems += _label_problems("invariant", inv.code, inv.en, inv.id)
     problems += _stage_problems(gt.stages)
     if not gt.stages or gt.stages[0].terminal:  # the graph checks need an initial stage

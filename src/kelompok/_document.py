@@ -16,17 +16,20 @@ from typing import Any, Final
 
 from kelompok._convert import (
     NotJSON,
+    capped,
     converter,
     copy_json,
+    exact_text_or_description,
     parse_utc,
     structure_or_reasons,
 )
 from kelompok._definition import GroupType
 from kelompok._errors import InvalidGroupData, InvalidValue, KelompokError, TransitionNotAllowed
-from kelompok._group import Group
+from kelompok._group import Group, _State
 from kelompok._history import HistoryRecord
 from kelompok._known import known_documents
 from kelompok._registry import get_group_type
+from kelompok._scalars import describe, exact_text
 from kelompok._text import Reason
 
 SCHEMA_VERSION: Final = 1
@@ -45,18 +48,20 @@ _RECORD_KEYS: Final = ("event", "source", "dest", "at", "payload", "actor")
 _RECORD_KEYSET: Final = frozenset(_RECORD_KEYS)
 
 
-def dump(group: Group) -> dict[str, Any]:
-    """The document of *group* (see :meth:`Group.to_dict`); the caller holds its lock."""
+def dump(group: Group, state: _State | None = None) -> dict[str, Any]:
+    """The document of *group* in *state* (see :meth:`Group.to_dict`)."""
     gt = group._type  # noqa: SLF001 -- the document module owns the format
+    if state is None:
+        state = group._state()  # noqa: SLF001
     return {
         "schema_version": SCHEMA_VERSION,
         "type": gt.name,
         "id": group._id,  # noqa: SLF001
-        "stage": group._stage,  # noqa: SLF001
-        "version": group._version,  # noqa: SLF001
+        "stage": state.stage,
+        "version": state.version,
         "created_at": group._created_at.isoformat(),  # noqa: SLF001
         "founding": converter.unstructure(group._founding, gt.founding),  # noqa: SLF001
-        "data": converter.unstructure(group._data, gt.data),  # noqa: SLF001
+        "data": converter.unstructure(state.data, gt.data),
         "history": [
             {
                 "event": r.event,
@@ -66,14 +71,14 @@ def dump(group: Group) -> dict[str, Any]:
                 "payload": copy_json(r._payload),  # noqa: SLF001
                 "actor": r.actor,
             }
-            for r in group._history  # noqa: SLF001
+            for r in state.history[: state.length]
         ],
     }
 
 
-def dump_and_remember(group: Group) -> dict[str, Any]:
+def dump_and_remember(group: Group, state: _State) -> dict[str, Any]:
     """:func:`dump`, and remember the document in :data:`known_documents`."""
-    document = dump(group)
+    document = dump(group, state)
     known_documents.remember(document, group)
     return document
 
@@ -105,7 +110,7 @@ class _Loader:
         for key in doc:
             if key not in expected:
                 self.fail(
-                    f"{where}{key}",
+                    f"{where}{exact_text_or_description(key)}",
                     f"unknown field; expected only {', '.join(expected)}",
                     f"isian tidak dikenal; yang diharapkan hanya {', '.join(expected)}",
                     "document.unknown_field",
@@ -154,10 +159,10 @@ def checked_load(document: Mapping[str, Any], *, replay: bool = False) -> Group:
     group_id = ld.text(document, "id")
     created_at = ld.moment(document["created_at"], "created_at")
     stage = document["stage"]
-    if not isinstance(stage, str) or stage not in gt._engine.stages:  # noqa: SLF001
+    if type(stage) is not str or stage not in gt._engine.stages:  # noqa: SLF001
         ld.fail("stage", f"is not a stage of {gt.name!r}", f"bukan tahap {gt.name!r}")
     version = document["version"]
-    if not isinstance(version, int) or isinstance(version, bool) or version < 0:
+    if type(version) is not int or version < 0:
         ld.fail("version", "must be a whole number >= 0", "harus bilangan bulat >= 0")
     data, problems = structure_or_reasons(document["data"], gt.data, code="document", where="data")
     ld.problems += problems
@@ -169,7 +174,7 @@ def checked_load(document: Mapping[str, Any], *, replay: bool = False) -> Group:
     if not ld.problems:
         _agree(ld, history[-1].dest if history else gt.initial, stage, len(history), version)
     if ld.problems:
-        raise InvalidGroupData(_WHAT, ld.problems)
+        raise InvalidGroupData(_WHAT, capped(ld.problems, "document"))
     group: Group = gt.group_class._build(  # noqa: SLF001
         group_type=gt,
         group_id=group_id,
@@ -236,16 +241,22 @@ def _header(ld: _Loader, document: Any) -> GroupType[Any]:
     if "schema_version" in document and (type(found) is not int or found != SCHEMA_VERSION):
         ld.fail(
             "schema_version",
-            f"is {found!r}; this kelompok reads version {SCHEMA_VERSION}",
-            f"bernilai {found!r}; kelompok ini membaca versi {SCHEMA_VERSION}",
+            f"is {describe(found)}; this kelompok reads version {SCHEMA_VERSION}",
+            f"bernilai {describe(found)}; kelompok ini membaca versi {SCHEMA_VERSION}",
             "document.schema_version",
         )
     if ld.problems:
-        raise InvalidGroupData(_WHAT, ld.problems)
+        raise InvalidGroupData(_WHAT, capped(ld.problems, "document"))
+    name = document["type"]
+    if type(name) is not str:
+        problem = _problem("type", f"must be text, got {describe(name)}", "harus berupa teks")
+        raise InvalidGroupData(_WHAT, [problem])
     try:
-        return get_group_type(document["type"])
+        return get_group_type(name)
     except KelompokError as exc:
-        problem = _problem("type", str(exc), f"jenis kelompok {document['type']!r} tidak dikenal")
+        problem = _problem(
+            "type", str(exc), f"jenis kelompok {exact_text_or_description(name)!r} tidak dikenal"
+        )
         raise InvalidGroupData(_WHAT, [problem]) from exc
 
 
@@ -302,15 +313,23 @@ def _history(ld: _Loader, gt: Any, raw: Any) -> tuple[list[HistoryRecord], int]:
     return records, peak
 
 
-def _json_object(value: Any) -> dict[str, Any] | None:
-    """A copy of *value* if it is a JSON object, else ``None``."""
+def _json_object(value: Any) -> tuple[dict[str, Any] | None, str]:
+    """A copy of *value* if it is a strict JSON object, else ``None`` and why not."""
     if type(value) is not dict:
-        return None
+        return None, f"got {describe(value)}"
     try:
         copied: dict[str, Any] = copy_json(value, check=True)
-    except NotJSON:
-        return None
-    return copied
+    except NotJSON as exc:
+        return None, str(exc)
+    return copied, ""
+
+
+def _is_text(value: Any) -> bool:
+    try:
+        exact_text(value)
+    except InvalidValue:
+        return False
+    return type(value) is str
 
 
 def _record(ld: _Loader, gt: Any, i: int, rec: dict[str, Any], stage: str) -> HistoryRecord | None:
@@ -320,33 +339,42 @@ def _record(ld: _Loader, gt: Any, i: int, rec: dict[str, Any], stage: str) -> Hi
     if event is None:
         ld.fail(
             f"history[{i}].event",
-            f"{name!r} is not an event of {gt.name!r}",
-            f"{name!r} bukan kejadian pada jenis kelompok {gt.name!r}",
+            f"{describe(name)} is not an event of {gt.name!r}",
+            f"{describe(name)} bukan kejadian pada jenis kelompok {gt.name!r}",
         )
         return None
-    if source != stage:
+    if type(source) is not str or source != stage:
         ld.fail(
             f"history[{i}].source",
-            f"is {source!r} but the previous step ended in {stage!r}",
-            f"bernilai {source!r} padahal langkah sebelumnya berakhir pada {stage!r}",
+            f"is {describe(source)} but the previous step ended in {stage!r}",
+            f"bernilai {describe(source)} padahal langkah sebelumnya berakhir pada {stage!r}",
             "document.history",
         )
         return None
-    if source not in event.moves or (event.moves[source] or source) != dest:
+    leads_there = type(dest) is str and (event.moves.get(source, dest) or source) == dest
+    if source not in event.moves or not leads_there:
         ld.fail(
             f"history[{i}]",
-            f"{name!r} does not lead from {source!r} to {dest!r} in a {gt.name} group",
-            f"{name!r} tidak mengarah dari {source!r} ke {dest!r} pada kelompok {gt.name}",
+            f"{name!r} does not lead from {source!r} to {describe(dest)} in a {gt.name} group",
+            f"{name!r} tidak mengarah dari {source!r} ke {describe(dest)} pada kelompok {gt.name}",
             "document.history",
         )
         return None
     text = rec["at"]
     at = ld.moment(text, f"history[{i}].at")
-    payload = _json_object(rec["payload"])
+    payload, why = _json_object(rec["payload"])
     if payload is None:
-        ld.fail(f"history[{i}].payload", "must be a JSON object", "harus berupa objek JSON")
-    if actor is not None and type(actor) is not str:
-        ld.fail(f"history[{i}].actor", "must be text or null", "harus berupa teks atau null")
+        ld.fail(
+            f"history[{i}].payload",
+            f"must be a JSON object ({why})",
+            f"harus berupa objek JSON ({why})",
+        )
+    if actor is not None and not _is_text(actor):
+        ld.fail(
+            f"history[{i}].actor",
+            "must be valid text or null",
+            "harus berupa teks yang sah atau null",
+        )
     if at is None:
         return None
     canonical = text if type(text) is str and text.endswith("+00:00") and "T" in text else ""

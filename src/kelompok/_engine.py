@@ -5,35 +5,38 @@ Why it looks like this:
 * One ``Machine(model=None)`` per *type*, never per group: a machine costs about
   half a millisecond and tens of kilobytes, and ``add_model`` would hold every
   group strongly and cost O(models) per call. Events are fired with
-  ``machine.events[name].trigger(group, firing)``; the machine keeps no
-  reference to the group afterwards.
+  ``machine.events[name].trigger(model)`` on a scratch model that holds only
+  the stage; the machine keeps no reference to it or to the group.
 * ``auto_transitions=False``: there is no ``to_<stage>()`` side door.
 * Guards are evaluated by kelompok *before* the machine is asked, so a refusal
   lists every unmet requirement instead of being the silent ``False`` that a
   failing ``transitions`` condition returns.
 * The machine does the stage change and nothing else: no callbacks are
   registered with it. :meth:`Group.fire` computes the event's effect first,
-  asks the machine to move, then appends the history record and calls the
-  listeners (so they see the new stage). If anything raises, the group puts
-  back what it saved before, so an effect, a listener or the machine itself
-  never leaves a half-applied event behind. Callbacks would cost a third of
+  asks the machine where it moves, builds the new state, shows it to the
+  listeners (so they see the new stage) and commits it in one assignment. If
+  anything raises, the group keeps the state it had, so an effect, a listener
+  or the machine itself never leaves a half-applied event behind. Callbacks would cost a third of
   ``transitions``' time per event and could only do what the group does anyway.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import uuid
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+import attrs
 from transitions import Machine
 
 from kelompok._convert import converter
 from kelompok._graph import stage_edges
 
 if TYPE_CHECKING:
-    from kelompok._definition import Event, GroupType, Stage
-    from kelompok._group import Group, Listener
+    from kelompok._definition import Event, GroupType, Invariant, Stage
+    from kelompok._group import Listener
 
 
 class Engine:
@@ -41,14 +44,17 @@ class Engine:
 
     __slots__ = (
         "available",
+        "data_fields",
         "edges",
         "events",
         "group_type",
+        "invariants",
         "listeners",
         "machine",
         "order",
         "stages",
         "triggers",
+        "watch",
     )
 
     def __init__(self, group_type: GroupType[Any]) -> None:
@@ -66,7 +72,7 @@ class Engine:
             states=list(self.stages),
             initial=group_type.initial,
             auto_transitions=False,
-            model_attribute="_stage",
+            model_attribute="stage",
             name=f"kelompok.{group_type.name}",
         )
         for event in group_type.events:
@@ -75,6 +81,10 @@ class Engine:
         self.triggers = {name: self.machine.events[name] for name in self.events}
         self.edges = stage_edges(group_type.stages, group_type.events)
         self.listeners: tuple[Listener, ...] = ()
+        self.invariants = group_type.invariants
+        names = tuple(a.name for a in attrs.fields(group_type.data))
+        self.data_fields = operator.attrgetter(*names) if len(names) > 1 else _one(names)
+        self.watch = tuple(_watch(i, names) for i in group_type.invariants)
         for data_cls in (group_type.data, group_type.founding):
             converter.get_structure_hook(data_cls)  # compile the cattrs hooks now, not per request
 
@@ -94,8 +104,52 @@ class Engine:
             founding=founding,
         )
 
-    def move(self, group: Group, event: str) -> None:
-        """Let the shared machine move *group* along *event* (its guards passed already)."""
-        if not self.triggers[event].trigger(group):  # pragma: no cover -- a kelompok bug
-            msg = f"transitions refused {event!r} in {group._stage!r} after its guards"  # noqa: SLF001
+    def move(self, stage: str, event: str) -> str:
+        """The stage the shared machine moves to from *stage* along *event* (guards passed).
+
+        The machine moves a scratch model, not the group: the group changes in
+        one step later, when the whole event is known to apply.
+        """
+        model = _Model(stage)
+        if not self.triggers[event].trigger(model):  # pragma: no cover -- a kelompok bug
+            msg = f"transitions refused {event!r} in {stage!r} after its guards"
             raise AssertionError(msg)
+        return model.stage
+
+    def invariants_to_check(self, old: Any, new: Any, stage_moved: bool) -> list[Invariant]:  # noqa: FBT001
+        """The invariants an event that turned data *old* into *new* may have broken."""
+        if old is new:
+            changed: tuple[bool, ...] = ()
+        else:
+            before, after = self.data_fields(old), self.data_fields(new)
+            changed = tuple(b is not a for b, a in zip(before, after, strict=True))
+        return [
+            invariant
+            for invariant, (always, stage, fields) in zip(self.invariants, self.watch, strict=True)
+            if always or (stage and stage_moved) or any(changed[i] for i in fields if changed)
+        ]
+
+
+def _one(names: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
+    getter = operator.attrgetter(*names) if names else (lambda _data: None)
+    return lambda data: (getter(data),) if names else ()
+
+
+def _watch(invariant: Invariant, names: tuple[str, ...]) -> tuple[bool, bool, tuple[int, ...]]:
+    """(checked after every event, reads the stage, indices of the data fields it reads)."""
+    if invariant.reads is None:
+        return True, True, ()
+    return (
+        False,
+        "stage" in invariant.reads,
+        tuple(i for i, name in enumerate(names) if name in invariant.reads),
+    )
+
+
+class _Model:
+    """What ``transitions`` moves: a stage and nothing else."""
+
+    __slots__ = ("stage",)
+
+    def __init__(self, stage: str) -> None:
+        self.stage = stage

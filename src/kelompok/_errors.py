@@ -150,6 +150,33 @@ class DefinitionError(KelompokError, ValueError):
         super().__init__(msg)
 
 
+class DefinitionBug(KelompokError, RuntimeError):
+    """A group type's own code misbehaved while an event was checked or applied.
+
+    A requirement raised or returned something other than ``True`` or ``False``,
+    an effect raised or returned something other than the type's data, or the
+    data an effect made breaks the type's invariants. It is a bug in the type,
+    not a refusal: the group is left exactly as it was; fix the type.
+
+    Attributes:
+        event: the event being checked or applied.
+        culprit: what misbehaved, e.g. ``"requirement 'charter.missing'"``.
+        reasons: the broken invariants, when that is what happened (else empty).
+
+    The original exception, if there was one, is ``__cause__``.
+    """
+
+    def __init__(self, event: str, culprit: str, what: str, reasons: Sequence[Reason] = ()) -> None:
+        self.event = event
+        self.culprit = culprit
+        self.reasons = list(reasons)
+        msg = (
+            f"Bug in the group type, found while applying event {event!r}: {culprit} {what}. "
+            f"The group is unchanged; fix the type's code.{_bullets(self.reasons)}"
+        )
+        super().__init__(msg)
+
+
 class ReentrantFire(KelompokError, RuntimeError):
     """An event was fired on a group from inside a listener of that same group's event.
 

@@ -16,6 +16,7 @@ import attrs
 
 from kelompok._compat import Self
 from kelompok._group import Group
+from kelompok._immutable import sealed
 from kelompok._values import Division, Member, PartnerRef, Program, frozen_map, nonblank
 
 MemberLike = Member | Mapping[str, Any]
@@ -29,6 +30,7 @@ DivisionLike = Division | Mapping[str, Any]
 # class serves as both: the validated payload is stored as it is.
 
 
+@sealed
 @attrs.frozen
 class Charter:
     """Vision, mission, goals and the steps to reach them (*visi, misi, tujuan, langkah*)."""
@@ -39,6 +41,7 @@ class Charter:
     steps: tuple[str, ...]
 
 
+@sealed
 @attrs.frozen
 class Structure:
     """The officers (member ids) and the divisions."""
@@ -49,6 +52,7 @@ class Structure:
     divisions: tuple[Division, ...]
 
 
+@sealed
 @attrs.frozen
 class Rejection:
     """A selection decision against a candidate."""
@@ -57,6 +61,7 @@ class Rejection:
     reason: str
 
 
+@sealed
 @attrs.frozen
 class Activity:
     """An activity that was carried out."""
@@ -68,6 +73,7 @@ class Activity:
     outcome: str
 
 
+@sealed
 @attrs.frozen
 class Evaluation:
     """One evaluation: a score per charter goal, findings, improvements."""
@@ -77,6 +83,7 @@ class Evaluation:
     improvements: tuple[str, ...] = ()
 
 
+@sealed
 @attrs.frozen
 class Partnership:
     """A collaboration with another group of the same type."""
@@ -86,6 +93,7 @@ class Partnership:
     shared: tuple[str, ...]
 
 
+@sealed
 @attrs.frozen
 class FormationData:
     """Everything a professional or volunteer group has built so far.
@@ -116,21 +124,24 @@ class FormationData:
 # -- payloads ---------------------------------------------------------------------
 
 
+@sealed
 @attrs.frozen
 class NewProfessional:
     """Arguments of ``PROFESSIONAL.create``."""
 
-    name: str = attrs.field(validator=nonblank)
-    profession: str = attrs.field(validator=nonblank)
+    name: str = attrs.field(converter=nonblank)
+    profession: str = attrs.field(converter=nonblank)
 
 
+@sealed
 @attrs.frozen
 class NewVolunteer:
     """Arguments of ``VOLUNTEER.create``."""
 
-    name: str = attrs.field(validator=nonblank)
+    name: str = attrs.field(converter=nonblank)
 
 
+@sealed
 @attrs.frozen
 class NeedsPayload:
     """``identify_needs`` of a professional group."""
@@ -138,6 +149,7 @@ class NeedsPayload:
     needs: tuple[str, ...]
 
 
+@sealed
 @attrs.frozen
 class ProblemsPayload:
     """``identify_needs`` of a volunteer group: needs and the work area."""
@@ -146,6 +158,7 @@ class ProblemsPayload:
     work_area: str
 
 
+@sealed
 @attrs.frozen
 class FoundersPayload:
     """``form_core_group``."""
@@ -153,6 +166,7 @@ class FoundersPayload:
     founders: tuple[Member, ...]
 
 
+@sealed
 @attrs.frozen
 class AdmitPayload:
     """``admit``: a candidate and a score (1-5) per selection criterion."""
@@ -161,6 +175,7 @@ class AdmitPayload:
     scores: Mapping[str, int] = attrs.field(converter=frozen_map)
 
 
+@sealed
 @attrs.frozen
 class ProgramsPayload:
     """``plan_programs``."""
@@ -168,6 +183,7 @@ class ProgramsPayload:
     programs: tuple[Program, ...]
 
 
+@sealed
 @attrs.frozen
 class ProgramPayload:
     """``add_program``."""
@@ -175,6 +191,7 @@ class ProgramPayload:
     program: Program
 
 
+@sealed
 @attrs.frozen
 class TeamsPayload:
     """``execute``: program id -> member ids of its team."""
@@ -182,6 +199,7 @@ class TeamsPayload:
     teams: Mapping[str, tuple[str, ...]] = attrs.field(converter=frozen_map)
 
 
+@sealed
 @attrs.frozen
 class DevelopPayload:
     """``develop``: improvements, and programs to add or replace (by id)."""
@@ -190,6 +208,7 @@ class DevelopPayload:
     programs: tuple[Program, ...] = ()
 
 
+@sealed
 @attrs.frozen
 class DissolvePayload:
     """``dissolve``."""

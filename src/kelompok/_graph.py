@@ -15,6 +15,7 @@ from typing import Any
 import attrs
 
 from kelompok._definition import Event, GroupType, Stage
+from kelompok._immutable import sealed
 
 
 def stage_edges(
@@ -65,6 +66,7 @@ def shortest_path(
     return None
 
 
+@sealed
 @attrs.frozen(hash=False)
 class VerifyProblem:
     """One thing :func:`verify` found wrong, with the shortest path that shows it.
@@ -88,6 +90,7 @@ class VerifyProblem:
         return f"{self.message}; counterexample: {' -> '.join(self.path)}"
 
 
+@sealed
 @attrs.frozen
 class VerifyReport:
     """What :func:`verify` found; ``ok`` when ``problems`` is empty."""

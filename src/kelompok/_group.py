@@ -3,28 +3,39 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import threading
-from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, cast
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 import attrs
 
 from kelompok._compat import Self
-from kelompok._convert import converter, structure_or_reasons
-from kelompok._errors import ReentrantFire, StageUnreachable, TransitionNotAllowed, UsageError
+from kelompok._convert import capped, converter, describe_exception, structure_or_reasons
+from kelompok._errors import (
+    DefinitionBug,
+    InvalidValue,
+    ReentrantFire,
+    StageUnreachable,
+    TransitionNotAllowed,
+    UsageError,
+)
 from kelompok._graph import shortest_path
 from kelompok._history import History, HistoryRecord
+from kelompok._immutable import sealed
+from kelompok._scalars import MAX_PROBLEMS, describe, exact_text
 from kelompok._text import Reason
 from kelompok._values import PartnerRef
 
 if TYPE_CHECKING:
-    from kelompok._definition import Event, GroupType
+    from kelompok._definition import Event, GroupType, Invariant, Requirement
 
 Listener = Callable[["Group", HistoryRecord], None]
 """Called after every applied event as ``listener(group, record)``; if it raises,
 the event is undone and the exception propagates."""
 
 
+@sealed
 @attrs.frozen
 class NextStep:
     """An event the group may take now, and what still stands in its way.
@@ -90,20 +101,48 @@ def _order_reason(group: Group, event: Event) -> Reason:
     )
 
 
-def _optional_text(value: object) -> bool:
-    return value is None or isinstance(value, str)
-
-
 def _no_payload_reasons(payload: Mapping[str, Any]) -> list[Reason]:
-    return [
-        Reason(
-            "payload.unknown_field",
-            f"{key}: unknown field; this event takes no payload",
-            f"{key}: isian tidak dikenal; kejadian ini tidak memerlukan isian",
-            key,
-        )
-        for key in payload
-    ]
+    return capped(
+        [
+            Reason(
+                "payload.unknown_field",
+                f"{key}: unknown field; this event takes no payload",
+                f"{key}: isian tidak dikenal; kejadian ini tidak memerlukan isian",
+                key,
+            )
+            for key in itertools.islice(payload, MAX_PROBLEMS + 1)
+        ],
+        "payload",
+        max(0, len(payload) - MAX_PROBLEMS - 1),
+    )
+
+
+class _State(NamedTuple):
+    """One committed (or tentative) state of a group; never changed once made.
+
+    Everything a reader needs is in one object, so a reader takes one reference
+    and reads a consistent state from it, and ``fire`` changes a group with one
+    assignment: an exception or a signal arriving anywhere leaves either the
+    old state or the new one, never a mix.
+    """
+
+    stage: str
+    version: int
+    data: Any
+    peak: int
+    history: list[HistoryRecord]  # shared by every state of the group; only appended to
+    length: int  # how many of its records this state has
+
+
+class _Tentative:
+    """An event being applied: its listeners see ``new``, every other thread ``base``."""
+
+    __slots__ = ("base", "new", "undone")
+
+    def __init__(self, base: _State, new: _State) -> None:
+        self.base = base
+        self.new = new
+        self.undone = False
 
 
 class Group:
@@ -112,45 +151,32 @@ class Group:
     Create one with ``group_type.create(...)`` or rebuild one with
     :func:`kelompok.load`; change it only by firing events.
 
-    A group may be shared between threads: events are applied one at a time, and
-    readers (``stage``, ``data``, ``to_dict()``, ...) wait while an event is being
-    applied, so no thread ever sees an event that its listeners later undo.
-
-    Reading takes no lock unless an event is being applied: ``_seq`` is even
-    when none is and odd while one is, and a reader that sees it odd, or changed
-    while it read, reads again under the lock (a sequence lock). Readers are
-    called far more often than ``fire``: requirements and invariants read
-    ``data`` dozens of times per event and per ``load``.
+    A group may be shared between threads. Events are applied one at a time.
+    Readers never wait and never see an event that is still being applied: until
+    its listeners have all returned, other threads read the state before it, and
+    if a listener raises, the event never happened for them. Requirement checks
+    (``why_not``, ``can``, ``next_steps``) wait for an event in flight, so they
+    read one state throughout.
     """
 
     __slots__ = (
         "__weakref__",
+        "_cell",
         "_created_at",
-        "_data",
         "_founding",
-        "_history",
         "_id",
         "_listeners",
         "_lock",
-        "_peak",
-        "_seq",
-        "_stage",
         "_type",
-        "_version",
     )
 
     _type: GroupType[Any]
     _id: str
     _created_at: dt.datetime
-    _stage: str
-    _version: int
-    _data: Any
     _founding: Any
-    _history: list[HistoryRecord]
-    _peak: int
+    _cell: _State | _Tentative
     _listeners: tuple[Listener, ...]
     _lock: threading.RLock
-    _seq: int
 
     def __init__(self) -> None:
         msg = (
@@ -178,15 +204,19 @@ class Group:
         self._type = group_type
         self._id = group_id
         self._created_at = created_at
-        self._stage = stage
-        self._version = version
-        self._data = data
-        self._history = history
-        self._peak = peak
+        self._cell = _State(stage, version, data, peak, history, len(history))
         self._listeners = ()
         self._lock = threading.RLock()
-        self._seq = 0
         return self
+
+    def _state(self) -> _State:
+        """The state this thread may see: the committed one, or inside its own event the new one."""
+        cell = self._cell
+        if type(cell) is _State:
+            return cell
+        # Only fire() holds the lock while the cell is tentative (why_not and
+        # next_steps only from inside it): holding it means "inside my own event".
+        return cell.new if self._lock._is_owned() else cell.base  # type: ignore[attr-defined,union-attr]  # noqa: SLF001
 
     # -- reading ------------------------------------------------------------------
 
@@ -203,20 +233,14 @@ class Group:
     @property
     def stage(self) -> str:
         """The name of the current stage (read-only: fire events to change it)."""
-        seq, stage = self._seq, self._stage
-        if seq & 1 or seq != self._seq:
-            with self._lock:
-                return self._stage
-        return stage
+        cell = self._cell
+        return cell.stage if type(cell) is _State else self._state().stage
 
     @property
     def version(self) -> int:
         """How many events were applied; use it for optimistic locking in a store."""
-        seq, version = self._seq, self._version
-        if seq & 1 or seq != self._seq:
-            with self._lock:
-                return self._version
-        return version
+        cell = self._cell
+        return cell.version if type(cell) is _State else self._state().version
 
     @property
     def created_at(self) -> dt.datetime:
@@ -231,42 +255,42 @@ class Group:
     @property
     def data(self) -> Any:
         """The group's data, an instance of the type's frozen data class."""
-        seq, data = self._seq, self._data
-        if seq & 1 or seq != self._seq:
-            with self._lock:
-                return self._data
-        return data
+        cell = self._cell
+        return cell.data if type(cell) is _State else self._state().data
 
     @property
     def history(self) -> Sequence[HistoryRecord]:
         """Every applied event, oldest first (a read-only view)."""
-        seq, view = self._seq, History(self._history)
-        if seq & 1 or seq != self._seq:
-            with self._lock:
-                return History(self._history)
-        return view
+        cell = self._cell
+        if type(cell) is _State:
+            return History(cell.history, cell.length)
+        state = self._state()
+        tentative = cast("_Tentative", cell)
+        return History(state.history, state.length, tentative if state is tentative.new else None)
 
     def reached(self, stage: str) -> bool:
         """Whether the group has ever been in *stage* (it may have moved on since)."""
         order = self._type.order(stage)
+        cell = self._cell
+        state = cell if type(cell) is _State else self._state()
         if order is None:
-            return self._stage == stage
-        return order <= self._peak
+            return state.stage == stage
+        return order <= state.peak
 
     def available_events(self) -> list[str]:
         """Names of the events the current stage allows (requirements not checked)."""
-        with self._lock:
-            return list(self._type.events_from(self._stage))
+        return list(self._type.events_from(self._state().stage))
 
     def why_not(self, event: str, /, **payload: Any) -> list[Reason]:
         """Every reason *event* with *payload* would be refused now; ``[]`` if it would apply.
 
         Raises:
             UnknownEvent: the group's type has no such event.
+            DefinitionBug: a requirement of the type raised or did not answer True/False.
         """
         spec = self._type.event(event)
         with self._lock:
-            return self._check(spec, payload)[1]
+            return self._check(spec, payload, self._state())[1]
 
     def can(self, event: str, /, **payload: Any) -> bool:
         """Whether *event* with *payload* would be applied now."""
@@ -283,19 +307,20 @@ class Group:
                 (for example from a terminal stage).
         """
         engine = self._type._engine  # noqa: SLF001
-        if stage not in engine.stages:
+        here = self._state().stage
+        if type(stage) is not str or stage not in engine.stages:
             why = (
                 f"{self._type.name!r} has no such stage; its stages are {', '.join(engine.stages)}"
             )
-            raise StageUnreachable(stage, self._stage, why)
-        path = shortest_path(engine.edges, self._stage, stage)
+            raise StageUnreachable(describe(stage), here, why)
+        path = shortest_path(engine.edges, here, stage)
         if path is None:
             why = (
-                f"{self._stage!r} is terminal"
-                if engine.stages[self._stage].terminal
+                f"{here!r} is terminal"
+                if engine.stages[here].terminal
                 else "the declared events never lead there from here"
             )
-            raise StageUnreachable(stage, self._stage, why)
+            raise StageUnreachable(stage, here, why)
         return path
 
     def next_steps(self) -> list[NextStep]:
@@ -306,16 +331,19 @@ class Group:
         ``unmet`` say what must happen first.
         """
         steps = []
-        for name in self._type.events_from(self._stage):
-            event = self._type.event(name)
-            unmet = tuple(
-                req.reason()
-                for req in event.requires
-                if (event.payload is None or not req.needs_payload) and not req.check(self, None)
-            )
-            fields = tuple(f.name for f in attrs.fields(event.payload)) if event.payload else ()
-            dest = event.moves[self._stage] or self._stage
-            steps.append(NextStep(name, event.en, event.id, dest, unmet, fields))
+        with self._lock:
+            here = self._state().stage
+            for name in self._type.events_from(here):
+                event = self._type.event(name)
+                unmet = tuple(
+                    req.reason()
+                    for req in event.requires
+                    if (event.payload is None or not req.needs_payload)
+                    and not _met(req, self, None, event)
+                )
+                fields = tuple(f.name for f in attrs.fields(event.payload)) if event.payload else ()
+                dest = event.moves[here] or here
+                steps.append(NextStep(name, event.en, event.id, dest, unmet, fields))
         return steps
 
     # -- changing -----------------------------------------------------------------
@@ -335,12 +363,17 @@ class Group:
             UnknownEvent: the group's type has no such event.
             TransitionNotAllowed: the stage, the payload or a requirement refuses
                 it; ``.reasons`` lists every one.
-            ReentrantFire: fired from a listener of an event on this same group.
+            ReentrantFire: fired from a listener (or a requirement) of an event on
+                this same group.
+            DefinitionBug: the type's own requirement, effect or invariant misbehaved.
         """
         spec = self._type.event(event)
-        if not _optional_text(actor):
-            msg = f"actor must be a str or None, got {type(actor).__name__} {actor!r}"
-            raise UsageError(msg)
+        if actor is not None:
+            try:
+                actor = exact_text(actor)
+            except InvalidValue as exc:
+                msg = f"actor must be text (str) or None: {exc}"
+                raise UsageError(msg) from None
         listeners = self._type._engine.listeners + self._listeners  # noqa: SLF001
         return self._fire(spec, actor, payload, None, listeners)
 
@@ -352,52 +385,82 @@ class Group:
         at: dt.datetime | None,
         listeners: tuple[Listener, ...],
     ) -> Self:
-        """Check and apply one event; *at* is given only when replaying a history."""
-        with self._lock:
-            if self._seq & 1:
-                raise ReentrantFire(spec.name, self._id)
-            obj, reasons = self._check(spec, payload)
+        """Check and apply one event; *at* is given only when replaying a history.
+
+        The group changes by single assignments of ``_cell`` (to the tentative
+        state, then to the new one, or back to the old one), so an exception or
+        a signal arriving between any two bytecodes leaves a consistent group.
+        If the undo itself is interrupted, ``_cell`` stays tentative; since the
+        lock is released by then, every reader sees the old state and the next
+        ``fire`` settles it.
+        """
+        lock = self._lock
+        if lock._is_owned():  # type: ignore[attr-defined]  # noqa: SLF001 -- RLock's own test
+            raise ReentrantFire(spec.name, self._id)
+        with lock:
+            base = self._settle()
+            obj, reasons = self._check(spec, payload, base)
             if reasons:
-                raise TransitionNotAllowed(spec.name, self._stage, reasons)
-            source, version, data, peak = self._stage, self._version, self._data, self._peak
-            size = len(self._history)
-            self._seq += 1  # odd: readers in other threads wait for the lock from here on
+                raise TransitionNotAllowed(spec.name, base.stage, reasons)
+            data = base.data if spec.effect is None else _effect(self, spec, obj)
+            engine = self._type._engine  # noqa: SLF001
+            dest = engine.move(base.stage, spec.name)
+            moment = at or dt.datetime.now(dt.timezone.utc)
+            record = HistoryRecord(
+                spec.name,
+                base.stage,
+                dest,
+                moment,
+                converter.unstructure(obj) if obj is not None else {},
+                actor,
+                moment.isoformat(),
+            )
+            rank = engine.order.get(dest)
+            peak = rank if rank is not None and rank > base.peak else base.peak
+            new = _State(dest, base.version + 1, data, peak, base.history, base.length + 1)
+            tentative = _Tentative(base, new)
+            if engine.invariants:
+                watch = engine.invariants_to_check(base.data, data, dest != base.stage)
+                if watch:
+                    _check_invariants(self._probe(new), spec, watch)
             try:
-                if spec.effect is not None:
-                    self._data = spec.effect(self, obj)
-                self._type._engine.move(self, spec.name)  # noqa: SLF001
-                moment = at or dt.datetime.now(dt.timezone.utc)
-                record = HistoryRecord(
-                    spec.name,
-                    source,
-                    self._stage,
-                    moment,
-                    converter.unstructure(obj) if obj is not None else {},
-                    actor,
-                    moment.isoformat(),
-                )
-                self._history.append(record)
-                self._version = version + 1
-                rank = self._type._engine.order.get(self._stage)  # noqa: SLF001
-                if rank is not None and rank > peak:
-                    self._peak = rank
+                base.history.append(record)
+                self._cell = tentative
                 for listener in listeners:
                     listener(self, record)
             except BaseException:
-                self._stage, self._version, self._data, self._peak = source, version, data, peak
-                del self._history[size:]
+                tentative.undone = True
+                self._cell = base
+                del base.history[base.length :]
                 raise
-            finally:
-                self._seq += 1  # even again, and never an earlier value: readers can tell
+            self._cell = new
         return self
+
+    def _probe(self, state: _State) -> Self:
+        """This group as it would be in *state*, for the invariants to read (never shared)."""
+        probe = object.__new__(type(self))
+        probe._type, probe._id, probe._created_at = self._type, self._id, self._created_at
+        probe._founding, probe._cell, probe._listeners = self._founding, state, ()
+        probe._lock = self._lock
+        return probe
+
+    def _settle(self) -> _State:
+        """The committed state, with what an interrupted undo left behind cleared away."""
+        cell = self._cell
+        if type(cell) is not _State:
+            cell.undone = True  # type: ignore[union-attr]
+            cell = cell.base  # type: ignore[union-attr]
+            self._cell = cell
+        if len(cell.history) != cell.length:
+            del cell.history[cell.length :]
+        return cell
 
     def subscribe(self, listener: Callable[[Self, HistoryRecord], None]) -> Callable[[], None]:
         """Call *listener(group, record)* after every event applied to this group.
 
         A listener that raises undoes the event. It runs while the group is
         locked: it may read the group, but must not wait for another thread that
-        reads it (that thread waits for the event to finish). Returns a function
-        that unsubscribes it.
+        fires on it or checks its requirements. Returns a function that unsubscribes it.
         """
         with self._lock:
             self._listeners = (*self._listeners, cast("Listener", listener))
@@ -413,29 +476,36 @@ class Group:
     def to_dict(self) -> dict[str, Any]:
         """The group as a JSON-ready dict; :func:`kelompok.load` rebuilds it.
 
-        The document is remembered (see :class:`kelompok.KnownDocuments`), so
+        With :data:`kelompok.known_documents` on, the document is remembered, so
         loading it again in this process skips the checks.
         """
-        from kelompok._document import dump_and_remember  # noqa: PLC0415 -- circular at import
+        from kelompok._document import dump, dump_and_remember  # noqa: PLC0415 -- circular at import
 
-        with self._lock:
-            return dump_and_remember(self)
+        cell = self._cell
+        if type(cell) is _State:
+            return dump_and_remember(self, cell)
+        return dump(self, self._state())  # inside a listener: the event may still be undone
 
     def as_partner_ref(self) -> PartnerRef:
         """This group as a collaboration partner of another group."""
-        return PartnerRef(id=self._id, name=self._name(), type=self._type.name, stage=self._stage)
+        state = self._state()
+        return PartnerRef(
+            id=self._id, name=self._name(state), type=self._type.name, stage=state.stage
+        )
 
-    def _name(self) -> str:
-        name = getattr(self._data, "name", None)
-        return name if isinstance(name, str) and name.strip() else self._id
+    def _name(self, state: _State) -> str:
+        name = getattr(state.data, "name", None)
+        return name if type(name) is str and name.strip() else self._id
 
-    def _check(self, spec: Event, payload: Mapping[str, Any]) -> tuple[Any, list[Reason]]:
+    def _check(
+        self, spec: Event, payload: Mapping[str, Any], state: _State
+    ) -> tuple[Any, list[Reason]]:
         reasons: list[Reason] = []
-        if self._stage not in spec.moves:
+        if state.stage not in spec.moves:
             reasons.append(_stage_reason(self, spec))
         else:
-            order = self._type.order(spec.moves[self._stage] or self._stage)
-            if order is not None and order > self._peak + 1:
+            order = self._type.order(spec.moves[state.stage] or state.stage)
+            if order is not None and order > state.peak + 1:
                 reasons.append(_order_reason(self, spec))
         if spec.payload is None:
             obj = None
@@ -445,25 +515,31 @@ class Group:
             reasons += problems
         if reasons:
             return obj, reasons
-        return obj, [req.reason() for req in spec.requires if not req.check(self, obj)]
+        return obj, [req.reason() for req in spec.requires if not _met(req, self, obj, spec)]
 
     def __copy__(self) -> Self:
         """An independent group with the same state (and no listeners)."""
-        with self._lock:
-            return type(self)._build(  # noqa: SLF001 -- our own class
-                group_type=self._type,
-                group_id=self._id,
-                created_at=self._created_at,
-                stage=self._stage,
-                version=self._version,
-                data=self._data,  # immutable: safe to share
-                history=list(self._history),  # records are immutable: a new list suffices
-                peak=self._peak,
-                founding=self._founding,
-            )
+        state = self._state()
+        return type(
+            self
+        )._build(  # noqa: SLF001 -- our own class
+            group_type=self._type,
+            group_id=self._id,
+            created_at=self._created_at,
+            stage=state.stage,
+            version=state.version,
+            data=state.data,  # immutable: safe to share
+            history=state.history[: state.length],  # records are immutable: a new list suffices
+            peak=state.peak,
+            founding=self._founding,
+        )
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Self:
         return self.__copy__()
+
+    def __getstate__(self) -> dict[str, Any]:
+        """The document (a copy): a group's own state is never handed out."""
+        return self.to_dict()
 
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickle as the document: unpickling loads it (its type must be registered)."""
@@ -472,7 +548,59 @@ class Group:
         return (load, (self.to_dict(),))
 
     def __repr__(self) -> str:
+        state = self._state()
         return (
-            f"<{type(self).__name__} {self._type.name} {self._name()!r} id={self._id!r} "
-            f"stage={self._stage!r} version={self._version}>"
+            f"<{type(self).__name__} {self._type.name} {self._name(state)!r} id={self._id!r} "
+            f"stage={state.stage!r} version={state.version}>"
         )
+
+
+def _raised(exc: Exception) -> str:
+    text = describe_exception(exc)
+    return f"raised {type(exc).__name__}: {text}" if text else f"raised {type(exc).__name__}"
+
+
+def _met(req: Requirement, group: Group, obj: Any, spec: Event) -> bool:
+    """Whether *req* is met; a check that raises or answers a non-bool is a bug of the type."""
+    try:
+        answer: object = req.check(group, obj)
+    except Exception as exc:
+        what = _raised(exc)
+        raise DefinitionBug(spec.name, f"requirement {req.code!r}", what) from exc
+    if answer is True or answer is False:
+        return answer
+    what = f"returned {describe(answer)}, not True or False"
+    raise DefinitionBug(spec.name, f"requirement {req.code!r}", what)
+
+
+def _effect(group: Group, spec: Event, obj: Any) -> Any:
+    """The data *spec*'s effect makes, checked to be the type's data."""
+    effect = cast("Callable[[Any, Any], Any]", spec.effect)
+    try:
+        data = effect(group, obj)
+    except Exception as exc:
+        what = _raised(exc)
+        raise DefinitionBug(spec.name, f"the effect of {spec.name!r}", what) from exc
+    data_class = group.type.data
+    if not isinstance(data, data_class):
+        what = f"returned {describe(data)}, not a {data_class.__name__}"
+        raise DefinitionBug(spec.name, f"the effect of {spec.name!r}", what)
+    return data
+
+
+def _check_invariants(group: Group, spec: Event, invariants: Iterable[Invariant]) -> None:
+    """Raise :class:`DefinitionBug` if *group* breaks one of *invariants*."""
+    broken = []
+    for invariant in invariants:
+        try:
+            held = invariant.check(group)
+        except Exception as exc:
+            what = _raised(exc)
+            raise DefinitionBug(spec.name, f"invariant {invariant.code!r}", what) from exc
+        if held is not True:
+            broken.append(Reason(invariant.code, invariant.en, invariant.id))
+    if broken:
+        codes = ", ".join(repr(r.code) for r in broken)
+        noun = "invariant" if len(broken) == 1 else "invariants"
+        what = f"does not hold after the effect of {spec.name!r}"
+        raise DefinitionBug(spec.name, f"{noun} {codes}", what, broken)

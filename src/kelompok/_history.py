@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from collections.abc import Iterator, Sequence
-from typing import Any, overload
+from typing import Any, Protocol, overload
 
 import attrs
 
 from kelompok._convert import copy_json
+from kelompok._immutable import sealed
 
 
+@sealed
 @attrs.frozen
 class HistoryRecord:
     """One applied event.
@@ -42,32 +45,73 @@ class HistoryRecord:
         copied: dict[str, Any] = copy_json(self._payload)
         return copied
 
+    # A record is shared by every view of a history: whatever a caller may take from it
+    # (a copy, a pickle, its state) gets its own copy of the payload.
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (
+            HistoryRecord,
+            (self.event, self.source, self.dest, self.at, self.payload, self.actor, self._at_text),
+        )
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {
+            "event": self.event,
+            "source": self.source,
+            "dest": self.dest,
+            "at": self.at,
+            "_payload": self.payload,
+            "actor": self.actor,
+            "_at_text": self._at_text,
+        }
+
+    def __copy__(self) -> HistoryRecord:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> HistoryRecord:
+        return self
+
+
+class _Undoable(Protocol):
+    undone: bool
+
 
 class History(Sequence[HistoryRecord]):
     """A read-only view of a group's history as it was when the view was taken.
 
-    No copy is made: a group's history only ever grows (an undone event is
-    removed before anyone else can see it), so the first ``len(view)`` records
-    never change.
+    No copy is made: a group's records are only appended to, so the first
+    ``len(view)`` records never change. A view taken by a listener includes the
+    event being applied; if that event is undone, the view loses its record.
     """
 
-    __slots__ = ("_length", "_records")
+    __slots__ = ("_full", "_records", "_tentative")
 
-    def __init__(self, records: list[HistoryRecord]) -> None:
+    def __init__(
+        self, records: list[HistoryRecord], length: int, tentative: _Undoable | None = None
+    ) -> None:
         self._records = records
-        self._length = len(records)
+        self._full = length
+        self._tentative = tentative
+
+    @property
+    def _length(self) -> int:
+        tentative = self._tentative
+        return self._full - 1 if tentative is not None and tentative.undone else self._full
 
     @overload
     def __getitem__(self, index: int) -> HistoryRecord: ...
     @overload
     def __getitem__(self, index: slice) -> Sequence[HistoryRecord]: ...
     def __getitem__(self, index: int | slice) -> HistoryRecord | Sequence[HistoryRecord]:
+        length = self._length
         if isinstance(index, slice):
-            return self._records[: self._length][index]
-        if not -self._length <= index < self._length:
-            msg = f"history index {index} out of range (the history has {self._length} records)"
+            return self._records[:length][index]
+        if type(index) is not int:
+            index = operator.index(index)
+        if not -length <= index < length:
+            msg = f"history index {index} out of range (the history has {length} records)"
             raise IndexError(msg)
-        return self._records[index % self._length]
+        return self._records[index % length]
 
     def __len__(self) -> int:
         return self._length
@@ -77,3 +121,10 @@ class History(Sequence[HistoryRecord]):
 
     def __repr__(self) -> str:
         return f"History({self._records[: self._length]!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Copy or pickle as a list of the records: the group's own list is never handed out."""
+        return (list, (self._records[: self._length],))
+
+    def __getstate__(self) -> list[HistoryRecord]:
+        return self._records[: self._length]

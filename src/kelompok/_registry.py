@@ -56,7 +56,7 @@ def _discover() -> None:
             where = f"entry point {point.name!r} ({point.value}) of group {ENTRY_POINT_GROUP!r}"
             try:
                 found = point.load()
-            except Exception as exc:
+            except (Exception, SystemExit) as exc:  # a plugin's sys.exit() must not end the app
                 msg = f"The kelompok plugin {where} failed to import: {exc!r}. Fix or uninstall it."
                 raise KelompokError(msg) from exc
             if not _is_group_type(found):

@@ -1,70 +1,75 @@
 """The value types users pass in payloads: frozen, validated when constructed.
 
-Each accepts plain lists for its sequence fields and stores tuples, so a value
-can never change after it was checked. Content rules that depend on the group
+Each accepts plain lists for its sequence fields and stores tuples of exact
+``str``, so a value can never change after it was checked. Content rules that depend on the group
 (does this division exist? is this kind allowed?) are requirements of the
 events, not of the values, so they come back as reasons with their own codes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from types import MappingProxyType
-from typing import Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from kelompok._errors import InvalidValue
+from kelompok._frozen import FrozenMap, frozen_map
+from kelompok._immutable import sealed
+from kelompok._scalars import describe, exact_nonblank, exact_text
+
+__all__ = ["Division", "FrozenMap", "Member", "PartnerRef", "Program", "frozen_map"]
+
+# The checks are converters, not validators: attrs runs converters even under
+# ``attrs.validators.disabled()``, and they store the exact ``str`` they checked
+# instead of a subclass that might answer ``strip()`` differently next time.
 
 
-def frozen_map(mapping: Mapping[Any, Any]) -> Mapping[Any, Any]:
-    """A read-only copy of *mapping* (kept as is when it already is one).
+def _named(check: Any) -> attrs.Converter[Any, Any]:
+    def convert(value: Any, field: attrs.Attribute[Any]) -> Any:
+        try:
+            return check(value)
+        except InvalidValue as exc:
+            raise InvalidValue(exc.en, exc.id, field.name) from None
 
-    Frozen attrs classes stop attribute assignment, not ``dict.clear()``: every
-    mapping in kelompok's data is wrapped so that only an event can change it.
-    """
-    if isinstance(mapping, MappingProxyType):
-        return mapping
-    return MappingProxyType(dict(mapping))
+    return attrs.Converter(convert, takes_field=True)  # type: ignore[call-overload,no-any-return,unused-ignore]
 
 
-def _text(_inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if not isinstance(value, str):
+def _optional(check: Any) -> Any:
+    return lambda value: None if value is None else check(value)
+
+
+def _texts_of(value: Iterable[str]) -> tuple[str, ...]:
+    if isinstance(value, str | bytes) or not isinstance(value, list | tuple):
         raise InvalidValue(
-            f"must be text (str), got {type(value).__name__} {value!r}",
-            f"harus berupa teks (str), bukan {type(value).__name__} {value!r}",
-            attribute.name,
+            f"must be a list of texts, got {describe(value)}",
+            f"harus berupa daftar teks, bukan {describe(value)}",
         )
+    return tuple(exact_text(item) for item in value)
 
 
-def nonblank(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    """Validate non-blank text (an attrs validator)."""
-    _text(inst, attribute, value)
-    if not value.strip():
-        raise InvalidValue("must not be blank", "tidak boleh kosong", attribute.name)
+if TYPE_CHECKING:  # mypy's attrs plugin knows converters that are functions, so show these as such
+
+    def text(value: object, /) -> str:
+        """Attrs converter: exact text (the field is named in the error)."""
+
+    def nonblank(value: object, /) -> str:
+        """Attrs converter: exact, non-blank text."""
+
+    def optional_text(value: object, /) -> str | None:
+        """Attrs converter: exact text or ``None``."""
+
+    def texts(value: Iterable[object], /) -> tuple[str, ...]:
+        """Attrs converter: a list or tuple of exact texts, stored as a tuple."""
+
+else:
+    text = _named(exact_text)
+    nonblank = _named(exact_nonblank)
+    optional_text = _named(_optional(exact_text))
+    texts = _named(_texts_of)
 
 
-def _optional_text(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if value is not None:
-        _text(inst, attribute, value)
-
-
-def _texts(value: Iterable[str]) -> tuple[str, ...]:
-    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
-        raise InvalidValue(
-            f"must be a list of texts, got {type(value).__name__} {value!r}",
-            f"harus berupa daftar teks, bukan {type(value).__name__} {value!r}",
-        )
-    items = tuple(value)
-    for item in items:
-        if not isinstance(item, str):
-            raise InvalidValue(
-                f"must hold only texts, got {type(item).__name__} {item!r}",
-                f"hanya boleh berisi teks, bukan {type(item).__name__} {item!r}",
-            )
-    return items
-
-
+@sealed
 @attrs.frozen
 class Member:
     """A person: a founder, a member or a candidate.
@@ -76,11 +81,12 @@ class Member:
             case-insensitively with the group's profession).
     """
 
-    id: str = attrs.field(validator=nonblank)
-    name: str = attrs.field(validator=nonblank)
-    profession: str | None = attrs.field(default=None, validator=_optional_text)
+    id: str = attrs.field(converter=nonblank)
+    name: str = attrs.field(converter=nonblank)
+    profession: str | None = attrs.field(default=None, converter=optional_text)
 
 
+@sealed
 @attrs.frozen
 class Division:
     """A division (*divisi*) of the organisational structure.
@@ -91,11 +97,12 @@ class Division:
         head: the member id of its head, if any; must be a member.
     """
 
-    name: str = attrs.field(validator=_text)
-    responsibility: str = attrs.field(validator=_text)
-    head: str | None = attrs.field(default=None, validator=_optional_text)
+    name: str = attrs.field(converter=text)
+    responsibility: str = attrs.field(converter=text)
+    head: str | None = attrs.field(default=None, converter=optional_text)
 
 
+@sealed
 @attrs.frozen
 class Program:
     """A program (*program*) with its activities (*kegiatan*).
@@ -109,13 +116,14 @@ class Program:
         activities: at least one activity name.
     """
 
-    id: str = attrs.field(validator=nonblank)
-    name: str = attrs.field(validator=nonblank)
-    kind: str = attrs.field(validator=_text)
-    division: str = attrs.field(validator=_text)
-    activities: tuple[str, ...] = attrs.field(converter=_texts)
+    id: str = attrs.field(converter=nonblank)
+    name: str = attrs.field(converter=nonblank)
+    kind: str = attrs.field(converter=text)
+    division: str = attrs.field(converter=text)
+    activities: tuple[str, ...] = attrs.field(converter=texts)
 
 
+@sealed
 @attrs.frozen
 class PartnerRef:
     """Another group as a collaboration partner, by reference.
@@ -131,7 +139,7 @@ class PartnerRef:
         stage: its stage at the time of the agreement.
     """
 
-    id: str = attrs.field(validator=nonblank)
-    name: str = attrs.field(validator=nonblank)
-    type: str = attrs.field(validator=nonblank)
-    stage: str = attrs.field(validator=nonblank)
+    id: str = attrs.field(converter=nonblank)
+    name: str = attrs.field(converter=nonblank)
+    type: str = attrs.field(converter=nonblank)
+    stage: str = attrs.field(converter=nonblank)

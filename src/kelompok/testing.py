@@ -34,7 +34,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from kelompok._definition import GroupType
 from kelompok._document import checked_load, load
-from kelompok._errors import InvalidGroupData, TransitionNotAllowed
+from kelompok._errors import DefinitionBug, InvalidGroupData, TransitionNotAllowed
 from kelompok._group import Group
 from kelompok._history import HistoryRecord
 from kelompok._values import Division, Member, PartnerRef, Program
@@ -312,6 +312,10 @@ class LifecycleMachine(RuleBasedStateMachine):
             assert before == _snapshot(g), f"refused {name!r} changed the group"
             self.judge(name, payload, before[0], applied=False)
             return
+        except DefinitionBug as err:
+            assert before == _snapshot(g), f"{name!r} changed the group although it failed"
+            msg = f"{name!r} found a bug in the group type: {err}"
+            raise AssertionError(msg) from err
         assert [] == reasons, f"{name!r} was applied although why_not gave {reasons}"
         assert before[1] + 1 == g.version, f"{name!r} did not add one to the version"
         record = g.history[-1]
@@ -333,6 +337,9 @@ class LifecycleMachine(RuleBasedStateMachine):
             g.fire(name, **payload)
         except (_Boom, TransitionNotAllowed):
             pass
+        except DefinitionBug as err:
+            msg = f"{name!r} found a bug in the group type: {err}"
+            raise AssertionError(msg) from err
         else:  # pragma: no cover -- would be a kelompok bug
             msg = "an event was applied although its listener raised"
             raise AssertionError(msg)

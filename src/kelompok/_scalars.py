@@ -1,0 +1,127 @@
+"""Exact scalars: what kelompok stores is a real ``str``/``int``, never what claims to be one.
+
+A ``str`` subclass passes ``isinstance`` and may lie through ``strip()``,
+``__eq__`` or ``__hash__``; an ``int`` subclass through ``__ge__``. Every text and
+number that enters a group is copied into the exact built-in type here, and
+checked on that copy. The limits below bound what a hostile input can cost.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Final
+
+from kelompok._errors import InvalidValue
+
+MAX_DEPTH: Final = 32
+"""How deeply JSON values (payloads, documents) may nest; deeper input is refused."""
+
+MAX_PROBLEMS: Final = 50
+"""How many problems one refusal lists; the rest are counted in one more reason."""
+
+MAX_QUOTE: Final = 60
+"""How many characters of a value a message quotes."""
+
+
+def describe(value: Any) -> str:
+    """A short description of *value* for a message, whatever it is.
+
+    Never calls a user object's ``repr`` (it may raise, be slow or lie), never
+    formats an int with thousands of digits (``repr`` refuses over 4,300) and
+    never recurses into a deep container.
+    """
+    kind = type(value)
+    if kind is str:
+        text = repr(value[:MAX_QUOTE]) + ("..." if len(value) > MAX_QUOTE else "")
+    elif kind is int:
+        text = repr(value) if value.bit_length() < 160 else f"of {_digits(value)} digits"
+    elif kind in (float, bool) or value is None:
+        text = repr(value)
+    elif kind in (list, tuple, dict, set, frozenset):
+        text = f"of {len(value)} items"
+    else:
+        return f"a {kind.__name__}"
+    return f"{kind.__name__} {text}"
+
+
+def _digits(value: int) -> int:
+    return max(1, math.ceil(abs(value).bit_length() * math.log10(2)))
+
+
+def _surrogate_free(text: str) -> bool:
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def exact_text(value: Any) -> str:
+    """*value* as an exact ``str`` of valid Unicode, or ``InvalidValue``."""
+    if type(value) is str and value.isascii():
+        return value
+    if type(value) is not str:
+        if not isinstance(value, str):
+            raise InvalidValue(
+                f"must be text (str), got {describe(value)}",
+                f"harus berupa teks (str), bukan {describe(value)}",
+            )
+        value = str.__getitem__(value, slice(None))  # the characters, not the subclass
+    text: str = value
+    if not _surrogate_free(text):
+        raise InvalidValue(
+            "must be valid Unicode text (it holds a lone surrogate, which UTF-8 cannot encode)",
+            "harus berupa teks Unicode yang sah (berisi surrogate tunggal yang tidak dapat "
+            "dikodekan UTF-8)",
+        )
+    return text
+
+
+def exact_nonblank(value: Any) -> str:
+    """:func:`exact_text` that is not empty or whitespace only."""
+    text = exact_text(value)
+    if not text.strip():
+        raise InvalidValue("must not be blank", "tidak boleh kosong")
+    return text
+
+
+def exact_int(value: Any) -> int:
+    """*value* as an exact ``int`` (``bool`` is not a number here), or ``InvalidValue``."""
+    if type(value) is int:
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return int.__int__(value)  # the number itself: int.__int__ ignores overrides
+    raise InvalidValue(
+        f"must be a whole number (int), got {describe(value)}",
+        f"harus berupa bilangan bulat (int), bukan {describe(value)}",
+    )
+
+
+def exact_float(value: Any) -> float:
+    """*value* (an int or float) as an exact, finite ``float``, or ``InvalidValue``."""
+    number = math.nan
+    if isinstance(value, float):
+        number = float.__float__(value)  # the number itself, not the subclass
+    elif isinstance(value, int) and not isinstance(value, bool):
+        try:
+            number = float(exact_int(value))
+        except OverflowError:
+            number = math.inf
+    if math.isfinite(number):
+        return number
+    raise InvalidValue(
+        f"must be a finite number, got {describe(value)}",
+        f"harus berupa bilangan terhingga, bukan {describe(value)}",
+    )
+
+
+def exact_bool(value: Any) -> bool:
+    """*value* if it is ``True`` or ``False``, or ``InvalidValue``."""
+    if value is True or value is False:
+        return value
+    raise InvalidValue(
+        f"must be true or false (bool), got {describe(value)}",
+        f"harus berupa true atau false (bool), bukan {describe(value)}",
+    )
