@@ -27,8 +27,7 @@ from cattrs.errors import (
 from cattrs.gen import make_dict_structure_fn
 
 from kelompok._errors import InvalidValue
-from kelompok._frozen import FrozenMap
-from kelompok._immutable import sealed
+from kelompok._frozen import FrozenMap, own_frozen
 from kelompok._scalars import (
     MAX_DEPTH,
     MAX_PROBLEMS,
@@ -180,7 +179,7 @@ def _mapping_factory(t: Any, conv: cattrs.Converter) -> Callable[[Any, Any], Any
                 more += not _collect(errors, _key_segment(key), exc)
         if errors:
             raise Collected(errors, more)
-        return out if mutable else FrozenMap(out)
+        return out if mutable else own_frozen(out)
 
     return structure
 
@@ -241,10 +240,10 @@ def _make_converter() -> cattrs.Converter:
         forbid_extra_keys=True,
         unstruct_collection_overrides={Sequence: list, tuple: list, Mapping: dict},
     )
-    conv.register_structure_hook(str, lambda v, _: exact_text(v))
-    conv.register_structure_hook(int, lambda v, _: exact_int(v))
-    conv.register_structure_hook(bool, lambda v, _: exact_bool(v))
-    conv.register_structure_hook(float, lambda v, _: exact_float(v))
+    conv.register_structure_hook(str, exact_text)
+    conv.register_structure_hook(int, exact_int)
+    conv.register_structure_hook(bool, exact_bool)
+    conv.register_structure_hook(float, exact_float)
     conv.register_unstructure_hook(FrozenMap, dict)
     conv.register_structure_hook(dt.date, _date)
     conv.register_structure_hook(dt.datetime, _datetime)
@@ -289,7 +288,6 @@ def capped(reasons: list[Reason], code: str, more: int = 0) -> list[Reason]:
     return [*kept, more_problems(code, more)] if more > 0 else kept
 
 
-@sealed
 @attrs.frozen
 class MoreProblems(Reason):
     """The reason that stands for ``count`` problems that are not listed."""

@@ -25,7 +25,7 @@ from kelompok._errors import (
     UsageError,
 )
 from kelompok._frozen import FrozenMap
-from kelompok._immutable import mutable_field_problems, seal_tree, sealed
+from kelompok._immutable import mutable_field_problems
 from kelompok._scalars import describe, exact_nonblank
 from kelompok._text import Reason, pick
 
@@ -82,7 +82,6 @@ def _frozen_moves(moves: Mapping[str, str | None]) -> Mapping[str, str | None]:
     return FrozenMap(moves)
 
 
-@sealed
 @attrs.frozen
 class Stage:
     """One stage of a group type.
@@ -105,7 +104,6 @@ class Stage:
         return pick(self.en, self.id, lang)
 
 
-@sealed
 @attrs.frozen
 class Requirement:
     """A named guard: an event is refused while ``check(group, payload)`` is false.
@@ -136,7 +134,6 @@ class Requirement:
         return pick(self.en, self.id, lang)
 
 
-@sealed
 @attrs.frozen
 class Invariant:
     """A fact about a group's data that must hold whatever produced it.
@@ -164,7 +161,6 @@ class Invariant:
     reads: frozenset[str] | None = attrs.field(default=None, converter=_names)
 
 
-@sealed
 @attrs.frozen(eq=False)
 class Event:
     """An event of a group type.
@@ -196,7 +192,6 @@ class Event:
         return pick(self.en, self.id, lang)
 
 
-@sealed
 @attrs.frozen(eq=False)
 class GroupType(Generic[G]):
     """The immutable definition of a kind of group, and the factory of its groups.
@@ -236,8 +231,6 @@ class GroupType(Generic[G]):
             raise DefinitionError(self.name, problems)
         from kelompok._engine import Engine  # noqa: PLC0415 -- the engine needs this module
 
-        for cls in (self.data, self.founding, *(e.payload for e in self.events if e.payload)):
-            seal_tree(cls)  # no built instance may be initialised again, in place
         object.__setattr__(self, "_engine", Engine(self))
 
     # -- reading the definition ---------------------------------------------------

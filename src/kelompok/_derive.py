@@ -14,7 +14,6 @@ import attrs
 
 from kelompok._definition import Event, GroupType, Invariant, Requirement, Stage
 from kelompok._errors import DefinitionError
-from kelompok._immutable import sealed
 
 
 @attrs.define
@@ -48,7 +47,6 @@ class Change(Protocol):
         """Edit *draft*, or append to ``draft.problems`` why it cannot."""
 
 
-@sealed
 @attrs.frozen
 class _InsertStage:
     stage: Stage
@@ -96,7 +94,6 @@ def _rewire(event: Event, before: str, new: str, following: str | None, draft: D
     return attrs.evolve(event, moves=moves)
 
 
-@sealed
 @attrs.frozen
 class _AddEvent:
     event: Event
@@ -105,7 +102,6 @@ class _AddEvent:
         draft.events.append(self.event)
 
 
-@sealed
 @attrs.frozen
 class _EditRequirements:
     event: str
@@ -135,7 +131,6 @@ class _EditRequirements:
         draft.events[i] = attrs.evolve(draft.events[i], requires=requires)
 
 
-@sealed
 @attrs.frozen
 class _Relabel:
     name: str
@@ -154,7 +149,6 @@ class _Relabel:
         draft.problems.append(f"relabel({self.name!r}): there is no stage or event of that name")
 
 
-@sealed
 @attrs.frozen
 class _EditInvariants:
     code: str | None

@@ -16,7 +16,6 @@ import attrs
 
 from kelompok._compat import Self
 from kelompok._group import Group
-from kelompok._immutable import sealed
 from kelompok._values import Division, Member, PartnerRef, Program, frozen_map, nonblank
 
 MemberLike = Member | Mapping[str, Any]
@@ -30,7 +29,6 @@ DivisionLike = Division | Mapping[str, Any]
 # class serves as both: the validated payload is stored as it is.
 
 
-@sealed
 @attrs.frozen
 class Charter:
     """Vision, mission, goals and the steps to reach them (*visi, misi, tujuan, langkah*)."""
@@ -41,7 +39,6 @@ class Charter:
     steps: tuple[str, ...]
 
 
-@sealed
 @attrs.frozen
 class Structure:
     """The officers (member ids) and the divisions."""
@@ -52,7 +49,6 @@ class Structure:
     divisions: tuple[Division, ...]
 
 
-@sealed
 @attrs.frozen
 class Rejection:
     """A selection decision against a candidate."""
@@ -61,7 +57,6 @@ class Rejection:
     reason: str
 
 
-@sealed
 @attrs.frozen
 class Activity:
     """An activity that was carried out."""
@@ -73,7 +68,6 @@ class Activity:
     outcome: str
 
 
-@sealed
 @attrs.frozen
 class Evaluation:
     """One evaluation: a score per charter goal, findings, improvements."""
@@ -83,7 +77,6 @@ class Evaluation:
     improvements: tuple[str, ...] = ()
 
 
-@sealed
 @attrs.frozen
 class Partnership:
     """A collaboration with another group of the same type."""
@@ -93,7 +86,6 @@ class Partnership:
     shared: tuple[str, ...]
 
 
-@sealed
 @attrs.frozen
 class FormationData:
     """Everything a professional or volunteer group has built so far.
@@ -124,7 +116,6 @@ class FormationData:
 # -- payloads ---------------------------------------------------------------------
 
 
-@sealed
 @attrs.frozen
 class NewProfessional:
     """Arguments of ``PROFESSIONAL.create``."""
@@ -133,7 +124,6 @@ class NewProfessional:
     profession: str = attrs.field(converter=nonblank)
 
 
-@sealed
 @attrs.frozen
 class NewVolunteer:
     """Arguments of ``VOLUNTEER.create``."""
@@ -141,7 +131,6 @@ class NewVolunteer:
     name: str = attrs.field(converter=nonblank)
 
 
-@sealed
 @attrs.frozen
 class NeedsPayload:
     """``identify_needs`` of a professional group."""
@@ -149,7 +138,6 @@ class NeedsPayload:
     needs: tuple[str, ...]
 
 
-@sealed
 @attrs.frozen
 class ProblemsPayload:
     """``identify_needs`` of a volunteer group: needs and the work area."""
@@ -158,7 +146,6 @@ class ProblemsPayload:
     work_area: str
 
 
-@sealed
 @attrs.frozen
 class FoundersPayload:
     """``form_core_group``."""
@@ -166,7 +153,6 @@ class FoundersPayload:
     founders: tuple[Member, ...]
 
 
-@sealed
 @attrs.frozen
 class AdmitPayload:
     """``admit``: a candidate and a score (1-5) per selection criterion."""
@@ -175,7 +161,6 @@ class AdmitPayload:
     scores: Mapping[str, int] = attrs.field(converter=frozen_map)
 
 
-@sealed
 @attrs.frozen
 class ProgramsPayload:
     """``plan_programs``."""
@@ -183,7 +168,6 @@ class ProgramsPayload:
     programs: tuple[Program, ...]
 
 
-@sealed
 @attrs.frozen
 class ProgramPayload:
     """``add_program``."""
@@ -191,7 +175,6 @@ class ProgramPayload:
     program: Program
 
 
-@sealed
 @attrs.frozen
 class TeamsPayload:
     """``execute``: program id -> member ids of its team."""
@@ -199,7 +182,6 @@ class TeamsPayload:
     teams: Mapping[str, tuple[str, ...]] = attrs.field(converter=frozen_map)
 
 
-@sealed
 @attrs.frozen
 class DevelopPayload:
     """``develop``: improvements, and programs to add or replace (by id)."""
@@ -208,7 +190,6 @@ class DevelopPayload:
     programs: tuple[Program, ...] = ()
 
 
-@sealed
 @attrs.frozen
 class DissolvePayload:
     """``dissolve``."""

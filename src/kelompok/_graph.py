@@ -15,7 +15,6 @@ from typing import Any
 import attrs
 
 from kelompok._definition import Event, GroupType, Stage
-from kelompok._immutable import sealed
 
 
 def stage_edges(
@@ -66,7 +65,6 @@ def shortest_path(
     return None
 
 
-@sealed
 @attrs.frozen(hash=False)
 class VerifyProblem:
     """One thing :func:`verify` found wrong, with the shortest path that shows it.
@@ -90,7 +88,6 @@ class VerifyProblem:
         return f"{self.message}; counterexample: {' -> '.join(self.path)}"
 
 
-@sealed
 @attrs.frozen
 class VerifyReport:
     """What :func:`verify` found; ``ok`` when ``problems`` is empty."""

@@ -22,7 +22,6 @@ from kelompok._errors import (
 )
 from kelompok._graph import shortest_path
 from kelompok._history import History, HistoryRecord
-from kelompok._immutable import sealed
 from kelompok._scalars import MAX_PROBLEMS, describe, exact_text
 from kelompok._text import Reason
 from kelompok._values import PartnerRef
@@ -35,7 +34,6 @@ Listener = Callable[["Group", HistoryRecord], None]
 the event is undone and the exception propagates."""
 
 
-@sealed
 @attrs.frozen
 class NextStep:
     """An event the group may take now, and what still stands in its way.
@@ -520,9 +518,8 @@ class Group:
     def __copy__(self) -> Self:
         """An independent group with the same state (and no listeners)."""
         state = self._state()
-        return type(
-            self
-        )._build(  # noqa: SLF001 -- our own class
+        cls = type(self)
+        return cls._build(
             group_type=self._type,
             group_id=self._id,
             created_at=self._created_at,

@@ -10,10 +10,8 @@ from typing import Any, Protocol, overload
 import attrs
 
 from kelompok._convert import copy_json
-from kelompok._immutable import sealed
 
 
-@sealed
 @attrs.frozen
 class HistoryRecord:
     """One applied event.

@@ -9,10 +9,9 @@ a group with no event. Such definitions are refused when they are built.
 
 from __future__ import annotations
 
-import functools
 import typing
 from collections import abc
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 import attrs
 
@@ -93,70 +92,3 @@ def _check_type(
     for arg in typing.get_args(annotation):
         if arg is not Ellipsis:
             _check_type(arg, where, False, problems, seen)  # noqa: FBT003 -- "inside a type"
-
-
-# -- sealing: no re-initialising in place -------------------------------------------
-#
-# A frozen attrs instance refuses attribute assignment, yet its own ``__init__``
-# and ``__setstate__`` are still callable on it: ``member.__init__(id="x", ...)``
-# rewrites a member that a group holds. A sealed class runs them only on an
-# instance that is not initialised yet (what ``attrs``, ``copy`` and ``pickle`` do).
-
-_SEALED = "__kelompok_sealed__"
-
-
-def sealed(cls: type[T]) -> type[T]:
-    """Make ``__init__`` and ``__setstate__`` of attrs class *cls* refuse a built instance."""
-    if cls.__dict__.get(_SEALED) or not _is_attrs_class(cls):
-        return cls
-    names = [a.name for a in attrs.fields(cast("type[Any]", cls))]
-    if not names:
-        return cls
-    probe = names[0]
-
-    def _guard(method: Any) -> Any:
-        @functools.wraps(method)
-        def guarded(self: Any, *args: Any, **kwargs: Any) -> Any:
-            try:
-                object.__getattribute__(self, probe)
-            except AttributeError:
-                return method(self, *args, **kwargs)
-            # what assigning to a field of a frozen instance raises, for the same reason
-            raise attrs.exceptions.FrozenInstanceError
-
-        return guarded
-
-    setattr(cls, "__init__", _guard(cls.__init__))  # noqa: B010 -- mypy forbids assigning a method
-    if "__setstate__" in cls.__dict__:
-        setattr(cls, "__setstate__", _guard(cls.__dict__["__setstate__"]))  # noqa: B010
-    setattr(cls, _SEALED, True)
-    return cls
-
-
-def seal_tree(cls: type[Any]) -> None:
-    """Seal attrs class *cls* and every attrs class its fields hold."""
-    stack: list[Any] = [cls]
-    seen: set[type[Any]] = set()
-    while stack:
-        current = stack.pop()
-        if current in seen or not _is_attrs_class(current):
-            continue
-        seen.add(current)
-        sealed(current)
-        try:
-            hints = typing.get_type_hints(current)
-        except Exception:  # noqa: BLE001, S112 -- unresolvable: reported by mutable_field_problems
-            continue
-        for annotation in hints.values():
-            stack += _classes_in(annotation)
-
-
-def _is_attrs_class(value: object) -> bool:
-    return isinstance(value, type) and attrs.has(value)
-
-
-def _classes_in(annotation: Any) -> list[Any]:
-    found = [annotation] if isinstance(annotation, type) else []
-    for arg in typing.get_args(annotation):
-        found += _classes_in(arg)
-    return found

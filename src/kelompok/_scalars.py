@@ -3,7 +3,8 @@
 A ``str`` subclass passes ``isinstance`` and may lie through ``strip()``,
 ``__eq__`` or ``__hash__``; an ``int`` subclass through ``__ge__``. Every text and
 number that enters a group is copied into the exact built-in type here, and
-checked on that copy. The limits below bound what a hostile input can cost.
+checked on that copy. (The second argument of each ``exact_*`` lets cattrs call
+it as a structure hook directly, one call per value.) The limits below bound what a hostile input can cost.
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ def _surrogate_free(text: str) -> bool:
     return True
 
 
-def exact_text(value: Any) -> str:
+def exact_text(value: Any, _cls: object = None) -> str:
     """*value* as an exact ``str`` of valid Unicode, or ``InvalidValue``."""
     if type(value) is str and value.isascii():
         return value
@@ -87,7 +88,7 @@ def exact_nonblank(value: Any) -> str:
     return text
 
 
-def exact_int(value: Any) -> int:
+def exact_int(value: Any, _cls: object = None) -> int:
     """*value* as an exact ``int`` (``bool`` is not a number here), or ``InvalidValue``."""
     if type(value) is int:
         return value
@@ -99,7 +100,7 @@ def exact_int(value: Any) -> int:
     )
 
 
-def exact_float(value: Any) -> float:
+def exact_float(value: Any, _cls: object = None) -> float:
     """*value* (an int or float) as an exact, finite ``float``, or ``InvalidValue``."""
     number = math.nan
     if isinstance(value, float):
@@ -117,7 +118,7 @@ def exact_float(value: Any) -> float:
     )
 
 
-def exact_bool(value: Any) -> bool:
+def exact_bool(value: Any, _cls: object = None) -> bool:
     """*value* if it is ``True`` or ``False``, or ``InvalidValue``."""
     if value is True or value is False:
         return value

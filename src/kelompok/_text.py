@@ -10,8 +10,6 @@ from typing import Final, Literal, cast
 
 import attrs
 
-from kelompok._immutable import sealed
-
 Language = Literal["en", "id"]
 LANGUAGES: Final = ("en", "id")
 
@@ -34,7 +32,6 @@ def pick(en: str, id: str, lang: str) -> str:  # noqa: A002 -- "id" is the langu
     return en if check_language(lang) == "en" else id
 
 
-@sealed
 @attrs.frozen
 class Reason:
     """Why an event would be refused: a stable code and a message in both languages.

@@ -15,7 +15,6 @@ import attrs
 
 from kelompok._errors import InvalidValue
 from kelompok._frozen import FrozenMap, frozen_map
-from kelompok._immutable import sealed
 from kelompok._scalars import describe, exact_nonblank, exact_text
 
 __all__ = ["Division", "FrozenMap", "Member", "PartnerRef", "Program", "frozen_map"]
@@ -69,7 +68,6 @@ else:
     texts = _named(_texts_of)
 
 
-@sealed
 @attrs.frozen
 class Member:
     """A person: a founder, a member or a candidate.
@@ -86,7 +84,6 @@ class Member:
     profession: str | None = attrs.field(default=None, converter=optional_text)
 
 
-@sealed
 @attrs.frozen
 class Division:
     """A division (*divisi*) of the organisational structure.
@@ -102,7 +99,6 @@ class Division:
     head: str | None = attrs.field(default=None, converter=optional_text)
 
 
-@sealed
 @attrs.frozen
 class Program:
     """A program (*program*) with its activities (*kegiatan*).
@@ -123,7 +119,6 @@ class Program:
     activities: tuple[str, ...] = attrs.field(converter=texts)
 
 
-@sealed
 @attrs.frozen
 class PartnerRef:
     """Another group as a collaboration partner, by reference.
