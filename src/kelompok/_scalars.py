@@ -4,7 +4,8 @@ A ``str`` subclass passes ``isinstance`` and may lie through ``strip()``,
 ``__eq__`` or ``__hash__``; an ``int`` subclass through ``__ge__``. Every text and
 number that enters a group is copied into the exact built-in type here, and
 checked on that copy. (The second argument of each ``exact_*`` lets cattrs call
-it as a structure hook directly, one call per value.) The limits below bound what a hostile input can cost.
+it as a structure hook directly, one call per value.) The limits below bound
+what a hostile input can cost.
 """
 
 from __future__ import annotations
