@@ -118,6 +118,8 @@ class Engine:
 
     def invariants_to_check(self, old: Any, new: Any, stage_moved: bool) -> list[Invariant]:  # noqa: FBT001
         """The invariants an event that turned data *old* into *new* may have broken."""
+        if not self.invariants:
+            return []
         if old is new:
             changed: tuple[bool, ...] = ()
         else:

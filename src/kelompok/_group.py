@@ -417,12 +417,11 @@ class Group:
             peak = rank if rank is not None and rank > base.peak else base.peak
             new = _State(dest, base.version + 1, data, peak, base.history, base.length + 1)
             tentative = _Tentative(base, new)
-            if engine.invariants:
-                watch = engine.invariants_to_check(base.data, data, dest != base.stage)
-                if watch:
-                    _check_invariants(self._probe(new), spec, watch)
+            watch = engine.invariants_to_check(base.data, data, dest != base.stage)
             try:
                 base.history.append(record)
+                if watch:
+                    _check_invariants(self._probe(new), spec, watch)
                 self._cell = tentative
                 for listener in listeners:
                     listener(self, record)
