@@ -29,6 +29,7 @@ from cattrs.gen import make_dict_structure_fn
 from kelompok._errors import InvalidValue
 from kelompok._frozen import FrozenMap, own_frozen
 from kelompok._scalars import (
+    INT_RANGE,
     MAX_DEPTH,
     MAX_PROBLEMS,
     describe,
@@ -399,7 +400,7 @@ def exact_text_or_description(value: Any) -> str:
 
 
 _SCALARS = frozenset({str, int, float, bool, type(None)})
-_SAFE = frozenset({int, bool, type(None)})  # scalars that need no check to be strict JSON
+_SAFE = frozenset({bool, type(None)})  # scalars that need no check to be strict JSON
 
 
 class NotJSON(ValueError):
@@ -458,6 +459,10 @@ def _check_scalar(value: Any) -> None:
     elif kind is float:
         if not math.isfinite(value):
             msg = f"{value!r} is not a JSON number"
+            raise NotJSON(msg)
+    elif kind is int:
+        if value not in INT_RANGE:
+            msg = f"{describe(value)} is outside the 64-bit range kelompok stores"
             raise NotJSON(msg)
     elif kind not in _SAFE:
         msg = f"{kind.__name__} is not a JSON type"

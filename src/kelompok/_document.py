@@ -98,9 +98,13 @@ class _Loader:
 
     def text(self, doc: Mapping[str, Any], key: str, where: str = "") -> str:
         value = doc.get(key)
-        if isinstance(value, str) and value.strip():
+        if type(value) is str and value.strip() and _is_text(value):
             return value
-        self.fail(where + key, "must be non-blank text", "harus berupa teks yang tidak kosong")
+        self.fail(
+            where + key,
+            "must be non-blank, valid text",
+            "harus berupa teks yang sah dan tidak kosong",
+        )
         return ""
 
     def keys(self, doc: Mapping[str, Any], expected: tuple[str, ...], where: str) -> None:
@@ -162,7 +166,7 @@ def checked_load(document: Mapping[str, Any], *, replay: bool = False) -> Group:
     if type(stage) is not str or stage not in gt._engine.stages:  # noqa: SLF001
         ld.fail("stage", f"is not a stage of {gt.name!r}", f"bukan tahap {gt.name!r}")
     version = document["version"]
-    if type(version) is not int or version < 0:
+    if type(version) is not int or not 0 <= version < 2**63:
         ld.fail("version", "must be a whole number >= 0", "harus bilangan bulat >= 0")
     data, problems = structure_or_reasons(document["data"], gt.data, code="document", where="data")
     ld.problems += problems
@@ -271,8 +275,8 @@ def _agree(ld: _Loader, end: str, stage: str, events: int, version: int) -> None
     if version != events:
         ld.fail(
             "version",
-            f"is {version} but the history holds {events} events",
-            f"bernilai {version} padahal riwayat berisi {events} kejadian",
+            f"is {describe(version)} but the history holds {events} events",
+            f"bernilai {describe(version)} padahal riwayat berisi {events} kejadian",
             "document.version",
         )
 

@@ -11,6 +11,15 @@ class KelompokError(Exception):
     """Root of every error kelompok raises on purpose."""
 
 
+def _quote(name: object) -> str:
+    """*name* quoted for a message: short text as it is, anything else described."""
+    if type(name) is str and len(name) <= 60:
+        return repr(name)
+    if type(name) is str:
+        return repr(name[:60]) + f"... ({len(name)} characters)"
+    return f"<a {type(name).__name__}>"
+
+
 def _bullets(reasons: Iterable[Reason]) -> str:
     return "".join(f"\n  - {r.code}: {r.en}" for r in reasons)
 
@@ -30,7 +39,7 @@ class UnknownStage(KelompokError, KeyError):
     def __init__(self, stage: str, group_type: str, known: Sequence[str]) -> None:
         self.stage = stage
         self.group_type = group_type
-        msg = f"{group_type!r} has no stage {stage!r}; its stages are {', '.join(known)}"
+        msg = f"{group_type!r} has no stage {_quote(stage)}; its stages are {', '.join(known)}"
         super().__init__(msg)
 
     def __str__(self) -> str:  # KeyError would show the message quoted, like a key
@@ -89,7 +98,7 @@ class UnknownEvent(KelompokError, LookupError):
         self.group_type = group_type
         self.known = tuple(known)
         msg = (
-            f"Group type {group_type!r} has no event {event!r}. "
+            f"Group type {group_type!r} has no event {_quote(event)}. "
             f"Its events are: {', '.join(self.known)}."
         )
         super().__init__(msg)
@@ -107,7 +116,7 @@ class UnknownGroupType(KelompokError, LookupError):
         self.name = name
         self.known = tuple(known)
         msg = (
-            f"No group type named {name!r}. Known types: {', '.join(self.known)}. "
+            f"No group type named {_quote(name)}. Known types: {', '.join(self.known)}. "
             "Register your own with kelompok.register(group_type)."
         )
         super().__init__(msg)

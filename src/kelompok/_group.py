@@ -212,8 +212,9 @@ class Group:
         cell = self._cell
         if type(cell) is _State:
             return cell
-        # Only fire() holds the lock while the cell is tentative (why_not and
-        # next_steps only from inside it): holding it means "inside my own event".
+        # The lock is held while the cell is tentative only by the fire() that made
+        # it (why_not and next_steps settle a stale one first): holding it means
+        # "inside my own event".
         return cell.new if self._lock._is_owned() else cell.base  # type: ignore[attr-defined,union-attr]  # noqa: SLF001
 
     # -- reading ------------------------------------------------------------------
@@ -287,8 +288,9 @@ class Group:
             DefinitionBug: a requirement of the type raised or did not answer True/False.
         """
         spec = self._type.event(event)
+        inside = self._lock._is_owned()  # type: ignore[attr-defined]  # noqa: SLF001
         with self._lock:
-            return self._check(spec, payload, self._state())[1]
+            return self._check(spec, payload, self._locked_state(inside))[1]
 
     def can(self, event: str, /, **payload: Any) -> bool:
         """Whether *event* with *payload* would be applied now."""
@@ -329,8 +331,9 @@ class Group:
         ``unmet`` say what must happen first.
         """
         steps = []
+        inside = self._lock._is_owned()  # type: ignore[attr-defined]  # noqa: SLF001
         with self._lock:
-            here = self._state().stage
+            here = self._locked_state(inside).stage
             for name in self._type.events_from(here):
                 event = self._type.event(name)
                 unmet = tuple(
@@ -440,6 +443,15 @@ class Group:
         probe._founding, probe._cell, probe._listeners = self._founding, state, ()
         probe._lock = self._lock
         return probe
+
+    def _locked_state(self, inside: bool) -> _State:  # noqa: FBT001
+        """The state a requirement check reads, with this group's lock held.
+
+        *inside* says whether this thread held the lock before: then it is inside
+        its own event (a listener asks), and sees that event. Otherwise no event
+        can be in flight, and a tentative state is one an interrupted undo left.
+        """
+        return self._state() if inside else self._settle()
 
     def _settle(self) -> _State:
         """The committed state, with what an interrupted undo left behind cleared away."""

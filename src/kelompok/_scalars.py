@@ -24,6 +24,10 @@ MAX_PROBLEMS: Final = 50
 MAX_QUOTE: Final = 60
 """How many characters of a value a message quotes."""
 
+INT_RANGE: Final = range(-(2**63), 2**63)
+"""The whole numbers kelompok stores: what a database's 64-bit integer column holds (and
+what ``json.loads`` reads back; it refuses numbers of more than 4,300 digits)."""
+
 
 def describe(value: Any) -> str:
     """A short description of *value* for a message, whatever it is.
@@ -90,11 +94,16 @@ def exact_nonblank(value: Any) -> str:
 
 
 def exact_int(value: Any, _cls: object = None) -> int:
-    """*value* as an exact ``int`` (``bool`` is not a number here), or ``InvalidValue``."""
+    """*value* as an exact 64-bit ``int`` (``bool`` is not a number here), or ``InvalidValue``."""
+    if type(value) is not int and isinstance(value, int) and not isinstance(value, bool):
+        value = int.__int__(value)  # the number itself: int.__int__ ignores overrides
     if type(value) is int:
-        return value
-    if isinstance(value, int) and not isinstance(value, bool):
-        return int.__int__(value)  # the number itself: int.__int__ ignores overrides
+        if value in INT_RANGE:
+            return value
+        raise InvalidValue(
+            f"must be a whole number from -2**63 to 2**63 - 1, got {describe(value)}",
+            f"harus berupa bilangan bulat dari -2**63 sampai 2**63 - 1, bukan {describe(value)}",
+        )
     raise InvalidValue(
         f"must be a whole number (int), got {describe(value)}",
         f"harus berupa bilangan bulat (int), bukan {describe(value)}",
