@@ -132,9 +132,25 @@ def _is_homogeneous_tuple(t: Any) -> bool:
     return getattr(t, "__origin__", None) is tuple and len(args) == 2 and args[1] is Ellipsis
 
 
+def _wrong_kind(t: Any) -> Callable[[Any], bool] | None:
+    """A test that a value cannot become a *t* at all, for counting problems past the cap.
+
+    Once ``MAX_PROBLEMS`` are kept, the rest are only counted: telling that 300,000
+    numbers are not texts must not cost an exception and a message each.
+    """
+    if t is str:
+        return lambda value: not isinstance(value, str)
+    if t is int:
+        return lambda value: not isinstance(value, int) or isinstance(value, bool)
+    if attrs.has(t) and t is not PartnerRef:
+        return lambda value: not isinstance(value, Mapping | t)
+    return None
+
+
 def _tuple_factory(t: Any, conv: cattrs.Converter) -> Callable[[Any, Any], Any]:
     item_type = t.__args__[0]
     item = conv.get_structure_hook(item_type)
+    wrong = _wrong_kind(item_type)
 
     def structure(value: Any, _: Any) -> Any:
         if type(value) is not list and not isinstance(value, list | tuple):
@@ -143,9 +159,12 @@ def _tuple_factory(t: Any, conv: cattrs.Converter) -> Callable[[Any, Any], Any]:
         errors: list[tuple[str, Exception]] = []
         more = 0
         for i, raw in enumerate(value):
+            if more and wrong is not None and wrong(raw):
+                more += 1
+                continue
             try:
                 items.append(item(raw, item_type))
-            except Exception as exc:  # noqa: BLE001, PERF203 -- every failure becomes a reason
+            except Exception as exc:  # noqa: BLE001 -- every failure becomes a reason
                 more += not _collect(errors, f"[{i}]", exc)
         if errors:
             raise Collected(errors, more)
@@ -161,6 +180,7 @@ def _mapping_factory(t: Any, conv: cattrs.Converter) -> Callable[[Any, Any], Any
     value_hook = conv.get_structure_hook(value_type)
     origin = getattr(t, "__origin__", t)
     mutable = origin in (dict, MutableMapping)  # what the class asked for; else frozen
+    wrong_key, wrong_value = _wrong_kind(key_type), _wrong_kind(value_type)
 
     def structure(value: Any, _: Any) -> Any:
         if type(value) is not dict and not isinstance(value, Mapping):
@@ -169,6 +189,12 @@ def _mapping_factory(t: Any, conv: cattrs.Converter) -> Callable[[Any, Any], Any
         errors: list[tuple[str, Exception]] = []
         more = 0
         for raw_key, raw in value.items():
+            if more and (
+                (wrong_key is not None and wrong_key(raw_key))
+                or (wrong_value is not None and wrong_value(raw))
+            ):
+                more += 1
+                continue
             try:
                 key = key_hook(raw_key, key_type)
             except Exception as exc:  # noqa: BLE001 -- every failure becomes a reason
