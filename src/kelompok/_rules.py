@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import operator
 from collections.abc import Callable, Mapping, Sequence
-from types import MappingProxyType
 from typing import Any, TypeVar
 
 import attrs
@@ -34,6 +33,7 @@ from kelompok._formation import (
     Structure,
     TeamsPayload,
 )
+from kelompok._frozen import frozen_map, own_frozen
 from kelompok._values import Division, Member, PartnerRef, Program
 
 G = FormationGroup
@@ -65,7 +65,23 @@ def same_profession(group: G, member: Member) -> bool:
     )
 
 
-# -- predicates on values: each rule is written once, for requirements and invariants
+# -- predicates: each rule is written once, for the requirement that checks a payload
+#    and for the invariant that checks what the effect stored from it
+
+
+def no_blank(texts: Sequence[str]) -> bool:
+    """None of *texts* is blank (there may be none)."""
+    return not any(blank(t) for t in texts)
+
+
+def distinct(ids: Sequence[str]) -> bool:
+    """No id appears twice."""
+    return len(set(ids)) == len(ids)
+
+
+def enough_founders(ids: Sequence[str]) -> bool:
+    """At least two distinct founder ids."""
+    return len(set(ids)) >= 2
 
 
 def heads_are_members(g: G, divisions: Sequence[Division]) -> bool:
@@ -76,6 +92,16 @@ def heads_are_members(g: G, divisions: Sequence[Division]) -> bool:
 def kind_allowed(g: G, program: Program, *, volunteer: bool) -> bool:
     """A volunteer program works in the group's area; a professional one is of a known kind."""
     return program.kind == g.data.work_area if volunteer else program.kind in PROGRAM_KINDS
+
+
+def division_exists(g: G, program: Program) -> bool:
+    """The program names one of the group's divisions."""
+    return program.division in _division_names(g)
+
+
+def activities_listed(g: G, program: Program) -> bool:
+    """The program has at least one activity, none blank."""
+    return all_filled(program.activities)
 
 
 def held_since_creation(g: G, day: dt.date) -> bool:
@@ -102,6 +128,25 @@ def partner_stage_ok(g: G, partner: PartnerRef) -> bool:
     return order is not None and least is not None and order >= least
 
 
+def teams_for_programs(g: G, teams: Mapping[str, Sequence[str]]) -> bool:
+    """Every team is the team of an existing program."""
+    return all(pid in g.data.programs for pid in teams)
+
+
+def teams_of_members(g: G, teams: Mapping[str, Sequence[str]]) -> bool:
+    """Every team member is a member of the group."""
+    return all(m in g.data.members for team in teams.values() for m in team)
+
+
+def meets(g: G, record: Any, rules: Sequence[Requirement]) -> bool:
+    """Whether a stored *record* (the payload an effect kept as it was) meets *rules*.
+
+    The invariants use it with the requirements the record met when it was
+    stored and that no later event can undo.
+    """
+    return all(rule.check(g, record) for rule in rules)
+
+
 def req(code: str, en: str, id_: str, check: Callable[[G, Any], bool]) -> Requirement:
     """A requirement of the built-in types (shorthand)."""
     return Requirement(code=code, en=en, id=id_, check=check)
@@ -114,22 +159,33 @@ def state_req(code: str, en: str, id_: str, check: Callable[[G], bool]) -> Requi
 
 # -- identify_needs ------------------------------------------------------------
 
+
+def some_need(needs: Sequence[str]) -> bool:
+    """At least one need that is not blank."""
+    return any(not blank(n) for n in needs)
+
+
 NEEDS_MISSING = req(
     "needs.missing",
     "Name at least one need the group answers.",
     "Sebutkan minimal satu kebutuhan yang ingin dipenuhi kelompok.",
-    lambda g, p: any(not blank(n) for n in p.needs),
+    lambda g, p: some_need(p.needs),
 )
 NEEDS_BLANK = req(
     "needs.blank",
     "Needs must not be blank; remove the empty ones.",
     "Kebutuhan tidak boleh kosong; hapus yang kosong.",
-    lambda g, p: not any(blank(n) for n in p.needs),
+    lambda g, p: no_blank(p.needs),
 )
 
 
+def work_area_known(area: str | None) -> bool:
+    """One of the source's three work areas."""
+    return area in WORK_AREAS
+
+
 def _work_area_known(g: G, p: ProblemsPayload) -> bool:
-    return p.work_area in WORK_AREAS
+    return work_area_known(p.work_area)
 
 
 WORK_AREA_UNKNOWN = req(
@@ -142,17 +198,22 @@ WORK_AREA_UNKNOWN = req(
 
 # -- form_core_group -----------------------------------------------------------
 
+
+def _founder_ids(p: FoundersPayload) -> list[str]:
+    return [m.id for m in p.founders]
+
+
 FOUNDERS_TOO_FEW = req(
     "founders.too_few",
     "An initial group needs at least 2 founders with distinct ids.",
     "Kelompok awal memerlukan minimal 2 pendiri dengan id yang berbeda.",
-    lambda g, p: len({m.id for m in p.founders}) >= 2,
+    lambda g, p: enough_founders(_founder_ids(p)),
 )
 FOUNDERS_DUPLICATE = req(
     "founders.duplicate",
     "Each founder may appear only once: founder ids must be distinct.",
     "Setiap pendiri hanya boleh muncul sekali: id pendiri harus berbeda.",
-    lambda g, p: len({m.id for m in p.founders}) == len(p.founders),
+    lambda g, p: distinct(_founder_ids(p)),
 )
 FOUNDERS_PROFESSION = req(
     "founders.profession",
@@ -192,8 +253,9 @@ CHARTER_RULES = (
 
 
 def _has_charter(g: G) -> bool:
+    # adopt_charter is the only way to a charter, so a stored one meets its rules
     c = g.data.charter
-    return c is not None and not blank(c.vision) and not blank(c.mission) and all_filled(c.goals)
+    return c is not None and meets(g, c, CHARTER_RULES)
 
 
 CHARTER_MISSING = state_req(
@@ -263,20 +325,19 @@ def selection_rules(
     )
 
 
-REJECT_RULES = (
-    req(
-        "reject.reason_blank",
-        "Give the reason for the selection decision.",
-        "Berikan alasan keputusan seleksi.",
-        lambda g, p: not blank(p.reason),
-    ),
-    req(
-        "reject.already_member",
-        "This person is already a member; only a candidate can be rejected.",
-        "Orang ini sudah menjadi anggota; hanya calon anggota yang dapat ditolak.",
-        lambda g, p: p.member.id not in g.data.members,
-    ),
+REJECT_REASON = req(
+    "reject.reason_blank",
+    "Give the reason for the selection decision.",
+    "Berikan alasan keputusan seleksi.",
+    lambda g, p: not blank(p.reason),
 )
+REJECT_CANDIDATE = req(
+    "reject.already_member",
+    "This person is already a member; only a candidate can be rejected.",
+    "Orang ini sudah menjadi anggota; hanya calon anggota yang dapat ditolak.",
+    lambda g, p: p.member.id not in g.data.members,
+)
+REJECT_RULES = (REJECT_REASON, REJECT_CANDIDATE)
 
 # -- establish_structure -------------------------------------------------------
 
@@ -286,7 +347,7 @@ def _officers(p: Structure) -> tuple[str, str, str]:
 
 
 def _division_names_ok(names: Sequence[str]) -> bool:
-    return not any(blank(n) for n in names) and len(set(names)) == len(names)
+    return no_blank(names) and distinct(names)
 
 
 STRUCTURE_RULES = (
@@ -336,39 +397,49 @@ def _division_names(g: G) -> set[str]:
     return {d.name for d in s.divisions} if s is not None else set()
 
 
+def program_checks(*, volunteer: bool) -> tuple[Callable[[G, Program], bool], ...]:
+    """What every program must be, whichever event brings it (requirements and invariant)."""
+
+    def kind(g: G, program: Program) -> bool:
+        return kind_allowed(g, program, volunteer=volunteer)
+
+    return (activities_listed, division_exists, kind)
+
+
 def program_rules(
     programs_of: Callable[[Any], Sequence[Program]], *, volunteer: bool
 ) -> tuple[Requirement, ...]:
     """The checks every program must pass, whichever event brings it."""
+    listed, division, kind = program_checks(volunteer=volunteer)
     if volunteer:
-        kind = req(
+        kind_rule = req(
             "program.kind",
             "A program's kind must be the group's work area.",
             "Jenis program harus sesuai dengan bidang kerja kelompok.",
-            lambda g, p: all(kind_allowed(g, x, volunteer=True) for x in programs_of(p)),
+            lambda g, p: all(kind(g, x) for x in programs_of(p)),
         )
     else:
-        kind = req(
+        kind_rule = req(
             "program.kind",
             "A program's kind must be 'training', 'seminar', 'workshop' or 'other'.",
             "Jenis program harus 'training' (pelatihan), 'seminar', 'workshop' atau "
             "'other' (kegiatan lain).",
-            lambda g, p: all(kind_allowed(g, x, volunteer=False) for x in programs_of(p)),
+            lambda g, p: all(kind(g, x) for x in programs_of(p)),
         )
     return (
         req(
             "program.no_activities",
             "Every program needs at least one activity, none of them blank.",
             "Setiap program memerlukan minimal satu kegiatan, tidak ada yang kosong.",
-            lambda g, p: all(all_filled(x.activities) for x in programs_of(p)),
+            lambda g, p: all(listed(g, x) for x in programs_of(p)),
         ),
         req(
             "program.unknown_division",
             "Every program must name an existing division.",
             "Setiap program harus menyebut divisi yang ada.",
-            lambda g, p: all(x.division in _division_names(g) for x in programs_of(p)),
+            lambda g, p: all(division(g, x) for x in programs_of(p)),
         ),
-        kind,
+        kind_rule,
     )
 
 
@@ -390,7 +461,7 @@ PROGRAMS_DUPLICATE_ID = req(
     "programs.duplicate_id",
     "Program ids must be unique.",
     "Id program tidak boleh sama.",
-    lambda g, p: len({x.id for x in p.programs}) == len(p.programs),
+    lambda g, p: distinct([x.id for x in p.programs]),
 )
 
 
@@ -430,13 +501,13 @@ TEAM_RULES = (
         "teams.unknown_program",
         "Teams can only be given to existing programs.",
         "Tim hanya dapat dibentuk untuk program yang ada.",
-        lambda g, p: all(pid in g.data.programs for pid in p.teams),
+        lambda g, p: teams_for_programs(g, p.teams),
     ),
     req(
         "teams.not_members",
         "Every team member must be a member of the group.",
         "Setiap anggota tim harus anggota kelompok.",
-        lambda g, p: all(m in g.data.members for team in p.teams.values() for m in team),
+        lambda g, p: teams_of_members(g, p.teams),
     ),
 )
 
@@ -446,62 +517,63 @@ def _lists_activity(g: G, p: Activity) -> bool:
     return program is None or p.activity in program.activities
 
 
-ACTIVITY_RULES = (
-    req(
-        "activity.unknown_program",
-        "The activity must belong to an existing program.",
-        "Kegiatan harus termasuk program yang ada.",
-        lambda g, p: p.program in g.data.programs,
-    ),
-    req(
-        "activity.unknown_activity",
-        "The activity must be one of the program's activities.",
-        "Kegiatan harus salah satu kegiatan dalam program tersebut.",
-        _lists_activity,
-    ),
-    req(
-        "activity.participants",
-        "An activity needs at least one participant.",
-        "Kegiatan memerlukan minimal satu peserta.",
-        lambda g, p: p.participants >= 1,
-    ),
-    req(
-        "activity.before_creation",
-        "held_on cannot be before the group was created.",
-        "Tanggal kegiatan tidak boleh sebelum kelompok dibentuk.",
-        lambda g, p: held_since_creation(g, p.held_on),
-    ),
+ACTIVITY_PROGRAM = req(
+    "activity.unknown_program",
+    "The activity must belong to an existing program.",
+    "Kegiatan harus termasuk program yang ada.",
+    lambda g, p: p.program in g.data.programs,
 )
+ACTIVITY_LISTED = req(
+    "activity.unknown_activity",
+    "The activity must be one of the program's activities.",
+    "Kegiatan harus salah satu kegiatan dalam program tersebut.",
+    _lists_activity,
+)
+ACTIVITY_PARTICIPANTS = req(
+    "activity.participants",
+    "An activity needs at least one participant.",
+    "Kegiatan memerlukan minimal satu peserta.",
+    lambda g, p: p.participants >= 1,
+)
+ACTIVITY_DATE = req(
+    "activity.before_creation",
+    "held_on cannot be before the group was created.",
+    "Tanggal kegiatan tidak boleh sebelum kelompok dibentuk.",
+    lambda g, p: held_since_creation(g, p.held_on),
+)
+ACTIVITY_RULES = (ACTIVITY_PROGRAM, ACTIVITY_LISTED, ACTIVITY_PARTICIPANTS, ACTIVITY_DATE)
 
 # -- evaluate / develop --------------------------------------------------------
 
+EVALUATION_NEEDS_ACTIVITY = state_req(
+    "evaluation.no_activity",
+    "Record at least one activity before evaluating (record_activity).",
+    "Catat minimal satu kegiatan sebelum evaluasi (record_activity).",
+    lambda g: bool(g.data.activities),
+)
+EVALUATION_GOALS = req(
+    "evaluation.goals",
+    "Score every goal of the charter, and nothing else.",
+    "Beri nilai untuk setiap tujuan dalam piagam, dan hanya itu.",
+    lambda g, p: g.data.charter is not None and set(p.goal_results) == set(g.data.charter.goals),
+)
+EVALUATION_SCORES = req(
+    "evaluation.score_range",
+    "Goal scores must be from 0 to 100.",
+    "Nilai tujuan harus dari 0 sampai 100.",
+    lambda g, p: scores_in_range(p.goal_results),
+)
+EVALUATION_FINDINGS = req(
+    "evaluation.findings_blank",
+    "Write down the findings of the evaluation.",
+    "Tuliskan temuan hasil evaluasi.",
+    lambda g, p: not blank(p.findings),
+)
 EVALUATE_RULES = (
-    state_req(
-        "evaluation.no_activity",
-        "Record at least one activity before evaluating (record_activity).",
-        "Catat minimal satu kegiatan sebelum evaluasi (record_activity).",
-        lambda g: bool(g.data.activities),
-    ),
-    req(
-        "evaluation.goals",
-        "Score every goal of the charter, and nothing else.",
-        "Beri nilai untuk setiap tujuan dalam piagam, dan hanya itu.",
-        lambda g, p: (
-            g.data.charter is not None and set(p.goal_results) == set(g.data.charter.goals)
-        ),
-    ),
-    req(
-        "evaluation.score_range",
-        "Goal scores must be from 0 to 100.",
-        "Nilai tujuan harus dari 0 sampai 100.",
-        lambda g, p: scores_in_range(p.goal_results),
-    ),
-    req(
-        "evaluation.findings_blank",
-        "Write down the findings of the evaluation.",
-        "Tuliskan temuan hasil evaluasi.",
-        lambda g, p: not blank(p.findings),
-    ),
+    EVALUATION_NEEDS_ACTIVITY,
+    EVALUATION_GOALS,
+    EVALUATION_SCORES,
+    EVALUATION_FINDINGS,
 )
 
 DEVELOP_RULES = (
@@ -515,47 +587,52 @@ DEVELOP_RULES = (
 
 # -- collaborate / dissolve ----------------------------------------------------
 
-
+PARTNER_TYPE = req(
+    "partner.same_type",
+    "The partner must be a group of the same type.",
+    "Mitra harus kelompok dengan jenis yang sama.",
+    lambda g, p: p.partner.type == g.type.name,
+)
+PARTNER_SELF = req(
+    "partner.self",
+    "A group cannot collaborate with itself.",
+    "Kelompok tidak dapat berkolaborasi dengan dirinya sendiri.",
+    lambda g, p: p.partner.id != g.id,
+)
+PARTNER_STAGE = req(
+    "partner.stage",
+    "The partner must have its organisational structure (stage 'structured' or later) "
+    "and must not be dissolved.",
+    "Mitra harus sudah memiliki struktur organisasi (tahap 'structured' atau sesudahnya) "
+    "dan belum dibubarkan.",
+    lambda g, p: partner_stage_ok(g, p.partner),
+)
+PARTNER_NEW = req(
+    "partner.already",
+    "This group is already a partner.",
+    "Kelompok ini sudah menjadi mitra.",
+    lambda g, p: p.partner.id not in g.data.partners,
+)
+COLLABORATION_PURPOSE = req(
+    "collaboration.purpose_blank",
+    "Say what the collaboration is for.",
+    "Sebutkan tujuan kolaborasi.",
+    lambda g, p: not blank(p.purpose),
+)
+COLLABORATION_SHARED = req(
+    "collaboration.shared",
+    "Share at least one of 'experience', 'knowledge', 'resources', 'ideas', and nothing else.",
+    "Bagikan minimal satu dari 'experience' (pengalaman), 'knowledge' (pengetahuan), "
+    "'resources' (sumber daya), 'ideas' (ide); selain itu tidak boleh.",
+    lambda g, p: shares_allowed(p.shared),
+)
 COLLABORATE_RULES = (
-    req(
-        "partner.same_type",
-        "The partner must be a group of the same type.",
-        "Mitra harus kelompok dengan jenis yang sama.",
-        lambda g, p: p.partner.type == g.type.name,
-    ),
-    req(
-        "partner.self",
-        "A group cannot collaborate with itself.",
-        "Kelompok tidak dapat berkolaborasi dengan dirinya sendiri.",
-        lambda g, p: p.partner.id != g.id,
-    ),
-    req(
-        "partner.stage",
-        "The partner must have its organisational structure (stage 'structured' or later) "
-        "and must not be dissolved.",
-        "Mitra harus sudah memiliki struktur organisasi (tahap 'structured' atau sesudahnya) "
-        "dan belum dibubarkan.",
-        lambda g, p: partner_stage_ok(g, p.partner),
-    ),
-    req(
-        "partner.already",
-        "This group is already a partner.",
-        "Kelompok ini sudah menjadi mitra.",
-        lambda g, p: p.partner.id not in g.data.partners,
-    ),
-    req(
-        "collaboration.purpose_blank",
-        "Say what the collaboration is for.",
-        "Sebutkan tujuan kolaborasi.",
-        lambda g, p: not blank(p.purpose),
-    ),
-    req(
-        "collaboration.shared",
-        "Share at least one of 'experience', 'knowledge', 'resources', 'ideas', and nothing else.",
-        "Bagikan minimal satu dari 'experience' (pengalaman), 'knowledge' (pengetahuan), "
-        "'resources' (sumber daya), 'ideas' (ide); selain itu tidak boleh.",
-        lambda g, p: shares_allowed(p.shared),
-    ),
+    PARTNER_TYPE,
+    PARTNER_SELF,
+    PARTNER_STAGE,
+    PARTNER_NEW,
+    COLLABORATION_PURPOSE,
+    COLLABORATION_SHARED,
 )
 COLLABORATE_NEEDS_ACTIVITY = state_req(
     "collaboration.no_activity",
@@ -569,12 +646,19 @@ COLLABORATE_NEEDS_EVALUATION = state_req(
     "Lakukan evaluasi minimal sekali sebelum berkolaborasi (evaluate).",
     lambda g: bool(g.data.evaluations),
 )
+
+
+def reason_given(reason: str) -> bool:
+    """A dissolution reason that says something."""
+    return not blank(reason)
+
+
 DISSOLVE_RULES = (
     req(
         "dissolve.reason_blank",
         "Give the reason for dissolving the group.",
         "Berikan alasan pembubaran kelompok.",
-        lambda g, p: not blank(p.reason),
+        lambda g, p: reason_given(p.reason),
     ),
 )
 
@@ -625,8 +709,13 @@ def _evolve(g: G, **changes: Any) -> FormationData:
 
 
 def _fresh(mapping: dict[K, V]) -> Mapping[K, V]:
-    """A read-only view of a dict that nobody else holds: ``frozen_map`` keeps it, uncopied."""
-    return MappingProxyType(mapping)
+    """*mapping*, a dict that nobody else holds, as the data's read-only map (not copied)."""
+    return own_frozen(mapping)
+
+
+def _put(mapping: Mapping[K, V], key: K, value: V) -> Mapping[K, V]:
+    """A new read-only map: *mapping* with *key* set to *value* (*mapping* is unchanged)."""
+    return frozen_map(mapping).set(key, value)
 
 
 def identify_needs(g: G, p: Any) -> FormationData:
@@ -650,7 +739,7 @@ def adopt_charter(g: G, p: Charter) -> FormationData:
 
 def admit(g: G, p: AdmitPayload) -> FormationData:
     """Add the member."""
-    return _evolve(g, members=_fresh({**g.data.members, p.member.id: p.member}))
+    return _evolve(g, members=_put(g.data.members, p.member.id, p.member))
 
 
 def reject(g: G, p: Rejection) -> FormationData:
@@ -670,7 +759,7 @@ def plan_programs(g: G, p: ProgramsPayload) -> FormationData:
 
 def add_program(g: G, p: ProgramPayload) -> FormationData:
     """Add one program."""
-    return _evolve(g, programs=_fresh({**g.data.programs, p.program.id: p.program}))
+    return _evolve(g, programs=_put(g.data.programs, p.program.id, p.program))
 
 
 def execute(g: G, p: TeamsPayload) -> FormationData:
@@ -699,7 +788,7 @@ def develop(g: G, p: DevelopPayload) -> FormationData:
 
 def collaborate(g: G, p: Partnership) -> FormationData:
     """Add the partnership."""
-    return _evolve(g, partners=_fresh({**g.data.partners, p.partner.id: p}))
+    return _evolve(g, partners=_put(g.data.partners, p.partner.id, p))
 
 
 def dissolve(g: G, p: DissolvePayload) -> FormationData:
@@ -708,70 +797,156 @@ def dissolve(g: G, p: DissolvePayload) -> FormationData:
 
 
 # -- invariants ----------------------------------------------------------------
+#
+# Every fact an effect establishes, stated about the data with the stage and the
+# stages reached (not the history), so that ``load`` refuses data that no event
+# makes. Where an effect keeps its payload as a record (a charter, a rejection,
+# the structure, an activity, an evaluation, a partnership), the invariant is
+# the event's own requirements, checked on that record, except the ones a later
+# event may undo:
+#
+# * ``reject.already_member``: the candidate may be admitted later (a founder,
+#   a member before any reject, never can be rejected);
+# * ``teams.missing``: ``add_program`` brings programs without a team;
+# * ``activity.unknown_activity``: ``develop`` may replace the program;
+# * ``evaluation.goals``: ``adopt_charter`` may replace the charter's goals;
+# * ``partner.already``, ``program.id_taken``, ``member.already_member``: the
+#   record is there now; instead, it is stored under its own id.
+#
+# What only the order or number of events shows (one member per ``admit``, an
+# officer admitted before ``establish_structure``) is beyond the head's reach.
 
 
-def inv(code: str, en: str, id_: str, check: Callable[[G], bool]) -> Invariant:
-    """An invariant of the built-in types (shorthand)."""
-    return Invariant(code=code, en=en, id=id_, check=check)
+def inv(code: str, en: str, id_: str, check: Callable[[G], bool], reads: str) -> Invariant:
+    """An invariant of the built-in types (shorthand); *reads*: what it reads, space-separated.
+
+    ``reads`` names every data field the check reads, and ``stage`` when it reads
+    the stage or ``reached``: ``fire`` checks it only after an event that changed
+    one of them. (``id``, ``type``, ``founding`` and ``created_at`` never change.)
+    """
+    return Invariant(code=code, en=en, id=id_, check=check, reads=reads.split())
 
 
 def _iff(reached: bool, present: bool) -> bool:  # noqa: FBT001 -- a pure boolean helper
     return reached == present
 
 
-def _structure_ok(g: G) -> bool:
-    s = g.data.structure
-    if s is None:
-        return False
-    officers = (s.chair, s.secretary, s.treasurer)
-    members = g.data.members
-    return (
-        len(set(officers)) == 3
-        and all(o in members for o in officers)
-        and bool(s.divisions)
-        and _division_names_ok([d.name for d in s.divisions])
-        and heads_are_members(g, s.divisions)
-        and len(members) > len(g.data.founders)
-    )
+def developed(g: G) -> bool:
+    """Whether ``develop`` was ever fired: each keeps >= 1 improvement, nothing else any."""
+    return bool(g.data.improvements)
 
 
-def _programs_ok(g: G, *, volunteer: bool) -> bool:
-    divisions = _division_names(g)
-    return all(
-        x.division in divisions
-        and all_filled(x.activities)
-        and kind_allowed(g, x, volunteer=volunteer)
-        for x in g.data.programs.values()
-    )
+def _needs_ok(g: G) -> bool:
+    needs = g.data.needs
+    if g.reached("needs_identified"):
+        return some_need(needs) and no_blank(needs)
+    return not needs
 
 
-def _activities_ok(g: G) -> bool:
-    # Only the program must still exist: ``develop`` may replace a program with
-    # new activities, and what was recorded before stays recorded as it was.
-    programs = g.data.programs
-    return all(
-        a.program in programs and a.participants >= 1 and held_since_creation(g, a.held_on)
-        for a in g.data.activities
-    )
+def _founders_ok(g: G) -> bool:
+    founders, members = g.data.founders, g.data.members
+    if not g.reached("core_formed"):
+        return not founders and not members
+    return enough_founders(founders) and distinct(founders) and all(f in members for f in founders)
 
 
-def _partners_ok(g: G) -> bool:
-    return all(
-        key == p.partner.id
-        and p.partner.type == g.type.name
-        and p.partner.id != g.id
-        and partner_stage_ok(g, p.partner)
-        and not blank(p.purpose)
-        and shares_allowed(p.shared)
-        for key, p in g.data.partners.items()
-    )
+def _charter_ok(g: G) -> bool:
+    charter = g.data.charter
+    if charter is None:
+        return not g.reached("recruiting")
+    return g.reached("core_formed") and meets(g, charter, CHARTER_RULES)
+
+
+REJECTION_KEPT = (REJECT_REASON,)
+EVALUATION_KEPT = (EVALUATION_NEEDS_ACTIVITY, EVALUATION_SCORES, EVALUATION_FINDINGS)
+ACTIVITY_KEPT = (ACTIVITY_PROGRAM, ACTIVITY_PARTICIPANTS, ACTIVITY_DATE)
+PARTNERSHIP_KEPT = (
+    PARTNER_TYPE,
+    PARTNER_SELF,
+    PARTNER_STAGE,
+    COLLABORATION_PURPOSE,
+    COLLABORATION_SHARED,
+)
+
+
+def scores_some_goals(results: Mapping[str, int]) -> bool:
+    """The goals of some adopted charter: at least one, none blank."""
+    return all_filled(tuple(results))
 
 
 def _records_ok(g: G) -> bool:
-    evaluations_ok = all(
-        scores_in_range(e.goal_results) and not blank(e.findings) for e in g.data.evaluations
+    founders = g.data.founders
+    return all(
+        meets(g, r, REJECTION_KEPT) and r.member.id not in founders for r in g.data.rejections
+    ) and all(
+        meets(g, e, EVALUATION_KEPT) and scores_some_goals(e.goal_results)
+        for e in g.data.evaluations
     )
-    return evaluations_ok and all(not blank(r.reason) for r in g.data.rejections)
+
+
+def _structure_ok(g: G) -> bool:
+    structure = g.data.structure
+    if structure is None:
+        return not g.reached("structured")
+    return g.reached("structured") and meets(g, structure, STRUCTURE_RULES)
+
+
+def _programs_ok(g: G, checks: Sequence[Callable[[G, Program], bool]]) -> bool:
+    programs = g.data.programs
+    if not g.reached("programmed"):
+        return not programs
+    return bool(programs) and all(
+        key == x.id and all(check(g, x) for check in checks) for key, x in programs.items()
+    )
+
+
+def _activities_ok(g: G, run_stage: str) -> bool:
+    activities = g.data.activities
+    if not activities:
+        return True
+    return g.reached(run_stage) and all(
+        meets(g, a, ACTIVITY_KEPT) and (ACTIVITY_LISTED.check(g, a) or developed(g))
+        for a in activities
+    )
+
+
+def _partners_ok(g: G, needs: Requirement) -> bool:
+    partners = g.data.partners
+    return _iff(g.reached("collaborating"), bool(partners)) and all(
+        key == p.partner.id and meets(g, p, PARTNERSHIP_KEPT) and needs.check(g, p)
+        for key, p in partners.items()
+    )
+
+
+def _dissolution_ok(g: G) -> bool:
+    reason = g.data.dissolution
+    if g.stage != "dissolved":
+        return reason is None
+    return reason is not None and reason_given(reason)
+
+
+def _teams_ok(g: G) -> bool:
+    teams = g.data.teams
+    if not g.reached("executing"):
+        return not teams
+    # execute gave every program of the day (>= 1) a team of >= 1 member; a program
+    # added later has none
+    return (
+        bool(teams)
+        and all(teams.values())
+        and teams_for_programs(g, teams)
+        and teams_of_members(g, teams)
+    )
+
+
+def _improvements_ok(g: G) -> bool:
+    improvements = g.data.improvements
+    if not no_blank(improvements):
+        return False
+    if improvements:
+        return g.reached("evaluating")
+    # back in 'programmed' after 'evaluating': only develop leads there
+    return not (g.stage == "programmed" and g.reached("evaluating"))
 
 
 def _founding_ok(g: G) -> bool:
@@ -783,32 +958,45 @@ def _founding_ok(g: G) -> bool:
 def formation_invariants(*, volunteer: bool) -> tuple[Invariant, ...]:
     """Facts that hold in every reachable professional (or volunteer) group."""
     run_stage = "executing" if volunteer else "programmed"
+    checks = program_checks(volunteer=volunteer)
+    if volunteer:
+        needs, needs_en, needs_id = COLLABORATE_NEEDS_ACTIVITY, "an activity", "kegiatan"
+    else:
+        needs, needs_en, needs_id = COLLABORATE_NEEDS_EVALUATION, "an evaluation", "evaluasi"
     common = (
         inv(
             "state.founding",
             "The group's name (and profession) are the ones it was created with.",
             "Nama (dan profesi) kelompok sama dengan saat kelompok dibuat.",
             _founding_ok,
+            "name profession",
         ),
         inv(
             "state.records",
-            "Evaluations score goals from 0 to 100 with findings; rejections give a reason.",
-            "Evaluasi memberi nilai 0 sampai 100 dengan temuan; penolakan memberi alasan.",
+            "Every rejection gives a reason and is of someone who is not a founder; every "
+            "evaluation follows a recorded activity, scores one or more non-blank goals "
+            "from 0 to 100 and has findings.",
+            "Setiap penolakan memberi alasan dan tidak menolak pendiri; setiap evaluasi "
+            "dilakukan setelah ada kegiatan yang dicatat, memberi nilai 0 sampai 100 untuk "
+            "satu tujuan atau lebih yang tidak kosong, dan memuat temuan.",
             _records_ok,
+            "rejections founders evaluations activities",
         ),
         inv(
             "state.members",
             "Members are keyed by their own id.",
             "Anggota disimpan dengan id-nya sendiri.",
             lambda g: all(k == m.id for k, m in g.data.members.items()),
+            "members",
         ),
         inv(
             "state.needs",
-            "Needs are identified exactly when the group reached 'needs_identified'.",
-            "Kebutuhan teridentifikasi tepat ketika kelompok mencapai 'needs_identified'.",
-            lambda g: (
-                all_filled(g.data.needs) if g.reached("needs_identified") else not g.data.needs
-            ),
+            "Needs (at least one, none blank) are identified exactly when the group reached "
+            "'needs_identified'.",
+            "Kebutuhan (minimal satu, tidak ada yang kosong) teridentifikasi tepat ketika "
+            "kelompok mencapai 'needs_identified'.",
+            _needs_ok,
+            "needs stage",
         ),
         inv(
             "state.founders",
@@ -816,25 +1004,17 @@ def formation_invariants(*, volunteer: bool) -> tuple[Invariant, ...]:
             "before it, no founders and no members.",
             "Sejak 'core_formed' ada minimal 2 pendiri berbeda yang menjadi anggota; "
             "sebelumnya tidak ada pendiri maupun anggota.",
-            lambda g: (
-                (
-                    len(set(g.data.founders)) == len(g.data.founders) >= 2
-                    and all(f in g.data.members for f in g.data.founders)
-                )
-                if g.reached("core_formed")
-                else not g.data.founders and not g.data.members
-            ),
+            _founders_ok,
+            "founders members stage",
         ),
         inv(
             "state.charter",
-            "From 'recruiting' on there is a charter with vision, mission and a goal; "
-            "before 'core_formed', none.",
-            "Sejak 'recruiting' ada piagam dengan visi, misi, dan tujuan; sebelum "
-            "'core_formed', belum ada.",
-            lambda g: (
-                (_has_charter(g) if g.reached("recruiting") else True)
-                and (g.reached("core_formed") or g.data.charter is None)
-            ),
+            "A charter has a vision, a mission, goals and steps, none of them blank; from "
+            "'recruiting' on there is one; before 'core_formed', none.",
+            "Piagam memuat visi, misi, tujuan, dan langkah-langkah yang tidak kosong; sejak "
+            "'recruiting' piagam sudah ada; sebelum 'core_formed' belum ada.",
+            _charter_ok,
+            "charter stage",
         ),
         inv(
             "state.recruitment",
@@ -844,44 +1024,60 @@ def formation_invariants(*, volunteer: bool) -> tuple[Invariant, ...]:
                 g.reached("recruiting")
                 or (len(g.data.members) == len(g.data.founders) and not g.data.rejections)
             ),
+            "members founders rejections stage",
         ),
         inv(
             "state.structure",
-            "From 'structured' on, officers are three distinct members and divisions are "
-            "named uniquely; before it, no structure.",
-            "Sejak 'structured', pengurus adalah tiga anggota berbeda dan nama divisi unik; "
-            "sebelumnya belum ada struktur.",
-            lambda g: _structure_ok(g) if g.reached("structured") else g.data.structure is None,
+            "From 'structured' on, officers are three distinct members, divisions are named "
+            "uniquely and headed by members, and there are members besides the founders; "
+            "before it, no structure.",
+            "Sejak 'structured', pengurus adalah tiga anggota berbeda, nama divisi unik dan "
+            "kepalanya anggota, serta ada anggota selain pendiri; sebelumnya belum ada "
+            "struktur.",
+            _structure_ok,
+            "structure members founders stage",
         ),
         inv(
             "state.programs",
-            "From 'programmed' on there is a program, and every program names an existing "
-            "division and has an activity; before it, no programs.",
-            "Sejak 'programmed' ada program, dan setiap program menyebut divisi yang ada dan "
-            "memiliki kegiatan; sebelumnya belum ada program.",
-            lambda g: (
-                (bool(g.data.programs) and _programs_ok(g, volunteer=volunteer))
-                if g.reached("programmed")
-                else not g.data.programs
-            ),
+            "From 'programmed' on there is a program; each is stored under its own id, names "
+            "an existing division, has activities and a kind the group allows; before it, "
+            "no programs.",
+            "Sejak 'programmed' ada program; setiap program disimpan dengan id-nya sendiri, "
+            "menyebut divisi yang ada, memiliki kegiatan, dan jenisnya diizinkan bagi "
+            "kelompok; sebelumnya belum ada program.",
+            lambda g: _programs_ok(g, checks),
+            "programs structure work_area stage",
         ),
         inv(
             "state.activities",
-            "Activities belong to existing programs and are recorded only once activities run.",
-            "Kegiatan termasuk program yang ada dan hanya dicatat setelah kegiatan berjalan.",
-            lambda g: _activities_ok(g) and (g.reached(run_stage) or not g.data.activities),
+            "Activities are recorded only once activities run; each belongs to an existing "
+            "program that lists it (unless develop replaced the program), has a participant "
+            "and is not dated before the group was created.",
+            "Kegiatan hanya dicatat setelah kegiatan berjalan; setiap kegiatan termasuk "
+            "program yang ada dan tercantum di dalamnya (kecuali program itu sudah diganti "
+            "melalui develop), memiliki peserta, dan tidak bertanggal sebelum kelompok "
+            "dibentuk.",
+            lambda g: _activities_ok(g, run_stage),
+            "activities programs improvements stage",
         ),
         inv(
             "state.partners",
-            "From 'collaborating' on there is a partner; before it, none.",
-            "Sejak 'collaborating' ada mitra; sebelumnya belum ada.",
-            lambda g: _iff(g.reached("collaborating"), bool(g.data.partners)) and _partners_ok(g),
+            "From 'collaborating' on there is a partner, before it none; each is stored "
+            "under its own id and is another live, structured group of the same type, with "
+            f"a purpose and something shared, agreed after {needs_en}.",
+            "Sejak 'collaborating' ada mitra, sebelumnya belum ada; setiap mitra disimpan "
+            "dengan id-nya sendiri dan merupakan kelompok lain yang sejenis, sudah memiliki "
+            "struktur, dan belum dibubarkan, dengan tujuan kolaborasi dan hal yang dibagikan, "
+            f"disepakati setelah ada {needs_id}.",
+            lambda g: _partners_ok(g, needs),
+            "partners activities evaluations stage",
         ),
         inv(
             "state.dissolution",
-            "A dissolution reason is recorded exactly when the group is dissolved.",
-            "Alasan pembubaran tercatat tepat ketika kelompok dibubarkan.",
-            lambda g: _iff(g.stage == "dissolved", g.data.dissolution is not None),
+            "A dissolution reason, not blank, is recorded exactly when the group is dissolved.",
+            "Alasan pembubaran yang tidak kosong tercatat tepat ketika kelompok dibubarkan.",
+            _dissolution_ok,
+            "dissolution stage",
         ),
     )
     if volunteer:
@@ -894,35 +1090,36 @@ def formation_invariants(*, volunteer: bool) -> tuple[Invariant, ...]:
                 "Bidang kerja adalah social, humanitarian, atau environmental setelah "
                 "kebutuhan teridentifikasi, dan kosong sebelumnya.",
                 lambda g: (
-                    g.data.work_area in WORK_AREAS
+                    work_area_known(g.data.work_area)
                     if g.reached("needs_identified")
                     else g.data.work_area is None
                 ),
+                "work_area stage",
             ),
             inv(
                 "state.teams",
-                "From 'executing' on teams exist for programs and hold members; before it, none.",
-                "Sejak 'executing' ada tim untuk program yang berisi anggota; "
-                "sebelumnya belum ada.",
-                lambda g: (
-                    (
-                        bool(g.data.teams)
-                        and all(
-                            pid in g.data.programs
-                            and team
-                            and all(m in g.data.members for m in team)
-                            for pid, team in g.data.teams.items()
-                        )
-                    )
-                    if g.reached("executing")
-                    else not g.data.teams
-                ),
+                "From 'executing' on there are teams, each of an existing program with at "
+                "least one member, all of them members; before it, none.",
+                "Sejak 'executing' ada tim; setiap tim untuk program yang ada, beranggotakan "
+                "minimal satu orang, dan semuanya anggota kelompok; sebelumnya belum ada tim.",
+                _teams_ok,
+                "teams programs members stage",
             ),
             inv(
                 "state.evaluations",
                 "Evaluations exist only once activities run.",
                 "Evaluasi hanya ada setelah kegiatan berjalan.",
                 lambda g: g.reached("executing") or not g.data.evaluations,
+                "evaluations stage",
+            ),
+            inv(
+                "state.improvements",
+                "A volunteer group keeps no improvements of its own: it has no develop "
+                "(its evaluations keep theirs).",
+                "Kelompok volunteer tidak menyimpan perbaikan sendiri karena tidak ada "
+                "develop (perbaikan tersimpan di setiap evaluasi).",
+                lambda g: not g.data.improvements,
+                "improvements",
             ),
         )
     return (
@@ -938,11 +1135,22 @@ def formation_invariants(*, volunteer: bool) -> tuple[Invariant, ...]:
                 and g.data.work_area is None
                 and not g.data.teams
             ),
+            "profession members work_area teams",
         ),
         inv(
             "state.evaluations",
             "From 'evaluating' on there is an evaluation; before it, none.",
             "Sejak 'evaluating' ada evaluasi; sebelumnya belum ada.",
             lambda g: _iff(g.reached("evaluating"), bool(g.data.evaluations)),
+            "evaluations stage",
+        ),
+        inv(
+            "state.improvements",
+            "Improvements are not blank and come from develop: none before 'evaluating', and "
+            "some once the group went back from 'evaluating' to 'programmed'.",
+            "Perbaikan tidak kosong dan berasal dari develop: belum ada sebelum 'evaluating', "
+            "dan sudah ada setelah kelompok kembali dari 'evaluating' ke 'programmed'.",
+            _improvements_ok,
+            "improvements stage",
         ),
     )
