@@ -113,7 +113,34 @@ def test_reads_must_name_fields_of_the_data_class_or_stage():
     with pytest.raises(kelompok.DefinitionError) as caught:
         counting_type([spy("x", {"apples", "plums", "stag"}, [], lambda g: True)])
     expected = (
-        "invariant 'x' reads plums, stag, which the data class Counts does not have "
-        "(name its fields, or 'stage')"
+        "invariant 'x' reads plums, stag, which are neither fields of the data class Counts, "
+        "nor 'stage', nor events of the type"
     )
     assert [expected] == caught.value.problems
+
+
+def test_an_invariant_that_reads_an_event_is_checked_after_it_and_sees_its_count():
+    calls: list[str] = []
+    gt = counting_type(
+        [spy("pears", {"pear"}, calls, lambda g: g.event_count("pear") == g.data.pears)]
+    )
+    g = gt.create(name="box")
+    calls.clear()
+    g.fire("apple")
+    assert [] == calls
+    g.fire("pear").fire("pear")
+    assert ["pears", "pears"] == calls
+    assert (2, 1, 0) == (g.event_count("pear"), g.event_count("apple"), g.event_count("finish"))
+    with pytest.raises(kelompok.UnknownEvent):
+        g.event_count("plum")
+
+
+def test_an_effect_that_forgets_its_work_breaks_a_counting_invariant():
+    forgetful = counting_type(
+        [spy("pears", {"pear"}, [], lambda g: g.event_count("pear") == g.data.pears)],
+        effect=lambda g, _payload: attrs.evolve(g.data, name="renamed"),
+    )
+    g = forgetful.create(name="box")
+    with pytest.raises(kelompok.DefinitionBug, match="'pears'"):
+        g.fire("pear")
+    assert (0, 0) == (g.event_count("pear"), g.version)

@@ -150,7 +150,13 @@ def test_spec_problems_sees_a_forged_group():
     assert [] == spec_problems(g)
     state = g._cell  # forge past the facade
     g._cell = type(state)(
-        "collaborating", state.version, state.data, state.peak, state.history, state.length
+        "collaborating",
+        state.version,
+        state.data,
+        state.peak,
+        state.history,
+        state.length,
+        state.counts,
     )
     problems = spec_problems(g)
     assert any("history ends in 'recruiting'" in p for p in problems)

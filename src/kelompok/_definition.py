@@ -148,10 +148,11 @@ class Invariant:
         en: the fact, in English.
         id: the same in Indonesian.
         check: ``check(group) -> bool``, True when the fact holds.
-        reads: the names of the data fields the check reads, and ``"stage"`` if it
-            reads the stage (or ``reached``). When given, ``fire`` checks the
-            invariant only after an event that changed one of them; ``None``
-            (the default) checks it after every event.
+        reads: what the check reads: names of data fields, ``"stage"`` if it
+            reads the stage (or ``reached``), and names of events whose
+            ``group.event_count`` it reads. When given, ``fire`` checks the
+            invariant only after an event that changed a field named, moved the
+            stage, or is named; ``None`` (the default) checks it after every event.
     """
 
     code: str
@@ -440,11 +441,12 @@ def definition_problems(gt: GroupType[Any]) -> list[str]:
     for inv in gt.invariants:
         if not _callable(inv.check):
             problems.append(f"invariant {inv.code!r} has a check that is not callable")
-        unknown = sorted(str(name) for name in (inv.reads or ()) if name not in {*fields, "stage"})
+        known = {*fields, "stage", *(e.name for e in gt.events)}
+        unknown = sorted(str(name) for name in (inv.reads or ()) if name not in known)
         if unknown:
             problems.append(
-                f"invariant {inv.code!r} reads {', '.join(unknown)}, which the data class "
-                f"{gt.data.__name__} does not have (name its fields, or 'stage')"
+                f"invariant {inv.code!r} reads {', '.join(unknown)}, which are neither fields "
+                f"of the data class {gt.data.__name__}, nor 'stage', nor events of the type"
             )
         problems += _label_problems("invariant", inv.code, inv.en, inv.id)
     problems += _stage_problems(gt.stages)

@@ -44,6 +44,7 @@ class Engine:
 
     __slots__ = (
         "available",
+        "chosen",
         "data_fields",
         "edges",
         "events",
@@ -85,6 +86,7 @@ class Engine:
         names = tuple(a.name for a in attrs.fields(group_type.data))
         self.data_fields = operator.attrgetter(*names) if len(names) > 1 else _one(names)
         self.watch = tuple(_watch(i, names) for i in group_type.invariants)
+        self.chosen: dict[tuple[tuple[bool, ...], bool, str], tuple[Invariant, ...]] = {}
         for data_cls in (group_type.data, group_type.founding):
             converter.get_structure_hook(data_cls)  # compile the cattrs hooks now, not per request
 
@@ -116,20 +118,42 @@ class Engine:
             raise AssertionError(msg)
         return model.stage
 
-    def invariants_to_check(self, old: Any, new: Any, stage_moved: bool) -> list[Invariant]:  # noqa: FBT001
-        """The invariants an event that turned data *old* into *new* may have broken."""
+    def invariants_to_check(
+        self,
+        old: Any,
+        new: Any,
+        stage_moved: bool,  # noqa: FBT001
+        event: str,
+    ) -> tuple[Invariant, ...]:
+        """The invariants that *event*, which turned data *old* into *new*, may have broken.
+
+        The answer depends only on which fields changed, whether the stage did and
+        the event, so it is remembered for each such combination.
+        """
         if not self.invariants:
-            return []
+            return ()
         if old is new:
             changed: tuple[bool, ...] = ()
         else:
             before, after = self.data_fields(old), self.data_fields(new)
             changed = tuple(b is not a for b, a in zip(before, after, strict=True))
-        return [
-            invariant
-            for invariant, (always, stage, fields) in zip(self.invariants, self.watch, strict=True)
-            if always or (stage and stage_moved) or any(changed[i] for i in fields if changed)
-        ]
+        key = (changed, stage_moved, event)
+        found = self.chosen.get(key)
+        if found is None:
+            found = tuple(
+                invariant
+                for invariant, (always, stage, fields, events) in zip(
+                    self.invariants, self.watch, strict=True
+                )
+                if always
+                or (stage and stage_moved)
+                or event in events
+                or any(changed[i] for i in fields if changed)
+            )
+            if len(self.chosen) >= 4096:  # a bound, whatever a type's effects do
+                self.chosen.clear()
+            self.chosen[key] = found
+        return found
 
 
 def _one(names: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
@@ -137,14 +161,19 @@ def _one(names: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
     return lambda data: (getter(data),) if names else ()
 
 
-def _watch(invariant: Invariant, names: tuple[str, ...]) -> tuple[bool, bool, tuple[int, ...]]:
-    """(checked after every event, reads the stage, indices of the data fields it reads)."""
+def _watch(
+    invariant: Invariant, names: tuple[str, ...]
+) -> tuple[bool, bool, tuple[int, ...], frozenset[str]]:
+    """(checked after every event, reads the stage, indices of the data fields it reads,
+    the events whose count it reads).
+    """
     if invariant.reads is None:
-        return True, True, ()
+        return True, True, (), frozenset()
     return (
         False,
         "stage" in invariant.reads,
         tuple(i for i, name in enumerate(names) if name in invariant.reads),
+        invariant.reads,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import itertools
 import threading
@@ -20,6 +21,7 @@ from kelompok._errors import (
     TransitionNotAllowed,
     UsageError,
 )
+from kelompok._frozen import FrozenMap
 from kelompok._graph import shortest_path
 from kelompok._history import History, HistoryRecord
 from kelompok._scalars import MAX_PROBLEMS, describe, exact_text
@@ -130,6 +132,7 @@ class _State(NamedTuple):
     peak: int
     history: list[HistoryRecord]  # shared by every state of the group; only appended to
     length: int  # how many of its records this state has
+    counts: FrozenMap[str, int]  # how many times each event was applied
 
 
 class _Tentative:
@@ -196,13 +199,16 @@ class Group:
         history: list[HistoryRecord],
         peak: int,
         founding: Any,
+        counts: FrozenMap[str, int] | None = None,
     ) -> Self:
+        if counts is None:
+            counts = FrozenMap(collections.Counter(r.event for r in history))
         self = object.__new__(cls)
         self._founding = founding
         self._type = group_type
         self._id = group_id
         self._created_at = created_at
-        self._cell = _State(stage, version, data, peak, history, len(history))
+        self._cell = _State(stage, version, data, peak, history, len(history), counts)
         self._listeners = ()
         self._lock = threading.RLock()
         return self
@@ -266,6 +272,15 @@ class Group:
         state = self._state()
         tentative = cast("_Tentative", cell)
         return History(state.history, state.length, tentative if state is tentative.new else None)
+
+    def event_count(self, event: str) -> int:
+        """How many times *event* was applied to the group (0 for an event it never had).
+
+        Raises:
+            UnknownEvent: the group's type has no such event.
+        """
+        self._type.event(event)
+        return self._state().counts.get(event, 0)
 
     def reached(self, stage: str) -> bool:
         """Whether the group has ever been in *stage* (it may have moved on since)."""
@@ -418,9 +433,10 @@ class Group:
             )
             rank = engine.order.get(dest)
             peak = rank if rank is not None and rank > base.peak else base.peak
-            new = _State(dest, base.version + 1, data, peak, base.history, base.length + 1)
+            counts = base.counts.set(spec.name, base.counts.get(spec.name, 0) + 1)
+            new = _State(dest, base.version + 1, data, peak, base.history, base.length + 1, counts)
             tentative = _Tentative(base, new)
-            watch = engine.invariants_to_check(base.data, data, dest != base.stage)
+            watch = engine.invariants_to_check(base.data, data, dest != base.stage, spec.name)
             try:
                 base.history.append(record)
                 if watch:
@@ -540,6 +556,7 @@ class Group:
             history=state.history[: state.length],  # records are immutable: a new list suffices
             peak=state.peak,
             founding=self._founding,
+            counts=state.counts,
         )
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Self:
