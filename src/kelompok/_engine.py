@@ -164,8 +164,10 @@ def _one(names: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
 def _watch(
     invariant: Invariant, names: tuple[str, ...]
 ) -> tuple[bool, bool, tuple[int, ...], frozenset[str]]:
-    """(checked after every event, reads the stage, indices of the data fields it reads,
-    the events whose count it reads).
+    """What *invariant* reads, as ``fire`` tests it.
+
+    (checked after every event, reads the stage, indices of the data fields it
+    reads, the events whose count it reads)
     """
     if invariant.reads is None:
         return True, True, (), frozenset()
