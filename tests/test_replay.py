@@ -38,11 +38,21 @@ def test_replay_runs_no_listeners():
     assert [] == seen
 
 
-def test_data_edited_consistently_with_its_stage_is_caught():
+def test_a_member_no_admit_made_is_caught_without_replay():
     document = builders.at(PROFESSIONAL, "recruiting").to_dict()
     forged = copy.deepcopy(document)
     forged["data"]["members"]["eko"] = {"id": "eko", "name": "Eko", "profession": "pharmacist"}
-    assert "eko" in kelompok.load(forged).members  # shape checks alone cannot tell
+    with pytest.raises(kelompok.InvalidGroupData) as info:
+        kelompok.load(forged)  # one member per founder and admit: the history has no such admit
+    assert [("document.state.counts", "data")] == [(p.code, p.field) for p in info.value.problems]
+
+
+def test_data_edited_consistently_with_its_events_is_caught_by_replay():
+    document = builders.at(PROFESSIONAL, "structured").to_dict()
+    forged = copy.deepcopy(document)
+    admitted = next(m for m in forged["data"]["members"] if m not in forged["data"]["founders"])
+    forged["data"]["members"][admitted]["name"] = "Someone Else"
+    assert "Someone Else" == kelompok.load(forged).members[admitted].name  # any admit could
     with pytest.raises(kelompok.InvalidGroupData) as info:
         kelompok.load(forged, replay=True)
     assert [("document.replay", "data")] == [(p.code, p.field) for p in info.value.problems]

@@ -138,6 +138,7 @@ def _events(*, volunteer: bool) -> tuple[Event, ...]:
             "Membuka rekrutmen anggota",
             moves={"core_formed": "recruiting"},
             requires=(r.CHARTER_MISSING,),
+            after=("adopt_charter",),
         ),
         Event(
             "admit",
@@ -165,6 +166,7 @@ def _events(*, volunteer: bool) -> tuple[Event, ...]:
             payload=Structure,
             requires=r.STRUCTURE_RULES,
             effect=r.establish_structure,
+            after=("admit",),
         ),
         Event(
             "plan_programs",
@@ -205,6 +207,7 @@ def _events(*, volunteer: bool) -> tuple[Event, ...]:
             payload=Evaluation,
             requires=r.EVALUATE_RULES,
             effect=r.evaluate,
+            after=("record_activity",),
         ),
         Event(
             "collaborate",
@@ -214,6 +217,7 @@ def _events(*, volunteer: bool) -> tuple[Event, ...]:
             payload=Partnership,
             requires=(*r.COLLABORATE_RULES, *after_evaluation),
             effect=r.collaborate,
+            after=("record_activity",) if volunteer else ("evaluate",),
         ),
         Event(
             "dissolve",

@@ -10,6 +10,7 @@ names the field: ``founders[1].id: must not be blank``.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from types import UnionType
@@ -215,15 +216,22 @@ def _key_segment(key: Any) -> str:
     return f"[{key!r}]" if type(key) is str and len(key) <= 60 else f"[{describe(key)}]"
 
 
-def _attrs_factory(t: Any, conv: cattrs.Converter) -> Callable[[Any, Any], Any]:
+def _attrs_factory(t: Any, conv: cattrs.Converter, *, every_key: bool) -> Callable[[Any, Any], Any]:
     inner = make_dict_structure_fn(
         t, conv, _cattrs_forbid_extra_keys=True, _cattrs_detailed_validation=True
     )
     partner = t is PartnerRef
     names = tuple(a.name for a in attrs.fields(t))
+    keys = frozenset(names)
 
     def structure(value: Any, _: Any) -> Any:
         if type(value) is dict:
+            if every_key and len(value) < len(keys):
+                # A document holds every field (to_dict writes them all): a missing one
+                # with a default would be filled in, and the document would not be the
+                # one that is loaded.
+                missing = [name for name in names if name not in value]
+                raise Collected([(f".{name}", KeyError(name)) for name in missing], 0)
             return inner(value, t)
         if partner and not isinstance(value, PartnerRef) and isinstance(value, PartnerLike):
             value = value.as_partner_ref()
@@ -261,7 +269,11 @@ def _optional_factory(t: Any, conv: cattrs.Converter) -> Callable[[Any, Any], An
     return structure
 
 
-def _make_converter() -> cattrs.Converter:
+def _make_converter(*, documents: bool) -> cattrs.Converter:
+    """The strict converter: of payloads and create() arguments, or of *documents*.
+
+    A document must hold every field; a payload may leave out one with a default.
+    """
     conv = cattrs.Converter(
         detailed_validation=True,
         forbid_extra_keys=True,
@@ -279,11 +291,14 @@ def _make_converter() -> cattrs.Converter:
     conv.register_structure_hook_factory(_is_optional, _optional_factory)
     conv.register_structure_hook_factory(_is_homogeneous_tuple, _tuple_factory)
     conv.register_structure_hook_factory(is_mapping, _mapping_factory)
-    conv.register_structure_hook_factory(attrs.has, _attrs_factory)
+    conv.register_structure_hook_factory(
+        attrs.has, functools.partial(_attrs_factory, every_key=documents)
+    )
     return conv
 
 
-converter = _make_converter()
+converter = _make_converter(documents=False)
+document_converter = _make_converter(documents=True)
 
 
 def structure_or_reasons(
@@ -297,11 +312,13 @@ def structure_or_reasons(
     Args:
         value: plain data (or already-built value objects).
         cls: the attrs class to build.
-        code: prefix of the reason codes (``"payload"`` or ``"document"``).
+        code: prefix of the reason codes (``"payload"``, ``"create"`` or ``"document"``;
+            a ``"document"`` must hold every field, the others may leave out defaults).
         where: path prefix for the ``field`` of each reason.
     """
+    conv = document_converter if code == "document" else converter
     try:
-        return converter.structure(value, cls), []
+        return conv.structure(value, cls), []
     except Exception as exc:  # noqa: BLE001 -- every failure becomes a reason, none escapes bare
         return None, explain(exc, where, code)
 

@@ -59,6 +59,10 @@ def _invariants(items: Iterable[Invariant]) -> tuple[Invariant, ...]:
     return tuple(items)
 
 
+def _event_names(names: Iterable[str]) -> tuple[str, ...]:
+    return tuple(names)
+
+
 def _names(names: Iterable[str] | None) -> frozenset[str] | None:
     return None if names is None else frozenset(names)
 
@@ -177,6 +181,10 @@ class Event:
         effect: ``effect(group, payload) -> new data``; must not mutate the old
             data (the group swaps the new data in, so a failure can swap back).
         back: the event is a declared way back to an earlier stage.
+        after: events that must each have been applied at least once before this
+            one (``open_recruitment`` after ``adopt_charter``). ``load`` checks it
+            along the history, where the data of the time is not known, so a
+            reordered history is refused; ``fire`` refuses with ``event.after``.
     """
 
     name: str
@@ -187,6 +195,7 @@ class Event:
     requires: tuple[Requirement, ...] = attrs.field(default=(), converter=_requirements)
     effect: Callable[[Any, Any], Any] | None = None
     back: bool = False
+    after: tuple[str, ...] = attrs.field(default=(), converter=_event_names)
 
     def label(self, lang: str = "en") -> str:
         """The event's label in *lang* (``"en"`` or ``"id"``)."""
@@ -507,6 +516,12 @@ def _event_problems(gt: GroupType[Any]) -> list[str]:
             problems.append(f"{where} is declared twice")
         names.add(event.name)
         problems += _label_problems("event", event.name, event.en, event.id)
+        declared = {e.name for e in gt.events}
+        problems += [
+            f"{where} comes after {before!r}, which is not an event of the type"
+            for before in event.after
+            if before not in declared
+        ]
         if not event.moves:
             problems.append(f"{where} has no moves: it could never be fired")
         if event.payload is not None and not attrs.has(event.payload):

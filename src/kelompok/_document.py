@@ -287,6 +287,7 @@ def _history(ld: _Loader, gt: Any, raw: Any) -> tuple[list[HistoryRecord], int]:
         return [], 0
     records: list[HistoryRecord] = []
     stage, peak = gt.initial, 0
+    seen: set[str] = set()
     for i, rec in enumerate(raw):
         before = len(ld.problems)
         if type(rec) is not dict:
@@ -312,6 +313,15 @@ def _history(ld: _Loader, gt: Any, raw: Any) -> tuple[list[HistoryRecord], int]:
                 )
             peak = rank
         stage = record.dest
+        missing = [e for e in gt._engine.events[record.event].after if e not in seen]  # noqa: SLF001
+        if missing:
+            ld.fail(
+                f"history[{i}]",
+                f"{record.event!r} comes before any {missing[0]!r}, which must come first",
+                f"{record.event!r} muncul sebelum {missing[0]!r}, yang harus lebih dahulu",
+                "document.history",
+            )
+        seen.add(record.event)
         if len(ld.problems) == before:
             records.append(record)
     return records, peak

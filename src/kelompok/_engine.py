@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 from transitions import Machine
 
-from kelompok._convert import converter
+from kelompok._convert import converter, document_converter
 from kelompok._graph import stage_edges
 
 if TYPE_CHECKING:
@@ -89,6 +89,7 @@ class Engine:
         self.chosen: dict[tuple[tuple[bool, ...], bool, str], tuple[Invariant, ...]] = {}
         for data_cls in (group_type.data, group_type.founding):
             converter.get_structure_hook(data_cls)  # compile the cattrs hooks now, not per request
+            document_converter.get_structure_hook(data_cls)
 
     def new_group(
         self, founding: Any, group_id: str | None, created_at: dt.datetime | None = None

@@ -101,6 +101,14 @@ def _order_reason(group: Group, event: Event) -> Reason:
     )
 
 
+def _after_reason(spec: Event, before: str) -> Reason:
+    return Reason(
+        "event.after",
+        f"{spec.name!r} can only follow {before!r}: apply {before!r} first.",
+        f"{spec.name!r} hanya dapat dilakukan setelah {before!r}: lakukan {before!r} dahulu.",
+    )
+
+
 def _no_payload_reasons(payload: Mapping[str, Any]) -> list[Reason]:
     return capped(
         [
@@ -540,7 +548,10 @@ class Group:
             reasons += problems
         if reasons:
             return obj, reasons
-        return obj, [req.reason() for req in spec.requires if not _met(req, self, obj, spec)]
+        unmet = [req.reason() for req in spec.requires if not _met(req, self, obj, spec)]
+        if not unmet and spec.after:  # the type's own requirements usually say it first
+            unmet = [_after_reason(spec, e) for e in spec.after if not state.counts.get(e)]
+        return obj, unmet
 
     def __copy__(self) -> Self:
         """An independent group with the same state (and no listeners)."""

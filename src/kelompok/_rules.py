@@ -955,6 +955,25 @@ def _founding_ok(g: G) -> bool:
     return founding.name == g.data.name and profession == g.data.profession
 
 
+def _counts_ok(g: G) -> bool:
+    """Each event that adds a record added exactly one; the data has no record without one."""
+    d, n = g.data, g.event_count
+    planned = n("plan_programs")
+    return (
+        len(d.members) == len(d.founders) + n("admit")
+        and len(d.rejections) == n("reject")
+        and len(d.activities) == n("record_activity")
+        and len(d.evaluations) == n("evaluate")
+        and len(d.partners) == n("collaborate")
+        and (d.charter is not None) == bool(n("adopt_charter"))
+        and (not planned or len(d.programs) >= 1 + n("add_program"))
+    )
+
+
+COUNTED = "members founders rejections activities evaluations partners charter programs"
+COUNTED_EVENTS = "admit reject record_activity evaluate collaborate adopt_charter add_program"
+
+
 def formation_invariants(*, volunteer: bool) -> tuple[Invariant, ...]:
     """Facts that hold in every reachable professional (or volunteer) group."""
     run_stage = "executing" if volunteer else "programmed"
@@ -964,6 +983,17 @@ def formation_invariants(*, volunteer: bool) -> tuple[Invariant, ...]:
     else:
         needs, needs_en, needs_id = COLLABORATE_NEEDS_EVALUATION, "an evaluation", "evaluasi"
     common = (
+        inv(
+            "state.counts",
+            "There is one member per founder and admission, one rejection, activity, "
+            "evaluation and partnership per event that records one, a charter once one was "
+            "adopted, and a program per program added.",
+            "Ada satu anggota untuk setiap pendiri dan penerimaan, satu penolakan, kegiatan, "
+            "evaluasi, dan kemitraan untuk setiap kejadian yang mencatatnya, piagam setelah "
+            "diadopsi, dan satu program untuk setiap program yang ditambahkan.",
+            _counts_ok,
+            f"{COUNTED} {COUNTED_EVENTS} plan_programs",
+        ),
         inv(
             "state.founding",
             "The group's name (and profession) are the ones it was created with.",
@@ -1124,6 +1154,16 @@ def formation_invariants(*, volunteer: bool) -> tuple[Invariant, ...]:
         )
     return (
         *common,
+        inv(
+            "state.developed",
+            "Each develop records at least one improvement; without develop there is none.",
+            "Setiap develop mencatat minimal satu perbaikan; tanpa develop tidak ada perbaikan.",
+            lambda g: (
+                len(g.data.improvements) >= g.event_count("develop")
+                and (bool(g.event_count("develop")) or not g.data.improvements)
+            ),
+            "improvements develop",
+        ),
         inv(
             "state.profession",
             "The group has a profession and every member shares it.",

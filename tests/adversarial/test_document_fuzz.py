@@ -19,7 +19,8 @@ Then:
    normalising times).
 
 ``KELOMPOK_FUZZ_RATE=5000 pytest tests/adversarial/test_document_fuzz.py -k rate -s``
-prints how often ``load`` and the oracle disagree, by kind, without failing.
+prints how often ``load`` and the oracle disagree, by kind, on 5,000 documents (300
+by default), and fails above :data:`MAX_RATE`.
 """
 
 from __future__ import annotations
@@ -46,15 +47,16 @@ from kelompok import FormationGroup, InvalidGroupData, TransitionNotAllowed
 from strategies import MOVES, STAGES, TYPES, attempts
 
 KNOWN_GAPS = {
-    PATH: "load does not count or order the history's events against the data "
-    "(e.g. one member per admit); invariants see the head only",
-    FORMAT: "load fills in a missing field that has a default; to_dict always writes it",
+    PATH: "load counts the events (one member per admit, ...) and checks that each comes "
+    "after the events it needs (Event.after), but not where in the history one event came "
+    "relative to another beyond that (programs added before or after execute; evaluations "
+    "made before or after the charter was last adopted): replay=True checks those",
 }
-"""Kinds of oracle finding that ``load`` is known to miss, and why.
+"""Kinds of oracle finding that ``load`` is known to miss, and why (docs/guarantees.md)."""
 
-When ``load`` learns to refuse one, its ``xfail`` test below starts to pass and
-fails as strict: then remove the kind from here.
-"""
+MAX_RATE = 0.01
+"""The share of mutated documents on which load and the oracle may disagree (all of
+them of a kind in KNOWN_GAPS); 0.27% measured on 3,000."""
 
 FUZZ = settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
@@ -498,7 +500,7 @@ def test_load_judges_a_mutated_document_as_the_oracle_does(case: Case) -> None:
         assert not unknown, f"load accepts a document the oracle refuses ({sorted(unknown)})"
     if result.replayed:
         assert result.loaded is not None, "replay=True accepts what load refuses"
-        assert verdict.kinds <= {FORMAT}, "replay=True accepts what the oracle refuses"
+        assert not verdict.kinds, "replay=True accepts what the oracle refuses"
     if result.loaded is not None and verdict.accepted:
         assert normalise(case.document) == result.loaded
 
@@ -514,12 +516,11 @@ def test_the_oracle_accepts_what_events_make(type_name: str, data: st.DataObject
     assert document == kelompok.load(document, replay=True).to_dict()
 
 
-RATE_EXAMPLES = int(os.environ.get("KELOMPOK_FUZZ_RATE", "0"))
+RATE_EXAMPLES = int(os.environ.get("KELOMPOK_FUZZ_RATE", "300"))
 
 
-@pytest.mark.skipif(not RATE_EXAMPLES, reason="set KELOMPOK_FUZZ_RATE=N to measure")
 def test_rate_of_disagreement() -> None:
-    """Print how often load and the oracle disagree (never fails; for the record)."""
+    """Print how often load and the oracle disagree; fail above MAX_RATE."""
     tally: collections.Counter[str] = collections.Counter()
     examples: dict[str, list[str]] = {}
     missed: collections.Counter[str] = collections.Counter()
@@ -554,6 +555,7 @@ def test_rate_of_disagreement() -> None:
     lines.append("what load missed (findings of the documents it wrongly accepted):")
     lines += [f"  {n:6d}  {what}" for what, n in missed.most_common()]
     print("\n" + "\n".join(lines))  # noqa: T201 -- the measurement is the output
+    assert wrong <= MAX_RATE * total, "\n".join(lines)
 
 
 # -- the gaps that were found, one by one ----------------------------------------------------------
@@ -663,7 +665,9 @@ def test_load_refuses_data_no_event_makes(type_name: str, variant: str, edit: An
     assert HEAD in verdict.kinds, str(verdict)
     with pytest.raises(InvalidGroupData) as info:
         kelompok.load(doc)
-    assert all(p.code.startswith("document.state.") for p in info.value.problems)
+    assert all(
+        p.code.startswith(("document.state.", "document.history")) for p in info.value.problems
+    )
 
 
 def test_a_program_under_another_key_cannot_lead_to_two_programs_with_one_id() -> None:
@@ -680,7 +684,7 @@ def test_a_program_under_another_key_cannot_lead_to_two_programs_with_one_id() -
     assert len(ids) == len(set(ids)), ids
 
 
-# -- gaps only the history shows: known, and xfail until load reads the events ---------------------
+# -- gaps only the history shows: load counts the events and checks what must come first ---------
 
 
 def _admitted(type_name: str) -> dict[str, Any]:
@@ -746,7 +750,6 @@ def test_the_oracle_sees_what_only_the_events_show(
 
 @pytest.mark.parametrize("type_name", TYPES)
 @pytest.mark.parametrize(("make", "edit", "kind"), PATH_GAPS.values(), ids=list(PATH_GAPS))
-@pytest.mark.xfail(strict=True, raises=pytest.fail.Exception, reason="a known gap: KNOWN_GAPS")
 def test_load_refuses_what_only_the_events_show(
     type_name: str, make: Any, edit: Any, kind: str
 ) -> None:
