@@ -28,6 +28,7 @@ from kelompok._document import SCHEMA_VERSION, load
 from kelompok._errors import (
     DefinitionBug,
     DefinitionError,
+    GroupBusy,
     InvalidGroupData,
     InvalidValue,
     KelompokError,
@@ -75,6 +76,7 @@ __all__ = [
     "FormationGroup",
     "FrozenMap",
     "Group",
+    "GroupBusy",
     "GroupType",
     "HistoryRecord",
     "InvalidGroupData",

@@ -25,7 +25,7 @@ from kelompok._errors import (
     UsageError,
 )
 from kelompok._frozen import FrozenMap
-from kelompok._immutable import mutable_field_problems
+from kelompok._immutable import field_type_problems
 from kelompok._scalars import describe, exact_nonblank
 from kelompok._text import Reason, pick
 
@@ -441,7 +441,7 @@ def definition_problems(gt: GroupType[Any]) -> list[str]:
         if not attrs.has(cls):
             problems.append(f"{cls_field} must be an attrs class")
         else:
-            problems += mutable_field_problems(cls, cls_field)
+            problems += field_type_problems(cls, cls_field, stored=True)
     if not _callable(gt.initial_data):
         problems.append("initial_data is not callable")
     if not _is_group_class(gt.group_class):
@@ -526,8 +526,12 @@ def _event_problems(gt: GroupType[Any]) -> list[str]:
             problems.append(f"{where} has no moves: it could never be fired")
         if event.payload is not None and not attrs.has(event.payload):
             problems.append(f"{where}: payload must be an attrs class or None")
-        elif event.payload is not None and "actor" in attrs.fields_dict(event.payload):
-            problems.append(f"{where}: a payload field may not be called 'actor' (fire takes it)")
+        elif event.payload is not None:
+            problems += field_type_problems(event.payload, f"{where}: payload", stored=False)
+            if "actor" in attrs.fields_dict(event.payload):
+                problems.append(
+                    f"{where}: a payload field may not be called 'actor' (fire takes it)"
+                )
         if event.effect is not None and not _callable(event.effect):
             problems.append(f"{where}: effect is not callable")
         problems += _requirement_problems(event, messages)

@@ -79,7 +79,7 @@ def dump(group: Group, state: _State | None = None) -> dict[str, Any]:
 def dump_and_remember(group: Group, state: _State) -> dict[str, Any]:
     """:func:`dump`, and remember the document in :data:`known_documents`."""
     document = dump(group, state)
-    known_documents.remember(document, group)
+    known_documents.remember(document, lambda: group._copy_of(state))  # noqa: SLF001
     return document
 
 

@@ -33,6 +33,7 @@ from transitions import Machine
 
 from kelompok._convert import converter, document_converter
 from kelompok._graph import stage_edges
+from kelompok._immutable import immutable_value
 
 if TYPE_CHECKING:
     from kelompok._definition import Event, GroupType, Invariant, Stage
@@ -48,6 +49,7 @@ class Engine:
         "data_fields",
         "edges",
         "events",
+        "field_names",
         "group_type",
         "invariants",
         "listeners",
@@ -84,6 +86,7 @@ class Engine:
         self.listeners: tuple[Listener, ...] = ()
         self.invariants = group_type.invariants
         names = tuple(a.name for a in attrs.fields(group_type.data))
+        self.field_names = names
         self.data_fields = operator.attrgetter(*names) if len(names) > 1 else _one(names)
         self.watch = tuple(_watch(i, names) for i in group_type.invariants)
         self.chosen: dict[tuple[tuple[bool, ...], bool, str], tuple[Invariant, ...]] = {}
@@ -118,6 +121,17 @@ class Engine:
             msg = f"transitions refused {event!r} in {stage!r} after its guards"
             raise AssertionError(msg)
         return model.stage
+
+    def changeable_fields(self, old: Any, new: Any) -> list[str]:
+        """The fields of data *new* that differ from *old* and hold a value that can change."""
+        if old is new:
+            return []
+        before, after = self.data_fields(old), self.data_fields(new)
+        return [
+            name
+            for name, b, a in zip(self.field_names, before, after, strict=True)
+            if b is not a and not immutable_value(a)
+        ]
 
     def invariants_to_check(
         self,

@@ -204,6 +204,29 @@ class ReentrantFire(KelompokError, RuntimeError):
         super().__init__(msg)
 
 
+class GroupBusy(KelompokError, RuntimeError):
+    """Waiting for a group's event to finish would wait forever (a deadlock); nothing changed.
+
+    Listeners of two groups that fire on each other's group, in two threads at
+    once, would each wait for the other. One of the two fires raises this
+    instead, so its event is undone and the other goes on.
+
+    Attributes:
+        event: the event that was fired.
+        group_id: the group it was fired on.
+    """
+
+    def __init__(self, event: str, group_id: str) -> None:
+        self.event = event
+        self.group_id = group_id
+        msg = (
+            f"Cannot fire {event!r} on group {group_id!r} now: another thread is applying an "
+            "event on it and waits, through a listener, for a group this thread holds. Waiting "
+            "would never end. Fire it after fire() returns, for example from a queue."
+        )
+        super().__init__(msg)
+
+
 class StageUnreachable(KelompokError, LookupError):
     """No declared path leads from the group's stage to the stage asked for.
 

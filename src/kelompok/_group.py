@@ -15,6 +15,7 @@ from kelompok._compat import Self
 from kelompok._convert import capped, converter, describe_exception, structure_or_reasons
 from kelompok._errors import (
     DefinitionBug,
+    GroupBusy,
     InvalidValue,
     ReentrantFire,
     StageUnreachable,
@@ -101,6 +102,29 @@ def _order_reason(group: Group, event: Event) -> Reason:
     )
 
 
+_waiting: dict[int, Group] = {}
+"""thread id -> the group that thread is about to wait for, inside fire()."""
+
+
+def _refuse_a_deadlock(group: Group, spec: Event, me: int) -> None:
+    """Raise :class:`GroupBusy` if waiting for *group* would close a circle of waits.
+
+    A listener may fire on another group while its own group is held. Two such
+    listeners in two threads would each wait for the other's group forever. Each
+    thread says what it waits for before it waits, then follows who holds that,
+    what they wait for, and so on: whichever thread closes the circle second sees it.
+    """
+    _waiting[me] = group
+    holder, seen = group._owner, set()  # noqa: SLF001
+    while holder and holder not in seen:
+        if holder == me:
+            del _waiting[me]
+            raise GroupBusy(spec.name, group._id)  # noqa: SLF001
+        seen.add(holder)
+        waits_for = _waiting.get(holder)
+        holder = waits_for._owner if waits_for is not None else 0  # noqa: SLF001
+
+
 def _after_reason(spec: Event, before: str) -> Reason:
     return Reason(
         "event.after",
@@ -176,6 +200,7 @@ class Group:
         "_id",
         "_listeners",
         "_lock",
+        "_owner",
         "_type",
     )
 
@@ -186,6 +211,7 @@ class Group:
     _cell: _State | _Tentative
     _listeners: tuple[Listener, ...]
     _lock: threading.RLock
+    _owner: int
 
     def __init__(self) -> None:
         msg = (
@@ -219,6 +245,7 @@ class Group:
         self._cell = _State(stage, version, data, peak, history, len(history), counts)
         self._listeners = ()
         self._lock = threading.RLock()
+        self._owner = 0  # the thread applying an event, while one is
         return self
 
     def _state(self) -> _State:
@@ -421,7 +448,12 @@ class Group:
         lock = self._lock
         if lock._is_owned():  # type: ignore[attr-defined]  # noqa: SLF001 -- RLock's own test
             raise ReentrantFire(spec.name, self._id)
+        me = threading.get_ident()
+        if self._owner and self._owner != me:
+            _refuse_a_deadlock(self, spec, me)
         with lock:
+            _waiting.pop(me, None)
+            self._owner = me
             base = self._settle()
             obj, reasons = self._check(spec, payload, base)
             if reasons:
@@ -456,8 +488,10 @@ class Group:
                 tentative.undone = True
                 self._cell = base
                 del base.history[base.length :]
+                self._owner = 0
                 raise
             self._cell = new
+            self._owner = 0
         return self
 
     def _probe(self, state: _State) -> Self:
@@ -465,7 +499,7 @@ class Group:
         probe = object.__new__(type(self))
         probe._type, probe._id, probe._created_at = self._type, self._id, self._created_at
         probe._founding, probe._cell, probe._listeners = self._founding, state, ()
-        probe._lock = self._lock
+        probe._lock, probe._owner = self._lock, 0
         return probe
 
     def _locked_state(self, inside: bool) -> _State:  # noqa: FBT001
@@ -555,7 +589,10 @@ class Group:
 
     def __copy__(self) -> Self:
         """An independent group with the same state (and no listeners)."""
-        state = self._state()
+        return self._copy_of(self._state())
+
+    def _copy_of(self, state: _State) -> Self:
+        """An independent group in *state* (and no listeners)."""
         cls = type(self)
         return cls._build(
             group_type=self._type,
@@ -618,8 +655,15 @@ def _effect(group: Group, spec: Event, obj: Any) -> Any:
         what = _raised(exc)
         raise DefinitionBug(spec.name, f"the effect of {spec.name!r}", what) from exc
     data_class = group.type.data
-    if not isinstance(data, data_class):
+    if type(data) is not data_class:
         what = f"returned {describe(data)}, not a {data_class.__name__}"
+        raise DefinitionBug(spec.name, f"the effect of {spec.name!r}", what)
+    changeable = group.type._engine.changeable_fields(group.data, data)  # noqa: SLF001
+    if changeable:
+        what = (
+            f"stored values that can be changed in place in {', '.join(changeable)} "
+            "(a list where a tuple belongs?)"
+        )
         raise DefinitionBug(spec.name, f"the effect of {spec.name!r}", what)
     return data
 

@@ -1,56 +1,79 @@
-"""Which declared field types can change after they were checked (and so are refused).
+"""Which declared field types a group can keep, and which values an effect may store.
 
-A group's data is immutable so that only an event can change it and a failed
-event can leave it as it was. attrs' ``frozen`` stops attribute assignment, not
-``list.append``: a data class with a ``list``, ``dict`` or ``set`` field, or with a
-field of a class that is not frozen, would let ``g.data.items.append(x)`` change
-a group with no event. Such definitions are refused when they are built.
+A group's data must not change except through an event, and must round-trip as a
+strict JSON document. attrs' ``frozen`` stops attribute assignment, not
+``list.append``: a data class with a ``list``, ``dict`` or ``set`` field, a field of
+a class that is not frozen, or an ``Any`` field that may hold a list, would let
+``g.data.items.append(x)`` change a group with no event. So the types a data or
+founding class may declare are a closed list, checked when the type is built:
+
+* texts, whole numbers, numbers, booleans, ``None``, dates and times, ``Literal``
+  values and enums;
+* ``tuple[X, ...]`` and fixed tuples of those;
+* ``kelompok.FrozenMap[K, V]``, or ``Mapping[K, V]`` with ``converter=kelompok.FrozenMap``;
+* frozen attrs classes made of the same.
+
+Payload classes (whose values only pass through, into the effect and a history
+record) may also declare ``list`` and ``dict``. And at run time, the fields an
+effect changed must hold values of immutable kinds.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import enum
+import types
 import typing
 from collections import abc
-from typing import Any, TypeVar
+from typing import Any
 
 import attrs
 
-T = TypeVar("T")
+from kelompok._frozen import FrozenMap
 
-_MUTABLE_ORIGINS = (
-    list,
-    dict,
-    set,
-    bytearray,
-    abc.MutableMapping,
-    abc.MutableSequence,
-    abc.MutableSet,
-)
+_SCALARS = (str, int, float, bool, type(None), dt.date, dt.datetime)
 _ALTERNATIVES = {
     list: "tuple[X, ...]",
     dict: "kelompok.FrozenMap[K, V] (or Mapping[K, V] with converter=kelompok.FrozenMap)",
-    set: "frozenset[X]",
-    bytearray: "bytes",
+    set: "a tuple[X, ...] of distinct items (a set has no order a document can keep)",
+    frozenset: "a tuple[X, ...] of distinct items (a set has no order a document can keep)",
 }
+_IMMUTABLE_VALUES = frozenset({*_SCALARS, tuple, FrozenMap})
 
 
-def _is_frozen(cls: type[Any]) -> bool:
+def is_frozen(cls: type[Any]) -> bool:
+    """Whether *cls* is a frozen attrs class."""
     setter = getattr(cls, "__setattr__", None)
-    return getattr(setter, "__name__", "") == "_frozen_setattrs"
+    return attrs.has(cls) and getattr(setter, "__name__", "") == "_frozen_setattrs"
 
 
-def mutable_field_problems(cls: type[Any], where: str) -> list[str]:
-    """Every field of attrs class *cls* (and of the attrs classes it holds) that can change."""
+def immutable_value(value: object) -> bool:
+    """Whether *value* (one level deep) is of a kind that cannot change in place."""
+    kind = type(value)
+    return kind in _IMMUTABLE_VALUES or is_frozen(kind) or isinstance(value, enum.Enum)
+
+
+def field_type_problems(cls: type[Any], where: str, *, stored: bool) -> list[str]:
+    """Every field of attrs class *cls* (and the classes it holds) that a group cannot keep.
+
+    Args:
+        cls: a data, founding or payload class.
+        where: how the problems name it (``"data"``).
+        stored: the values are kept in the group (data, founding): they must be
+            immutable; a payload's may be lists and dicts too.
+    """
     problems: list[str] = []
-    _check_class(cls, where, problems, set())
+    _check_class(cls, where, problems, set(), stored=stored)
     return problems
 
 
-def _check_class(cls: type[Any], where: str, problems: list[str], seen: set[type[Any]]) -> None:
+def _check_class(
+    cls: type[Any], where: str, problems: list[str], seen: set[type[Any]], *, stored: bool
+) -> None:
     if cls in seen:
         return
     seen.add(cls)
-    if not _is_frozen(cls):
+    if stored and not is_frozen(cls):
         problems.append(
             f"{where}: {cls.__name__} is not frozen; declare it with @attrs.frozen so that "
             "only an event can change a group"
@@ -63,32 +86,60 @@ def _check_class(cls: type[Any], where: str, problems: list[str], seen: set[type
         return
     for field in attrs.fields(cls):
         annotation = hints.get(field.name, field.type)
-        _check_type(annotation, f"{where}.{field.name}", field.converter, problems, seen)
+        check = _Check(f"{where}.{field.name}", problems, seen, stored=stored)
+        check.type(annotation, field.converter)
 
 
-def _check_type(
-    annotation: Any,
-    where: str,
-    converter: object | None,
-    problems: list[str],
-    seen: set[type[Any]],
-) -> None:
-    """Check one annotation; *converter* is the field's (``False`` inside another type)."""
-    origin = typing.get_origin(annotation) or annotation
-    if isinstance(origin, type) and issubclass(origin, _MUTABLE_ORIGINS):
-        plain = next(t for t in (list, dict, set, bytearray, origin) if issubclass(origin, t))
-        better = _ALTERNATIVES.get(plain, "an immutable type")
-        problems.append(f"{where}: {origin.__name__} can be changed in place; use {better}")
-        return
-    if origin is abc.Mapping and converter is None:
-        problems.append(
-            f"{where}: a Mapping field needs converter=kelompok.FrozenMap, or a plain dict "
-            "would be stored and could be changed in place"
+class _Check:
+    """Checks one field's annotation, and the types inside it."""
+
+    def __init__(
+        self, where: str, problems: list[str], seen: set[type[Any]], *, stored: bool
+    ) -> None:
+        self.where, self.problems, self.seen, self.stored = where, problems, seen, stored
+
+    def fail(self, why: str) -> None:
+        self.problems.append(f"{self.where}: {why}")
+
+    def type(self, annotation: Any, converter: object = False) -> None:  # noqa: C901, PLR0911
+        """Check *annotation*; *converter* is the field's (``False`` inside another type)."""
+        origin = typing.get_origin(annotation) or annotation
+        args = [a for a in typing.get_args(annotation) if a is not Ellipsis]
+        if annotation in _SCALARS or origin is typing.Literal:
+            return
+        if isinstance(origin, type) and issubclass(origin, enum.Enum):
+            return
+        if origin in (typing.Union, types.UnionType) or origin is tuple:
+            for arg in args:
+                self.type(arg)
+            return
+        if origin in (list, dict, abc.Sequence, abc.MutableSequence, abc.MutableMapping):
+            if self.stored:
+                plain = dict if origin in (dict, abc.MutableMapping) else list
+                self.fail(f"{origin.__name__} can be changed in place; use {_ALTERNATIVES[plain]}")
+                return
+            for arg in args:
+                self.type(arg)
+            return
+        if origin in (set, frozenset, abc.Set, abc.MutableSet):
+            self.fail(f"{origin.__name__} cannot be kept in a document; use {_ALTERNATIVES[set]}")
+            return
+        if origin is FrozenMap or origin is abc.Mapping:
+            if origin is abc.Mapping and self.stored and converter is None:
+                self.fail(
+                    "a Mapping field needs converter=kelompok.FrozenMap, or a plain dict would "
+                    "be stored and could be changed in place"
+                )
+            elif origin is abc.Mapping and self.stored and converter is False:
+                self.fail("a Mapping inside another type must be kelompok.FrozenMap[K, V]")
+            for arg in args:
+                self.type(arg)
+            return
+        if isinstance(origin, type) and attrs.has(origin):
+            _check_class(origin, self.where, self.problems, self.seen, stored=self.stored)
+            return
+        name = getattr(annotation, "__name__", None) or str(annotation)
+        self.fail(
+            f"kelompok cannot keep a {name} in a group or a document: use texts, numbers, "
+            "booleans, dates, enums, tuples, FrozenMaps or frozen attrs classes of those"
         )
-    elif origin is abc.Mapping and converter is False:
-        problems.append(f"{where}: a Mapping inside another type must be kelompok.FrozenMap[K, V]")
-    if isinstance(origin, type) and attrs.has(origin):
-        _check_class(origin, where, problems, seen)
-    for arg in typing.get_args(annotation):
-        if arg is not Ellipsis:
-            _check_type(arg, where, False, problems, seen)  # noqa: FBT003 -- "inside a type"

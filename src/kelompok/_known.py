@@ -22,6 +22,7 @@ from __future__ import annotations
 import marshal
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final
 
 from kelompok._errors import InvalidValue, KelompokError
@@ -138,15 +139,15 @@ class KnownDocuments:
             self.misses += 1
         return None
 
-    def remember(self, document: Any, group: Group) -> None:
-        """Keep a copy of *group*, as it is now, as what *document* describes."""
+    def remember(self, document: Any, copy: Callable[[], Group]) -> None:
+        """Keep ``copy()``, a copy of the group in the state *document* was made from."""
         if not self._limit:
             return
         index = _index(document)
         key = fingerprint(document) if index is not None else None
         if index is None or key is None or len(key) > self._limit:
             return
-        snapshot = group.__copy__()
+        snapshot = copy()
         with self._lock:
             old = self._entries.pop(index, None)
             if old is not None:
