@@ -10,11 +10,12 @@ names the field: ``founders[1].id: must not be blank``.
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import functools
 import math
 from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from types import UnionType
-from typing import Any, Protocol, Union, runtime_checkable
+from typing import Any, Literal, Protocol, Union, runtime_checkable
 
 import attrs
 import cattrs
@@ -34,6 +35,7 @@ from kelompok._scalars import (
     MAX_DEPTH,
     MAX_PROBLEMS,
     describe,
+    describe_exception,
     exact_bool,
     exact_float,
     exact_int,
@@ -249,6 +251,46 @@ def _attrs_factory(t: Any, conv: cattrs.Converter, *, every_key: bool) -> Callab
     return structure
 
 
+def _is_literal(t: Any) -> bool:
+    return getattr(t, "__origin__", None) is Literal
+
+
+def _literal_factory(t: Any, _conv: cattrs.Converter) -> Callable[[Any, Any], Any]:
+    allowed = {(type(a), a) for a in t.__args__}
+    shown = ", ".join(repr(a) for a in t.__args__)
+
+    def structure(value: Any, _: Any) -> Any:
+        if type(value) in (str, int, bool) and (type(value), value) in allowed:
+            return value
+        raise InvalidValue(
+            f"must be one of {shown}, got {describe(value)}",
+            f"harus salah satu dari {shown}, bukan {describe(value)}",
+        )
+
+    return structure
+
+
+def _is_enum(t: Any) -> bool:
+    return isinstance(t, type) and issubclass(t, enum.Enum)
+
+
+def _enum_factory(t: Any, _conv: cattrs.Converter) -> Callable[[Any, Any], Any]:
+    by_value = {(type(m.value), m.value): m for m in t}
+    shown = ", ".join(repr(m.value) for m in t)
+
+    def structure(value: Any, _: Any) -> Any:
+        if type(value) is t:
+            return value
+        if type(value) in (str, int, bool) and (type(value), value) in by_value:
+            return by_value[type(value), value]
+        raise InvalidValue(
+            f"must be one of {shown}, got {describe(value)}",
+            f"harus salah satu dari {shown}, bukan {describe(value)}",
+        )
+
+    return structure
+
+
 def _is_optional(t: Any) -> bool:
     args: tuple[Any, ...] = getattr(t, "__args__", ())
     return (
@@ -289,6 +331,8 @@ def _make_converter(*, documents: bool) -> cattrs.Converter:
     conv.register_unstructure_hook(dt.date, dt.date.isoformat)
     conv.register_unstructure_hook(dt.datetime, dt.datetime.isoformat)
     conv.register_structure_hook_factory(_is_optional, _optional_factory)
+    conv.register_structure_hook_factory(_is_literal, _literal_factory)
+    conv.register_structure_hook_factory(_is_enum, _enum_factory)
     conv.register_structure_hook_factory(_is_homogeneous_tuple, _tuple_factory)
     conv.register_structure_hook_factory(is_mapping, _mapping_factory)
     conv.register_structure_hook_factory(
@@ -363,15 +407,6 @@ def _segment(exc: BaseException) -> str:
 def _join(path: str, segment: str) -> str:
     joined = path + segment
     return joined.removeprefix(".")
-
-
-def describe_exception(exc: BaseException) -> str:
-    """``str(exc)``, at most 200 characters, even when its ``__str__`` fails."""
-    try:
-        text = str(exc)
-    except Exception:  # noqa: BLE001 -- a user's exception whose __str__ fails
-        return type(exc).__name__
-    return text if len(text) <= 200 else text[:200] + "..."
 
 
 def explain(exc: BaseException, path: str, code: str) -> list[Reason]:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 import attrs
 
 from kelompok._errors import (
+    DefinitionBug,
     DefinitionError,
     InvalidGroupData,
     InvalidValue,
@@ -26,7 +27,7 @@ from kelompok._errors import (
 )
 from kelompok._frozen import FrozenMap
 from kelompok._immutable import field_type_problems
-from kelompok._scalars import describe, exact_nonblank
+from kelompok._scalars import describe, describe_exception, exact_nonblank
 from kelompok._text import Reason, pick
 
 if TYPE_CHECKING:
@@ -316,14 +317,11 @@ class GroupType(Generic[G]):
             what = f"Cannot create a {self.name} group"
             raise InvalidGroupData(what, problems)
         group: G = self._engine.new_group(args, id)
-        broken = [
-            Reason(f"create.{i.code}", i.en, i.id, "data")
-            for i in self.invariants
-            if not i.check(group)
-        ]
-        if broken:  # a definition bug: initial_data makes data its own invariants refuse
-            msg = f"Cannot create a {self.name} group"
-            raise InvalidGroupData(msg, broken)
+        broken = broken_invariants(group, self.invariants, "create")
+        if broken:  # initial_data makes data that the type's own invariants refuse
+            codes = ", ".join(repr(r.code) for r in broken)
+            what = f"makes data that breaks invariant {codes}"
+            raise DefinitionBug("create", "initial_data", what, broken)
         return group
 
     def subscribe(self, listener: Callable[[G, HistoryRecord], None]) -> Callable[[], None]:
@@ -334,6 +332,7 @@ class GroupType(Generic[G]):
         the event (listeners that already ran are not undone). Types made with
         :meth:`derive` do not inherit listeners. Returns a function that unsubscribes.
         """
+        check_listener(listener)
         engine = self._engine
         with _listeners_lock:  # every group of this type is a G: the cast is sound
             engine.listeners = (*engine.listeners, cast("Listener", listener))
@@ -400,18 +399,41 @@ class GroupType(Generic[G]):
         from kelompok._document import load  # noqa: PLC0415 -- _document imports this module
 
         if _is_mapping(document) and document.get("type") != self.name:
+            shown = describe(document.get("type"))
             problem = Reason(
                 "document.type",
-                f"type: is {document.get('type')!r}, expected {self.name!r}",
-                f"type: bernilai {document.get('type')!r}, seharusnya {self.name!r}",
+                f"type: is {shown}, expected {self.name!r}",
+                f"type: bernilai {shown}, seharusnya {self.name!r}",
                 "type",
             )
             raise InvalidGroupData("Cannot load this group document", [problem])
         group = load(document, replay=replay)
+        if group.type is not self:  # a mapping may answer "type" differently twice
+            problem = Reason(
+                "document.type",
+                f"type: is {group.type.name!r}, expected {self.name!r}",
+                f"type: bernilai {group.type.name!r}, seharusnya {self.name!r}",
+                "type",
+            )
+            raise InvalidGroupData("Cannot load this group document", [problem])
         return cast("G", group)
 
     def __repr__(self) -> str:
         return f"<GroupType {self.name!r}: {len(self.stages)} stages, {len(self.events)} events>"
+
+
+def check_listener(listener: object) -> None:
+    """Raise :class:`UsageError` unless *listener* can be called."""
+    if not callable(listener):
+        msg = f"a listener must be callable as listener(group, record), got {describe(listener)}"
+        raise UsageError(msg)
+
+
+def expect(value: object, kind: type[Any], what: str) -> None:
+    """Raise :class:`UsageError` unless *value* is a *kind*: *what* names the argument."""
+    if not isinstance(value, kind):
+        msg = f"{what} must be a {kind.__name__}, got {describe(value)}"
+        raise UsageError(msg)
 
 
 def _name_is_text(kind: str, name: object) -> None:
@@ -568,3 +590,27 @@ def _move_problems(gt: GroupType[Any], event: Event) -> list[str]:
         elif not event.back and step < 0:
             problems.append(f"{where} moves back {source!r} -> {dest!r}: declare it with back=True")
     return problems
+
+
+def broken_invariants(group: Group, invariants: Iterable[Invariant], when: str) -> list[Reason]:
+    """The reasons of the *invariants* that *group* breaks.
+
+    *when* names the moment in errors: an event's name, ``"load"`` or ``"create"``.
+
+    Raises:
+        DefinitionBug: an invariant raised, or answered something other than True or False.
+    """
+    broken = []
+    for invariant in invariants:
+        try:
+            held: object = invariant.check(group)
+        except Exception as exc:
+            text = describe_exception(exc)
+            what = f"raised {type(exc).__name__}" + (f": {text}" if text else "")
+            raise DefinitionBug(when, f"invariant {invariant.code!r}", what) from exc
+        if held is False:
+            broken.append(Reason(invariant.code, invariant.en, invariant.id))
+        elif held is not True:
+            what = f"answered {describe(held)}, not True or False"
+            raise DefinitionBug(when, f"invariant {invariant.code!r}", what)
+    return broken

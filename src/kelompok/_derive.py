@@ -12,7 +12,7 @@ from typing import Any, Protocol
 
 import attrs
 
-from kelompok._definition import Event, GroupType, Invariant, Requirement, Stage
+from kelompok._definition import Event, GroupType, Invariant, Requirement, Stage, expect
 from kelompok._errors import DefinitionError
 
 
@@ -167,11 +167,13 @@ class _EditInvariants:
 
 def add_invariant(invariant: Invariant) -> Change:
     """Add *invariant* to the type."""
+    expect(invariant, Invariant, "add_invariant's invariant")
     return _EditInvariants(None, invariant)
 
 
 def drop_invariant(code: str) -> Change:
     """Remove the invariant *code* (for example after dropping the requirement it rests on)."""
+    expect(code, str, "drop_invariant's code")
     return _EditInvariants(code, None)
 
 
@@ -182,31 +184,43 @@ def insert_stage(stage: Stage, *, after: str, via: Event) -> Change:
     *stage*; actions and moves to terminal stages allowed on both sides of the
     insertion point are allowed in *stage* too.
     """
+    expect(stage, Stage, "insert_stage's stage")
+    expect(after, str, "insert_stage's after")
+    expect(via, Event, "insert_stage's via")
     return _InsertStage(stage, after, via)
 
 
 def add_event(event: Event) -> Change:
     """Add *event* to the type."""
+    expect(event, Event, "add_event's event")
     return _AddEvent(event)
 
 
 def add_requirement(event: str, requirement: Requirement) -> Change:
     """Add *requirement* to the event called *event*."""
+    expect(event, str, "add_requirement's event")
+    expect(requirement, Requirement, "add_requirement's requirement")
     return _EditRequirements(event, "add_requirement", None, requirement)
 
 
 def replace_requirement(event: str, code: str, requirement: Requirement) -> Change:
     """Replace the requirement *code* of *event* by *requirement*."""
+    expect(event, str, "replace_requirement's event")
+    expect(code, str, "replace_requirement's code")
+    expect(requirement, Requirement, "replace_requirement's requirement")
     return _EditRequirements(event, "replace_requirement", code, requirement)
 
 
 def drop_requirement(event: str, code: str) -> Change:
     """Remove the requirement *code* from *event*."""
+    expect(event, str, "drop_requirement's event")
+    expect(code, str, "drop_requirement's code")
     return _EditRequirements(event, "drop_requirement", code, None)
 
 
 def relabel(name: str, *, en: str, id: str) -> Change:  # noqa: A002 -- "id" is the language code
     """Give the stage or event called *name* new English and Indonesian labels."""
+    expect(name, str, "relabel's name")
     return _Relabel(name, en, id)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kelompok._definition import GroupType
+from kelompok._definition import GroupType, expect
 from kelompok._text import check_language
 
 
@@ -18,6 +18,7 @@ def mermaid(group_type: GroupType[Any], lang: str = "en") -> str:
     Actions (events that keep the stage) are listed inside their stages'
     notes rather than drawn as self-loops, which would bury the ordering.
     """
+    expect(group_type, GroupType, "mermaid's group_type")
     language = check_language(lang)
     lines = ["stateDiagram-v2", "    direction LR"]
     for stage in group_type.stages:

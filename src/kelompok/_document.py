@@ -23,7 +23,7 @@ from kelompok._convert import (
     parse_utc,
     structure_or_reasons,
 )
-from kelompok._definition import GroupType
+from kelompok._definition import GroupType, broken_invariants
 from kelompok._errors import InvalidGroupData, InvalidValue, KelompokError, TransitionNotAllowed
 from kelompok._group import Group, _State
 from kelompok._history import HistoryRecord
@@ -191,9 +191,8 @@ def checked_load(document: Mapping[str, Any], *, replay: bool = False) -> Group:
         founding=founding,
     )
     broken = [
-        Reason(f"document.{i.code}", i.en, i.id, "data")
-        for i in gt.invariants
-        if not i.check(group)
+        Reason(f"document.{r.code}", r.en, r.id, "data")
+        for r in broken_invariants(group, gt.invariants, "load")
     ]
     if broken:
         raise InvalidGroupData(_WHAT, broken)

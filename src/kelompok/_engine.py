@@ -32,8 +32,10 @@ import attrs
 from transitions import Machine
 
 from kelompok._convert import converter, document_converter
+from kelompok._errors import DefinitionBug
 from kelompok._graph import stage_edges
 from kelompok._immutable import immutable_value
+from kelompok._scalars import describe, describe_exception
 
 if TYPE_CHECKING:
     from kelompok._definition import Event, GroupType, Invariant, Stage
@@ -98,13 +100,23 @@ class Engine:
         self, founding: Any, group_id: str | None, created_at: dt.datetime | None = None
     ) -> Any:
         """A new group in the initial stage, made from the type's founding arguments."""
-        return self.group_type.group_class._build(  # noqa: SLF001
-            group_type=self.group_type,
+        gt = self.group_type
+        try:
+            data = gt.initial_data(founding)
+        except Exception as exc:
+            text = describe_exception(exc)
+            what = f"raised {type(exc).__name__}" + (f": {text}" if text else "")
+            raise DefinitionBug("create", "initial_data", what) from exc
+        if type(data) is not gt.data:
+            what = f"returned {describe(data)}, not a {gt.data.__name__}"
+            raise DefinitionBug("create", "initial_data", what)
+        return gt.group_class._build(  # noqa: SLF001
+            group_type=gt,
             group_id=group_id if group_id is not None else uuid.uuid4().hex,
             created_at=created_at or dt.datetime.now(dt.timezone.utc),
-            stage=self.group_type.initial,
+            stage=gt.initial,
             version=0,
-            data=self.group_type.initial_data(founding),
+            data=data,
             history=[],
             peak=0,
             founding=founding,

@@ -14,7 +14,7 @@ from typing import Any
 
 import attrs
 
-from kelompok._definition import Event, GroupType, Stage
+from kelompok._definition import Event, GroupType, Stage, expect
 
 
 def stage_edges(
@@ -120,6 +120,9 @@ def verify(group_type: GroupType[Any], *, refines: GroupType[Any] | None = None)
 
     Each violation comes with the shortest counterexample path of events.
     """
+    expect(group_type, GroupType, "verify's group_type")
+    if refines is not None:
+        expect(refines, GroupType, "refines")
     edges = stage_edges(group_type.stages, group_type.events)
     initial = group_type.initial
     live = [s.name for s in group_type.stages if not s.terminal]

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple, cast
 import attrs
 
 from kelompok._compat import Self
-from kelompok._convert import capped, converter, describe_exception, structure_or_reasons
+from kelompok._convert import capped, converter, exact_text_or_description, structure_or_reasons
+from kelompok._definition import broken_invariants, check_listener
 from kelompok._errors import (
     DefinitionBug,
     GroupBusy,
@@ -25,12 +26,13 @@ from kelompok._errors import (
 from kelompok._frozen import FrozenMap
 from kelompok._graph import shortest_path
 from kelompok._history import History, HistoryRecord
-from kelompok._scalars import MAX_PROBLEMS, describe, exact_text
+from kelompok._scalars import MAX_PROBLEMS, describe, describe_exception, exact_text
 from kelompok._text import Reason
 from kelompok._values import PartnerRef
 
 if TYPE_CHECKING:
     from kelompok._definition import Event, GroupType, Invariant, Requirement
+
 
 Listener = Callable[["Group", HistoryRecord], None]
 """Called after every applied event as ``listener(group, record)``; if it raises,
@@ -142,7 +144,7 @@ def _no_payload_reasons(payload: Mapping[str, Any]) -> list[Reason]:
                 f"{key}: isian tidak dikenal; kejadian ini tidak memerlukan isian",
                 key,
             )
-            for key in itertools.islice(payload, MAX_PROBLEMS + 1)
+            for key in map(exact_text_or_description, itertools.islice(payload, MAX_PROBLEMS + 1))
         ],
         "payload",
         max(0, len(payload) - MAX_PROBLEMS - 1),
@@ -529,6 +531,7 @@ class Group:
         locked: it may read the group, but must not wait for another thread that
         fires on it or checks its requirements. Returns a function that unsubscribes it.
         """
+        check_listener(listener)
         with self._lock:
             self._listeners = (*self._listeners, cast("Listener", listener))
 
@@ -670,15 +673,7 @@ def _effect(group: Group, spec: Event, obj: Any) -> Any:
 
 def _check_invariants(group: Group, spec: Event, invariants: Iterable[Invariant]) -> None:
     """Raise :class:`DefinitionBug` if *group* breaks one of *invariants*."""
-    broken = []
-    for invariant in invariants:
-        try:
-            held = invariant.check(group)
-        except Exception as exc:
-            what = _raised(exc)
-            raise DefinitionBug(spec.name, f"invariant {invariant.code!r}", what) from exc
-        if held is not True:
-            broken.append(Reason(invariant.code, invariant.en, invariant.id))
+    broken = broken_invariants(group, invariants, spec.name)
     if broken:
         codes = ", ".join(repr(r.code) for r in broken)
         noun = "invariant" if len(broken) == 1 else "invariants"

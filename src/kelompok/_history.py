@@ -107,7 +107,8 @@ class History(Sequence[HistoryRecord]):
         if type(index) is not int:
             index = operator.index(index)
         if not -length <= index < length:
-            msg = f"history index {index} out of range (the history has {length} records)"
+            shown = index if -(10**18) < index < 10**18 else "out of any range"
+            msg = f"history index {shown} out of range (the history has {length} records)"
             raise IndexError(msg)
         return self._records[index % length]
 

@@ -101,7 +101,7 @@ class _Check:
     def fail(self, why: str) -> None:
         self.problems.append(f"{self.where}: {why}")
 
-    def type(self, annotation: Any, converter: object = False) -> None:  # noqa: C901, PLR0911
+    def type(self, annotation: Any, converter: object = False) -> None:  # noqa: C901, FBT002, PLR0911, PLR0912 -- a case per kind
         """Check *annotation*; *converter* is the field's (``False`` inside another type)."""
         origin = typing.get_origin(annotation) or annotation
         args = [a for a in typing.get_args(annotation) if a is not Ellipsis]

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from kelompok._errors import InvalidValue, KelompokError
 from kelompok._registry import get_group_type
+from kelompok._scalars import describe
 
 if TYPE_CHECKING:
     from kelompok._group import Group
@@ -170,8 +171,8 @@ class KnownDocuments:
 
 def _checked_limit(value: object) -> int:
     if type(value) is not int or value < 0:
-        msg = f"must be a whole number of bytes >= 0, got {value!r}"
-        raise InvalidValue(msg, f"harus bilangan bulat byte >= 0, bukan {value!r}", "limit")
+        msg = f"must be a whole number of bytes >= 0, got {describe(value)}"
+        raise InvalidValue(msg, f"harus bilangan bulat byte >= 0, bukan {describe(value)}", "limit")
     return value
 
 

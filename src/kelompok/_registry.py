@@ -111,4 +111,4 @@ def get_group_type(name: str) -> GroupType[Any]:
     try:
         return _types[name]
     except (KeyError, TypeError):
-        raise UnknownGroupType(str(name), sorted(_types)) from None
+        raise UnknownGroupType(name, sorted(_types)) from None

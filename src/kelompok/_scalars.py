@@ -50,6 +50,15 @@ def describe(value: Any) -> str:
     return f"{kind.__name__} {text}"
 
 
+def describe_exception(exc: BaseException) -> str:
+    """``str(exc)``, at most 200 characters, even when its ``__str__`` fails."""
+    try:
+        text = str(exc)
+    except Exception:  # noqa: BLE001 -- a user's exception whose __str__ fails
+        return type(exc).__name__
+    return text if len(text) <= 200 else text[:200] + "..."
+
+
 def _digits(value: int) -> int:
     return max(1, math.ceil(abs(value).bit_length() * math.log10(2)))
 

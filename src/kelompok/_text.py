@@ -20,9 +20,10 @@ def check_language(lang: str) -> Language:
         return cast("Language", lang)
     from kelompok._errors import InvalidValue  # noqa: PLC0415 -- _errors imports this module
 
+    shown = repr(lang) if type(lang) is str and len(lang) <= 20 else f"<a {type(lang).__name__}>"
     raise InvalidValue(
-        f"unknown language {lang!r}: kelompok has texts in 'en' (English) and 'id' (Indonesian)",
-        f"bahasa {lang!r} tidak dikenal: kelompok memiliki teks dalam 'en' (Inggris) dan "
+        f"unknown language {shown}: kelompok has texts in 'en' (English) and 'id' (Indonesian)",
+        f"bahasa {shown} tidak dikenal: kelompok memiliki teks dalam 'en' (Inggris) dan "
         "'id' (Indonesia)",
     )
 
