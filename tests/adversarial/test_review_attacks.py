@@ -342,18 +342,10 @@ def test_a_payload_of_any_values_keeps_to_dict_strict_json(value):
     """§8: 'It refuses them in payloads'. A payload field ``Mapping[str, Any]`` takes any
     value, and the history record keeps it: to_dict() is no longer JSON, or load refuses
     the group's own document."""
-    try:
-        gt = kelompok.register(box_type("meta_box", payload=Meta))
-    except kelompok.DefinitionError as error:  # Any is refused where it is declared
-        assert any("meta" in p and "Any" in p for p in error.problems), error.problems
-        return
-    g = gt.create(name="Kotak")
-    try:
-        g.fire("put", item="a", meta={"x": value})
-    except kelompok.TransitionNotAllowed:
-        return  # refused: acceptable
-    text = strict_json(g)
-    assert g.to_dict() == kelompok.load(json.loads(text)).to_dict()
+    with pytest.raises(kelompok.DefinitionError) as caught:  # Any is refused where declared
+        box_type("meta_box", payload=Meta)
+    assert any("meta" in p and "Any" in p for p in caught.value.problems)
+    del value  # whatever it is, such a payload cannot reach a history record
 
 
 # -- §6: errors that are not KelompokErrors ---------------------------------------------------
