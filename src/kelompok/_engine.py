@@ -134,36 +134,36 @@ class Engine:
             raise AssertionError(msg)
         return model.stage
 
-    def changeable_fields(self, old: Any, new: Any) -> list[str]:
-        """The fields of data *new* that differ from *old* and hold a value that can change."""
+    def changes(self, old: Any, new: Any) -> tuple[bool, ...]:
+        """For each field of the data, whether *new* holds another object than *old*."""
         if old is new:
+            return ()
+        return tuple(map(operator.is_not, self.data_fields(old), self.data_fields(new)))
+
+    def changeable_fields(self, new: Any, changed: tuple[bool, ...]) -> list[str]:
+        """The *changed* fields of data *new* that hold a value that can change in place."""
+        if not changed:
             return []
-        before, after = self.data_fields(old), self.data_fields(new)
+        after = self.data_fields(new)
         return [
             name
-            for name, b, a in zip(self.field_names, before, after, strict=True)
-            if b is not a and not immutable_value(a)
+            for name, c, value in zip(self.field_names, changed, after, strict=True)
+            if c and not immutable_value(value)
         ]
 
     def invariants_to_check(
         self,
-        old: Any,
-        new: Any,
+        changed: tuple[bool, ...],
         stage_moved: bool,  # noqa: FBT001
         event: str,
     ) -> tuple[Invariant, ...]:
-        """The invariants that *event*, which turned data *old* into *new*, may have broken.
+        """The invariants that *event* may have broken, having *changed* these fields.
 
         The answer depends only on which fields changed, whether the stage did and
         the event, so it is remembered for each such combination.
         """
         if not self.invariants:
             return ()
-        if old is new:
-            changed: tuple[bool, ...] = ()
-        else:
-            before, after = self.data_fields(old), self.data_fields(new)
-            changed = tuple(b is not a for b, a in zip(before, after, strict=True))
         key = (changed, stage_moved, event)
         found = self.chosen.get(key)
         if found is None:

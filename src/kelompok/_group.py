@@ -316,8 +316,11 @@ class Group:
         Raises:
             UnknownEvent: the group's type has no such event.
         """
-        self._type.event(event)
-        return self._state().counts.get(event, 0)
+        count = self._state().counts.get(event)
+        if count is not None:
+            return count
+        self._type.event(event)  # UnknownEvent, or an event not applied yet
+        return 0
 
     def reached(self, stage: str) -> bool:
         """Whether the group has ever been in *stage* (it may have moved on since)."""
@@ -460,8 +463,16 @@ class Group:
             obj, reasons = self._check(spec, payload, base)
             if reasons:
                 raise TransitionNotAllowed(spec.name, base.stage, reasons)
-            data = base.data if spec.effect is None else _effect(self, spec, obj)
             engine = self._type._engine  # noqa: SLF001
+            data = base.data if spec.effect is None else _effect(self, spec, obj)
+            changed = engine.changes(base.data, data)
+            changeable = engine.changeable_fields(data, changed)
+            if changeable:
+                what = (
+                    f"stored values that can be changed in place in {', '.join(changeable)} "
+                    "(a list where a tuple belongs?)"
+                )
+                raise DefinitionBug(spec.name, f"the effect of {spec.name!r}", what)
             dest = engine.move(base.stage, spec.name)
             moment = at or dt.datetime.now(dt.timezone.utc)
             record = HistoryRecord(
@@ -478,7 +489,7 @@ class Group:
             counts = base.counts.set(spec.name, base.counts.get(spec.name, 0) + 1)
             new = _State(dest, base.version + 1, data, peak, base.history, base.length + 1, counts)
             tentative = _Tentative(base, new)
-            watch = engine.invariants_to_check(base.data, data, dest != base.stage, spec.name)
+            watch = engine.invariants_to_check(changed, dest != base.stage, spec.name)
             try:
                 base.history.append(record)
                 if watch:
@@ -660,13 +671,6 @@ def _effect(group: Group, spec: Event, obj: Any) -> Any:
     data_class = group.type.data
     if type(data) is not data_class:
         what = f"returned {describe(data)}, not a {data_class.__name__}"
-        raise DefinitionBug(spec.name, f"the effect of {spec.name!r}", what)
-    changeable = group.type._engine.changeable_fields(group.data, data)  # noqa: SLF001
-    if changeable:
-        what = (
-            f"stored values that can be changed in place in {', '.join(changeable)} "
-            "(a list where a tuple belongs?)"
-        )
         raise DefinitionBug(spec.name, f"the effect of {spec.name!r}", what)
     return data
 
