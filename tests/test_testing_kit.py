@@ -157,6 +157,7 @@ def test_spec_problems_sees_a_forged_group():
         state.history,
         state.length,
         state.counts,
+        state.marks,
     )
     problems = spec_problems(g)
     assert any("history ends in 'recruiting'" in p for p in problems)

@@ -117,14 +117,41 @@ def _refuse_a_deadlock(group: Group, spec: Event, me: int) -> None:
     what they wait for, and so on: whichever thread closes the circle second sees it.
     """
     _waiting[me] = group
-    holder, seen = group._owner, set()  # noqa: SLF001
+    holder, seen = _holder(group), set()
     while holder and holder not in seen:
         if holder == me:
             del _waiting[me]
             raise GroupBusy(spec.name, group._id)  # noqa: SLF001
         seen.add(holder)
         waits_for = _waiting.get(holder)
-        holder = waits_for._owner if waits_for is not None else 0  # noqa: SLF001
+        holder = _holder(waits_for) if waits_for is not None else 0
+
+
+def _holder(group: Group) -> int:
+    """The thread applying an event on *group*, or 0.
+
+    ``_owner`` may be out of date if an interrupt skipped its reset: a lock
+    that can be taken at once is held by nobody.
+    """
+    owner = group._owner  # noqa: SLF001
+    if owner and group._lock.acquire(blocking=False):  # noqa: SLF001
+        group._lock.release()  # noqa: SLF001
+        return 0 if not group._lock._is_owned() else owner  # type: ignore[attr-defined]  # noqa: SLF001
+    return owner
+
+
+def _tally(
+    history: Sequence[HistoryRecord],
+) -> tuple[FrozenMap[str, int], FrozenMap[str, FrozenMap[str, int]]]:
+    """The event counts of *history*, and the counts right after each event's last record."""
+    last = {record.event: i for i, record in enumerate(history)}
+    running: collections.Counter[str] = collections.Counter()
+    marks: dict[str, FrozenMap[str, int]] = {}
+    for i, record in enumerate(history):
+        running[record.event] += 1
+        if last[record.event] == i:
+            marks[record.event] = FrozenMap(running)
+    return FrozenMap(running), FrozenMap(marks)
 
 
 def _after_reason(spec: Event, before: str) -> Reason:
@@ -167,6 +194,7 @@ class _State(NamedTuple):
     history: list[HistoryRecord]  # shared by every state of the group; only appended to
     length: int  # how many of its records this state has
     counts: FrozenMap[str, int]  # how many times each event was applied
+    marks: FrozenMap[str, FrozenMap[str, int]]  # event -> the counts right after its last one
 
 
 class _Tentative:
@@ -235,16 +263,15 @@ class Group:
         history: list[HistoryRecord],
         peak: int,
         founding: Any,
-        counts: FrozenMap[str, int] | None = None,
+        tally: tuple[FrozenMap[str, int], FrozenMap[str, FrozenMap[str, int]]] | None = None,
     ) -> Self:
-        if counts is None:
-            counts = FrozenMap(collections.Counter(r.event for r in history))
+        counts, marks = tally if tally is not None else _tally(history)
         self = object.__new__(cls)
         self._founding = founding
         self._type = group_type
         self._id = group_id
         self._created_at = created_at
-        self._cell = _State(stage, version, data, peak, history, len(history), counts)
+        self._cell = _State(stage, version, data, peak, history, len(history), counts, marks)
         self._listeners = ()
         self._lock = threading.RLock()
         self._owner = 0  # the thread applying an event, while one is
@@ -310,17 +337,28 @@ class Group:
         tentative = cast("_Tentative", cell)
         return History(state.history, state.length, tentative if state is tentative.new else None)
 
-    def event_count(self, event: str) -> int:
+    def event_count(self, event: str, *, since: str | None = None) -> int:
         """How many times *event* was applied to the group (0 for an event it never had).
+
+        With *since*, only those after the last *since* event (all of them if there
+        was none): ``event_count("evaluate", since="adopt_charter")`` counts the
+        evaluations of the charter in force.
 
         Raises:
             UnknownEvent: the group's type has no such event.
         """
-        count = self._state().counts.get(event)
-        if count is not None:
+        state = self._state()
+        count = state.counts.get(event)
+        if count is None:
+            self._type.event(event)  # UnknownEvent, or an event not applied yet
+            return 0
+        if since is None:
             return count
-        self._type.event(event)  # UnknownEvent, or an event not applied yet
-        return 0
+        mark = state.marks.get(since)
+        if mark is None:
+            self._type.event(since)
+            return count
+        return count - mark.get(event, 0)
 
     def reached(self, stage: str) -> bool:
         """Whether the group has ever been in *stage* (it may have moved on since)."""
@@ -459,53 +497,68 @@ class Group:
         with lock:
             _waiting.pop(me, None)
             self._owner = me
-            base = self._settle()
-            obj, reasons = self._check(spec, payload, base)
-            if reasons:
-                raise TransitionNotAllowed(spec.name, base.stage, reasons)
-            engine = self._type._engine  # noqa: SLF001
-            data = base.data if spec.effect is None else _effect(self, spec, obj)
-            changed = engine.changes(base.data, data)
-            changeable = engine.changeable_fields(data, changed)
-            if changeable:
-                what = (
-                    f"stored values that can be changed in place in {', '.join(changeable)} "
-                    "(a list where a tuple belongs?)"
-                )
-                raise DefinitionBug(spec.name, f"the effect of {spec.name!r}", what)
-            dest = engine.move(base.stage, spec.name)
-            moment = at or dt.datetime.now(dt.timezone.utc)
-            record = HistoryRecord(
-                spec.name,
-                base.stage,
-                dest,
-                moment,
-                converter.unstructure(obj) if obj is not None else {},
-                actor,
-                moment.isoformat(),
-            )
-            rank = engine.order.get(dest)
-            peak = rank if rank is not None and rank > base.peak else base.peak
-            counts = base.counts.set(spec.name, base.counts.get(spec.name, 0) + 1)
-            new = _State(dest, base.version + 1, data, peak, base.history, base.length + 1, counts)
-            tentative = _Tentative(base, new)
-            watch = engine.invariants_to_check(changed, dest != base.stage, spec.name)
             try:
-                base.history.append(record)
-                if watch:
-                    _check_invariants(self._probe(new), spec, watch)
-                self._cell = tentative
-                for listener in listeners:
-                    listener(self, record)
-            except BaseException:
-                tentative.undone = True
-                self._cell = base
-                del base.history[base.length :]
+                self._apply(spec, actor, payload, at, listeners)
+            finally:
                 self._owner = 0
-                raise
-            self._cell = new
-            self._owner = 0
         return self
+
+    def _apply(
+        self,
+        spec: Event,
+        actor: str | None,
+        payload: Mapping[str, Any],
+        at: dt.datetime | None,
+        listeners: tuple[Listener, ...],
+    ) -> None:
+        """The body of :meth:`_fire`, with the lock held."""
+        base = self._settle()
+        obj, reasons = self._check(spec, payload, base)
+        if reasons:
+            raise TransitionNotAllowed(spec.name, base.stage, reasons)
+        engine = self._type._engine  # noqa: SLF001
+        data = base.data if spec.effect is None else _effect(self, spec, obj)
+        changed = engine.changes(base.data, data)
+        changeable = engine.changeable_fields(data, changed)
+        if changeable:
+            what = (
+                f"stored values that can be changed in place in {', '.join(changeable)} "
+                "(a list where a tuple belongs?)"
+            )
+            raise DefinitionBug(spec.name, f"the effect of {spec.name!r}", what)
+        dest = engine.move(base.stage, spec.name)
+        moment = at or dt.datetime.now(dt.timezone.utc)
+        record = HistoryRecord(
+            spec.name,
+            base.stage,
+            dest,
+            moment,
+            converter.unstructure(obj) if obj is not None else {},
+            actor,
+            moment.isoformat(),
+        )
+        rank = engine.order.get(dest)
+        peak = rank if rank is not None and rank > base.peak else base.peak
+        counts = base.counts.set(spec.name, base.counts.get(spec.name, 0) + 1)
+        marks = base.marks.set(spec.name, counts)
+        new = _State(
+            dest, base.version + 1, data, peak, base.history, base.length + 1, counts, marks
+        )
+        tentative = _Tentative(base, new)
+        watch = engine.invariants_to_check(changed, dest != base.stage, spec.name)
+        try:
+            base.history.append(record)
+            if watch:
+                _check_invariants(self._probe(new), spec, watch)
+            self._cell = tentative
+            for listener in listeners:
+                listener(self, record)
+        except BaseException:
+            tentative.undone = True
+            self._cell = base
+            del base.history[base.length :]
+            raise
+        self._cell = new
 
     def _probe(self, state: _State) -> Self:
         """This group as it would be in *state*, for the invariants to read (never shared)."""
@@ -618,7 +671,7 @@ class Group:
             history=state.history[: state.length],  # records are immutable: a new list suffices
             peak=state.peak,
             founding=self._founding,
-            counts=state.counts,
+            tally=(state.counts, state.marks),
         )
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Self:

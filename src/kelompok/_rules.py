@@ -900,13 +900,18 @@ def _programs_ok(g: G, checks: Sequence[Callable[[G, Program], bool]]) -> bool:
     )
 
 
-def _activities_ok(g: G, run_stage: str) -> bool:
+def _activities_ok(g: G, run_stage: str, *, develops: bool) -> bool:
     activities = g.data.activities
     if not activities:
         return True
+    # develop may replace a program with other activities; what was recorded after the
+    # last develop was recorded against the program as it is now
+    unlisted_ok = 0
+    if develops and g.event_count("develop"):
+        unlisted_ok = len(activities) - g.event_count("record_activity", since="develop")
     return g.reached(run_stage) and all(
-        meets(g, a, ACTIVITY_KEPT) and (ACTIVITY_LISTED.check(g, a) or developed(g))
-        for a in activities
+        meets(g, a, ACTIVITY_KEPT) and (i < unlisted_ok or ACTIVITY_LISTED.check(g, a))
+        for i, a in enumerate(activities)
     )
 
 
@@ -936,6 +941,7 @@ def _teams_ok(g: G) -> bool:
         and all(teams.values())
         and teams_for_programs(g, teams)
         and teams_of_members(g, teams)
+        and len(g.data.programs) == len(teams) + g.event_count("add_program", since="execute")
     )
 
 
@@ -953,6 +959,16 @@ def _founding_ok(g: G) -> bool:
     founding = g.founding
     profession = getattr(founding, "profession", None)
     return founding.name == g.data.name and profession == g.data.profession
+
+
+def _current_goals_ok(g: G) -> bool:
+    """The evaluations since the charter was last adopted score exactly its goals."""
+    charter = g.data.charter
+    since = g.event_count("evaluate", since="adopt_charter")
+    if charter is None or not since:
+        return True
+    goals = set(charter.goals)
+    return all(set(e.goal_results) == goals for e in g.data.evaluations[-since:])
 
 
 def _counts_ok(g: G) -> bool:
@@ -983,6 +999,13 @@ def formation_invariants(*, volunteer: bool) -> tuple[Invariant, ...]:
     else:
         needs, needs_en, needs_id = COLLABORATE_NEEDS_EVALUATION, "an evaluation", "evaluasi"
     common = (
+        inv(
+            "state.current_goals",
+            "The evaluations made since the charter was last adopted score exactly its goals.",
+            "Evaluasi sejak piagam terakhir diadopsi menilai tepat tujuan-tujuannya.",
+            _current_goals_ok,
+            "evaluations charter evaluate adopt_charter",
+        ),
         inv(
             "state.counts",
             "There is one member per founder and admission, one rejection, activity, "
@@ -1087,8 +1110,8 @@ def formation_invariants(*, volunteer: bool) -> tuple[Invariant, ...]:
             "program yang ada dan tercantum di dalamnya (kecuali program itu sudah diganti "
             "melalui develop), memiliki peserta, dan tidak bertanggal sebelum kelompok "
             "dibentuk.",
-            lambda g: _activities_ok(g, run_stage),
-            "activities programs improvements stage",
+            lambda g: _activities_ok(g, run_stage, develops=not volunteer),
+            "activities programs stage record_activity" + ("" if volunteer else " develop"),
         ),
         inv(
             "state.partners",
@@ -1129,11 +1152,13 @@ def formation_invariants(*, volunteer: bool) -> tuple[Invariant, ...]:
             inv(
                 "state.teams",
                 "From 'executing' on there are teams, each of an existing program with at "
-                "least one member, all of them members; before it, none.",
+                "least one member, all of them members, and every program without a team was "
+                "added after 'execute'; before it, none.",
                 "Sejak 'executing' ada tim; setiap tim untuk program yang ada, beranggotakan "
-                "minimal satu orang, dan semuanya anggota kelompok; sebelumnya belum ada tim.",
+                "minimal satu orang, dan semuanya anggota kelompok, dan setiap program tanpa tim "
+                "ditambahkan setelah 'execute'; sebelumnya belum ada tim.",
                 _teams_ok,
-                "teams programs members stage",
+                "teams programs members stage add_program execute",
             ),
             inv(
                 "state.evaluations",
