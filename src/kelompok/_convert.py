@@ -130,6 +130,36 @@ def _not_a_mapping(value: Any) -> InvalidValue:
     )
 
 
+def _is_fixed_tuple(t: Any) -> bool:
+    args: tuple[Any, ...] = getattr(t, "__args__", ())
+    return getattr(t, "__origin__", None) is tuple and Ellipsis not in args
+
+
+def _fixed_tuple_factory(t: Any, conv: cattrs.Converter) -> Callable[[Any, Any], Any]:
+    kinds = t.__args__
+    hooks = [conv.get_structure_hook(k) for k in kinds]
+
+    def structure(value: Any, _: Any) -> Any:
+        if type(value) is not list and not isinstance(value, list | tuple):
+            raise _not_a_list(value)
+        if len(value) != len(kinds):
+            raise InvalidValue(
+                f"must be a list of {len(kinds)} items, got {len(value)}",
+                f"harus berupa daftar {len(kinds)} butir, bukan {len(value)}",
+            )
+        items, errors = [], []
+        for i, (hook, kind, raw) in enumerate(zip(hooks, kinds, value, strict=True)):
+            try:
+                items.append(hook(raw, kind))
+            except Exception as exc:  # noqa: BLE001, PERF203 -- every failure becomes a reason
+                errors.append((f"[{i}]", exc))
+        if errors:
+            raise Collected(errors, 0)
+        return tuple(items)
+
+    return structure
+
+
 def _is_homogeneous_tuple(t: Any) -> bool:
     args: tuple[Any, ...] = getattr(t, "__args__", ())
     return getattr(t, "__origin__", None) is tuple and len(args) == 2 and args[1] is Ellipsis
@@ -260,12 +290,28 @@ def _literal_factory(t: Any, _conv: cattrs.Converter) -> Callable[[Any, Any], An
     shown = ", ".join(repr(a) for a in t.__args__)
 
     def structure(value: Any, _: Any) -> Any:
-        if type(value) in (str, int, bool) and (type(value), value) in allowed:
+        if type(value) in (str, int, bool, type(None)) and (type(value), value) in allowed:
             return value
         raise InvalidValue(
             f"must be one of {shown}, got {describe(value)}",
             f"harus salah satu dari {shown}, bukan {describe(value)}",
         )
+
+    return structure
+
+
+def _scalar_hook(
+    kind: type[Any], exact: Callable[[Any], Any], conv: cattrs.Converter
+) -> Callable[[Any, Any], Any]:
+    enums: dict[type[Any], Callable[[Any, Any], Any]] = {}
+
+    def structure(value: Any, cls: Any) -> Any:
+        if cls is kind or not _is_enum(cls):
+            return exact(value)
+        hook = enums.get(cls)
+        if hook is None:
+            hook = enums[cls] = _enum_factory(cls, conv)
+        return hook(value, cls)
 
     return structure
 
@@ -321,10 +367,13 @@ def _make_converter(*, documents: bool) -> cattrs.Converter:
         forbid_extra_keys=True,
         unstruct_collection_overrides={Sequence: list, tuple: list, Mapping: dict},
     )
-    conv.register_structure_hook(str, exact_text)
-    conv.register_structure_hook(int, exact_int)
-    conv.register_structure_hook(bool, exact_bool)
-    conv.register_structure_hook(float, exact_float)
+    # cattrs dispatches on the class first, and an IntEnum is an int, a str-valued enum
+    # a str: these hooks pass enums on to the enum hook.
+    for kind, exact in ((str, exact_text), (int, exact_int), (bool, exact_bool)):
+        conv.register_structure_hook(kind, _scalar_hook(kind, exact, conv))
+    conv.register_structure_hook(float, _scalar_hook(float, exact_float, conv))
+    conv.register_structure_hook(enum.Enum, lambda v, t: _enum_factory(t, conv)(v, t))
+    conv.register_unstructure_hook_func(_is_enum, lambda member: member.value)
     conv.register_unstructure_hook(FrozenMap, dict)
     conv.register_structure_hook(dt.date, _date)
     conv.register_structure_hook(dt.datetime, _datetime)
@@ -334,6 +383,7 @@ def _make_converter(*, documents: bool) -> cattrs.Converter:
     conv.register_structure_hook_factory(_is_literal, _literal_factory)
     conv.register_structure_hook_factory(_is_enum, _enum_factory)
     conv.register_structure_hook_factory(_is_homogeneous_tuple, _tuple_factory)
+    conv.register_structure_hook_factory(_is_fixed_tuple, _fixed_tuple_factory)
     conv.register_structure_hook_factory(is_mapping, _mapping_factory)
     conv.register_structure_hook_factory(
         attrs.has, functools.partial(_attrs_factory, every_key=documents)

@@ -34,7 +34,7 @@ from transitions import Machine
 from kelompok._convert import converter, document_converter
 from kelompok._errors import DefinitionBug
 from kelompok._graph import stage_edges
-from kelompok._immutable import immutable_value
+from kelompok._immutable import enums_in, immutable_value
 from kelompok._scalars import describe, describe_exception
 
 if TYPE_CHECKING:
@@ -92,6 +92,11 @@ class Engine:
         self.data_fields = operator.attrgetter(*names) if len(names) > 1 else _one(names)
         self.watch = tuple(_watch(i, names) for i in group_type.invariants)
         self.chosen: dict[tuple[tuple[bool, ...], bool, str], tuple[Invariant, ...]] = {}
+        for cls in (group_type.data, group_type.founding, *(e.payload for e in group_type.events)):
+            for kind in enums_in(cls) if cls is not None else ():
+                # by its own class: a str-valued enum is a str, whose hook keeps it as it is
+                converter.register_unstructure_hook(kind, _enum_value)
+                document_converter.register_unstructure_hook(kind, _enum_value)
         for data_cls in (group_type.data, group_type.founding):
             converter.get_structure_hook(data_cls)  # compile the cattrs hooks now, not per request
             document_converter.get_structure_hook(data_cls)
@@ -181,6 +186,10 @@ class Engine:
                 self.chosen.clear()
             self.chosen[key] = found
         return found
+
+
+def _enum_value(member: Any) -> Any:
+    return member.value
 
 
 def _one(names: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:

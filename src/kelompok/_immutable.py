@@ -90,6 +90,28 @@ def _check_class(
         check.type(annotation, field.converter)
 
 
+def enums_in(cls: type[Any]) -> set[type[enum.Enum]]:
+    """The enum classes that attrs class *cls* (and the classes it holds) declares."""
+    found: set[type[enum.Enum]] = set()
+    stack: list[Any] = [cls]
+    seen: set[Any] = set()
+    while stack:
+        current = stack.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        if isinstance(current, type) and issubclass(current, enum.Enum):
+            found.add(current)
+        elif isinstance(current, type) and attrs.has(current):
+            try:
+                stack += typing.get_type_hints(current).values()
+            except Exception:  # noqa: BLE001, S112 -- reported by field_type_problems
+                continue
+        else:
+            stack += typing.get_args(current)
+    return found
+
+
 class _Check:
     """Checks one field's annotation, and the types inside it."""
 
