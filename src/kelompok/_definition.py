@@ -538,12 +538,7 @@ def _event_problems(gt: GroupType[Any]) -> list[str]:
             problems.append(f"{where} is declared twice")
         names.add(event.name)
         problems += _label_problems("event", event.name, event.en, event.id)
-        declared = {e.name for e in gt.events}
-        problems += [
-            f"{where} comes after {before!r}, which is not an event of the type"
-            for before in event.after
-            if before not in declared
-        ]
+        problems += _after_problems(gt, event)
         if not event.moves:
             problems.append(f"{where} has no moves: it could never be fired")
         if event.payload is not None and not attrs.has(event.payload):
@@ -558,6 +553,26 @@ def _event_problems(gt: GroupType[Any]) -> list[str]:
             problems.append(f"{where}: effect is not callable")
         problems += _requirement_problems(event, messages)
         problems += _move_problems(gt, event)
+    return problems
+
+
+def _after_problems(gt: GroupType[Any], event: Event) -> list[str]:
+    """An ``after`` that names no event of the type, or one that can never come first."""
+    events = {e.name: e for e in gt.events}
+    order = {s.name: i for i, s in enumerate(s for s in gt.stages if not s.terminal)}
+    problems = []
+    for before in event.after:
+        other = events.get(before)
+        where = f"event {event.name!r} comes after {before!r}"
+        if other is None:
+            problems.append(f"{where}, which is not an event of the type")
+        elif other is event:
+            problems.append(f"{where}: itself, so it could never be fired")
+        else:
+            latest = max((order[s] for s in event.moves if s in order), default=-1)
+            earliest = min((order[s] for s in other.moves if s in order), default=len(order))
+            if earliest > latest and not any(e.back for e in gt.events):
+                problems.append(f"{where}, which only happens in later stages")
     return problems
 
 

@@ -24,7 +24,13 @@ from kelompok._convert import (
     structure_or_reasons,
 )
 from kelompok._definition import GroupType, broken_invariants
-from kelompok._errors import InvalidGroupData, InvalidValue, KelompokError, TransitionNotAllowed
+from kelompok._errors import (
+    DefinitionBug,
+    InvalidGroupData,
+    InvalidValue,
+    KelompokError,
+    TransitionNotAllowed,
+)
 from kelompok._group import Group, _State
 from kelompok._history import HistoryRecord
 from kelompok._known import known_documents
@@ -179,6 +185,10 @@ def checked_load(document: Mapping[str, Any], *, replay: bool = False) -> Group:
         _agree(ld, history[-1].dest if history else gt.initial, stage, len(history), version)
     if ld.problems:
         raise InvalidGroupData(_WHAT, capped(ld.problems, "document"))
+    misfits = gt._engine.misfits(data)  # noqa: SLF001
+    if misfits:  # the data class's own converters made something its fields cannot hold
+        what = f"made values that do not fit their fields: {', '.join(misfits)}"
+        raise DefinitionBug("load", f"the data class {gt.data.__name__}", what)
     group: Group = gt.group_class._build(  # noqa: SLF001
         group_type=gt,
         group_id=group_id,

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import operator
+import typing
 import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -34,7 +35,7 @@ from transitions import Machine
 from kelompok._convert import converter, document_converter
 from kelompok._errors import DefinitionBug
 from kelompok._graph import stage_edges
-from kelompok._immutable import enums_in, immutable_value
+from kelompok._immutable import enums_in, value_check
 from kelompok._scalars import describe, describe_exception
 
 if TYPE_CHECKING:
@@ -47,6 +48,7 @@ class Engine:
 
     __slots__ = (
         "available",
+        "checks",
         "chosen",
         "data_fields",
         "edges",
@@ -89,6 +91,8 @@ class Engine:
         self.invariants = group_type.invariants
         names = tuple(a.name for a in attrs.fields(group_type.data))
         self.field_names = names
+        hints = typing.get_type_hints(group_type.data)
+        self.checks = tuple(value_check(hints.get(n, Any)) for n in names)
         self.data_fields = operator.attrgetter(*names) if len(names) > 1 else _one(names)
         self.watch = tuple(_watch(i, names) for i in group_type.invariants)
         self.chosen: dict[tuple[tuple[bool, ...], bool, str], tuple[Invariant, ...]] = {}
@@ -114,6 +118,10 @@ class Engine:
             raise DefinitionBug("create", "initial_data", what) from exc
         if type(data) is not gt.data:
             what = f"returned {describe(data)}, not a {gt.data.__name__}"
+            raise DefinitionBug("create", "initial_data", what)
+        misfits = self.misfits(data)
+        if misfits:
+            what = f"stored values that do not fit their fields: {', '.join(misfits)}"
             raise DefinitionBug("create", "initial_data", what)
         return gt.group_class._build(  # noqa: SLF001
             group_type=gt,
@@ -145,15 +153,17 @@ class Engine:
             return ()
         return tuple(map(operator.is_not, self.data_fields(old), self.data_fields(new)))
 
-    def changeable_fields(self, new: Any, changed: tuple[bool, ...]) -> list[str]:
-        """The *changed* fields of data *new* that hold a value that can change in place."""
-        if not changed:
+    def misfits(self, new: Any, changed: tuple[bool, ...] | None = None) -> list[str]:
+        """The fields of data *new* (the *changed* ones, or all) whose value misfits its type."""
+        if changed == ():
             return []
         after = self.data_fields(new)
         return [
             name
-            for name, c, value in zip(self.field_names, changed, after, strict=True)
-            if c and not immutable_value(value)
+            for i, (name, check, value) in enumerate(
+                zip(self.field_names, self.checks, after, strict=True)
+            )
+            if (changed is None or changed[i]) and not check(value)
         ]
 
     def invariants_to_check(

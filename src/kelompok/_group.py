@@ -108,7 +108,7 @@ _waiting: dict[int, Group] = {}
 """thread id -> the group that thread is about to wait for, inside fire()."""
 
 
-def _refuse_a_deadlock(group: Group, spec: Event, me: int) -> None:
+def _refuse_a_deadlock(group: Group, what: str, me: int) -> None:
     """Raise :class:`GroupBusy` if waiting for *group* would close a circle of waits.
 
     A listener may fire on another group while its own group is held. Two such
@@ -121,7 +121,7 @@ def _refuse_a_deadlock(group: Group, spec: Event, me: int) -> None:
     while holder and holder not in seen:
         if holder == me:
             del _waiting[me]
-            raise GroupBusy(spec.name, group._id)  # noqa: SLF001
+            raise GroupBusy(what, group._id)  # noqa: SLF001
         seen.add(holder)
         waits_for = _waiting.get(holder)
         holder = _holder(waits_for) if waits_for is not None else 0
@@ -348,13 +348,13 @@ class Group:
             UnknownEvent: the group's type has no such event.
         """
         state = self._state()
-        count = state.counts.get(event)
+        count = state.counts.get(event) if type(event) is str else None
         if count is None:
             self._type.event(event)  # UnknownEvent, or an event not applied yet
-            return 0
+            count = 0
         if since is None:
             return count
-        mark = state.marks.get(since)
+        mark = state.marks.get(since) if type(since) is str else None
         if mark is None:
             self._type.event(since)
             return count
@@ -382,8 +382,14 @@ class Group:
         """
         spec = self._type.event(event)
         inside = self._lock._is_owned()  # type: ignore[attr-defined]  # noqa: SLF001
+        me = self._may_wait(spec.name, inside)
         with self._lock:
-            return self._check(spec, payload, self._locked_state(inside))[1]
+            _waiting.pop(me, None)
+            previous, self._owner = self._owner, me
+            try:
+                return self._check(spec, payload, self._locked_state(inside))[1]
+            finally:
+                self._owner = previous
 
     def can(self, event: str, /, **payload: Any) -> bool:
         """Whether *event* with *payload* would be applied now."""
@@ -423,22 +429,42 @@ class Group:
         on the payload are checked when the event is fired; the ones listed in
         ``unmet`` say what must happen first.
         """
-        steps = []
         inside = self._lock._is_owned()  # type: ignore[attr-defined]  # noqa: SLF001
+        me = self._may_wait("next_steps", inside)
         with self._lock:
-            here = self._locked_state(inside).stage
-            for name in self._type.events_from(here):
-                event = self._type.event(name)
+            _waiting.pop(me, None)
+            previous, self._owner = self._owner, me
+            try:
+                return self._next_steps(self._locked_state(inside))
+            finally:
+                self._owner = previous
+
+    def _next_steps(self, state: _State) -> list[NextStep]:
+        steps = []
+        here = state.stage
+        for name in self._type.events_from(here):
+            event = self._type.event(name)
+            unmet = tuple(
+                req.reason()
+                for req in event.requires
+                if (event.payload is None or not req.needs_payload)
+                and not _met(req, self, None, event)
+            )
+            if not unmet:  # as fire and why_not: after the type's own requirements
                 unmet = tuple(
-                    req.reason()
-                    for req in event.requires
-                    if (event.payload is None or not req.needs_payload)
-                    and not _met(req, self, None, event)
+                    _after_reason(event, e) for e in event.after if not state.counts.get(e)
                 )
-                fields = tuple(f.name for f in attrs.fields(event.payload)) if event.payload else ()
-                dest = event.moves[here] or here
-                steps.append(NextStep(name, event.en, event.id, dest, unmet, fields))
+            fields = tuple(f.name for f in attrs.fields(event.payload)) if event.payload else ()
+            dest = event.moves[here] or here
+            steps.append(NextStep(name, event.en, event.id, dest, unmet, fields))
         return steps
+
+    def _may_wait(self, what: str, inside: bool) -> int:  # noqa: FBT001
+        """This thread's id, once it is known that waiting for the lock closes no circle."""
+        me = threading.get_ident()
+        if not inside and self._owner and self._owner != me:
+            _refuse_a_deadlock(self, what, me)
+        return me
 
     # -- changing -----------------------------------------------------------------
 
@@ -491,9 +517,7 @@ class Group:
         lock = self._lock
         if lock._is_owned():  # type: ignore[attr-defined]  # noqa: SLF001 -- RLock's own test
             raise ReentrantFire(spec.name, self._id)
-        me = threading.get_ident()
-        if self._owner and self._owner != me:
-            _refuse_a_deadlock(self, spec, me)
+        me = self._may_wait(spec.name, False)  # noqa: FBT003
         with lock:
             _waiting.pop(me, None)
             self._owner = me
@@ -519,11 +543,11 @@ class Group:
         engine = self._type._engine  # noqa: SLF001
         data = base.data if spec.effect is None else _effect(self, spec, obj)
         changed = engine.changes(base.data, data)
-        changeable = engine.changeable_fields(data, changed)
-        if changeable:
+        misfits = engine.misfits(data, changed)
+        if misfits:
             what = (
-                f"stored values that can be changed in place in {', '.join(changeable)} "
-                "(a list where a tuple belongs?)"
+                f"stored values that do not fit their fields: {', '.join(misfits)} "
+                "(None in a text, a list where a tuple belongs, a number out of range?)"
             )
             raise DefinitionBug(spec.name, f"the effect of {spec.name!r}", what)
         dest = engine.move(base.stage, spec.name)

@@ -22,9 +22,11 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import math
 import types
 import typing
 from collections import abc
+from collections.abc import Callable
 from typing import Any
 
 import attrs
@@ -47,10 +49,46 @@ def is_frozen(cls: type[Any]) -> bool:
     return attrs.has(cls) and getattr(setter, "__name__", "") == "_frozen_setattrs"
 
 
-def immutable_value(value: object) -> bool:
-    """Whether *value* (one level deep) is of a kind that cannot change in place."""
-    kind = type(value)
-    return kind in _IMMUTABLE_VALUES or is_frozen(kind) or isinstance(value, enum.Enum)
+def value_check(annotation: Any) -> Callable[[object], bool]:
+    """A test that a value fits *annotation* at its top level (for a field the check allows).
+
+    What an effect or ``initial_data`` stores is tested with it: a value of the wrong
+    kind would make a group whose own document ``load`` refuses, or one that changes
+    in place. Only the top level is tested; what a tuple or map holds is not.
+    """
+    origin = typing.get_origin(annotation) or annotation
+    args = typing.get_args(annotation)
+    simple = _SIMPLE_CHECKS.get(annotation)
+    if simple is not None:
+        return simple
+    if origin is typing.Literal:
+        allowed = {(type(a), a) for a in args}
+        return lambda v: (type(v), v) in allowed
+    if origin in (typing.Union, types.UnionType):
+        checks = [value_check(a) for a in args]
+        return lambda v: any(check(v) for check in checks)
+    if origin is tuple:
+        return lambda v: type(v) is tuple
+    if origin is FrozenMap or origin is abc.Mapping:
+        return lambda v: type(v) is FrozenMap
+    if isinstance(origin, type):
+        return lambda v: type(v) is origin
+    return lambda v: False
+
+
+def _aware(value: object) -> bool:
+    return type(value) is dt.datetime and value.utcoffset() is not None
+
+
+_SIMPLE_CHECKS: dict[Any, Callable[[object], bool]] = {
+    str: lambda v: type(v) is str,
+    int: lambda v: type(v) is int and -(2**63) <= v < 2**63,
+    float: lambda v: type(v) in (float, int) and math.isfinite(v),  # type: ignore[arg-type]
+    bool: lambda v: v is True or v is False,
+    type(None): lambda v: v is None,
+    dt.date: lambda v: type(v) is dt.date,
+    dt.datetime: _aware,
+}
 
 
 def field_type_problems(cls: type[Any], where: str, *, stored: bool) -> list[str]:
@@ -86,6 +124,12 @@ def _check_class(
         return
     for field in attrs.fields(cls):
         annotation = hints.get(field.name, field.type)
+        if stored and not field.init:
+            problems.append(
+                f"{where}.{field.name}: a field with init=False cannot be loaded from the "
+                "document that holds it; give it init=True"
+            )
+            continue
         check = _Check(f"{where}.{field.name}", problems, seen, stored=stored)
         check.type(annotation, field.converter)
 
@@ -130,6 +174,14 @@ class _Check:
         if annotation in _SCALARS or origin is typing.Literal:
             return
         if isinstance(origin, type) and issubclass(origin, enum.Enum):
+            odd = [m.name for m in origin if type(m.value) not in (str, int)]
+            if odd:
+                self.fail(f"{origin.__name__} has values that are not texts or whole numbers")
+            return
+        if annotation in (tuple, FrozenMap, abc.Mapping, typing.Tuple, typing.Mapping):  # noqa: UP006
+            self.fail(
+                f"a bare {origin.__name__} could hold anything: say what, like tuple[str, ...]"
+            )
             return
         if origin in (typing.Union, types.UnionType) or origin is tuple:
             for arg in args:
