@@ -300,20 +300,19 @@ def _literal_factory(t: Any, _conv: cattrs.Converter) -> Callable[[Any, Any], An
     return structure
 
 
-def _scalar_hook(
-    kind: type[Any], exact: Callable[[Any], Any], conv: cattrs.Converter
-) -> Callable[[Any, Any], Any]:
-    enums: dict[type[Any], Callable[[Any, Any], Any]] = {}
+def register_enum(kind: type[enum.Enum]) -> None:
+    """Make both converters take and give *kind* by its values (an enum a type declares).
 
-    def structure(value: Any, cls: Any) -> Any:
-        if cls is kind or not _is_enum(cls):
-            return exact(value)
-        hook = enums.get(cls)
-        if hook is None:
-            hook = enums[cls] = _enum_factory(cls, conv)
-        return hook(value, cls)
+    By its own class: an ``IntEnum`` is an ``int`` and a ``str``-valued enum a
+    ``str``, whose hooks would take or give the plain value.
+    """
+    for conv in (converter, document_converter):
+        conv.register_structure_hook(kind, _enum_factory(kind, conv))
+        conv.register_unstructure_hook(kind, _enum_value)
 
-    return structure
+
+def _enum_value(member: Any) -> Any:
+    return member.value
 
 
 def _is_enum(t: Any) -> bool:
@@ -367,11 +366,12 @@ def _make_converter(*, documents: bool) -> cattrs.Converter:
         forbid_extra_keys=True,
         unstruct_collection_overrides={Sequence: list, tuple: list, Mapping: dict},
     )
-    # cattrs dispatches on the class first, and an IntEnum is an int, a str-valued enum
-    # a str: these hooks pass enums on to the enum hook.
-    for kind, exact in ((str, exact_text), (int, exact_int), (bool, exact_bool)):
-        conv.register_structure_hook(kind, _scalar_hook(kind, exact, conv))
-    conv.register_structure_hook(float, _scalar_hook(float, exact_float, conv))
+    conv.register_structure_hook(str, exact_text)
+    conv.register_structure_hook(int, exact_int)
+    conv.register_structure_hook(bool, exact_bool)
+    conv.register_structure_hook(float, exact_float)
+    # cattrs dispatches on the class, and an IntEnum is an int: each enum a type declares
+    # is registered by its own class too (register_enum), before the type is used.
     conv.register_structure_hook(enum.Enum, lambda v, t: _enum_factory(t, conv)(v, t))
     conv.register_unstructure_hook_func(_is_enum, lambda member: member.value)
     conv.register_unstructure_hook(FrozenMap, dict)

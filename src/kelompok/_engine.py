@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 from transitions import Machine
 
-from kelompok._convert import converter, document_converter
+from kelompok._convert import converter, document_converter, register_enum
 from kelompok._errors import DefinitionBug
 from kelompok._graph import stage_edges
 from kelompok._immutable import enums_in, value_check
@@ -98,9 +98,7 @@ class Engine:
         self.chosen: dict[tuple[tuple[bool, ...], bool, str], tuple[Invariant, ...]] = {}
         for cls in (group_type.data, group_type.founding, *(e.payload for e in group_type.events)):
             for kind in enums_in(cls) if cls is not None else ():
-                # by its own class: a str-valued enum is a str, whose hook keeps it as it is
-                converter.register_unstructure_hook(kind, _enum_value)
-                document_converter.register_unstructure_hook(kind, _enum_value)
+                register_enum(kind)
         for data_cls in (group_type.data, group_type.founding):
             converter.get_structure_hook(data_cls)  # compile the cattrs hooks now, not per request
             document_converter.get_structure_hook(data_cls)
@@ -196,10 +194,6 @@ class Engine:
                 self.chosen.clear()
             self.chosen[key] = found
         return found
-
-
-def _enum_value(member: Any) -> Any:
-    return member.value
 
 
 def _one(names: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
