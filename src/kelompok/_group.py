@@ -7,7 +7,7 @@ import datetime as dt
 import itertools
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, NamedTuple, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, cast
 
 import attrs
 
@@ -33,6 +33,8 @@ from kelompok._values import PartnerRef
 if TYPE_CHECKING:
     from kelompok._definition import Event, GroupType, Invariant, Requirement
 
+
+T = TypeVar("T")
 
 Listener = Callable[["Group", HistoryRecord], None]
 """Called after every applied event as ``listener(group, record)``; if it raises,
@@ -381,15 +383,7 @@ class Group:
             DefinitionBug: a requirement of the type raised or did not answer True/False.
         """
         spec = self._type.event(event)
-        inside = self._lock._is_owned()  # type: ignore[attr-defined]  # noqa: SLF001
-        me = self._may_wait(spec.name, inside)
-        with self._lock:
-            _waiting.pop(me, None)
-            previous, self._owner = self._owner, me
-            try:
-                return self._check(spec, payload, self._locked_state(inside))[1]
-            finally:
-                self._owner = previous
+        return self._locked(spec.name, lambda state: self._check(spec, payload, state)[1])
 
     def can(self, event: str, /, **payload: Any) -> bool:
         """Whether *event* with *payload* would be applied now."""
@@ -429,15 +423,7 @@ class Group:
         on the payload are checked when the event is fired; the ones listed in
         ``unmet`` say what must happen first.
         """
-        inside = self._lock._is_owned()  # type: ignore[attr-defined]  # noqa: SLF001
-        me = self._may_wait("next_steps", inside)
-        with self._lock:
-            _waiting.pop(me, None)
-            previous, self._owner = self._owner, me
-            try:
-                return self._next_steps(self._locked_state(inside))
-            finally:
-                self._owner = previous
+        return self._locked("next_steps", self._next_steps)
 
     def _next_steps(self, state: _State) -> list[NextStep]:
         steps = []
@@ -458,6 +444,21 @@ class Group:
             dest = event.moves[here] or here
             steps.append(NextStep(name, event.en, event.id, dest, unmet, fields))
         return steps
+
+    def _locked(self, what: str, work: Callable[[_State], T]) -> T:
+        """``work(state)`` with the lock held: requirement checks read one state throughout.
+
+        *what* names the call in a :class:`GroupBusy`, if waiting would never end.
+        """
+        inside = self._lock._is_owned()  # type: ignore[attr-defined]  # noqa: SLF001
+        me = self._may_wait(what, inside)
+        with self._lock:
+            _waiting.pop(me, None)
+            previous, self._owner = self._owner, me
+            try:
+                return work(self._locked_state(inside))
+            finally:
+                self._owner = previous
 
     def _may_wait(self, what: str, inside: bool) -> int:  # noqa: FBT001
         """This thread's id, once it is known that waiting for the lock closes no circle."""
