@@ -78,3 +78,43 @@ def outcome(work: Any, error: type[BaseException], group: Any = None) -> str:
     except Exception as exc:  # noqa: BLE001 -- the outcome is what the test compares
         return f"{type(exc).__name__}: {exc}"[:300]
     return "accepted"
+
+
+def open_close_type(  # noqa: PLR0913 -- each attack replaces one part
+    name: str,
+    *,
+    data: type,
+    founding: type,
+    payload: type | None,
+    effect: Any,
+    initial_data: Any = None,
+    invariants: Any = (),
+    requires: Any = (),
+) -> kelompok.GroupType[Any]:
+    """A small custom type: 'put' (an action with the effect under test) and 'close'."""
+    return kelompok.GroupType(
+        name=name,
+        en="Box",
+        id="Kotak",
+        stages=[
+            kelompok.Stage("open", "Open", "Terbuka"),
+            kelompok.Stage("closed", "Closed", "Tertutup", terminal=True),
+        ],
+        events=[
+            kelompok.Event(
+                "put",
+                "Put",
+                "Taruh",
+                moves={"open": None},
+                payload=payload,
+                effect=effect,
+                requires=tuple(requires),
+            ),
+            kelompok.Event("close", "Close", "Tutup", moves={"open": "closed"}),
+        ],
+        data=data,
+        founding=founding,
+        initial_data=initial_data or (lambda args: data(name=args.name)),
+        group_class=kelompok.Group,
+        invariants=tuple(invariants),
+    )

@@ -23,16 +23,14 @@ import attrs
 import pytest
 
 import kelompok
-from adversarial.helpers import run_bounded, snapshot, strict_json
+from adversarial.helpers import open_close_type, run_bounded, snapshot, strict_json
 from builders import at, payloads
 from kelompok import (
     VOLUNTEER,
-    Event,
     GroupType,
     Invariant,
     KnownDocuments,
     Requirement,
-    Stage,
     known_documents,
 )
 
@@ -83,31 +81,15 @@ def box_type(  # noqa: PLR0913 -- each attack replaces one part
     requires: Iterable[Requirement] = (),
 ) -> GroupType[Any]:
     """'put' (an action with the effect under test) and 'close' (open -> closed)."""
-    return GroupType(
-        name=name,
-        en="Box",
-        id="Kotak",
-        stages=[
-            Stage("open", "Open", "Terbuka"),
-            Stage("closed", "Closed", "Tertutup", terminal=True),
-        ],
-        events=[
-            Event(
-                "put",
-                "Put",
-                "Taruh",
-                moves={"open": None},
-                payload=payload,
-                effect=effect,
-                requires=tuple(requires),
-            ),
-            Event("close", "Close", "Tutup", moves={"open": "closed"}),
-        ],
+    return open_close_type(
+        name,
         data=data,
         founding=NewBox,
-        initial_data=initial_data or (lambda args: data(name=args.name)),
-        group_class=kelompok.Group,
-        invariants=tuple(invariants),
+        payload=payload,
+        effect=effect,
+        initial_data=initial_data,
+        invariants=invariants,
+        requires=requires,
     )
 
 

@@ -31,7 +31,7 @@ import attrs
 import pytest
 
 import kelompok
-from adversarial.helpers import assert_plain, run_bounded, snapshot, strict_json
+from adversarial.helpers import assert_plain, open_close_type, run_bounded, snapshot, strict_json
 from builders import at, payloads
 from kelompok import (
     VOLUNTEER,
@@ -78,23 +78,14 @@ def box_type(  # noqa: PLR0913 -- each attack replaces one part
 ) -> GroupType[Any]:
     """Registered: 'put' (an action with the effect under test) and 'close' (open -> closed)."""
     return kelompok.register(
-        GroupType(
-            name=name,
-            en="Box",
-            id="Kotak",
-            stages=[
-                Stage("open", "Open", "Terbuka"),
-                Stage("closed", "Closed", "Tertutup", terminal=True),
-            ],
-            events=[
-                Event("put", "Put", "Taruh", moves={"open": None}, payload=payload, effect=effect),
-                Event("close", "Close", "Tutup", moves={"open": "closed"}),
-            ],
+        open_close_type(
+            name,
             data=data,
             founding=NewBox,
-            initial_data=initial_data or (lambda args: data(name=args.name)),
-            group_class=kelompok.Group,
-            invariants=tuple(invariants),
+            payload=payload,
+            effect=effect,
+            initial_data=initial_data,
+            invariants=invariants,
         )
     )
 
