@@ -31,11 +31,12 @@ from kelompok._errors import (
     KelompokError,
     TransitionNotAllowed,
 )
-from kelompok._group import Group, _State
+from kelompok._group import Group
 from kelompok._history import HistoryRecord
 from kelompok._known import known_documents
 from kelompok._registry import get_group_type
 from kelompok._scalars import describe, exact_text
+from kelompok._state import State
 from kelompok._text import Reason
 
 SCHEMA_VERSION: Final = 1
@@ -54,7 +55,7 @@ _RECORD_KEYS: Final = ("event", "source", "dest", "at", "payload", "actor")
 _RECORD_KEYSET: Final = frozenset(_RECORD_KEYS)
 
 
-def dump(group: Group, state: _State | None = None) -> dict[str, Any]:
+def dump(group: Group, state: State | None = None) -> dict[str, Any]:
     """The document of *group* in *state* (see :meth:`Group.to_dict`)."""
     gt = group._type  # noqa: SLF001 -- the document module owns the format
     if state is None:
@@ -82,7 +83,7 @@ def dump(group: Group, state: _State | None = None) -> dict[str, Any]:
     }
 
 
-def dump_and_remember(group: Group, state: _State) -> dict[str, Any]:
+def dump_and_remember(group: Group, state: State) -> dict[str, Any]:
     """:func:`dump`, and remember the document in :data:`known_documents`."""
     document = dump(group, state)
     known_documents.remember(document, lambda: group._copy_of(state))  # noqa: SLF001

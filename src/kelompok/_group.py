@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
-import collections
 import datetime as dt
-import itertools
 import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, cast
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import attrs
 
+from kelompok._checks import (
+    after_reason,
+    check_invariants,
+    checked_effect,
+    met,
+    no_payload_reasons,
+    order_reason,
+    stage_reason,
+)
 from kelompok._compat import Self
-from kelompok._convert import capped, converter, exact_text_or_description, structure_or_reasons
-from kelompok._definition import broken_invariants, check_listener
+from kelompok._convert import converter, structure_or_reasons
+from kelompok._definition import check_listener
 from kelompok._errors import (
     DefinitionBug,
-    GroupBusy,
     InvalidValue,
     ReentrantFire,
     StageUnreachable,
@@ -26,12 +32,14 @@ from kelompok._errors import (
 from kelompok._frozen import FrozenMap
 from kelompok._graph import shortest_path
 from kelompok._history import History, HistoryRecord
-from kelompok._scalars import MAX_PROBLEMS, describe, describe_exception, exact_text
+from kelompok._scalars import describe, exact_text
+from kelompok._state import State, Tentative, count_events
 from kelompok._text import Reason
 from kelompok._values import PartnerRef
+from kelompok._waits import refuse_a_deadlock, waiting
 
 if TYPE_CHECKING:
-    from kelompok._definition import Event, GroupType, Invariant, Requirement
+    from kelompok._definition import Event, GroupType
 
 
 T = TypeVar("T")
@@ -68,148 +76,6 @@ class NextStep:
         return not self.unmet
 
 
-def _stage_reason(group: Group, event: Event) -> Reason:
-    stage = group.type.stage(group.stage)
-    if stage.terminal:
-        return Reason(
-            "stage.not_allowed",
-            f"The group is {stage.en.lower()} ({group.stage!r}): no event is allowed any more.",
-            f"Kelompok sudah {stage.id.lower()} ({group.stage!r}): tidak ada tindakan yang "
-            "diperbolehkan lagi.",
-        )
-    where = ", ".join(event.moves)
-    now = ", ".join(group.available_events()) or "-"
-    return Reason(
-        "stage.not_allowed",
-        f"{event.name!r} is not allowed in stage {group.stage!r} ({stage.en}); it is allowed in: "
-        f"{where}. Allowed now: {now}.",
-        f"{event.name!r} tidak diperbolehkan pada tahap {group.stage!r} ({stage.id}); hanya pada: "
-        f"{where}. Yang diperbolehkan sekarang: {now}.",
-    )
-
-
-def _order_reason(group: Group, event: Event) -> Reason:
-    dest = str(event.moves[group.stage])
-    skipped = [
-        s.name
-        for s in group.type.stages
-        if not s.terminal
-        and not group.reached(s.name)
-        and (group.type.order(s.name) or 0) < (group.type.order(dest) or 0)
-    ]
-    return Reason(
-        "stage.order",
-        f"{event.name!r} would enter {dest!r} before {', '.join(skipped)}, which come first "
-        "in this group type's order.",
-        f"{event.name!r} akan memasuki {dest!r} sebelum {', '.join(skipped)}, yang harus "
-        "dilalui lebih dahulu.",
-    )
-
-
-_waiting: dict[int, Group] = {}
-"""thread id -> the group that thread is about to wait for, inside fire()."""
-
-
-def _refuse_a_deadlock(group: Group, what: str, me: int) -> None:
-    """Raise :class:`GroupBusy` if waiting for *group* would close a circle of waits.
-
-    A listener may fire on another group while its own group is held. Two such
-    listeners in two threads would each wait for the other's group forever. Each
-    thread says what it waits for before it waits, then follows who holds that,
-    what they wait for, and so on: whichever thread closes the circle second sees it.
-    """
-    _waiting[me] = group
-    holder, seen = _holder(group), set()
-    while holder and holder not in seen:
-        if holder == me:
-            del _waiting[me]
-            raise GroupBusy(what, group._id)  # noqa: SLF001
-        seen.add(holder)
-        waits_for = _waiting.get(holder)
-        holder = _holder(waits_for) if waits_for is not None else 0
-
-
-def _holder(group: Group) -> int:
-    """The thread applying an event on *group*, or 0.
-
-    ``_owner`` may be out of date if an interrupt skipped its reset: a lock
-    that can be taken at once is held by nobody.
-    """
-    owner = group._owner  # noqa: SLF001
-    if owner and group._lock.acquire(blocking=False):  # noqa: SLF001
-        group._lock.release()  # noqa: SLF001
-        return 0 if not group._lock._is_owned() else owner  # type: ignore[attr-defined]  # noqa: SLF001
-    return owner
-
-
-def _tally(
-    history: Sequence[HistoryRecord],
-) -> tuple[FrozenMap[str, int], FrozenMap[str, FrozenMap[str, int]]]:
-    """The event counts of *history*, and the counts right after each event's last record."""
-    last = {record.event: i for i, record in enumerate(history)}
-    running: collections.Counter[str] = collections.Counter()
-    marks: dict[str, FrozenMap[str, int]] = {}
-    for i, record in enumerate(history):
-        running[record.event] += 1
-        if last[record.event] == i:
-            marks[record.event] = FrozenMap(running)
-    return FrozenMap(running), FrozenMap(marks)
-
-
-def _after_reason(spec: Event, before: str) -> Reason:
-    return Reason(
-        "event.after",
-        f"{spec.name!r} can only follow {before!r}: apply {before!r} first.",
-        f"{spec.name!r} hanya dapat dilakukan setelah {before!r}: lakukan {before!r} dahulu.",
-    )
-
-
-def _no_payload_reasons(payload: Mapping[str, Any]) -> list[Reason]:
-    return capped(
-        [
-            Reason(
-                "payload.unknown_field",
-                f"{key}: unknown field; this event takes no payload",
-                f"{key}: isian tidak dikenal; kejadian ini tidak memerlukan isian",
-                key,
-            )
-            for key in map(exact_text_or_description, itertools.islice(payload, MAX_PROBLEMS + 1))
-        ],
-        "payload",
-        max(0, len(payload) - MAX_PROBLEMS - 1),
-    )
-
-
-class _State(NamedTuple):
-    """One committed (or tentative) state of a group; never changed once made.
-
-    Everything a reader needs is in one object, so a reader takes one reference
-    and reads a consistent state from it, and ``fire`` changes a group with one
-    assignment: an exception or a signal arriving anywhere leaves either the
-    old state or the new one, never a mix.
-    """
-
-    stage: str
-    version: int
-    data: Any
-    peak: int
-    history: list[HistoryRecord]  # shared by every state of the group; only appended to
-    length: int  # how many of its records this state has
-    counts: FrozenMap[str, int]  # how many times each event was applied
-    marks: FrozenMap[str, FrozenMap[str, int]]  # event -> the counts right after its last one
-
-
-class _Tentative:
-    """An event being applied: its listeners see ``new``, every other thread ``base``."""
-
-    __slots__ = ("base", "new", "undone")
-
-    def __init__(self, base: _State, new: _State) -> None:
-        self.base = base
-        self.new = new
-        self.undone = False
-
-
 class Group:
     """A group of some :class:`~kelompok.GroupType`, at some stage of its formation.
 
@@ -240,7 +106,7 @@ class Group:
     _id: str
     _created_at: dt.datetime
     _founding: Any
-    _cell: _State | _Tentative
+    _cell: State | Tentative
     _listeners: tuple[Listener, ...]
     _lock: threading.RLock
     _owner: int
@@ -267,22 +133,22 @@ class Group:
         founding: Any,
         tally: tuple[FrozenMap[str, int], FrozenMap[str, FrozenMap[str, int]]] | None = None,
     ) -> Self:
-        counts, marks = tally if tally is not None else _tally(history)
+        counts, marks = tally if tally is not None else count_events(history)
         self = object.__new__(cls)
         self._founding = founding
         self._type = group_type
         self._id = group_id
         self._created_at = created_at
-        self._cell = _State(stage, version, data, peak, history, len(history), counts, marks)
+        self._cell = State(stage, version, data, peak, history, len(history), counts, marks)
         self._listeners = ()
         self._lock = threading.RLock()
         self._owner = 0  # the thread applying an event, while one is
         return self
 
-    def _state(self) -> _State:
+    def _state(self) -> State:
         """The state this thread may see: the committed one, or inside its own event the new one."""
         cell = self._cell
-        if type(cell) is _State:
+        if type(cell) is State:
             return cell
         # The lock is held while the cell is tentative only by the fire() that made
         # it (why_not and next_steps settle a stale one first): holding it means
@@ -305,13 +171,13 @@ class Group:
     def stage(self) -> str:
         """The name of the current stage (read-only: fire events to change it)."""
         cell = self._cell
-        return cell.stage if type(cell) is _State else self._state().stage
+        return cell.stage if type(cell) is State else self._state().stage
 
     @property
     def version(self) -> int:
         """How many events were applied; use it for optimistic locking in a store."""
         cell = self._cell
-        return cell.version if type(cell) is _State else self._state().version
+        return cell.version if type(cell) is State else self._state().version
 
     @property
     def created_at(self) -> dt.datetime:
@@ -327,16 +193,16 @@ class Group:
     def data(self) -> Any:
         """The group's data, an instance of the type's frozen data class."""
         cell = self._cell
-        return cell.data if type(cell) is _State else self._state().data
+        return cell.data if type(cell) is State else self._state().data
 
     @property
     def history(self) -> Sequence[HistoryRecord]:
         """Every applied event, oldest first (a read-only view)."""
         cell = self._cell
-        if type(cell) is _State:
+        if type(cell) is State:
             return History(cell.history, cell.length)
         state = self._state()
-        tentative = cast("_Tentative", cell)
+        tentative = cast("Tentative", cell)
         return History(state.history, state.length, tentative if state is tentative.new else None)
 
     def event_count(self, event: str, *, since: str | None = None) -> int:
@@ -366,7 +232,7 @@ class Group:
         """Whether the group has ever been in *stage* (it may have moved on since)."""
         order = self._type.order(stage)
         cell = self._cell
-        state = cell if type(cell) is _State else self._state()
+        state = cell if type(cell) is State else self._state()
         if order is None:
             return state.stage == stage
         return order <= state.peak
@@ -425,7 +291,7 @@ class Group:
         """
         return self._locked("next_steps", self._next_steps)
 
-    def _next_steps(self, state: _State) -> list[NextStep]:
+    def _next_steps(self, state: State) -> list[NextStep]:
         steps = []
         here = state.stage
         for name in self._type.events_from(here):
@@ -434,18 +300,18 @@ class Group:
                 req.reason()
                 for req in event.requires
                 if (event.payload is None or not req.needs_payload)
-                and not _met(req, self, None, event)
+                and not met(req, self, None, event)
             )
             if not unmet:  # as fire and why_not: after the type's own requirements
                 unmet = tuple(
-                    _after_reason(event, e) for e in event.after if not state.counts.get(e)
+                    after_reason(event, e) for e in event.after if not state.counts.get(e)
                 )
             fields = tuple(f.name for f in attrs.fields(event.payload)) if event.payload else ()
             dest = event.moves[here] or here
             steps.append(NextStep(name, event.en, event.id, dest, unmet, fields))
         return steps
 
-    def _locked(self, what: str, work: Callable[[_State], T]) -> T:
+    def _locked(self, what: str, work: Callable[[State], T]) -> T:
         """``work(state)`` with the lock held: requirement checks read one state throughout.
 
         *what* names the call in a :class:`GroupBusy`, if waiting would never end.
@@ -453,7 +319,7 @@ class Group:
         inside = self._lock._is_owned()  # type: ignore[attr-defined]  # noqa: SLF001
         me = self._may_wait(what, inside)
         with self._lock:
-            _waiting.pop(me, None)
+            waiting.pop(me, None)
             previous, self._owner = self._owner, me
             try:
                 return work(self._locked_state(inside))
@@ -464,7 +330,7 @@ class Group:
         """This thread's id, once it is known that waiting for the lock closes no circle."""
         me = threading.get_ident()
         if not inside and self._owner and self._owner != me:
-            _refuse_a_deadlock(self, what, me)
+            refuse_a_deadlock(self, what, me)
         return me
 
     # -- changing -----------------------------------------------------------------
@@ -520,7 +386,7 @@ class Group:
             raise ReentrantFire(spec.name, self._id)
         me = self._may_wait(spec.name, False)  # noqa: FBT003
         with lock:
-            _waiting.pop(me, None)
+            waiting.pop(me, None)
             self._owner = me
             try:
                 self._apply(spec, actor, payload, at, listeners)
@@ -542,7 +408,7 @@ class Group:
         if reasons:
             raise TransitionNotAllowed(spec.name, base.stage, reasons)
         engine = self._type._engine  # noqa: SLF001
-        data = base.data if spec.effect is None else _effect(self, spec, obj)
+        data = base.data if spec.effect is None else checked_effect(self, spec, obj)
         changed = engine.changes(base.data, data)
         misfits = engine.misfits(data, changed)
         if misfits:
@@ -566,15 +432,15 @@ class Group:
         peak = rank if rank is not None and rank > base.peak else base.peak
         counts = base.counts.set(spec.name, base.counts.get(spec.name, 0) + 1)
         marks = base.marks.set(spec.name, counts)
-        new = _State(
+        new = State(
             dest, base.version + 1, data, peak, base.history, base.length + 1, counts, marks
         )
-        tentative = _Tentative(base, new)
+        tentative = Tentative(base, new)
         watch = engine.invariants_to_check(changed, dest != base.stage, spec.name)
         try:
             base.history.append(record)
             if watch:
-                _check_invariants(self._probe(new), spec, watch)
+                check_invariants(self._probe(new), spec, watch)
             self._cell = tentative
             for listener in listeners:
                 listener(self, record)
@@ -585,7 +451,7 @@ class Group:
             raise
         self._cell = new
 
-    def _probe(self, state: _State) -> Self:
+    def _probe(self, state: State) -> Self:
         """This group as it would be in *state*, for the invariants to read (never shared)."""
         probe = object.__new__(type(self))
         probe._type, probe._id, probe._created_at = self._type, self._id, self._created_at
@@ -593,7 +459,7 @@ class Group:
         probe._lock, probe._owner = self._lock, 0
         return probe
 
-    def _locked_state(self, inside: bool) -> _State:  # noqa: FBT001
+    def _locked_state(self, inside: bool) -> State:  # noqa: FBT001
         """The state a requirement check reads, with this group's lock held.
 
         *inside* says whether this thread held the lock before: then it is inside
@@ -602,10 +468,10 @@ class Group:
         """
         return self._state() if inside else self._settle()
 
-    def _settle(self) -> _State:
+    def _settle(self) -> State:
         """The committed state, with what an interrupted undo left behind cleared away."""
         cell = self._cell
-        if type(cell) is not _State:
+        if type(cell) is not State:
             cell.undone = True  # type: ignore[union-attr]
             cell = cell.base  # type: ignore[union-attr]
             self._cell = cell
@@ -641,7 +507,7 @@ class Group:
         from kelompok._document import dump, dump_and_remember  # noqa: PLC0415 -- circular at import
 
         cell = self._cell
-        if type(cell) is _State:
+        if type(cell) is State:
             return dump_and_remember(self, cell)
         return dump(self, self._state())  # inside a listener: the event may still be undone
 
@@ -652,38 +518,38 @@ class Group:
             id=self._id, name=self._name(state), type=self._type.name, stage=state.stage
         )
 
-    def _name(self, state: _State) -> str:
+    def _name(self, state: State) -> str:
         name = getattr(state.data, "name", None)
         return name if type(name) is str and name.strip() else self._id
 
     def _check(
-        self, spec: Event, payload: Mapping[str, Any], state: _State
+        self, spec: Event, payload: Mapping[str, Any], state: State
     ) -> tuple[Any, list[Reason]]:
         reasons: list[Reason] = []
         if state.stage not in spec.moves:
-            reasons.append(_stage_reason(self, spec))
+            reasons.append(stage_reason(self, spec))
         else:
             order = self._type.order(spec.moves[state.stage] or state.stage)
             if order is not None and order > state.peak + 1:
-                reasons.append(_order_reason(self, spec))
+                reasons.append(order_reason(self, spec))
         if spec.payload is None:
             obj = None
-            reasons += _no_payload_reasons(payload)
+            reasons += no_payload_reasons(payload)
         else:
             obj, problems = structure_or_reasons(payload, spec.payload, code="payload")
             reasons += problems
         if reasons:
             return obj, reasons
-        unmet = [req.reason() for req in spec.requires if not _met(req, self, obj, spec)]
+        unmet = [req.reason() for req in spec.requires if not met(req, self, obj, spec)]
         if not unmet and spec.after:  # the type's own requirements usually say it first
-            unmet = [_after_reason(spec, e) for e in spec.after if not state.counts.get(e)]
+            unmet = [after_reason(spec, e) for e in spec.after if not state.counts.get(e)]
         return obj, unmet
 
     def __copy__(self) -> Self:
         """An independent group with the same state (and no listeners)."""
         return self._copy_of(self._state())
 
-    def _copy_of(self, state: _State) -> Self:
+    def _copy_of(self, state: State) -> Self:
         """An independent group in *state* (and no listeners)."""
         cls = type(self)
         return cls._build(
@@ -718,46 +584,3 @@ class Group:
             f"<{type(self).__name__} {self._type.name} {self._name(state)!r} id={self._id!r} "
             f"stage={state.stage!r} version={state.version}>"
         )
-
-
-def _raised(exc: Exception) -> str:
-    text = describe_exception(exc)
-    return f"raised {type(exc).__name__}: {text}" if text else f"raised {type(exc).__name__}"
-
-
-def _met(req: Requirement, group: Group, obj: Any, spec: Event) -> bool:
-    """Whether *req* is met; a check that raises or answers a non-bool is a bug of the type."""
-    try:
-        answer: object = req.check(group, obj)
-    except Exception as exc:
-        what = _raised(exc)
-        raise DefinitionBug(spec.name, f"requirement {req.code!r}", what) from exc
-    if answer is True or answer is False:
-        return answer
-    what = f"returned {describe(answer)}, not True or False"
-    raise DefinitionBug(spec.name, f"requirement {req.code!r}", what)
-
-
-def _effect(group: Group, spec: Event, obj: Any) -> Any:
-    """The data *spec*'s effect makes, checked to be the type's data."""
-    effect = cast("Callable[[Any, Any], Any]", spec.effect)
-    try:
-        data = effect(group, obj)
-    except Exception as exc:
-        what = _raised(exc)
-        raise DefinitionBug(spec.name, f"the effect of {spec.name!r}", what) from exc
-    data_class = group.type.data
-    if type(data) is not data_class:
-        what = f"returned {describe(data)}, not a {data_class.__name__}"
-        raise DefinitionBug(spec.name, f"the effect of {spec.name!r}", what)
-    return data
-
-
-def _check_invariants(group: Group, spec: Event, invariants: Iterable[Invariant]) -> None:
-    """Raise :class:`DefinitionBug` if *group* breaks one of *invariants*."""
-    broken = broken_invariants(group, invariants, spec.name)
-    if broken:
-        codes = ", ".join(repr(r.code) for r in broken)
-        noun = "invariant" if len(broken) == 1 else "invariants"
-        what = f"does not hold after the effect of {spec.name!r}"
-        raise DefinitionBug(spec.name, f"{noun} {codes}", what, broken)

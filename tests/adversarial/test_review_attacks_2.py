@@ -177,9 +177,9 @@ def test_a_listener_that_checks_another_group_before_firing_on_it_does_not_deadl
 
 
 def _pause_in_the_circle_check(registered: threading.Barrier, looked: threading.Barrier) -> Any:
-    """A trace function that holds a thread inside ``_refuse_a_deadlock`` twice: once it has
+    """A trace function that holds a thread inside ``refuse_a_deadlock`` twice: once it has
     said what it waits for, and once it has followed the circle back to itself."""
-    check = kelompok._group._refuse_a_deadlock
+    check = kelompok._waits.refuse_a_deadlock
     lines, first = inspect.getsourcelines(check)
     walk = first + next(i for i, line in enumerate(lines) if "holder, seen =" in line)
     closes = first + next(i for i, line in enumerate(lines) if "if holder == me" in line)
@@ -207,7 +207,7 @@ def _pause_in_the_circle_check(registered: threading.Barrier, looked: threading.
 
 def test_a_circle_of_waits_seen_by_both_fires_undoes_both_and_hangs_neither():
     """When the two threads' walks of the circle overlap (a thread switch between reading
-    ``_waiting`` and deleting from it), both see it: both raise GroupBusy, both events are
+    ``waiting`` and deleting from it), both see it: both raise GroupBusy, both events are
     undone (docs/guarantees.md: "at least one of the fires raises"), nothing hangs, and
     a retry goes through. The trace function makes that interleaving certain."""
     a = at(VOLUNTEER, "recruiting", id="group-a")

@@ -1,0 +1,61 @@
+"""A group's state: one immutable value, so that it changes in one step.
+
+Everything a reader needs is in one object: a reader takes one reference and
+reads a consistent state from it, and ``fire`` changes a group with single
+assignments (docs/guarantees.md, promises 2 and 3).
+"""
+
+from __future__ import annotations
+
+import collections
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from kelompok._frozen import FrozenMap
+
+if TYPE_CHECKING:
+    from kelompok._history import HistoryRecord
+
+
+class State(NamedTuple):
+    """One committed (or tentative) state of a group; never changed once made.
+
+    Everything a reader needs is in one object, so a reader takes one reference
+    and reads a consistent state from it, and ``fire`` changes a group with one
+    assignment: an exception or a signal arriving anywhere leaves either the
+    old state or the new one, never a mix.
+    """
+
+    stage: str
+    version: int
+    data: Any
+    peak: int
+    history: list[HistoryRecord]  # shared by every state of the group; only appended to
+    length: int  # how many of its records this state has
+    counts: FrozenMap[str, int]  # how many times each event was applied
+    marks: FrozenMap[str, FrozenMap[str, int]]  # event -> the counts right after its last one
+
+
+class Tentative:
+    """An event being applied: its listeners see ``new``, every other thread ``base``."""
+
+    __slots__ = ("base", "new", "undone")
+
+    def __init__(self, base: State, new: State) -> None:
+        self.base = base
+        self.new = new
+        self.undone = False
+
+
+def count_events(
+    history: Sequence[HistoryRecord],
+) -> tuple[FrozenMap[str, int], FrozenMap[str, FrozenMap[str, int]]]:
+    """The event counts of *history*, and the counts right after each event's last record."""
+    last = {record.event: i for i, record in enumerate(history)}
+    running: collections.Counter[str] = collections.Counter()
+    marks: dict[str, FrozenMap[str, int]] = {}
+    for i, record in enumerate(history):
+        running[record.event] += 1
+        if last[record.event] == i:
+            marks[record.event] = FrozenMap(running)
+    return FrozenMap(running), FrozenMap(marks)
