@@ -144,3 +144,11 @@ def test_an_effect_that_forgets_its_work_breaks_a_counting_invariant():
     with pytest.raises(kelompok.DefinitionBug, match="'pears'"):
         g.fire("pear")
     assert (0, 0) == (g.event_count("pear"), g.version)
+
+
+def test_event_counts_maps_each_applied_event_to_its_count():
+    g = counting_type([]).create(name="box")
+    assert {} == dict(g.event_counts)
+    g.fire("apple").fire("pear").fire("apple")
+    assert {"apple": 2, "pear": 1} == dict(g.event_counts)
+    assert isinstance(g.event_counts, kelompok.FrozenMap)

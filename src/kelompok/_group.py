@@ -205,6 +205,11 @@ class Group:
         tentative = cast("Tentative", cell)
         return History(state.history, state.length, tentative if state is tentative.new else None)
 
+    @property
+    def event_counts(self) -> Mapping[str, int]:
+        """How many times each event was applied, by name (events never applied are absent)."""
+        return self._state().counts
+
     def event_count(self, event: str, *, since: str | None = None) -> int:
         """How many times *event* was applied to the group (0 for an event it never had).
 
