@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from kelompok._group import Group
 
 waiting: dict[int, Group] = {}
-"""thread id -> the group that thread is about to wait for, inside fire()."""
+"""thread id -> the group that thread is about to wait for (in fire, why_not, next_steps)."""
 
 
 def refuse_a_deadlock(group: Group, what: str, me: int) -> None:
@@ -24,7 +24,8 @@ def refuse_a_deadlock(group: Group, what: str, me: int) -> None:
     A listener may fire on another group while its own group is held. Two such
     listeners in two threads would each wait for the other's group forever. Each
     thread says what it waits for before it waits, then follows who holds that,
-    what they wait for, and so on: whichever thread closes the circle second sees it.
+    what they wait for, and so on: the thread that closes the circle last sees it
+    (when both look at the same moment, both do).
     """
     waiting[me] = group
     holder, seen = holder_of(group), set()
