@@ -153,15 +153,14 @@ class Engine:
 
     def misfits(self, new: Any, changed: tuple[bool, ...] | None = None) -> list[str]:
         """The fields of data *new* (the *changed* ones, or all) whose value misfits its type."""
-        if changed == ():
-            return []
-        after = self.data_fields(new)
+        if changed is None:
+            values = zip(self.field_names, self.checks, self.data_fields(new), strict=True)
+            return [name for name, check, value in values if not check(value)]
+        # an event changes a field or two: read only those, not the whole data again
         return [
-            name
-            for i, (name, check, value) in enumerate(
-                zip(self.field_names, self.checks, after, strict=True)
-            )
-            if (changed is None or changed[i]) and not check(value)
+            self.field_names[i]
+            for i, moved in enumerate(changed)
+            if moved and not self.checks[i](getattr(new, self.field_names[i]))
         ]
 
     def invariants_to_check(
