@@ -79,7 +79,7 @@ MOVES: dict[str, dict[str, str | None]] = {
 """event -> {source stage: destination}; ``None`` keeps the stage (an action)."""
 
 
-# -- small helpers (the same meaning as in kelompok._rules) ----------------------------
+# -- small helpers (the same meaning as in kelompok._formation.rules) ----------------------------
 
 
 def blank(text: str) -> bool:

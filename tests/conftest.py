@@ -5,7 +5,7 @@ import os
 import pytest
 from hypothesis import HealthCheck, settings
 
-from kelompok import _registry
+from kelompok._types import registry as _registry
 
 settings.register_profile("default", max_examples=40, deadline=None)
 settings.register_profile(

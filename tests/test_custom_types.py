@@ -27,7 +27,7 @@ from kelompok import (
     replace_requirement,
     verify,
 )
-from kelompok import _registry as registry
+from kelompok._types import registry
 
 CERTIFIED_STAGE = Stage("certified", "Members certified", "Anggota tersertifikasi")
 CERTIFY = Event(

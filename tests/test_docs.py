@@ -210,7 +210,7 @@ def test_generated_section_is_current(page: str, type_name: str, lang: str) -> N
 
 
 def test_the_generator_matches_the_diagram_module() -> None:
-    from kelompok._diagram import events_table, mermaid  # noqa: PLC0415
+    from kelompok._types.diagram import events_table, mermaid  # noqa: PLC0415
 
     for group_type in (kelompok.PROFESSIONAL, kelompok.VOLUNTEER):
         for lang in ("en", "id"):

@@ -15,7 +15,8 @@ import transitions
 
 import builders
 import kelompok
-from kelompok import PROFESSIONAL, VOLUNTEER, _group
+from kelompok import PROFESSIONAL, VOLUNTEER
+from kelompok._runtime import group as _group
 
 
 class Boom(Exception):

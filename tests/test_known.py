@@ -16,10 +16,10 @@ from kelompok import (
     VOLUNTEER,
     InvalidGroupData,
     InvalidValue,
-    _registry,
     known_documents,
 )
-from kelompok._document import checked_load
+from kelompok._codec.document import checked_load
+from kelompok._types import registry as _registry
 
 
 @pytest.fixture(autouse=True)

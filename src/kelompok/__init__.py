@@ -10,22 +10,7 @@
 ['stage.not_allowed']
 """
 
-from kelompok._builtins import PROFESSIONAL, VOLUNTEER
-from kelompok._definition import Event, GroupType, Invariant, Requirement, Stage
-from kelompok._derive import (
-    Change,
-    add_event,
-    add_invariant,
-    add_requirement,
-    drop_invariant,
-    drop_requirement,
-    insert_stage,
-    relabel,
-    replace_requirement,
-)
-from kelompok._diagram import events_table, mermaid
-from kelompok._document import SCHEMA_VERSION, load
-from kelompok._errors import (
+from kelompok._base.errors import (
     DefinitionBug,
     DefinitionError,
     GroupBusy,
@@ -40,7 +25,25 @@ from kelompok._errors import (
     UnknownStage,
     UsageError,
 )
-from kelompok._formation import (
+from kelompok._base.frozen import FrozenMap
+from kelompok._base.text import Reason
+from kelompok._codec.document import SCHEMA_VERSION, load
+from kelompok._codec.known import KnownDocuments, known_documents
+from kelompok._definition.derive import (
+    Change,
+    add_event,
+    add_invariant,
+    add_requirement,
+    drop_invariant,
+    drop_requirement,
+    insert_stage,
+    relabel,
+    replace_requirement,
+)
+from kelompok._definition.graph import VerifyProblem, VerifyReport, verify
+from kelompok._definition.parts import Event, GroupType, Invariant, Requirement, Stage
+from kelompok._formation.builtins import PROFESSIONAL, VOLUNTEER
+from kelompok._formation.records import (
     Activity,
     Charter,
     Evaluation,
@@ -50,14 +53,11 @@ from kelompok._formation import (
     Rejection,
     Structure,
 )
-from kelompok._frozen import FrozenMap
-from kelompok._graph import VerifyProblem, VerifyReport, verify
-from kelompok._group import Group, Listener, NextStep
-from kelompok._history import HistoryRecord
-from kelompok._known import KnownDocuments, known_documents
-from kelompok._registry import ENTRY_POINT_GROUP, get_group_type, group_types, register
-from kelompok._text import Reason
-from kelompok._values import Division, Member, PartnerRef, Program
+from kelompok._formation.values import Division, Member, PartnerRef, Program
+from kelompok._runtime.group import Group, Listener, NextStep
+from kelompok._runtime.history import HistoryRecord
+from kelompok._types.diagram import events_table, mermaid
+from kelompok._types.registry import ENTRY_POINT_GROUP, get_group_type, group_types, register
 
 __all__ = [
     "ENTRY_POINT_GROUP",

@@ -7,9 +7,9 @@ import os
 import sys
 from collections.abc import Sequence
 
-from kelompok._diagram import events_table, mermaid
-from kelompok._errors import KelompokError
-from kelompok._registry import get_group_type
+from kelompok._base.errors import KelompokError
+from kelompok._types.diagram import events_table, mermaid
+from kelompok._types.registry import get_group_type
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from kelompok._builtins import PROFESSIONAL, VOLUNTEER
-from kelompok._document import load
-from kelompok._errors import TransitionNotAllowed
-from kelompok._formation import FormationGroup
+from kelompok._base.errors import TransitionNotAllowed
+from kelompok._codec.document import load
+from kelompok._formation.builtins import PROFESSIONAL, VOLUNTEER
+from kelompok._formation.records import FormationGroup
 
 
 def _path(group: FormationGroup) -> str:

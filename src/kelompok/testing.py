@@ -32,12 +32,12 @@ from hypothesis import reject, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from kelompok._definition import GroupType
-from kelompok._document import checked_load, load
-from kelompok._errors import DefinitionBug, InvalidGroupData, TransitionNotAllowed
-from kelompok._group import Group
-from kelompok._history import HistoryRecord
-from kelompok._values import Division, Member, PartnerRef, Program
+from kelompok._base.errors import DefinitionBug, InvalidGroupData, TransitionNotAllowed
+from kelompok._codec.document import checked_load, load
+from kelompok._definition.parts import GroupType
+from kelompok._formation.values import Division, Member, PartnerRef, Program
+from kelompok._runtime.group import Group
+from kelompok._runtime.history import HistoryRecord
 
 __all__ = [
     "LifecycleMachine",

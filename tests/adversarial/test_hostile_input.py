@@ -25,7 +25,7 @@ import pytest
 import kelompok
 from adversarial.helpers import TYPES, outcome, snapshot, strict_json
 from builders import at, new, payloads
-from kelompok import _registry
+from kelompok._types import registry as _registry
 
 DEPTHS = [500, 5000]
 BIG = 10**5000  # more digits than int -> str converts by default

@@ -124,12 +124,12 @@ def _bounded_threads(*works: Callable[[], Any]) -> tuple[list[threading.Thread],
 def _until_waiting(ident: int | None, timeout: float = 2.0) -> None:
     """Wait until thread *ident* waits for a group inside fire() (or *timeout* passes).
 
-    kelompok records that in ``kelompok._group._waiting``; only the test's timing reads it.
+    kelompok records that in ``kelompok._runtime.waits.waiting``; only the test's timing reads it.
     """
-    waiting = getattr(kelompok._group, "_waiting", None)
+    waiting = kelompok._runtime.waits.waiting
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if waiting is not None and ident in waiting:
+        if ident in waiting:
             time.sleep(0.02)  # it is past the check, into the lock's wait
             return
         time.sleep(0.002)
@@ -179,7 +179,7 @@ def test_a_listener_that_checks_another_group_before_firing_on_it_does_not_deadl
 def _pause_in_the_circle_check(registered: threading.Barrier, looked: threading.Barrier) -> Any:
     """A trace function that holds a thread inside ``refuse_a_deadlock`` twice: once it has
     said what it waits for, and once it has followed the circle back to itself."""
-    check = kelompok._waits.refuse_a_deadlock
+    check = kelompok._runtime.waits.refuse_a_deadlock
     lines, first = inspect.getsourcelines(check)
     walk = first + next(i for i, line in enumerate(lines) if "holder, seen =" in line)
     closes = first + next(i for i, line in enumerate(lines) if "if holder == me" in line)

@@ -13,9 +13,9 @@ import threading
 from importlib.metadata import entry_points
 from typing import Any, Final, TypeVar
 
-from kelompok._builtins import PROFESSIONAL, VOLUNTEER
-from kelompok._definition import GroupType
-from kelompok._errors import KelompokError, UnknownGroupType, UsageError
+from kelompok._base.errors import KelompokError, UnknownGroupType, UsageError
+from kelompok._definition.parts import GroupType
+from kelompok._formation.builtins import PROFESSIONAL, VOLUNTEER
 
 T = TypeVar("T", bound=GroupType[Any])
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from kelompok._text import Reason
+from kelompok._base.text import Reason
 
 
 class KelompokError(Exception):

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from kelompok import _rules as r
-from kelompok._definition import Event, GroupType, Requirement, Stage
-from kelompok._formation import (
+from kelompok._definition.parts import Event, GroupType, Requirement, Stage
+from kelompok._formation import rules as r
+from kelompok._formation.records import (
     Activity,
     AdmitPayload,
     Charter,

@@ -31,7 +31,7 @@ from typing import Any
 
 import attrs
 
-from kelompok._frozen import FrozenMap
+from kelompok._base.frozen import FrozenMap
 
 _SCALARS = (str, int, float, bool, type(None), dt.date, dt.datetime)
 _ALTERNATIVES = {

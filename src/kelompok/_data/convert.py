@@ -28,9 +28,9 @@ from cattrs.errors import (
 )
 from cattrs.gen import make_dict_structure_fn
 
-from kelompok._errors import InvalidValue
-from kelompok._frozen import FrozenMap, own_frozen
-from kelompok._scalars import (
+from kelompok._base.errors import InvalidValue
+from kelompok._base.frozen import FrozenMap, own_frozen
+from kelompok._base.scalars import (
     INT_RANGE,
     MAX_DEPTH,
     MAX_PROBLEMS,
@@ -41,8 +41,8 @@ from kelompok._scalars import (
     exact_int,
     exact_text,
 )
-from kelompok._text import Reason
-from kelompok._values import PartnerRef
+from kelompok._base.text import Reason
+from kelompok._formation.values import PartnerRef
 
 
 @runtime_checkable

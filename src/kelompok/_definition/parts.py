@@ -4,7 +4,7 @@ A :class:`GroupType` is a declaration, immutable once built, and checked when it
 is built: a definition with an unknown stage, an unreachable stage or a dead end
 fails at import time with every problem listed, not at a user's first request.
 Building it also compiles the one ``transitions.Machine`` that every group of
-the type shares (see :mod:`kelompok._engine`).
+the type shares (see :mod:`kelompok._runtime.engine`).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 import attrs
 
-from kelompok._errors import (
+from kelompok._base.errors import (
     DefinitionBug,
     DefinitionError,
     InvalidGroupData,
@@ -25,16 +25,16 @@ from kelompok._errors import (
     UnknownStage,
     UsageError,
 )
-from kelompok._frozen import FrozenMap
-from kelompok._immutable import field_type_problems
-from kelompok._scalars import describe, describe_exception, exact_nonblank
-from kelompok._text import Reason, pick
+from kelompok._base.frozen import FrozenMap
+from kelompok._base.scalars import describe, describe_exception, exact_nonblank
+from kelompok._base.text import Reason, pick
+from kelompok._data.immutable import field_type_problems
 
 if TYPE_CHECKING:
-    from kelompok._derive import Change
-    from kelompok._engine import Engine
-    from kelompok._group import Group, Listener
-    from kelompok._history import HistoryRecord
+    from kelompok._definition.derive import Change
+    from kelompok._runtime.engine import Engine
+    from kelompok._runtime.group import Group, Listener
+    from kelompok._runtime.history import HistoryRecord
 
 G = TypeVar("G", bound="Group")
 
@@ -74,7 +74,7 @@ def _callable(value: object) -> bool:
 
 
 def _is_group_class(value: object) -> bool:
-    from kelompok._group import Group  # noqa: PLC0415 -- _group needs this module first
+    from kelompok._runtime.group import Group  # noqa: PLC0415 -- _group needs this module first
 
     return isinstance(value, type) and issubclass(value, Group)
 
@@ -240,7 +240,7 @@ class GroupType(Generic[G]):
         problems = definition_problems(self)
         if problems:
             raise DefinitionError(self.name, problems)
-        from kelompok._engine import Engine  # noqa: PLC0415 -- the engine needs this module
+        from kelompok._runtime.engine import Engine  # noqa: PLC0415 -- the engine needs this module
 
         object.__setattr__(self, "_engine", Engine(self))
 
@@ -305,7 +305,7 @@ class GroupType(Generic[G]):
         Raises:
             InvalidGroupData: the arguments are missing, unknown or invalid.
         """
-        from kelompok._convert import structure_or_reasons  # noqa: PLC0415 -- keeps import light
+        from kelompok._data.convert import structure_or_reasons  # noqa: PLC0415 -- keeps import light
 
         args, problems = structure_or_reasons(founding, self.founding, code="create")
         if id is not None:
@@ -374,7 +374,7 @@ class GroupType(Generic[G]):
             DefinitionError: a change names a stage, event or requirement that does
                 not exist, or the result is not a valid definition.
         """
-        from kelompok._derive import derive  # noqa: PLC0415 -- _derive builds GroupTypes
+        from kelompok._definition.derive import derive  # noqa: PLC0415 -- _derive builds GroupTypes
 
         child: GroupType[G] = derive(
             self,
@@ -396,7 +396,7 @@ class GroupType(Generic[G]):
             InvalidGroupData: as :func:`kelompok.load`, and when the document is of
                 another type.
         """
-        from kelompok._document import load  # noqa: PLC0415 -- _document imports this module
+        from kelompok._codec.document import load  # noqa: PLC0415 -- _document imports this module
 
         if _is_mapping(document) and document.get("type") != self.name:
             shown = describe(document.get("type"))
@@ -484,7 +484,7 @@ def definition_problems(gt: GroupType[Any]) -> list[str]:
     if not gt.stages or gt.stages[0].terminal:  # the graph checks need an initial stage
         return problems
     problems += _event_problems(gt)
-    from kelompok._graph import reach_problems, stage_edges  # noqa: PLC0415 -- _graph imports us
+    from kelompok._definition.graph import reach_problems, stage_edges  # noqa: PLC0415 -- _graph imports us
 
     problems += [p.message for p in reach_problems(gt.stages, stage_edges(gt.stages, gt.events))]
     return problems

@@ -18,7 +18,7 @@ def check_language(lang: str) -> Language:
     """Return *lang* if kelompok has texts in it, else raise ``InvalidValue`` (a ``ValueError``)."""
     if lang in LANGUAGES:
         return cast("Language", lang)
-    from kelompok._errors import InvalidValue  # noqa: PLC0415 -- _errors imports this module
+    from kelompok._base.errors import InvalidValue  # noqa: PLC0415 -- _errors imports this module
 
     shown = repr(lang) if type(lang) is str and len(lang) <= 20 else f"<a {type(lang).__name__}>"
     raise InvalidValue(

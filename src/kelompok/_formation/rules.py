@@ -14,8 +14,9 @@ from typing import Any, TypeVar
 
 import attrs
 
-from kelompok._definition import Invariant, Requirement
-from kelompok._formation import (
+from kelompok._base.frozen import frozen_map, own_frozen
+from kelompok._definition.parts import Invariant, Requirement
+from kelompok._formation.records import (
     Activity,
     AdmitPayload,
     Charter,
@@ -33,8 +34,7 @@ from kelompok._formation import (
     Structure,
     TeamsPayload,
 )
-from kelompok._frozen import frozen_map, own_frozen
-from kelompok._values import Division, Member, PartnerRef, Program
+from kelompok._formation.values import Division, Member, PartnerRef, Program
 
 G = FormationGroup
 K = TypeVar("K")

@@ -25,12 +25,12 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final
 
-from kelompok._errors import InvalidValue, KelompokError
-from kelompok._registry import get_group_type
-from kelompok._scalars import describe
+from kelompok._base.errors import InvalidValue, KelompokError
+from kelompok._base.scalars import describe
+from kelompok._types.registry import get_group_type
 
 if TYPE_CHECKING:
-    from kelompok._group import Group
+    from kelompok._runtime.group import Group
 
 _FORMAT: Final = 2
 DEFAULT_LIMIT: Final = 0

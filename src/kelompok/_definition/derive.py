@@ -12,8 +12,8 @@ from typing import Any, Protocol
 
 import attrs
 
-from kelompok._definition import Event, GroupType, Invariant, Requirement, Stage, expect
-from kelompok._errors import DefinitionError
+from kelompok._base.errors import DefinitionError
+from kelompok._definition.parts import Event, GroupType, Invariant, Requirement, Stage, expect
 
 
 @attrs.define

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from kelompok._definition import GroupType, expect
-from kelompok._text import check_language
+from kelompok._base.text import check_language
+from kelompok._definition.parts import GroupType, expect
 
 
 def mermaid(group_type: GroupType[Any], lang: str = "en") -> str:

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from kelompok._errors import GroupBusy
+from kelompok._base.errors import GroupBusy
 
 if TYPE_CHECKING:
-    from kelompok._group import Group
+    from kelompok._runtime.group import Group
 
 waiting: dict[int, Group] = {}
 """thread id -> the group that thread is about to wait for (in fire, why_not, next_steps)."""

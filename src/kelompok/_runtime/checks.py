@@ -10,15 +10,15 @@ import itertools
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, cast
 
-from kelompok._convert import capped, exact_text_or_description
-from kelompok._definition import broken_invariants
-from kelompok._errors import DefinitionBug
-from kelompok._scalars import MAX_PROBLEMS, describe, describe_exception
-from kelompok._text import Reason
+from kelompok._base.errors import DefinitionBug
+from kelompok._base.scalars import MAX_PROBLEMS, describe, describe_exception
+from kelompok._base.text import Reason
+from kelompok._data.convert import capped, exact_text_or_description
+from kelompok._definition.parts import broken_invariants
 
 if TYPE_CHECKING:
-    from kelompok._definition import Event, Invariant, Requirement
-    from kelompok._group import Group
+    from kelompok._definition.parts import Event, Invariant, Requirement
+    from kelompok._runtime.group import Group
 
 
 def stage_reason(group: Group, event: Event) -> Reason:

@@ -9,7 +9,7 @@ from typing import Any, Protocol, overload
 
 import attrs
 
-from kelompok._convert import copy_json
+from kelompok._data.convert import copy_json
 
 
 @attrs.frozen

@@ -14,7 +14,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
-from kelompok._convert import (
+from kelompok._base.errors import (
+    DefinitionBug,
+    InvalidGroupData,
+    InvalidValue,
+    KelompokError,
+    TransitionNotAllowed,
+)
+from kelompok._base.scalars import describe, exact_text
+from kelompok._base.text import Reason
+from kelompok._codec.known import known_documents
+from kelompok._data.convert import (
     NotJSON,
     capped,
     converter,
@@ -23,21 +33,11 @@ from kelompok._convert import (
     parse_utc,
     structure_or_reasons,
 )
-from kelompok._definition import GroupType, broken_invariants
-from kelompok._errors import (
-    DefinitionBug,
-    InvalidGroupData,
-    InvalidValue,
-    KelompokError,
-    TransitionNotAllowed,
-)
-from kelompok._group import Group
-from kelompok._history import HistoryRecord
-from kelompok._known import known_documents
-from kelompok._registry import get_group_type
-from kelompok._scalars import describe, exact_text
-from kelompok._state import State
-from kelompok._text import Reason
+from kelompok._definition.parts import GroupType, broken_invariants
+from kelompok._runtime.group import Group
+from kelompok._runtime.history import HistoryRecord
+from kelompok._runtime.state import State
+from kelompok._types.registry import get_group_type
 
 SCHEMA_VERSION: Final = 1
 _TOP_KEYS: Final = (

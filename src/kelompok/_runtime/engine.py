@@ -32,15 +32,15 @@ from typing import TYPE_CHECKING, Any
 import attrs
 from transitions import Machine
 
-from kelompok._convert import converter, document_converter, register_enum
-from kelompok._errors import DefinitionBug
-from kelompok._graph import stage_edges
-from kelompok._immutable import enums_in, value_check
-from kelompok._scalars import describe, describe_exception
+from kelompok._base.errors import DefinitionBug
+from kelompok._base.scalars import describe, describe_exception
+from kelompok._data.convert import converter, document_converter, register_enum
+from kelompok._data.immutable import enums_in, value_check
+from kelompok._definition.graph import stage_edges
 
 if TYPE_CHECKING:
-    from kelompok._definition import Event, GroupType, Invariant, Stage
-    from kelompok._group import Listener
+    from kelompok._definition.parts import Event, GroupType, Invariant, Stage
+    from kelompok._runtime.group import Listener
 
 
 class Engine:

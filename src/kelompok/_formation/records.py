@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from kelompok._compat import Self
-from kelompok._group import Group
-from kelompok._values import Division, Member, PartnerRef, Program, frozen_map, nonblank
+from kelompok._base.compat import Self
+from kelompok._formation.values import Division, Member, PartnerRef, Program, frozen_map, nonblank
+from kelompok._runtime.group import Group
 
 MemberLike = Member | Mapping[str, Any]
 ProgramLike = Program | Mapping[str, Any]

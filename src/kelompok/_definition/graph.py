@@ -14,7 +14,7 @@ from typing import Any
 
 import attrs
 
-from kelompok._definition import Event, GroupType, Stage, expect
+from kelompok._definition.parts import Event, GroupType, Stage, expect
 
 
 def stage_edges(

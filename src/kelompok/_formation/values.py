@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from kelompok._errors import InvalidValue
-from kelompok._frozen import FrozenMap, frozen_map
-from kelompok._scalars import describe, exact_nonblank, exact_text
+from kelompok._base.errors import InvalidValue
+from kelompok._base.frozen import FrozenMap, frozen_map
+from kelompok._base.scalars import describe, exact_nonblank, exact_text
 
 __all__ = ["Division", "FrozenMap", "Member", "PartnerRef", "Program", "frozen_map"]
 

@@ -9,7 +9,23 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import attrs
 
-from kelompok._checks import (
+from kelompok._base.compat import Self
+from kelompok._base.errors import (
+    DefinitionBug,
+    InvalidValue,
+    ReentrantFire,
+    StageUnreachable,
+    TransitionNotAllowed,
+    UsageError,
+)
+from kelompok._base.frozen import FrozenMap
+from kelompok._base.scalars import describe, exact_text
+from kelompok._base.text import Reason
+from kelompok._data.convert import converter, structure_or_reasons
+from kelompok._definition.graph import shortest_path
+from kelompok._definition.parts import check_listener
+from kelompok._formation.values import PartnerRef
+from kelompok._runtime.checks import (
     after_reason,
     check_invariants,
     checked_effect,
@@ -18,28 +34,12 @@ from kelompok._checks import (
     order_reason,
     stage_reason,
 )
-from kelompok._compat import Self
-from kelompok._convert import converter, structure_or_reasons
-from kelompok._definition import check_listener
-from kelompok._errors import (
-    DefinitionBug,
-    InvalidValue,
-    ReentrantFire,
-    StageUnreachable,
-    TransitionNotAllowed,
-    UsageError,
-)
-from kelompok._frozen import FrozenMap
-from kelompok._graph import shortest_path
-from kelompok._history import History, HistoryRecord
-from kelompok._scalars import describe, exact_text
-from kelompok._state import State, Tentative, count_events
-from kelompok._text import Reason
-from kelompok._values import PartnerRef
-from kelompok._waits import refuse_a_deadlock, waiting
+from kelompok._runtime.history import History, HistoryRecord
+from kelompok._runtime.state import State, Tentative, count_events
+from kelompok._runtime.waits import refuse_a_deadlock, waiting
 
 if TYPE_CHECKING:
-    from kelompok._definition import Event, GroupType
+    from kelompok._definition.parts import Event, GroupType
 
 
 T = TypeVar("T")
@@ -509,7 +509,7 @@ class Group:
         With :data:`kelompok.known_documents` on, the document is remembered, so
         loading it again in this process skips the checks.
         """
-        from kelompok._document import dump, dump_and_remember  # noqa: PLC0415 -- circular at import
+        from kelompok._codec.document import dump, dump_and_remember  # noqa: PLC0415 -- circular at import
 
         cell = self._cell
         if type(cell) is State:
@@ -579,7 +579,7 @@ class Group:
 
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickle as the document: unpickling loads it (its type must be registered)."""
-        from kelompok._document import load  # noqa: PLC0415 -- circular at import time
+        from kelompok._codec.document import load  # noqa: PLC0415 -- circular at import time
 
         return (load, (self.to_dict(),))
 

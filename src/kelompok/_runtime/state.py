@@ -11,10 +11,10 @@ import collections
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from kelompok._frozen import FrozenMap
+from kelompok._base.frozen import FrozenMap
 
 if TYPE_CHECKING:
-    from kelompok._history import HistoryRecord
+    from kelompok._runtime.history import HistoryRecord
 
 
 class State(NamedTuple):

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from typing import Any, Final
 
-from kelompok._errors import InvalidValue
+from kelompok._base.errors import InvalidValue
 
 MAX_DEPTH: Final = 32
 """How deeply JSON values (payloads, documents) may nest; deeper input is refused."""
