@@ -5,7 +5,7 @@ import os
 import pytest
 from hypothesis import HealthCheck, settings
 
-from kelompok._types import registry as _registry
+from kelompok._types.group_type import REGISTRY
 
 settings.register_profile("default", max_examples=40, deadline=None)
 settings.register_profile(
@@ -21,4 +21,4 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 @pytest.fixture(autouse=True)
 def own_registry(monkeypatch: pytest.MonkeyPatch) -> None:
     """Types a test registers are gone after it, as in a fresh process."""
-    monkeypatch.setattr(_registry, "_types", dict(_registry._types))
+    monkeypatch.setattr(REGISTRY, "_entries", dict(REGISTRY._entries))

@@ -27,7 +27,7 @@ from kelompok import (
     replace_requirement,
     verify,
 )
-from kelompok._types import registry
+from kelompok._types.group_type import REGISTRY
 
 CERTIFIED_STAGE = Stage("certified", "Members certified", "Anggota tersertifikasi")
 CERTIFY = Event(
@@ -316,7 +316,7 @@ def install_plugin(tmp_path, monkeypatch, entry_point: str) -> None:
     )
     (dist / "entry_points.txt").write_text(f"[kelompok.group_types]\n{entry_point}\n")
     monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.setattr(registry, "_discovered", False)
+    monkeypatch.setattr(REGISTRY, "_discovered", False)
 
 
 def test_register_and_plugins(tmp_path, monkeypatch):

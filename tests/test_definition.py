@@ -9,7 +9,7 @@ import pytest
 
 import kelompok
 from kelompok import DefinitionError, Event, GroupType, Requirement, Stage
-from kelompok._definition.parts import definition_problems
+from kelompok._definition.problems import definition_problems
 
 
 @attrs.frozen

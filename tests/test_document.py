@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 import kelompok
 from builders import PATHS, at, partner_for, payloads
 from kelompok import FormationGroup, InvalidGroupData
-from kelompok._codec.document import checked_load
+from kelompok._types.group_type import checked_load
 from strategies import (
     LIVE,
     STAGES,

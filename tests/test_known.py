@@ -18,8 +18,7 @@ from kelompok import (
     InvalidValue,
     known_documents,
 )
-from kelompok._codec.document import checked_load
-from kelompok._types import registry as _registry
+from kelompok._types.group_type import REGISTRY, checked_load
 
 
 @pytest.fixture(autouse=True)
@@ -154,9 +153,9 @@ def test_a_replaced_registration_is_not_answered_from_the_old_type(
     kelompok.register(first)
     doc = at(first, "recruiting", name="Klub Apoteker", profession="pharmacist").to_dict()
     assert kelompok.load(doc).type is first
-    monkeypatch.setitem(_registry._types, "club", second)
+    monkeypatch.setitem(REGISTRY._entries, "club", second)
     assert kelompok.load(doc).type is second
-    monkeypatch.delitem(_registry._types, "club")
+    monkeypatch.delitem(REGISTRY._entries, "club")
     with pytest.raises(InvalidGroupData, match="club"):
         kelompok.load(doc)
 

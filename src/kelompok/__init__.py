@@ -27,7 +27,7 @@ from kelompok._base.errors import (
 )
 from kelompok._base.frozen import FrozenMap
 from kelompok._base.text import Reason
-from kelompok._codec.document import SCHEMA_VERSION, load
+from kelompok._codec.document import SCHEMA_VERSION
 from kelompok._codec.known import KnownDocuments, known_documents
 from kelompok._definition.derive import (
     Change,
@@ -40,8 +40,8 @@ from kelompok._definition.derive import (
     relabel,
     replace_requirement,
 )
-from kelompok._definition.graph import VerifyProblem, VerifyReport, verify
-from kelompok._definition.parts import Event, GroupType, Invariant, Requirement, Stage
+from kelompok._definition.graph import VerifyProblem
+from kelompok._definition.parts import Event, Invariant, Requirement, Stage
 from kelompok._formation.builtins import PROFESSIONAL, VOLUNTEER
 from kelompok._formation.records import (
     Activity,
@@ -57,7 +57,12 @@ from kelompok._formation.values import Division, Member, PartnerRef, Program
 from kelompok._runtime.group import Group, Listener, NextStep
 from kelompok._runtime.history import HistoryRecord
 from kelompok._types.diagram import events_table, mermaid
-from kelompok._types.registry import ENTRY_POINT_GROUP, get_group_type, group_types, register
+from kelompok._types.group_type import ENTRY_POINT_GROUP, REGISTRY, GroupType, load
+from kelompok._types.registry import get_group_type, group_types, register
+from kelompok._types.verify import VerifyReport, verify
+
+REGISTRY.add_own(PROFESSIONAL)
+REGISTRY.add_own(VOLUNTEER)
 
 __all__ = [
     "ENTRY_POINT_GROUP",

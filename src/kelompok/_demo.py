@@ -6,9 +6,9 @@ import datetime as dt
 import json
 
 from kelompok._base.errors import TransitionNotAllowed
-from kelompok._codec.document import load
 from kelompok._formation.builtins import PROFESSIONAL, VOLUNTEER
 from kelompok._formation.records import FormationGroup
+from kelompok._types.group_type import load
 
 
 def _path(group: FormationGroup) -> str:

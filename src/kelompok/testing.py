@@ -33,11 +33,10 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from kelompok._base.errors import DefinitionBug, InvalidGroupData, TransitionNotAllowed
-from kelompok._codec.document import checked_load, load
-from kelompok._definition.parts import GroupType
 from kelompok._formation.values import Division, Member, PartnerRef, Program
 from kelompok._runtime.group import Group
 from kelompok._runtime.history import HistoryRecord
+from kelompok._types.group_type import GroupType, checked_load, load
 
 __all__ = [
     "LifecycleMachine",

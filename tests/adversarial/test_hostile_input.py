@@ -25,7 +25,7 @@ import pytest
 import kelompok
 from adversarial.helpers import TYPES, outcome, snapshot, strict_json
 from builders import at, new, payloads
-from kelompok._types import registry as _registry
+from kelompok._types.group_type import REGISTRY
 
 DEPTHS = [500, 5000]
 BIG = 10**5000  # more digits than int -> str converts by default
@@ -328,7 +328,7 @@ def install_plugin(tmp_path, monkeypatch, module: str, source: str, name: str) -
     )
     (dist / "entry_points.txt").write_text(f"[kelompok.group_types]\n{name} = {module}:TYPE\n")
     monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.setattr(_registry, "_discovered", False)
+    monkeypatch.setattr(REGISTRY, "_discovered", False)
     monkeypatch.delitem(sys.modules, module, raising=False)
 
 

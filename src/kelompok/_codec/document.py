@@ -11,8 +11,8 @@ registry. The work is linear in the size of the document.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, Final
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, Final
 
 from kelompok._base.errors import (
     DefinitionBug,
@@ -33,11 +33,16 @@ from kelompok._data.convert import (
     parse_utc,
     structure_or_reasons,
 )
-from kelompok._definition.parts import GroupType, broken_invariants
+from kelompok._runtime.checks import broken_invariants
 from kelompok._runtime.group import Group
 from kelompok._runtime.history import HistoryRecord
 from kelompok._runtime.state import State
-from kelompok._types.registry import get_group_type
+
+if TYPE_CHECKING:
+    from kelompok._types.group_type import GroupType
+
+FindType = Callable[[str], "GroupType[Any]"]
+"""Finds the group type a document names, or raises a ``KelompokError`` saying why not."""
 
 SCHEMA_VERSION: Final = 1
 _TOP_KEYS: Final = (
@@ -135,38 +140,28 @@ class _Loader:
             return None
 
 
-def load(document: Mapping[str, Any], *, replay: bool = False) -> Group:
-    """Rebuild a group from a document made by :meth:`Group.to_dict`.
+def load_document(
+    document: Mapping[str, Any], find_type: FindType, *, replay: bool = False
+) -> Group:
+    """Rebuild a group from a document made by :meth:`Group.to_dict`; see :func:`kelompok.load`.
 
-    Args:
-        document: the dict (for example ``json.loads`` of what was stored).
-        replay: also fire every recorded event again, from the founding
-            arguments, and require the result to be the stored data. This
-            re-checks every payload and requirement, so it catches data that
-            was edited to agree with its stage (a member who never passed
-            selection). Use it for documents from outside your own store;
-            it costs one event per history record.
-
-    Raises:
-        InvalidGroupData: the document is malformed, of an unknown type, or its
-            stage, history and data could not have come from firing events;
-            ``.problems`` lists every problem with the field it is in.
-
-    With :data:`kelompok.known_documents` on (it is off by default), a
-    document that is exactly one this process made with ``to_dict()`` is not
-    checked again: ``load`` returns a copy of the group that made it.
+    *find_type* gives the group type the document names (the registry's lookup,
+    or a single expected type). A document this process made, value for value
+    (:data:`kelompok.known_documents`), is not checked again.
     """
     if not replay:
-        known = known_documents.recall(document)
+        known = known_documents.recall(document, find_type)
         if known is not None:
             return known
-    return checked_load(document, replay=replay)
+    return checked_load(document, find_type, replay=replay)
 
 
-def checked_load(document: Mapping[str, Any], *, replay: bool = False) -> Group:
+def checked_load(
+    document: Mapping[str, Any], find_type: FindType, *, replay: bool = False
+) -> Group:
     """:func:`load` without asking :data:`known_documents`: every check, every time."""
     ld = _Loader()
-    gt = _header(ld, document)
+    gt = _header(ld, document, find_type)
     group_id = ld.text(document, "id")
     created_at = ld.moment(document["created_at"], "created_at")
     stage = document["stage"]
@@ -245,7 +240,7 @@ def _replay(group: Group) -> None:
 _WHAT: Final = "Cannot load this group document"
 
 
-def _header(ld: _Loader, document: Any) -> GroupType[Any]:
+def _header(ld: _Loader, document: Any, find_type: FindType) -> GroupType[Any]:
     """Check the document's outline and find its type, or raise at once."""
     if not isinstance(document, Mapping):
         problem = _problem("document", "must be a mapping (dict)", "harus berupa dict")
@@ -266,7 +261,7 @@ def _header(ld: _Loader, document: Any) -> GroupType[Any]:
         problem = _problem("type", f"must be text, got {describe(name)}", "harus berupa teks")
         raise InvalidGroupData(_WHAT, [problem])
     try:
-        return get_group_type(name)
+        return find_type(name)
     except KelompokError as exc:
         problem = _problem(
             "type", str(exc), f"jenis kelompok {exact_text_or_description(name)!r} tidak dikenal"

@@ -27,7 +27,6 @@ from typing import TYPE_CHECKING, Any, Final
 
 from kelompok._base.errors import InvalidValue, KelompokError
 from kelompok._base.scalars import describe
-from kelompok._types.registry import get_group_type
 
 if TYPE_CHECKING:
     from kelompok._runtime.group import Group
@@ -118,8 +117,12 @@ class KnownDocuments:
             self._size = 0
             self.hits = self.misses = 0
 
-    def recall(self, document: Any) -> Group | None:
-        """A fresh copy of the group *document* describes, or ``None`` if it is not known."""
+    def recall(self, document: Any, find_type: Callable[[str], Any]) -> Group | None:
+        """A fresh copy of the group *document* describes, or ``None`` if it is not known.
+
+        The group kept must be of the type ``find_type(name)`` gives now (a test
+        may have registered another type under the name since).
+        """
         if not self._limit:
             return None
         index = _index(document)
@@ -129,7 +132,7 @@ class KnownDocuments:
             index is not None
             and entry is not None
             and fingerprint(document) == entry[0]
-            and _still_registered(entry[1])
+            and _still_registered(entry[1], find_type)
         ):
             with self._lock:
                 if self._entries.get(index) is entry:  # not dropped meanwhile
@@ -176,10 +179,10 @@ def _checked_limit(value: object) -> int:
     return value
 
 
-def _still_registered(group: Group) -> bool:
-    """Whether the registry still gives the group's type (a test may have replaced it)."""
+def _still_registered(group: Group, find_type: Callable[[str], Any]) -> bool:
+    """Whether *find_type* still gives the group's type (a test may have replaced it)."""
     try:
-        return get_group_type(group.type.name) is group.type
+        return find_type(group.type.name) is group.type
     except KelompokError:
         return False
 

@@ -15,7 +15,7 @@ import functools
 import math
 from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from types import UnionType
-from typing import Any, Literal, Protocol, Union, runtime_checkable
+from typing import Any, Literal, Union
 
 import attrs
 import cattrs
@@ -42,14 +42,19 @@ from kelompok._base.scalars import (
     exact_text,
 )
 from kelompok._base.text import Reason
-from kelompok._formation.values import PartnerRef
+
+_coercions: dict[type[Any], Callable[[Any], Any]] = {}
 
 
-@runtime_checkable
-class PartnerLike(Protocol):
-    """Anything that can describe itself as a collaboration partner (a Group does)."""
+def register_coercion(kind: type[Any], coerce: Callable[[Any], Any]) -> None:
+    """Let values that are not yet a *kind* become one: ``coerce(value)`` is structured instead.
 
-    def as_partner_ref(self) -> PartnerRef: ...
+    *coerce* returns the value to structure as a *kind* (the value itself when it
+    has nothing to offer). The built-in types use it to take a group where a
+    ``PartnerRef`` is expected. Register before the first payload of the kind is
+    structured: hooks are built once.
+    """
+    _coercions[kind] = coerce
 
 
 def _date(value: Any, _: type) -> dt.date:
@@ -175,7 +180,7 @@ def _wrong_kind(t: Any) -> Callable[[Any], bool] | None:
         return lambda value: not isinstance(value, str)
     if t is int:
         return lambda value: not isinstance(value, int) or isinstance(value, bool)
-    if attrs.has(t) and t is not PartnerRef:
+    if attrs.has(t) and t not in _coercions:
         return lambda value: not isinstance(value, Mapping | t)
     return None
 
@@ -252,7 +257,7 @@ def _attrs_factory(t: Any, conv: cattrs.Converter, *, every_key: bool) -> Callab
     inner = make_dict_structure_fn(
         t, conv, _cattrs_forbid_extra_keys=True, _cattrs_detailed_validation=True
     )
-    partner = t is PartnerRef
+    coerce = _coercions.get(t)
     names = tuple(a.name for a in attrs.fields(t))
     keys = frozenset(names)
 
@@ -265,8 +270,8 @@ def _attrs_factory(t: Any, conv: cattrs.Converter, *, every_key: bool) -> Callab
                 missing = [name for name in names if name not in value]
                 raise Collected([(f".{name}", KeyError(name)) for name in missing], 0)
             return inner(value, t)
-        if partner and not isinstance(value, PartnerRef) and isinstance(value, PartnerLike):
-            value = value.as_partner_ref()
+        if coerce is not None and not isinstance(value, t):
+            value = coerce(value)
         if isinstance(value, t):
             # Built already, but maybe with validators off, by object.__new__, or with a
             # __class__ that lies: rebuild it from its fields, through every check again.

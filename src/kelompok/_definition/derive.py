@@ -7,13 +7,13 @@ derived type is checked like any other when it is built.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, Protocol
+from collections.abc import Iterable
+from typing import Protocol
 
 import attrs
 
 from kelompok._base.errors import DefinitionError
-from kelompok._definition.parts import Event, GroupType, Invariant, Requirement, Stage, expect
+from kelompok._definition.parts import Event, Invariant, Requirement, Stage, expect
 
 
 @attrs.define
@@ -224,33 +224,21 @@ def relabel(name: str, *, en: str, id: str) -> Change:  # noqa: A002 -- "id" is 
     return _Relabel(name, en, id)
 
 
-def derive(  # noqa: PLR0913 -- the new type's identity, its changes, and what it may replace
-    parent: GroupType[Any],
+def apply_changes(
     name: str,
-    en: str,
-    id: str,  # noqa: A002 -- "id" is the language code
-    *changes: Change,
-    data: type[Any] | None = None,
-    founding: type[Any] | None = None,
-    initial_data: Callable[[Any], Any] | None = None,
-    invariants: tuple[Invariant, ...] | None = None,
-) -> GroupType[Any]:
-    """Build a new group type from *parent* with *changes* (see :meth:`GroupType.derive`)."""
-    start = parent.invariants if invariants is None else invariants
-    draft = Draft(list(parent.stages), list(parent.events), list(start))
+    stages: Iterable[Stage],
+    events: Iterable[Event],
+    invariants: Iterable[Invariant],
+    changes: Iterable[Change],
+) -> tuple[list[Stage], list[Event], list[Invariant]]:
+    """The stages, events and invariants after *changes*, for the new type called *name*.
+
+    Raises:
+        DefinitionError: a change names a stage, event or requirement that does not exist.
+    """
+    draft = Draft(list(stages), list(events), list(invariants))
     for change in changes:
         change.apply(draft)
     if draft.problems:
         raise DefinitionError(name, draft.problems)
-    return GroupType(
-        name=name,
-        en=en,
-        id=id,
-        stages=draft.stages,
-        events=draft.events,
-        data=data if data is not None else parent.data,
-        founding=founding if founding is not None else parent.founding,
-        initial_data=initial_data if initial_data is not None else parent.initial_data,
-        group_class=parent.group_class,
-        invariants=draft.invariants,
-    )
+    return draft.stages, draft.events, draft.invariants

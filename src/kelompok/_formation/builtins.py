@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kelompok._definition.parts import Event, GroupType, Requirement, Stage
+from kelompok._definition.parts import Event, Requirement, Stage
 from kelompok._formation import rules as r
 from kelompok._formation.records import (
     Activity,
@@ -30,6 +30,7 @@ from kelompok._formation.records import (
     Structure,
     TeamsPayload,
 )
+from kelompok._types.group_type import GroupType
 
 LIVE = (
     "awareness",

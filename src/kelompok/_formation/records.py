@@ -256,6 +256,13 @@ class FormationGroup(Group):
         """Collaborations by partner id (read-only)."""
         return self.data.partners
 
+    def as_partner_ref(self) -> PartnerRef:
+        """This group as a collaboration partner of another group."""
+        state = self._state()
+        return PartnerRef(
+            id=self.id, name=self._name(state), type=self.type.name, stage=state.stage
+        )
+
     def identify_needs(
         self, needs: Sequence[str], work_area: str | None = None, *, actor: str | None = None
     ) -> Self:

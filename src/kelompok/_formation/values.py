@@ -9,13 +9,14 @@ events, not of the values, so they come back as reasons with their own codes.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import attrs
 
 from kelompok._base.errors import InvalidValue
 from kelompok._base.frozen import FrozenMap, frozen_map
 from kelompok._base.scalars import describe, exact_nonblank, exact_text
+from kelompok._data.convert import register_coercion
 
 __all__ = ["Division", "FrozenMap", "Member", "PartnerRef", "Program", "frozen_map"]
 
@@ -138,3 +139,18 @@ class PartnerRef:
     name: str = attrs.field(converter=nonblank)
     type: str = attrs.field(converter=nonblank)
     stage: str = attrs.field(converter=nonblank)
+
+
+@runtime_checkable
+class PartnerLike(Protocol):
+    """Anything that can describe itself as a collaboration partner (a formation group does)."""
+
+    def as_partner_ref(self) -> PartnerRef: ...
+
+
+def _partner_ref(value: object) -> object:
+    """Where a ``PartnerRef`` is expected, a group stands for the reference it gives."""
+    return value.as_partner_ref() if isinstance(value, PartnerLike) else value
+
+
+register_coercion(PartnerRef, _partner_ref)

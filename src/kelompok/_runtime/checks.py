@@ -14,7 +14,6 @@ from kelompok._base.errors import DefinitionBug
 from kelompok._base.scalars import MAX_PROBLEMS, describe, describe_exception
 from kelompok._base.text import Reason
 from kelompok._data.convert import capped, exact_text_or_description
-from kelompok._definition.parts import broken_invariants
 
 if TYPE_CHECKING:
     from kelompok._definition.parts import Event, Invariant, Requirement
@@ -124,3 +123,27 @@ def check_invariants(group: Group, spec: Event, invariants: Iterable[Invariant])
         noun = "invariant" if len(broken) == 1 else "invariants"
         what = f"does not hold after the effect of {spec.name!r}"
         raise DefinitionBug(spec.name, f"{noun} {codes}", what, broken)
+
+
+def broken_invariants(group: Group, invariants: Iterable[Invariant], when: str) -> list[Reason]:
+    """The reasons of the *invariants* that *group* breaks.
+
+    *when* names the moment in errors: an event's name, ``"load"`` or ``"create"``.
+
+    Raises:
+        DefinitionBug: an invariant raised, or answered something other than True or False.
+    """
+    broken = []
+    for invariant in invariants:
+        try:
+            held: object = invariant.check(group)
+        except Exception as exc:
+            text = describe_exception(exc)
+            what = f"raised {type(exc).__name__}" + (f": {text}" if text else "")
+            raise DefinitionBug(when, f"invariant {invariant.code!r}", what) from exc
+        if held is False:
+            broken.append(Reason(invariant.code, invariant.en, invariant.id))
+        elif held is not True:
+            what = f"answered {describe(held)}, not True or False"
+            raise DefinitionBug(when, f"invariant {invariant.code!r}", what)
+    return broken

@@ -39,8 +39,9 @@ from kelompok._data.immutable import enums_in, value_check
 from kelompok._definition.graph import stage_edges
 
 if TYPE_CHECKING:
-    from kelompok._definition.parts import Event, GroupType, Invariant, Stage
+    from kelompok._definition.parts import Event, Invariant, Stage
     from kelompok._runtime.group import Listener
+    from kelompok._types.group_type import GroupType
 
 
 class Engine:

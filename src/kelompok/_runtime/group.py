@@ -24,7 +24,6 @@ from kelompok._base.text import Reason
 from kelompok._data.convert import converter, structure_or_reasons
 from kelompok._definition.graph import shortest_path
 from kelompok._definition.parts import check_listener
-from kelompok._formation.values import PartnerRef
 from kelompok._runtime.checks import (
     after_reason,
     check_invariants,
@@ -39,7 +38,8 @@ from kelompok._runtime.state import State, Tentative, count_events
 from kelompok._runtime.waits import refuse_a_deadlock, waiting
 
 if TYPE_CHECKING:
-    from kelompok._definition.parts import Event, GroupType
+    from kelompok._definition.parts import Event
+    from kelompok._types.group_type import GroupType
 
 
 T = TypeVar("T")
@@ -509,19 +509,11 @@ class Group:
         With :data:`kelompok.known_documents` on, the document is remembered, so
         loading it again in this process skips the checks.
         """
-        from kelompok._codec.document import dump, dump_and_remember  # noqa: PLC0415 -- circular at import
-
         cell = self._cell
         if type(cell) is State:
-            return dump_and_remember(self, cell)
-        return dump(self, self._state())  # inside a listener: the event may still be undone
-
-    def as_partner_ref(self) -> PartnerRef:
-        """This group as a collaboration partner of another group."""
-        state = self._state()
-        return PartnerRef(
-            id=self._id, name=self._name(state), type=self._type.name, stage=state.stage
-        )
+            return self._type._document(self, cell, remember=True)  # noqa: SLF001
+        # inside a listener: the event may still be undone, so it is not remembered
+        return self._type._document(self, self._state(), remember=False)  # noqa: SLF001
 
     def _name(self, state: State) -> str:
         name = getattr(state.data, "name", None)
@@ -579,9 +571,7 @@ class Group:
 
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickle as the document: unpickling loads it (its type must be registered)."""
-        from kelompok._codec.document import load  # noqa: PLC0415 -- circular at import time
-
-        return (load, (self.to_dict(),))
+        return self._type._reduce_group(self)  # noqa: SLF001
 
     def __repr__(self) -> str:
         state = self._state()

@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from kelompok._base.text import check_language
-from kelompok._definition.parts import GroupType, expect
+from kelompok._definition.parts import expect
+from kelompok._types.group_type import GroupType
 
 
 def mermaid(group_type: GroupType[Any], lang: str = "en") -> str:

@@ -1,0 +1,192 @@
+"""Checking a definition as a whole, when it is built.
+
+A definition with an unknown stage, an unreachable stage, a dead end or a
+requirement code with two messages fails when its :class:`kelompok.GroupType`
+is built, with every problem listed: at import time, not at a user's first
+request.
+"""
+
+from __future__ import annotations
+
+import keyword
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from kelompok._data.immutable import field_type_problems
+from kelompok._definition.graph import reach_problems, stage_edges
+from kelompok._definition.parts import Event, Stage
+
+if TYPE_CHECKING:
+    from kelompok._types.group_type import GroupType
+
+
+def _callable(value: object) -> bool:
+    """``callable`` for values typed as callables: a definition may come from untyped code."""
+    return callable(value)
+
+
+def _identifier(name: object) -> bool:
+    return isinstance(name, str) and name.isidentifier() and not keyword.iskeyword(name)
+
+
+def _label_problems(kind: str, name: str, en: object, id_: object) -> Iterable[str]:
+    for lang, text in (("en", en), ("id", id_)):
+        if not isinstance(text, str) or not text.strip():
+            yield f"{kind} {name!r} has no {lang!r} label"
+
+
+def definition_problems(gt: GroupType[Any]) -> list[str]:
+    """Every inconsistency of a definition, as readable lines (empty when fine).
+
+    *gt* is read by attribute only (``name``, ``stages``, ``events``, ...): the
+    group type calls this before it compiles anything.
+    """
+    problems: list[str] = []
+    if not _identifier(gt.name):
+        problems.append(f"type name {gt.name!r} is not an identifier")
+    problems += _label_problems("type", gt.name, gt.en, gt.id)
+    for cls_field in ("data", "founding"):
+        cls = getattr(gt, cls_field)
+        if not attrs.has(cls):
+            problems.append(f"{cls_field} must be an attrs class")
+        else:
+            problems += field_type_problems(cls, cls_field, stored=True)
+    if not _callable(gt.initial_data):
+        problems.append("initial_data is not callable")
+    fields = {a.name for a in attrs.fields(gt.data)} if attrs.has(gt.data) else set()
+    for inv in gt.invariants:
+        if not _callable(inv.check):
+            problems.append(f"invariant {inv.code!r} has a check that is not callable")
+        known = {*fields, "stage", *(e.name for e in gt.events)}
+        unknown = sorted(str(name) for name in (inv.reads or ()) if name not in known)
+        if unknown:
+            problems.append(
+                f"invariant {inv.code!r} reads {', '.join(unknown)}, which are neither fields "
+                f"of the data class {gt.data.__name__}, nor 'stage', nor events of the type"
+            )
+        problems += _label_problems("invariant", inv.code, inv.en, inv.id)
+    problems += _stage_problems(gt.stages)
+    if not gt.stages or gt.stages[0].terminal:  # the graph checks need an initial stage
+        return problems
+    problems += _event_problems(gt)
+    problems += [p.message for p in reach_problems(gt.stages, stage_edges(gt.stages, gt.events))]
+    return problems
+
+
+def _stage_problems(stages: tuple[Stage, ...]) -> list[str]:
+    problems: list[str] = []
+    seen: set[str] = set()
+    for stage in stages:
+        if not _identifier(stage.name):
+            problems.append(f"stage name {stage.name!r} is not an identifier")
+        if stage.name in seen:
+            problems.append(f"stage {stage.name!r} is declared twice")
+        seen.add(stage.name)
+        problems += _label_problems("stage", stage.name, stage.en, stage.id)
+    if not stages or stages[0].terminal:
+        problems.append(
+            "the first stage must be a live (non-terminal) stage: it is the initial one"
+        )
+    first_terminal = next((i for i, s in enumerate(stages) if s.terminal), len(stages))
+    if any(not s.terminal for s in stages[first_terminal:]):
+        problems.append("terminal stages must come after all live stages")
+    return problems
+
+
+def _requirement_problems(event: Event, messages: dict[str, tuple[str, str]]) -> list[str]:
+    problems: list[str] = []
+    own: set[str] = set()
+    for req in event.requires:
+        where = f"event {event.name!r}: requirement {req.code!r}"
+        if not _callable(req.check):
+            problems.append(f"{where} has a check that is not callable")
+        if req.code in own:
+            problems.append(f"{where} is used twice")
+        own.add(req.code)
+        problems += _label_problems("requirement", req.code, req.en, req.id)
+        if messages.setdefault(req.code, (req.en, req.id)) != (req.en, req.id):
+            problems.append(f"requirement code {req.code!r} has two different messages")
+    return problems
+
+
+def _event_problems(gt: GroupType[Any]) -> list[str]:
+    problems: list[str] = []
+    names: set[str] = set()
+    messages: dict[str, tuple[str, str]] = {}
+    for event in gt.events:
+        where = f"event {event.name!r}"
+        if not _identifier(event.name) or event.name.startswith("_"):
+            problems.append(f"event name {event.name!r} is not a public identifier")
+        if event.name in names:
+            problems.append(f"{where} is declared twice")
+        names.add(event.name)
+        problems += _label_problems("event", event.name, event.en, event.id)
+        problems += _after_problems(gt, event)
+        if not event.moves:
+            problems.append(f"{where} has no moves: it could never be fired")
+        if event.payload is not None and not attrs.has(event.payload):
+            problems.append(f"{where}: payload must be an attrs class or None")
+        elif event.payload is not None:
+            problems += field_type_problems(event.payload, f"{where}: payload", stored=False)
+            if "actor" in attrs.fields_dict(event.payload):
+                problems.append(
+                    f"{where}: a payload field may not be called 'actor' (fire takes it)"
+                )
+        if event.effect is not None and not _callable(event.effect):
+            problems.append(f"{where}: effect is not callable")
+        problems += _requirement_problems(event, messages)
+        problems += _move_problems(gt, event)
+    return problems
+
+
+def _after_problems(gt: GroupType[Any], event: Event) -> list[str]:
+    """An ``after`` that names no event of the type, or one that can never come first."""
+    events = {e.name: e for e in gt.events}
+    order = {s.name: i for i, s in enumerate(s for s in gt.stages if not s.terminal)}
+    problems = []
+    for before in event.after:
+        other = events.get(before)
+        where = f"event {event.name!r} comes after {before!r}"
+        if other is None:
+            problems.append(f"{where}, which is not an event of the type")
+        elif other is event:
+            problems.append(f"{where}: itself, so it could never be fired")
+        else:
+            latest = max((order[s] for s in event.moves if s in order), default=-1)
+            earliest = min((order[s] for s in other.moves if s in order), default=len(order))
+            if earliest > latest and not any(e.back for e in gt.events):
+                problems.append(f"{where}, which only happens in later stages")
+    return problems
+
+
+def _move_problems(gt: GroupType[Any], event: Event) -> list[str]:
+    problems: list[str] = []
+    stages = {s.name: s for s in gt.stages}
+    order = {name: i for i, name in enumerate(s.name for s in gt.stages if not s.terminal)}
+    where = f"event {event.name!r}"
+    for source, dest in event.moves.items():
+        if source not in stages:
+            problems.append(f"{where} moves from undeclared stage {source!r}")
+            continue
+        if stages[source].terminal:
+            problems.append(f"{where} leaves terminal stage {source!r}")
+            continue
+        if dest is None:
+            continue
+        if dest not in stages:
+            problems.append(f"{where} moves to undeclared stage {dest!r}")
+            continue
+        if stages[dest].terminal:
+            continue
+        # Forward moves that skip a stage are allowed here: kelompok.verify() reports
+        # them with a counterexample, and Group.fire refuses to enter a stage early.
+        step = order[dest] - order[source]
+        if step == 0:
+            problems.append(f"{where} moves {source!r} to itself: use None for an action")
+        elif event.back and step > 0:
+            problems.append(f"{where} is declared a way back but moves {source!r} -> {dest!r}")
+        elif not event.back and step < 0:
+            problems.append(f"{where} moves back {source!r} -> {dest!r}: declare it with back=True")
+    return problems

@@ -1,0 +1,340 @@
+"""``GroupType``: a definition put together, checked, compiled, and the factory of its groups.
+
+A :class:`GroupType` is a declaration, immutable once built, and checked when it
+is built (:func:`kelompok._definition.problems.definition_problems`). Building
+it also compiles the one ``transitions.Machine`` that every group of the type
+shares (:class:`kelompok._runtime.engine.Engine`). It sits above the runtime and
+the codec because it is where they meet: ``create`` makes groups, ``load``
+reads documents, and a group asks its type for its document and its pickle.
+
+The registry of types by name is here too, for :func:`load` and for unpickling;
+:mod:`kelompok._types.registry` is its public face.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Final, Generic, TypeVar, cast
+
+import attrs
+
+from kelompok._base.errors import (
+    DefinitionBug,
+    DefinitionError,
+    InvalidGroupData,
+    InvalidValue,
+    KelompokError,
+    UnknownEvent,
+    UnknownGroupType,
+    UnknownStage,
+)
+from kelompok._base.registry import Registry
+from kelompok._base.scalars import describe, exact_nonblank
+from kelompok._base.text import Reason, pick
+from kelompok._codec import document as codec
+from kelompok._codec.document import dump, dump_and_remember, load_document
+from kelompok._data.convert import structure_or_reasons
+from kelompok._definition.derive import apply_changes
+from kelompok._definition.parts import Event, Invariant, Stage, check_listener, name_is_text
+from kelompok._definition.problems import definition_problems
+from kelompok._runtime.checks import broken_invariants
+from kelompok._runtime.engine import Engine
+from kelompok._runtime.group import Group
+
+if TYPE_CHECKING:
+    from kelompok._definition.derive import Change
+    from kelompok._runtime.group import Listener
+    from kelompok._runtime.history import HistoryRecord
+    from kelompok._runtime.state import State
+
+G = TypeVar("G", bound=Group)
+
+ENTRY_POINT_GROUP: Final = "kelompok.group_types"
+
+_listeners_lock = threading.Lock()
+
+
+def _stages(items: Iterable[Stage]) -> tuple[Stage, ...]:
+    return tuple(items)
+
+
+def _events(items: Iterable[Event]) -> tuple[Event, ...]:
+    return tuple(items)
+
+
+def _invariants(items: Iterable[Invariant]) -> tuple[Invariant, ...]:
+    return tuple(items)
+
+
+def _is_group_class(value: object) -> bool:
+    return isinstance(value, type) and issubclass(value, Group)
+
+
+def _is_mapping(value: object) -> bool:
+    return isinstance(value, Mapping)
+
+
+@attrs.frozen(eq=False)
+class GroupType(Generic[G]):
+    """The immutable definition of a kind of group, and the factory of its groups.
+
+    Args:
+        name: unique name, e.g. ``"professional"``; stored in documents.
+        en: English label.
+        id: Indonesian label.
+        stages: live stages in their order (the first is the initial one),
+            then any terminal stages.
+        events: the events.
+        data: attrs class of the group's data (serialised by cattrs).
+        founding: attrs class of the arguments of :meth:`create`.
+        initial_data: ``initial_data(founding) -> data``.
+        group_class: the :class:`~kelompok.Group` subclass to instantiate.
+        invariants: facts about the data that every document must satisfy.
+
+    Raises:
+        DefinitionError: listing every problem, when the definition is inconsistent.
+    """
+
+    name: str
+    en: str
+    id: str
+    stages: tuple[Stage, ...] = attrs.field(converter=_stages)
+    events: tuple[Event, ...] = attrs.field(converter=_events)
+    data: type[Any]
+    founding: type[Any]
+    initial_data: Callable[[Any], Any]
+    group_class: type[G]
+    invariants: tuple[Invariant, ...] = attrs.field(default=(), converter=_invariants)
+    _engine: Engine = attrs.field(init=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        problems = definition_problems(self)
+        if not _is_group_class(self.group_class):
+            problems.append("group_class must be kelompok.Group or a subclass of it")
+        if problems:
+            raise DefinitionError(self.name, problems)
+        object.__setattr__(self, "_engine", Engine(self))
+
+    # -- reading the definition ---------------------------------------------------
+
+    def label(self, lang: str = "en") -> str:
+        """The type's label in *lang* (``"en"`` or ``"id"``)."""
+        return pick(self.en, self.id, lang)
+
+    @property
+    def initial(self) -> str:
+        """The name of the initial stage."""
+        return self.stages[0].name
+
+    def stage(self, name: str) -> Stage:
+        """Return the stage called *name*.
+
+        Raises:
+            UnknownStage: the type has no such stage (also a ``KeyError``).
+        """
+        name_is_text("stage", name)
+        try:
+            return self._engine.stages[name]
+        except KeyError:
+            raise UnknownStage(name, self.name, list(self._engine.stages)) from None
+
+    def event(self, name: str) -> Event:
+        """Return the event called *name*.
+
+        Raises:
+            UnknownEvent: the type has no such event.
+        """
+        try:
+            return self._engine.events[name]
+        except (KeyError, TypeError):
+            name_is_text("event", name)
+            raise UnknownEvent(name, self.name, list(self._engine.events)) from None
+
+    def order(self, stage: str) -> int | None:
+        """Position of a live stage in the order, ``None`` for a terminal stage."""
+        try:
+            return self._engine.order.get(stage)
+        except TypeError:  # unhashable
+            name_is_text("stage", stage)
+            raise
+
+    def events_from(self, stage: str) -> tuple[str, ...]:
+        """Names of the events that the stage alone allows."""
+        name_is_text("stage", stage)
+        return self._engine.available.get(stage, ())
+
+    # -- making groups --------------------------------------------------------------
+
+    def create(self, *, id: str | None = None, **founding: Any) -> G:  # noqa: A002 -- SPEC names it id
+        """Create a new group of this type in the initial stage.
+
+        Args:
+            id: the group's id; a random one when omitted.
+            **founding: the fields of the type's founding class (for the built-ins:
+                ``name``, and ``profession`` for professional groups).
+
+        Raises:
+            InvalidGroupData: the arguments are missing, unknown or invalid.
+        """
+        args, problems = structure_or_reasons(founding, self.founding, code="create")
+        if id is not None:
+            try:
+                id = exact_nonblank(id)  # noqa: A001 -- the exact str, not a subclass
+            except InvalidValue as exc:
+                problems.append(Reason("create.invalid", f"id: {exc.en}", f"id: {exc.id}", "id"))
+        if problems:
+            what = f"Cannot create a {self.name} group"
+            raise InvalidGroupData(what, problems)
+        group: G = self._engine.new_group(args, id)
+        broken = broken_invariants(group, self.invariants, "create")
+        if broken:  # initial_data makes data that the type's own invariants refuse
+            codes = ", ".join(repr(r.code) for r in broken)
+            what = f"makes data that breaks invariant {codes}"
+            raise DefinitionBug("create", "initial_data", what, broken)
+        return group
+
+    def subscribe(self, listener: Callable[[G, HistoryRecord], None]) -> Callable[[], None]:
+        """Call *listener(group, record)* after every event applied to any group of this type.
+
+        The hook for a backend or bot that keeps groups in a store: subscribe once
+        at start-up instead of on every loaded group. A listener that raises undoes
+        the event (listeners that already ran are not undone). Types made with
+        :meth:`derive` do not inherit listeners. Returns a function that unsubscribes.
+        """
+        check_listener(listener)
+        engine = self._engine
+        with _listeners_lock:  # every group of this type is a G: the cast is sound
+            engine.listeners = (*engine.listeners, cast("Listener", listener))
+
+        def unsubscribe() -> None:
+            with _listeners_lock:
+                engine.listeners = tuple(x for x in engine.listeners if x is not listener)
+
+        return unsubscribe
+
+    def derive(  # noqa: PLR0913 -- identity, changes, and what a child may replace
+        self,
+        name: str,
+        en: str,
+        id: str,  # noqa: A002 -- "id" is the language code
+        *changes: Change,
+        data: type[Any] | None = None,
+        founding: type[Any] | None = None,
+        initial_data: Callable[[Any], Any] | None = None,
+        invariants: Iterable[Invariant] | None = None,
+    ) -> GroupType[G]:
+        """A new type made from this one by *changes*; this one is never modified.
+
+        Args:
+            name: the new type's name.
+            en: its English label.
+            id: its Indonesian label.
+            *changes: from :func:`kelompok.insert_stage`, :func:`kelompok.add_event`,
+                :func:`kelompok.add_requirement`, :func:`kelompok.replace_requirement`,
+                :func:`kelompok.drop_requirement`, :func:`kelompok.add_invariant`,
+                :func:`kelompok.drop_invariant` and :func:`kelompok.relabel`.
+            data: a new data class (for example a subclass of the parent's, with
+                fields of your own); the parent's by default.
+            founding: a new class of ``create()`` arguments.
+            initial_data: a new ``founding -> data`` function.
+            invariants: the invariants to start from (the parent's by default).
+
+        Raises:
+            DefinitionError: a change names a stage, event or requirement that does
+                not exist, or the result is not a valid definition.
+        """
+        start = self.invariants if invariants is None else tuple(invariants)
+        stages, events, kept = apply_changes(name, self.stages, self.events, start, changes)
+        return GroupType(
+            name=name,
+            en=en,
+            id=id,
+            stages=stages,
+            events=events,
+            data=data if data is not None else self.data,
+            founding=founding if founding is not None else self.founding,
+            initial_data=initial_data if initial_data is not None else self.initial_data,
+            group_class=self.group_class,
+            invariants=kept,
+        )
+
+    def load(self, document: Mapping[str, Any], *, replay: bool = False) -> G:
+        """:func:`load` for documents of this type, typed as this type's groups.
+
+        Raises:
+            InvalidGroupData: as :func:`kelompok.load`, and when the document is of
+                another type.
+        """
+        if _is_mapping(document) and document.get("type") != self.name:
+            shown = describe(document.get("type"))
+            problem = Reason(
+                "document.type",
+                f"type: is {shown}, expected {self.name!r}",
+                f"type: bernilai {shown}, seharusnya {self.name!r}",
+                "type",
+            )
+            raise InvalidGroupData("Cannot load this group document", [problem])
+        return cast("G", load_document(document, self._only_this, replay=replay))
+
+    def _only_this(self, name: str) -> GroupType[Any]:
+        """This type, if *name* is its name (a mapping may answer "type" differently twice)."""
+        if name != self.name:
+            msg = f"a {self.name} group was expected, this document is of type {describe(name)}"
+            raise KelompokError(msg)
+        return self
+
+    # -- the hooks of Group: documents and pickling live above the runtime --------
+
+    def _document(self, group: G, state: State, *, remember: bool) -> dict[str, Any]:
+        """The document of *group* in *state*; remembered as a known document if asked."""
+        return dump_and_remember(group, state) if remember else dump(group, state)
+
+    def _reduce_group(self, group: G) -> tuple[Any, ...]:
+        """How *group* pickles: as its document, loaded by type name when unpickled."""
+        return (load, (group.to_dict(),))
+
+    def __repr__(self) -> str:
+        return f"<GroupType {self.name!r}: {len(self.stages)} stages, {len(self.events)} events>"
+
+
+REGISTRY: Final[Registry[GroupType[Any]]] = Registry(
+    GroupType,
+    "group type",
+    ENTRY_POINT_GROUP,
+    name_of=lambda group_type: group_type.name,
+    unknown=UnknownGroupType,  # type: ignore[arg-type]
+)
+"""Every group type by name: the built-ins, the registered ones, and plugins."""
+
+
+def load(document: Mapping[str, Any], *, replay: bool = False) -> Group:
+    """Rebuild a group from a document made by :meth:`Group.to_dict`.
+
+    The document's ``type`` is looked up by name among the registered types (and
+    installed plugins); nothing a document names is ever imported.
+
+    Args:
+        document: the dict (for example ``json.loads`` of what was stored).
+        replay: also fire every recorded event again, from the founding
+            arguments, and require the result to be the stored data. This
+            re-checks every payload and requirement, so it catches data that
+            was edited to agree with its stage (a member who never passed
+            selection). Use it for documents from outside your own store;
+            it costs one event per history record.
+
+    Raises:
+        InvalidGroupData: the document is malformed, of an unknown type, or its
+            stage, history and data could not have come from firing events;
+            ``.problems`` lists every problem with the field it is in.
+
+    With :data:`kelompok.known_documents` on (it is off by default), a
+    document that is exactly one this process made with ``to_dict()`` is not
+    checked again: ``load`` returns a copy of the group that made it.
+    """
+    return load_document(document, REGISTRY.get, replay=replay)
+
+
+def checked_load(document: Mapping[str, Any], *, replay: bool = False) -> Group:
+    """:func:`load` without asking :data:`kelompok.known_documents`: every check, every time."""
+    return codec.checked_load(document, REGISTRY.get, replay=replay)
