@@ -91,8 +91,12 @@ def test_why_not_and_can():
     assert str(r).startswith("Adopt a charter")
     assert r.message("id").startswith("Susun dahulu")
     assert str(r) == r.message("en")
-    with pytest.raises(ValueError, match="'en'"):
-        r.message("fr")
+    assert r.message("id") == r.message("id-ID") == r.message("ms,id;q=0.9")
+    assert str(r) == r.message("fr")  # a language without texts is English, never an error
+    assert ("adopt_charter",) == r.fixed_by
+    expected = {"code": "charter.missing", "message": str(r), "field": None}
+    assert {**expected, "fixed_by": ["adopt_charter"]} == r.to_json()
+    assert r.message("id") == r.to_json("id-ID")["message"]
     g.fire("adopt_charter", **builders.CHARTER)
     assert [] == g.why_not("open_recruitment")
     assert g.can("open_recruitment")
@@ -192,7 +196,7 @@ def test_every_error_kelompok_raises_is_a_kelompok_error():
         lambda: g.fire("identify_needs", actor=42, needs=["x"]),  # type: ignore[arg-type]
         kelompok.Group,
         lambda: kelompok.PROFESSIONAL.stage("nowhere"),
-        lambda: kelompok.Reason("c", "e", "i").message("fr"),
+        lambda: kelompok.PROFESSIONAL.event("nowhere"),
         lambda: kelompok.Member("", "x"),
         lambda: g.path_to("nowhere"),
     ]

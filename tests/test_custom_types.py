@@ -29,17 +29,18 @@ from kelompok import (
 )
 from kelompok._types.group_type import REGISTRY
 
-CERTIFIED_STAGE = Stage("certified", "Members certified", "Anggota tersertifikasi")
+CERTIFIED_STAGE = Stage("certified", {"en": "Members certified", "id": "Anggota tersertifikasi"})
 CERTIFY = Event(
     "certify",
-    "Certify the members",
-    "Menyertifikasi anggota",
+    {"en": "Certify the members", "id": "Menyertifikasi anggota"},
     moves={"recruiting": "certified"},
     requires=[
         Requirement(
             "certify.too_small",
-            "Certify once at least 3 people are members.",
-            "Sertifikasi setelah minimal 3 orang menjadi anggota.",
+            {
+                "en": "Certify once at least 3 people are members.",
+                "id": "Sertifikasi setelah minimal 3 orang menjadi anggota.",
+            },
             check=lambda g, p: len(g.data.members) >= 3,
             needs_payload=False,
         )
@@ -50,10 +51,9 @@ CERTIFY = Event(
 def certified_type(name: str = "certified_professional") -> GroupType[kelompok.FormationGroup]:
     return PROFESSIONAL.derive(
         name,
-        "Certified professional group",
-        "Kelompok profesi bersertifikat",
+        {"en": "Certified professional group", "id": "Kelompok profesi bersertifikat"},
         insert_stage(CERTIFIED_STAGE, after="recruiting", via=CERTIFY),
-        relabel("recruiting", en="Recruiting", id="Merekrut"),
+        relabel("recruiting", {"en": "Recruiting", "id": "Merekrut"}),
         drop_requirement("admit", "member.profession"),
         drop_invariant("state.profession"),
     )
@@ -62,10 +62,7 @@ def certified_type(name: str = "certified_professional") -> GroupType[kelompok.F
 def definition_snapshot(group_type: GroupType[Any]) -> Any:
     return (
         group_type.stages,
-        [
-            (e.name, dict(e.moves), [r.code for r in e.requires], e.en, e.id)
-            for e in group_type.events
-        ],
+        [(e.name, dict(e.moves), [r.code for r in e.requires], e.label) for e in group_type.events],
     )
 
 
@@ -77,8 +74,8 @@ def test_derive_inserts_a_stage_and_keeps_the_parent_unchanged():
     assert {"certified": "structured"} == dict(child.event("establish_structure").moves)
     assert child.event("admit").moves["certified"] is None  # actions span the new stage
     assert "dissolved" == child.event("dissolve").moves["certified"]
-    assert "Recruiting" == child.stage("recruiting").en
-    assert "Member recruitment" == PROFESSIONAL.stage("recruiting").en
+    assert "Recruiting" == str(child.stage("recruiting").label)
+    assert "Member recruitment" == str(PROFESSIONAL.stage("recruiting").label)
     assert verify(child).ok
     assert verify(child, refines=PROFESSIONAL).ok
 
@@ -105,24 +102,84 @@ def _scores() -> dict[str, int]:
 
 def test_drop_invariant_names_a_real_invariant():
     with pytest.raises(kelompok.DefinitionError, match="no such invariant"):
-        PROFESSIONAL.derive("x", "X", "X", drop_invariant("state.nothing"))
+        PROFESSIONAL.derive("x", {"en": "X", "id": "X"}, drop_invariant("state.nothing"))
+
+
+ALWAYS = kelompok.Invariant("x.always", {"en": "Always.", "id": "Selalu."}, check=lambda g: True)
+
+
+def test_derive_adds_invariants_and_replaces_them_only_when_told():
+    parent = [i.code for i in PROFESSIONAL.invariants]
+    added = PROFESSIONAL.derive("with_more", {"en": "More", "id": "Lebih"}, invariants=[ALWAYS])
+    assert [*parent, "x.always"] == [i.code for i in added.invariants]
+    alone = PROFESSIONAL.derive(
+        "with_one", {"en": "One", "id": "Satu"}, invariants=[ALWAYS], replace_invariants=True
+    )
+    assert ["x.always"] == [i.code for i in alone.invariants]
+    bare = PROFESSIONAL.derive("with_none", {"en": "None", "id": "Nihil"}, replace_invariants=True)
+    assert () == bare.invariants
+    assert parent == [i.code for i in PROFESSIONAL.invariants]  # the parent is never changed
+
+
+def test_relabel_takes_one_label_and_drops_the_old_languages():
+    child = PROFESSIONAL.derive(
+        "relabelled",
+        {"en": "Relabelled", "id": "Berlabel baru"},
+        relabel("recruiting", "Hiring"),
+        translations={"id": {"stage.recruiting": "Perekrutan"}},
+    )
+    assert "Hiring" == str(child.stage("recruiting").label)
+    assert "Perekrutan" == child.stage("recruiting").label("id")
+    inline = PROFESSIONAL.derive(
+        "relabelled_inline",
+        {"en": "Relabelled", "id": "Berlabel baru"},
+        relabel("admit", {"en": "Let in", "id": "Menerima masuk"}),
+    )
+    assert ("Let in", "Menerima masuk") == (
+        inline.event("admit").label(),
+        inline.event("admit").label("id"),
+    )
+    with pytest.raises(kelompok.DefinitionError) as info:
+        PROFESSIONAL.derive("unlabelled", {"en": "U", "id": "U"}, relabel("recruiting", "Hiring"))
+    assert [
+        "stage 'recruiting' has no 'id' text: give it inline or in translations['id']"
+    ] == info.value.problems
+    assert "Member recruitment" == str(PROFESSIONAL.stage("recruiting").label)
+
+
+def test_derive_translations_add_a_language_to_every_text_of_the_child():
+    child = PROFESSIONAL.derive(
+        "malay_professional",
+        {"en": "Professional (Malay)", "id": "Profesi (Melayu)"},
+        translations={"ms": {"type": "Kumpulan profesional", "stage.awareness": "Kesedaran"}},
+    )
+    assert "Kumpulan profesional" == child.label("ms-MY")
+    assert "Kesedaran" == child.stage("awareness").label("ms")
+    assert "Kesadaran kolektif" == child.stage("awareness").label("id")  # the parent's, kept
+    assert str(child.stage("recruiting").label) == child.stage("recruiting").label("ms")
+    assert "Kesedaran" != PROFESSIONAL.stage("awareness").label("ms")  # the parent is unchanged
 
 
 def test_parent_requirement_edits_do_not_leak():
     stricter = Requirement(
         "selection.below_pass_mark",
-        "Every criterion must score at least 4.",
-        "Setiap kriteria harus bernilai minimal 4.",
+        {
+            "en": "Every criterion must score at least 4.",
+            "id": "Setiap kriteria harus bernilai minimal 4.",
+        },
         check=lambda g, p: all(v >= 4 for v in p.scores.values()),
     )
     child = PROFESSIONAL.derive(
         "strict_professional",
-        "Strict",
-        "Ketat",
+        {"en": "Strict", "id": "Ketat"},
         replace_requirement("admit", "selection.below_pass_mark", stricter),
         add_requirement(
             "dissolve",
-            Requirement("dissolve.vote", "Vote first.", "Voting dahulu.", check=lambda g, p: False),
+            Requirement(
+                "dissolve.vote",
+                {"en": "Vote first.", "id": "Voting dahulu."},
+                check=lambda g, p: False,
+            ),
         ),
     )
     assert "selection.below_pass_mark" in [r.code for r in child.event("admit").requires]
@@ -151,13 +208,11 @@ def test_derive_with_own_data_round_trips():
 
     child = PROFESSIONAL.derive(
         "professional_with_certificates",
-        "With certificates",
-        "Dengan sertifikat",
+        {"en": "With certificates", "id": "Dengan sertifikat"},
         add_event(
             Event(
                 "issue_certificate",
-                "Issue a certificate",
-                "Menerbitkan sertifikat",
+                {"en": "Issue a certificate", "id": "Menerbitkan sertifikat"},
                 moves=dict.fromkeys(["recruiting", "structured"]),
                 payload=CertPayload,
                 effect=add_certificate,
@@ -184,8 +239,7 @@ def test_built_in_effects_keep_the_fields_of_a_data_subclass(kw_only: bool):
 
     child = PROFESSIONAL.derive(
         f"badged_{kw_only}",
-        "Badged",
-        "Berlencana",
+        {"en": "Badged", "id": "Berlencana"},
         data=BadgeData,
         initial_data=lambda a: BadgeData(name=a.name, profession=a.profession, badge="gold"),
     )
@@ -200,11 +254,10 @@ def test_derive_reports_every_bad_change():
     with pytest.raises(kelompok.DefinitionError) as info:
         PROFESSIONAL.derive(
             "broken",
-            "Broken",
-            "Rusak",
+            {"en": "Broken", "id": "Rusak"},
             drop_requirement("admit", "no.such.code"),
             drop_requirement("no_such_event", "x"),
-            relabel("nowhere", en="N", id="N"),
+            relabel("nowhere", {"en": "N", "id": "N"}),
             insert_stage(CERTIFIED_STAGE, after="limbo", via=CERTIFY),
         )
     text = str(info.value)
@@ -213,8 +266,10 @@ def test_derive_reports_every_bad_change():
 
 
 def test_verify_finds_a_shortcut_with_its_shortest_counterexample():
-    skip = Event("skip", "Skip", "Lompat", moves={"structured": "evaluating"})
-    child = PROFESSIONAL.derive("shortcut", "Shortcut", "Jalan pintas", add_event(skip))
+    skip = Event("skip", {"en": "Skip", "id": "Lompat"}, moves={"structured": "evaluating"})
+    child = PROFESSIONAL.derive(
+        "shortcut", {"en": "Shortcut", "id": "Jalan pintas"}, add_event(skip)
+    )
     report = verify(child)
     assert not report.ok
     assert ["evaluating", "collaborating"] == [p.stage for p in report.problems]
@@ -238,11 +293,12 @@ def test_verify_finds_a_shortcut_with_its_shortest_counterexample():
 
 
 def test_verify_refines_catches_an_ordering_the_child_breaks():
-    early = Event("early_structure", "Early", "Awal", moves={"core_formed": "recruiting"})
+    early = Event(
+        "early_structure", {"en": "Early", "id": "Awal"}, moves={"core_formed": "recruiting"}
+    )
     child = PROFESSIONAL.derive(
         "loose",
-        "Loose",
-        "Longgar",
+        {"en": "Loose", "id": "Longgar"},
         drop_requirement("open_recruitment", "charter.missing"),
         add_event(early),
     )
@@ -264,11 +320,11 @@ def test_builtins_verify():
         (
             PROFESSIONAL,
             "recruiting",
-            "evaluating",
-            ["establish_structure", "plan_programs", "evaluate"],
+            "evaluating",  # with the actions its events need first (admit, record_activity)
+            ["admit", "establish_structure", "plan_programs", "record_activity", "evaluate"],
         ),
         (PROFESSIONAL, "collaborating", "dissolved", ["dissolve"]),
-        (VOLUNTEER, "programmed", "collaborating", ["execute", "collaborate"]),
+        (VOLUNTEER, "programmed", "collaborating", ["execute", "record_activity", "collaborate"]),
     ],
 )
 def test_path_to(group_type, stage, target, expected):
@@ -296,7 +352,7 @@ def test_next_steps_say_what_is_missing():
     assert ("vision", "mission", "goals", "steps") == steps["adopt_charter"].fields
     assert steps["adopt_charter"].ready
     assert "core_formed" == steps["adopt_charter"].dest
-    assert "Membuka rekrutmen anggota" == steps["open_recruitment"].id
+    assert "Membuka rekrutmen anggota" == steps["open_recruitment"].label("id")
     g.fire("adopt_charter", **builders.CHARTER)
     assert all(s.ready for s in g.next_steps())
 
@@ -305,6 +361,35 @@ def test_next_steps_at_evaluation_without_activities():
     g = builders.at(PROFESSIONAL, "programmed")
     steps = {s.event: s for s in g.next_steps()}
     assert ["evaluation.no_activity"] == [r.code for r in steps["evaluate"].unmet]
+
+
+def test_a_next_step_names_what_meets_its_requirements_and_reads_as_json():
+    g = builders.at(PROFESSIONAL, "core_formed")
+    step = {s.event: s for s in g.next_steps()}["open_recruitment"]
+    assert ("adopt_charter",) == step.fixed_by
+    [reason] = step.unmet
+    assert {
+        "event": "open_recruitment",
+        "label": "Membuka rekrutmen anggota",
+        "dest": "recruiting",
+        "ready": False,
+        "fixed_by": ["adopt_charter"],
+        "unmet": [reason.to_json("id")],
+        "fields": [],
+    } == step.to_json("id-ID")
+    assert reason.message("id") == step.to_json("id")["unmet"][0]["message"]
+    assert str(reason) == step.to_json()["unmet"][0]["message"]
+
+
+def test_mermaid_highlights_the_current_stage():
+    plain = kelompok.mermaid(VOLUNTEER, "id")
+    marked = kelompok.mermaid(VOLUNTEER, "id", current="recruiting")
+    assert marked.startswith(plain)
+    assert marked[len(plain) :].splitlines()[-1] == "    class recruiting current"
+    assert "classDef current " in marked
+    assert "classDef" not in plain
+    with pytest.raises(kelompok.UnknownStage):
+        kelompok.mermaid(VOLUNTEER, current="nowhere")
 
 
 def install_plugin(tmp_path, monkeypatch, entry_point: str) -> None:
@@ -328,15 +413,18 @@ def test_register_and_plugins(tmp_path, monkeypatch):
             """
             import kelompok
             PLUGGED = kelompok.PROFESSIONAL.derive(
-                "plugged_professional", "Plugged", "Terpasang",
-                kelompok.relabel("awareness", en="Awake", id="Sadar"),
+                "plugged_professional",
+                {"en": "Plugged", "id": "Terpasang"},
+                kelompok.relabel("awareness", {"en": "Awake", "id": "Sadar"}),
             )
             """
         )
     )
     install_plugin(tmp_path, monkeypatch, "plugged_professional = kelompok_tuckman_plugin:PLUGGED")
     plugged = kelompok.get_group_type("plugged_professional")
-    assert "Awake" == plugged.stage("awareness").en
+    assert "Awake" == str(plugged.stage("awareness").label)
+    assert "Sadar" == plugged.stage("awareness").label("id")
+    assert "Terpasang" == plugged.label("id")
     assert plugged is kelompok.group_types()["plugged_professional"]
     g = plugged.create(name="P", profession="nurse").fire("identify_needs", needs=["x"])
     assert g.to_dict() == kelompok.load(g.to_dict()).to_dict()
@@ -360,8 +448,8 @@ def test_a_broken_plugin_keeps_failing_but_builtins_still_work(tmp_path, monkeyp
 
 
 def test_stage_order_reason_names_only_live_stages():
-    skip = Event("skip", "Skip", "Lompat", moves={"structured": "evaluating"})
-    child = PROFESSIONAL.derive("skipper", "Skipper", "Pelompat", add_event(skip))
+    skip = Event("skip", {"en": "Skip", "id": "Lompat"}, moves={"structured": "evaluating"})
+    child = PROFESSIONAL.derive("skipper", {"en": "Skipper", "id": "Pelompat"}, add_event(skip))
     g = builders.advance(child.create(name="S", profession="pharmacist"), "structured")
     [reason] = g.why_not("skip")
     assert "before programmed," in str(reason)

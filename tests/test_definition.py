@@ -21,19 +21,18 @@ def make(**overrides: Any) -> GroupType[kelompok.Group]:
     """A small valid type (a -> b -> c, c -> b back, anything -> closed), with overrides."""
     spec: dict[str, Any] = {
         "name": "tiny",
-        "en": "Tiny",
-        "id": "Kecil",
+        "label": {"en": "Tiny", "id": "Kecil"},
         "stages": [
-            Stage("a", "A", "A"),
-            Stage("b", "B", "B"),
-            Stage("c", "C", "C"),
-            Stage("closed", "Closed", "Ditutup", terminal=True),
+            Stage("a", {"en": "A", "id": "A"}),
+            Stage("b", {"en": "B", "id": "B"}),
+            Stage("c", {"en": "C", "id": "C"}),
+            Stage("closed", {"en": "Closed", "id": "Ditutup"}, terminal=True),
         ],
         "events": [
-            Event("start", "Start", "Mulai", moves={"a": "b"}),
-            Event("finish", "Finish", "Selesai", moves={"b": "c"}),
-            Event("redo", "Redo", "Ulang", moves={"c": "b"}, back=True),
-            Event("close", "Close", "Tutup", moves=dict.fromkeys("abc", "closed")),
+            Event("start", {"en": "Start", "id": "Mulai"}, moves={"a": "b"}),
+            Event("finish", {"en": "Finish", "id": "Selesai"}, moves={"b": "c"}),
+            Event("redo", {"en": "Redo", "id": "Ulang"}, moves={"c": "b"}, back=True),
+            Event("close", {"en": "Close", "id": "Tutup"}, moves=dict.fromkeys("abc", "closed")),
         ],
         "data": Named,
         "founding": Named,
@@ -64,30 +63,29 @@ def problems_of(**overrides: Any) -> list[str]:
 def test_every_problem_is_listed_at_once():
     problems = problems_of(
         stages=[
-            Stage("a", "A", ""),
-            Stage("b", "B", "B"),
-            Stage("c", "C", "C"),
-            Stage("island", "Island", "Pulau"),
-            Stage("closed", "Closed", "Ditutup", terminal=True),
+            Stage("a", {"en": "A", "id": ""}),
+            Stage("b", {"en": "B", "id": "B"}),
+            Stage("c", {"en": "C", "id": "C"}),
+            Stage("island", {"en": "Island", "id": "Pulau"}),
+            Stage("closed", {"en": "Closed", "id": "Ditutup"}, terminal=True),
         ],
         events=[
-            Event("start", "Start", "Mulai", moves={"a": "b", "closed": "a"}),
-            Event("jump", "Jump", "Lompat", moves={"c": "a", "b": "nowhere"}),
+            Event("start", {"en": "Start", "id": "Mulai"}, moves={"a": "b", "closed": "a"}),
+            Event("jump", {"en": "Jump", "id": "Lompat"}, moves={"c": "a", "b": "nowhere"}),
             Event(
                 "check",
-                "Check",
-                "Cek",
+                {"en": "Check", "id": "Cek"},
                 moves={"b": None},
                 requires=[
-                    Requirement("x.one", "One", "Satu", check="not callable"),  # type: ignore[arg-type]
-                    Requirement("x.one", "One", "Satu", check=lambda g, p: True),
+                    Requirement("x.one", {"en": "One", "id": "Satu"}, check="not callable"),  # type: ignore[arg-type]
+                    Requirement("x.one", {"en": "One", "id": "Satu"}, check=lambda g, p: True),
                 ],
             ),
-            Event("start", "Again", "Lagi", moves={"b": "c"}),
+            Event("start", {"en": "Again", "id": "Lagi"}, moves={"b": "c"}),
         ],
     )
     expected = [
-        "stage 'a' has no 'id' label",
+        "stage 'a' has a blank or non-text 'id' text",
         "event 'start' leaves terminal stage 'closed'",
         "event 'jump' moves back 'c' -> 'a': declare it with back=True",
         "event 'jump' moves to undeclared stage 'nowhere'",
@@ -105,19 +103,24 @@ def test_every_problem_is_listed_at_once():
     ("overrides", "expected"),
     [
         ({"name": "not a name"}, "type name 'not a name' is not an identifier"),
-        ({"en": ""}, "type 'tiny' has no 'en' label"),
+        ({"label": {"en": "", "id": "Kecil"}}, "the type has a blank or non-text 'en' text"),
+        ({"label": "Tiny"}, "the type has no 'id' text: give it inline or in translations['id']"),
         ({"data": dict}, "data must be an attrs class"),
         ({"initial_data": 3}, "initial_data is not callable"),
         (
-            {"stages": [Stage("closed", "Closed", "Ditutup", terminal=True)]},
+            {"stages": [Stage("closed", {"en": "Closed", "id": "Ditutup"}, terminal=True)]},
             "the first stage must be a live (non-terminal) stage",
         ),
         (
             {
                 "events": [
-                    Event("start", "Start", "Mulai", moves={"a": "b"}),
-                    Event("finish", "Finish", "Selesai", moves={"b": "c"}, back=True),
-                    Event("close", "Close", "Tutup", moves=dict.fromkeys("abc", "closed")),
+                    Event("start", {"en": "Start", "id": "Mulai"}, moves={"a": "b"}),
+                    Event("finish", {"en": "Finish", "id": "Selesai"}, moves={"b": "c"}, back=True),
+                    Event(
+                        "close",
+                        {"en": "Close", "id": "Tutup"},
+                        moves=dict.fromkeys("abc", "closed"),
+                    ),
                 ]
             },
             "event 'finish' is declared a way back but moves 'b' -> 'c'",
@@ -125,9 +128,11 @@ def test_every_problem_is_listed_at_once():
         (
             {
                 "events": [
-                    Event("start", "Start", "Mulai", moves={"a": "b"}),
-                    Event("finish", "Finish", "Selesai", moves={"b": "c"}),
-                    Event("close", "Close", "Tutup", moves=dict.fromkeys("ab", "closed")),
+                    Event("start", {"en": "Start", "id": "Mulai"}, moves={"a": "b"}),
+                    Event("finish", {"en": "Finish", "id": "Selesai"}, moves={"b": "c"}),
+                    Event(
+                        "close", {"en": "Close", "id": "Tutup"}, moves=dict.fromkeys("ab", "closed")
+                    ),
                 ]
             },
             "live stage 'c' is a dead end: no event leaves it",
@@ -135,16 +140,84 @@ def test_every_problem_is_listed_at_once():
         (
             {
                 "invariants": [
-                    kelompok.Invariant("inv.x", "X", "", check=lambda g: True),
+                    kelompok.Invariant("inv.x", {"en": "X", "id": ""}, check=lambda g: True),
                 ]
             },
-            "invariant 'inv.x' has no 'id' label",
+            "invariant 'inv.x' has a blank or non-text 'id' text",
         ),
     ],
 )
 def test_single_problems(overrides, expected):
     problems = problems_of(**overrides)
     assert any(expected in p for p in problems), problems
+
+
+def _one_stage_label(label: Any) -> dict[str, Any]:
+    return {
+        "stages": [
+            Stage("a", label),
+            Stage("b", {"en": "B", "id": "B"}),
+            Stage("c", {"en": "C", "id": "C"}),
+            Stage("closed", {"en": "Closed", "id": "Ditutup"}, terminal=True),
+        ]
+    }
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        (
+            {"translations": {"ms": {"stage.nowhere": "Tiada", "stage.a": "A"}}},
+            "translations['ms'] has keys no text of the type has: stage.nowhere",
+        ),
+        ({"translations": "id"}, "translations must be a mapping {language: {key: text}}"),
+        (_one_stage_label(42), "stage 'a' has a blank or non-text 'en' text"),
+        (_one_stage_label({"id": "A"}), "stage 'a' has no 'en' text"),
+        (_one_stage_label({"en": "A", "id": "  "}), "stage 'a' has a blank or non-text 'id' text"),
+        (_one_stage_label({"en": "A"}), "stage 'a' has no 'id' text"),
+        (
+            {
+                "events": [
+                    Event("start", {"en": "Start", "id": "Mulai"}, moves={"a": "b"}),
+                    Event("finish", {"en": "Finish", "id": "Selesai"}, moves={"b": "c"}),
+                    Event(
+                        "close",
+                        {"en": "Close", "id": "Tutup"},
+                        moves=dict.fromkeys("abc", "closed"),
+                        requires=[
+                            Requirement(
+                                "stage.a", {"en": "Sure?", "id": "Yakin?"}, check=lambda g, p: True
+                            )
+                        ],
+                    ),
+                ]
+            },
+            "the code 'stage.a' is also the key of stage 'a''s label: choose another code",
+        ),
+    ],
+)
+def test_text_problems(overrides, expected):
+    problems = problems_of(**overrides)
+    assert any(expected in p for p in problems), problems
+
+
+def test_a_text_may_get_its_indonesian_from_the_translations():
+    tiny = make(
+        name="tiny_translated",
+        label="Tiny",
+        stages=[
+            Stage("a", "A"),
+            Stage("b", {"EN": "B", "ID": "B"}),  # language tags are read without regard to case
+            Stage("c", {"en": "C", "id": "C", "id_ID": "C (Indonesia)"}),  # a regional text
+            Stage("closed", {"en": "Closed", "id": "Ditutup"}, terminal=True),
+        ],
+        translations={"id": {"type": "Kecil", "stage.a": "Awal"}, "ms": {"stage.a": "Mula"}},
+    )
+    assert ("Tiny", "Kecil") == (str(tiny.label), tiny.label("id"))
+    assert ("A", "Awal", "Mula") == tuple(tiny.stage("a").label(x) for x in ("en", "id", "ms"))
+    assert "B" == tiny.stage("b").label("id")
+    assert ("C", "C (Indonesia)") == (tiny.stage("c").label("id"), tiny.stage("c").label("id-ID"))
+    assert "Closed" == tiny.stage("closed").label("ms")  # no Malay text: English
 
 
 def test_definitions_are_frozen():
@@ -173,19 +246,22 @@ def test_builtins_pass_their_own_definition_checks():
     assert [] == definition_problems(kelompok.VOLUNTEER)
 
 
-def test_a_payload_field_named_actor_is_refused():
+def test_a_payload_field_named_actor_is_accepted():
+    """A payload field may be called ``actor``: the definition check that refused it is gone."""
+
     @attrs.frozen
     class WithActor:
         actor: str
 
-    problems = problems_of(
+    tiny = make(
         events=[
-            Event("start", "Start", "Mulai", moves={"a": "b"}, payload=WithActor),
-            Event("finish", "Finish", "Selesai", moves={"b": "c"}),
-            Event("close", "Close", "Tutup", moves=dict.fromkeys("abc", "closed")),
+            Event("start", {"en": "Start", "id": "Mulai"}, moves={"a": "b"}, payload=WithActor),
+            Event("finish", {"en": "Finish", "id": "Selesai"}, moves={"b": "c"}),
+            Event("close", {"en": "Close", "id": "Tutup"}, moves=dict.fromkeys("abc", "closed")),
         ]
     )
-    assert any("'actor'" in p for p in problems)
+    assert tiny.event("start").payload is WithActor
+    assert [] == definition_problems(tiny)
 
 
 def test_group_class_must_be_a_group():

@@ -737,7 +737,7 @@ def _outcome(load: Callable[[Any], FormationGroup], doc: Any) -> Any:
     try:
         return load(doc).to_dict()
     except InvalidGroupData as exc:
-        return [(p.code, p.field, p.en) for p in exc.problems]
+        return [(p.code, p.field, str(p)) for p in exc.problems]
 
 
 @given(type_name=st.sampled_from(TYPES), data=st.data())

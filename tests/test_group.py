@@ -87,12 +87,14 @@ def _failing_type() -> kelompok.GroupType[kelompok.Group]:
 
     return kelompok.GroupType(
         name="failing",
-        en="Failing",
-        id="Gagal",
-        stages=[kelompok.Stage("a", "A", "A"), kelompok.Stage("b", "B", "B")],
+        label={"en": "Failing", "id": "Gagal"},
+        stages=[
+            kelompok.Stage("a", {"en": "A", "id": "A"}),
+            kelompok.Stage("b", {"en": "B", "id": "B"}),
+        ],
         events=[
-            kelompok.Event("go", "Go", "Pergi", moves={"a": "b"}, effect=explode),
-            kelompok.Event("back", "Back", "Kembali", moves={"b": "a"}, back=True),
+            kelompok.Event("go", {"en": "Go", "id": "Pergi"}, moves={"a": "b"}, effect=explode),
+            kelompok.Event("back", {"en": "Back", "id": "Kembali"}, moves={"b": "a"}, back=True),
         ],
         data=Named,
         founding=Named,
@@ -211,14 +213,16 @@ def test_actor_must_be_text():
 
 
 def test_create_refuses_bad_arguments():
-    with pytest.raises(kelompok.InvalidGroupData) as info:
+    with pytest.raises(kelompok.CreationRefused) as info:
         PROFESSIONAL.create(name=" ", colour="red")
-    fields = {(p.code, p.field) for p in info.value.problems}
+    assert isinstance(info.value, ValueError)
+    assert "professional" == info.value.group_type
+    fields = {(r.code, r.field) for r in info.value.reasons}
     assert ("create.missing_field", "profession") in fields
     assert ("create.unknown_field", "colour") in fields
-    with pytest.raises(kelompok.InvalidGroupData, match="blank"):
+    with pytest.raises(kelompok.CreationRefused, match="blank"):
         PROFESSIONAL.create(name=" ", profession="nurse")
-    with pytest.raises(kelompok.InvalidGroupData, match="id"):
+    with pytest.raises(kelompok.CreationRefused, match="id"):
         VOLUNTEER.create(name="Relawan", id="")
     assert "given-id" == VOLUNTEER.create(name="Relawan", id="given-id").id
 
@@ -410,7 +414,7 @@ def test_invalid_values_are_kelompok_errors():
     assert isinstance(info.value, kelompok.KelompokError)
     assert isinstance(info.value, ValueError)
     assert "id" == info.value.field
-    assert "kosong" in info.value.id
+    assert "kosong" in info.value.text("id")
 
 
 def test_event_name_is_positional_so_payload_fields_cannot_clash():

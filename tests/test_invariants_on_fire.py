@@ -27,16 +27,19 @@ def counting_type(invariants: list[kelompok.Invariant], *, effect: Any = None) -
 
     return kelompok.GroupType(
         name="counting",
-        en="Counting",
-        id="Menghitung",
+        label={"en": "Counting", "id": "Menghitung"},
         stages=[
-            kelompok.Stage("open", "Open", "Buka"),
-            kelompok.Stage("done", "Done", "Selesai", terminal=True),
+            kelompok.Stage("open", {"en": "Open", "id": "Buka"}),
+            kelompok.Stage("done", {"en": "Done", "id": "Selesai"}, terminal=True),
         ],
         events=[
-            kelompok.Event("apple", "Apple", "Apel", moves={"open": None}, effect=add_apple),
-            kelompok.Event("pear", "Pear", "Pir", moves={"open": None}, effect=effect or add_pear),
-            kelompok.Event("finish", "Finish", "Selesai", moves={"open": "done"}),
+            kelompok.Event(
+                "apple", {"en": "Apple", "id": "Apel"}, moves={"open": None}, effect=add_apple
+            ),
+            kelompok.Event(
+                "pear", {"en": "Pear", "id": "Pir"}, moves={"open": None}, effect=effect or add_pear
+            ),
+            kelompok.Event("finish", {"en": "Finish", "id": "Selesai"}, moves={"open": "done"}),
         ],
         data=Counts,
         founding=Counts,
@@ -51,7 +54,9 @@ def spy(code: str, reads: Any, calls: list[str], holds: Callable[[Any], bool]) -
         calls.append(code)
         return holds(g)
 
-    return kelompok.Invariant(code, f"{code} holds", f"{code} berlaku", check, reads=reads)
+    return kelompok.Invariant(
+        code, {"en": f"{code} holds", "id": f"{code} berlaku"}, check, reads=reads
+    )
 
 
 def test_an_invariant_with_reads_is_checked_only_when_they_change():
@@ -103,7 +108,7 @@ def test_an_invariant_sees_the_record_of_the_event_it_checks():
         lengths.append(len(g.history))
         return g.history[-1].event in {"apple", "pear", "finish"} if g.history else True
 
-    gt = counting_type([kelompok.Invariant("seen", "seen", "terlihat", check)])
+    gt = counting_type([kelompok.Invariant("seen", {"en": "seen", "id": "terlihat"}, check)])
     g = gt.create(name="box")
     g.fire("apple").fire("pear")
     assert [1, 2] == lengths[-2:]

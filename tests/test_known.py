@@ -148,8 +148,8 @@ def test_replay_always_checks() -> None:
 def test_a_replaced_registration_is_not_answered_from_the_old_type(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    first = PROFESSIONAL.derive("club", "Club", "Klub")
-    second = PROFESSIONAL.derive("club", "Club", "Klub")
+    first = PROFESSIONAL.derive("club", {"en": "Club", "id": "Klub"})
+    second = PROFESSIONAL.derive("club", {"en": "Club", "id": "Klub"})
     kelompok.register(first)
     doc = at(first, "recruiting", name="Klub Apoteker", profession="pharmacist").to_dict()
     assert kelompok.load(doc).type is first

@@ -46,26 +46,23 @@ def team_type(name: str, *, effect=_join) -> GroupType[kelompok.Group]:
     """Forming -> storming -> norming, with a way back; 'disbanded' is terminal."""
     return GroupType(
         name=name,
-        en="Team",
-        id="Tim",
+        label={"en": "Team", "id": "Tim"},
         stages=[
-            Stage("forming", "Forming", "Pembentukan"),
-            Stage("storming", "Storming", "Konflik"),
-            Stage("norming", "Norming", "Norma"),
-            Stage("disbanded", "Disbanded", "Bubar", terminal=True),
+            Stage("forming", {"en": "Forming", "id": "Pembentukan"}),
+            Stage("storming", {"en": "Storming", "id": "Konflik"}),
+            Stage("norming", {"en": "Norming", "id": "Norma"}),
+            Stage("disbanded", {"en": "Disbanded", "id": "Bubar"}, terminal=True),
         ],
         events=[
             Event(
                 "join",
-                "Join",
-                "Bergabung",
+                {"en": "Join", "id": "Bergabung"},
                 moves={"forming": None},
                 payload=Join,
                 requires=[
                     Requirement(
                         "team.already",
-                        "Already in the team.",
-                        "Sudah di tim.",
+                        {"en": "Already in the team.", "id": "Sudah di tim."},
                         check=lambda g, p: p.person not in g.data.people,
                     )
                 ],
@@ -73,25 +70,27 @@ def team_type(name: str, *, effect=_join) -> GroupType[kelompok.Group]:
             ),
             Event(
                 "storm",
-                "Storm",
-                "Berkonflik",
+                {"en": "Storm", "id": "Berkonflik"},
                 moves={"forming": "storming"},
                 requires=[
                     Requirement(
                         "team.too_small",
-                        "Two people first.",
-                        "Dua orang dahulu.",
+                        {"en": "Two people first.", "id": "Dua orang dahulu."},
                         check=lambda g, p: len(g.data.people) >= 2,
                         needs_payload=False,
                     )
                 ],
             ),
-            Event("agree", "Agree", "Sepakat", moves={"storming": "norming"}),
-            Event("relapse", "Relapse", "Kambuh", moves={"norming": "storming"}, back=True),
+            Event("agree", {"en": "Agree", "id": "Sepakat"}, moves={"storming": "norming"}),
+            Event(
+                "relapse",
+                {"en": "Relapse", "id": "Kambuh"},
+                moves={"norming": "storming"},
+                back=True,
+            ),
             Event(
                 "disband",
-                "Disband",
-                "Bubar",
+                {"en": "Disband", "id": "Bubar"},
                 moves=dict.fromkeys(["forming", "storming", "norming"], "disbanded"),
             ),
         ],
@@ -102,8 +101,10 @@ def team_type(name: str, *, effect=_join) -> GroupType[kelompok.Group]:
         invariants=[
             Invariant(
                 "team.people",
-                "People are unique and storming needs two.",
-                "Orang unik dan konflik butuh dua.",
+                {
+                    "en": "People are unique and storming needs two.",
+                    "id": "Orang unik dan konflik butuh dua.",
+                },
                 check=lambda g: (
                     len(set(g.data.people)) == len(g.data.people)
                     and (not g.reached("storming") or len(g.data.people) >= 2)

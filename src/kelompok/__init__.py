@@ -11,6 +11,7 @@
 """
 
 from kelompok._base.errors import (
+    CreationRefused,
     DefinitionBug,
     DefinitionError,
     GroupBusy,
@@ -54,8 +55,9 @@ from kelompok._formation.records import (
     Structure,
 )
 from kelompok._formation.values import Division, Member, PartnerRef, Program
-from kelompok._runtime.group import Group, Listener, NextStep
+from kelompok._runtime.group import Group, Listener
 from kelompok._runtime.history import HistoryRecord
+from kelompok._runtime.steps import NextStep
 from kelompok._types.diagram import events_table, mermaid
 from kelompok._types.group_type import ENTRY_POINT_GROUP, REGISTRY, GroupType, load
 from kelompok._types.registry import get_group_type, group_types, register
@@ -72,6 +74,7 @@ __all__ = [
     "Activity",
     "Change",
     "Charter",
+    "CreationRefused",
     "DefinitionBug",
     "DefinitionError",
     "Division",

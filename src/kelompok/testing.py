@@ -32,7 +32,12 @@ from hypothesis import reject, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from kelompok._base.errors import DefinitionBug, InvalidGroupData, TransitionNotAllowed
+from kelompok._base.errors import (
+    CreationRefused,
+    DefinitionBug,
+    InvalidGroupData,
+    TransitionNotAllowed,
+)
 from kelompok._formation.values import Division, Member, PartnerRef, Program
 from kelompok._runtime.group import Group
 from kelompok._runtime.history import HistoryRecord
@@ -261,7 +266,7 @@ class LifecycleMachine(RuleBasedStateMachine):
         )
         try:
             group = self.group_type.create(**data.draw(founding, label="founding"))
-        except InvalidGroupData:
+        except CreationRefused:
             reject()  # this drawing is not a usable example
         self.adopt(group)
 

@@ -94,23 +94,21 @@ def open_close_type(  # noqa: PLR0913 -- each attack replaces one part
     """A small custom type: 'put' (an action with the effect under test) and 'close'."""
     return kelompok.GroupType(
         name=name,
-        en="Box",
-        id="Kotak",
+        label={"en": "Box", "id": "Kotak"},
         stages=[
-            kelompok.Stage("open", "Open", "Terbuka"),
-            kelompok.Stage("closed", "Closed", "Tertutup", terminal=True),
+            kelompok.Stage("open", {"en": "Open", "id": "Terbuka"}),
+            kelompok.Stage("closed", {"en": "Closed", "id": "Tertutup"}, terminal=True),
         ],
         events=[
             kelompok.Event(
                 "put",
-                "Put",
-                "Taruh",
+                {"en": "Put", "id": "Taruh"},
                 moves={"open": None},
                 payload=payload,
                 effect=effect,
                 requires=tuple(requires),
             ),
-            kelompok.Event("close", "Close", "Tutup", moves={"open": "closed"}),
+            kelompok.Event("close", {"en": "Close", "id": "Tutup"}, moves={"open": "closed"}),
         ],
         data=data,
         founding=founding,

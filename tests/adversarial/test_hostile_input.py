@@ -18,13 +18,16 @@ import textwrap
 import time
 import tracemalloc
 import types
+from collections.abc import Sequence
 from typing import Any
 
+import attrs
 import pytest
 
 import kelompok
 from adversarial.helpers import TYPES, outcome, snapshot, strict_json
 from builders import at, new, payloads
+from kelompok._data.convert import structure_or_reasons
 from kelompok._types.group_type import REGISTRY
 
 DEPTHS = [500, 5000]
@@ -200,14 +203,12 @@ def test_a_requirement_that_fires_its_own_group_is_a_definition_bug(group_type):
 
     meddler = kelompok.Requirement(
         "needs.meddling",
-        "A requirement that fires an event.",
-        "Persyaratan yang memicu kejadian.",
+        {"en": "A requirement that fires an event.", "id": "Persyaratan yang memicu kejadian."},
         check=meddle,
     )
     child = group_type.derive(
         f"meddling_{group_type.name}",
-        "Meddling",
-        "Campur tangan",
+        {"en": "Meddling", "id": "Campur tangan"},
         kelompok.add_requirement("identify_needs", meddler),
     )
     kelompok.register(child)
@@ -295,7 +296,7 @@ def _partner_outcome(g: Any, partner: Any) -> str:
         codes = [r.code for r in refused.reasons]
         if not any(c.startswith("payload") for c in codes):
             return f"refused without a payload reason: {codes}"
-        if not any("partner" in (r.field or r.en) for r in refused.reasons):
+        if not any("partner" in (r.field or str(r)) for r in refused.reasons):
             return f"refused without naming the partner: {codes}"
         if before != snapshot(g):
             return "refused, but the group changed"
@@ -356,8 +357,9 @@ SURROGATES = ["\ud800", "a\udc80b", "\udfff"]
 @pytest.mark.parametrize("field", ["id", "name", "profession"])
 def test_create_refuses_lone_surrogates(field, text):
     args = {"name": "Ikatan Apoteker Muda", "profession": "pharmacist", field: text}
-    with pytest.raises(kelompok.InvalidGroupData):
+    with pytest.raises(kelompok.CreationRefused) as refused:
         kelompok.PROFESSIONAL.create(**args)
+    assert [field] == [r.field for r in refused.value.reasons]
 
 
 @TYPES
@@ -572,7 +574,7 @@ def test_a_huge_text_in_a_wrong_place_is_quoted_briefly():
             lambda d=d: kelompok.load(d), kelompok.InvalidGroupData, short=False
         )
         assert isinstance(error, kelompok.InvalidGroupData)
-        longest = max([len(str(error)), *(len(p.en) for p in error.problems)])
+        longest = max([len(str(error)), *(len(str(p)) for p in error.problems)])
         if longest >= MAX_MESSAGE:
             too_long[where] = longest
     assert {} == too_long
@@ -596,4 +598,22 @@ def test_a_payload_full_of_junk_is_refused_cheaply(group_type):
     with pytest.raises(kelompok.TransitionNotAllowed) as refused:
         g.fire("identify_needs", needs=[MEGABYTE, 5], work_area=MEGABYTE)
     assert len(str(refused.value)) < MAX_MESSAGE
-    assert all(len(r.en) < MAX_MESSAGE for r in refused.value.reasons)
+    assert all(len(str(r)) < MAX_MESSAGE for r in refused.value.reasons)
+
+
+@pytest.mark.parametrize("value", ["abc", {"a": 1}, b"ab", range(3), {"x"}, 7])
+def test_a_list_or_sequence_field_takes_only_a_list_or_tuple(value):
+    """cattrs builds a list[str] from any iterable: a text became its letters, a dict its keys."""
+
+    @attrs.frozen
+    class Tags:
+        tags: list[str]
+        more: Sequence[str] = ()
+
+    for field in ("tags", "more"):
+        payload = {"tags": ["ok"], field: value}
+        obj, reasons = structure_or_reasons(payload, Tags, code="payload")
+        assert obj is None
+        assert [field] == [r.field for r in reasons]
+    built, reasons = structure_or_reasons({"tags": ["a"], "more": ["b"]}, Tags, code="payload")
+    assert ([], ["a"], ("b",)) == (reasons, built.tags, built.more)

@@ -198,7 +198,7 @@ def attack() -> Iterator[Attack]:
 
 def definition_of(group_type: Any) -> Any:
     return (
-        [(s.name, s.en, s.id, s.terminal) for s in group_type.stages],
+        [(s.name, s.label, s.terminal) for s in group_type.stages],
         [
             (e.name, dict(e.moves), [r.code for r in e.requires], e.payload, e.effect, e.back)
             for e in group_type.events
@@ -291,9 +291,8 @@ def test_a_derived_type_leaks_neither_into_itself_nor_into_its_parent(attack):
     parent = kelompok.PROFESSIONAL
     child = parent.derive(
         "leak_child",
-        "Leak child",
-        "Anak bocor",
-        kelompok.relabel("awareness", en="Aware", id="Sadar"),
+        {"en": "Leak child", "id": "Anak bocor"},
+        kelompok.relabel("awareness", {"en": "Aware", "id": "Sadar"}),
     )
     parent_before, child_before = definition_of(parent), definition_of(child)
     g = child.create(name="Anak", profession="pharmacist")

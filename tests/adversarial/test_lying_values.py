@@ -271,7 +271,7 @@ def test_a_text_that_claims_to_match_is_judged_by_its_real_value(case):
 @pytest.mark.parametrize("field", ["name", "profession", "id"])
 def test_create_judges_lying_texts_by_their_real_value(field):
     args: dict[str, Any] = {"name": "Ikatan", "profession": "pharmacist", field: SPACE}
-    with pytest.raises(kelompok.InvalidGroupData):
+    with pytest.raises(kelompok.CreationRefused):
         PRO.create(**args)
     good = PRO.create(name=LyingStr("Ikatan"), profession=LyingStr("pharmacist"))
     assert_own_document_loads(good)

@@ -59,8 +59,7 @@ class Item:
 
 UNIQUE = Invariant(
     "box.items_unique",
-    "Every item is in the box once.",
-    "Setiap barang ada di kotak sekali saja.",
+    {"en": "Every item is in the box once.", "id": "Setiap barang ada di kotak sekali saja."},
     check=lambda g: len(set(g.data.items)) == len(g.data.items),
     reads={"items"},
 )
@@ -359,13 +358,15 @@ def _raising(group: Any) -> bool:
 
 def test_load_reports_an_invariant_that_raises_as_a_kelompok_error():
     """fire turns a raising invariant into DefinitionBug; load and create let it out bare."""
-    raising = Invariant("box.raises", "Raises.", "Galat.", check=_raising)
+    raising = Invariant("box.raises", {"en": "Raises.", "id": "Galat."}, check=_raising)
     gt = kelompok.register(box_type("raising_box", invariants=(raising,)))
     document = gt.create(name="Kotak").to_dict()
     document["data"]["items"] = ["boom"]
     with pytest.raises(kelompok.KelompokError):
         kelompok.load(document)
-    always = Invariant("box.always_raises", "Raises.", "Galat.", check=lambda g: 1 // 0)
+    always = Invariant(
+        "box.always_raises", {"en": "Raises.", "id": "Galat."}, check=lambda g: 1 // 0
+    )
     with pytest.raises(kelompok.KelompokError):
         kelompok.register(box_type("raising_box_2", invariants=(always,))).create(name="Kotak")
 
@@ -375,8 +376,7 @@ def test_load_and_fire_agree_on_an_invariant_that_answers_neither_true_nor_false
     anything truthy, so load accepts the very data fire refuses."""
     vague = Invariant(
         "box.vague",
-        "Answers 'no' when it has items.",
-        "Menjawab 'no'.",
+        {"en": "Answers 'no' when it has items.", "id": "Menjawab 'no'."},
         check=lambda g: "no" if g.data.items else True,
     )
     gt = kelompok.register(box_type("vague_box", invariants=(vague,)))
@@ -392,15 +392,13 @@ def test_load_and_fire_agree_on_an_invariant_that_answers_neither_true_nor_false
 def _junk_calls() -> dict[str, Any]:
     g = at(VOLUNTEER, "recruiting")
     return {
-        "Reason.message(5000-digit int)": lambda: kelompok.Reason("a", "b", "c").message(10**5000),
         "GroupType.load(type=5000-digit int)": lambda: VOLUNTEER.load({"type": 10**5000}),
         "get_group_type(5000-digit int)": lambda: kelompok.get_group_type(10**5000),
         "verify(None)": lambda: kelompok.verify(None),  # type: ignore[arg-type]
         "mermaid(None)": lambda: kelompok.mermaid(None),  # type: ignore[arg-type]
         "derive(insert_stage(None))": lambda: VOLUNTEER.derive(
             "odd",
-            "Odd",
-            "Aneh",
+            {"en": "Odd", "id": "Aneh"},
             kelompok.insert_stage(None, after="recruiting", via=None),  # type: ignore[arg-type]
         ),
         "history[5000-digit int]": lambda: g.history[10**5000],
@@ -432,6 +430,84 @@ def test_subscribing_something_that_is_not_callable_is_a_usage_error(where):
         unsubscribe()
 
 
+# -- §6: a language is negotiated, never refused ------------------------------------------------
+
+_REASON = kelompok.Reason("a.code", {"en": "English text", "id": "Teks Indonesia"})
+
+
+def _language_readers() -> dict[str, tuple[Any, str, str]]:
+    """What reads a text in a language: (read(lang), its English, its Indonesian)."""
+    stage = VOLUNTEER.stages[0]
+    step = at(VOLUNTEER, "core_formed").next_steps()[0]
+    own = at(VOLUNTEER, "recruiting").why_not("admit", member={"id": "eko"})[0]  # a core message
+    return {
+        "Reason.message": (_REASON.message, "English text", "Teks Indonesia"),
+        "Reason.message (kelompok's own)": (own.message, str(own), own.message("id")),
+        "Stage.label": (stage.label, stage.label("en"), stage.label("id")),
+        "GroupType.label": (VOLUNTEER.label, VOLUNTEER.label("en"), VOLUNTEER.label("id")),
+        "NextStep.label": (step.label, step.label("en"), step.label("id")),
+        "mermaid": (
+            lambda lang: kelompok.mermaid(VOLUNTEER, lang),
+            kelompok.mermaid(VOLUNTEER),
+            kelompok.mermaid(VOLUNTEER, "id"),
+        ),
+        "events_table": (
+            lambda lang: kelompok.events_table(VOLUNTEER, lang),
+            kelompok.events_table(VOLUNTEER),
+            kelompok.events_table(VOLUNTEER, "id"),
+        ),
+    }
+
+
+JUNK_LANGUAGES: dict[str, Any] = {
+    "an unknown code": "fr",
+    "a blank": "",
+    "a wildcard": "*",
+    "None": None,
+    "bytes": b"id",
+    "a 5000-digit int": 10**5000,
+    "a 10 MB string": "i" * 10_000_000,
+    "a 10 MB Accept-Language value": "xx;q=0.1," * 1_200_000 + "id",
+    "a list": ["id"],
+    "a str subclass": type("LyingStr", (str,), {})("id"),
+}
+
+
+@pytest.mark.parametrize("junk", list(JUNK_LANGUAGES))
+@pytest.mark.parametrize("reader", list(_language_readers()))
+def test_a_language_kelompok_cannot_read_gives_english_quickly(reader, junk):
+    """An unknown or malformed language is never an error: a request path may pass its
+    header as it came. English comes back, in bounded time, whatever the value."""
+    read, english, indonesian = _language_readers()[reader]
+    results, raised = run_bounded(lambda: read(JUNK_LANGUAGES[junk]), timeout=2)
+    assert [] == raised
+    assert [english] == results
+    assert english != indonesian
+
+
+@pytest.mark.parametrize(
+    "lang", ["id", "ID", "id-ID", "id_ID", "ms,id;q=0.9", "fr-CA, fr;q=0.9, id;q=0.8, en;q=0.5"]
+)
+@pytest.mark.parametrize("reader", list(_language_readers()))
+def test_a_language_is_negotiated_from_a_tag_or_an_accept_language_value(reader, lang):
+    read, _, indonesian = _language_readers()[reader]
+    assert indonesian == read(lang)
+
+
+@pytest.mark.parametrize("lang", ["en", "id;q=0, en", "en-GB,id;q=0.5", "id;q=zzz"])
+def test_english_asked_for_or_preferred_is_english(lang):
+    assert "English text" == _REASON.message(lang)
+
+
+@pytest.mark.parametrize("reader", list(_language_readers()))
+def test_a_language_value_s_repr_is_never_called(reader):
+    """'kelompok never calls repr on a value it did not make', a language included."""
+    read, english, _ = _language_readers()[reader]
+    Spy.calls = 0
+    assert english == read(Spy())
+    assert 0 == Spy.calls
+
+
 # -- §7: quoting user values briefly, and never calling their repr ---------------------------
 
 
@@ -443,9 +519,6 @@ def _no_payload_event(key: str) -> Any:
 def _message_calls() -> dict[str, Any]:
     return {
         "GroupType.load(type=huge)": lambda: VOLUNTEER.load({"type": HUGE}),
-        "Reason.message(lang=huge)": lambda: kelompok.Reason("a", "b", "c").message(HUGE),
-        "Stage.label(lang=huge)": lambda: VOLUNTEER.stages[0].label(HUGE),
-        "mermaid(lang=huge)": lambda: kelompok.mermaid(VOLUNTEER, HUGE),
         "unknown payload key of an event with no payload": _no_payload_event(HUGE),
         "KnownDocuments(limit=huge)": lambda: KnownDocuments(HUGE),  # type: ignore[arg-type]
     }
@@ -457,7 +530,7 @@ def test_a_huge_value_is_quoted_briefly(call):
     with pytest.raises(kelompok.KelompokError) as caught:
         _message_calls()[call]()
     reasons = getattr(caught.value, "reasons", None) or getattr(caught.value, "problems", [])
-    longest = max([len(str(caught.value)), *(len(r.en) + len(r.field or "") for r in reasons)])
+    longest = max([len(str(caught.value)), *(len(str(r)) + len(r.field or "") for r in reasons)])
     assert longest < MAX_MESSAGE
 
 
@@ -467,7 +540,8 @@ def test_a_surrogate_payload_key_does_not_make_an_unencodable_reason():
     with pytest.raises(kelompok.TransitionNotAllowed) as caught:
         _no_payload_event("\ud800")()
     for reason in caught.value.reasons:
-        json.dumps(attrs.asdict(reason), ensure_ascii=False).encode("utf-8")
+        for lang in ("en", "id"):
+            json.dumps(reason.to_json(lang), ensure_ascii=False).encode("utf-8")
 
 
 class Color(enum.Enum):
@@ -502,7 +576,6 @@ def _repr_calls() -> dict[str, Any]:
     literal_type = box_type("literal_box", payload=LiteralItem, effect=None)
     return {
         "GroupType.load(type=spy)": lambda: VOLUNTEER.load({"type": spy}),
-        "Reason.message(lang=spy)": lambda: kelompok.Reason("a", "b", "c").message(spy),
         "KnownDocuments.limit = spy": lambda: KnownDocuments(spy),  # type: ignore[arg-type]
         "an enum payload field": lambda: enum_type.create(name="K").fire("put", item=spy),
         "a Literal payload field": lambda: literal_type.create(name="K").fire("put", item=spy),
@@ -617,8 +690,8 @@ def test_a_keyboard_interrupt_from_the_types_code_leaves_the_group_usable(where)
         box_type(
             "interrupted_box",
             effect=effect,
-            requires=[Requirement("box.req", "Req.", "Syarat.", check=requirement)],
-            invariants=[Invariant("box.inv", "Inv.", "Inv.", check=invariant)],
+            requires=[Requirement("box.req", {"en": "Req.", "id": "Syarat."}, check=requirement)],
+            invariants=[Invariant("box.inv", {"en": "Inv.", "id": "Inv."}, check=invariant)],
         )
     )
     armed[0] = False

@@ -559,21 +559,25 @@ class Why:
 
 
 SAYS_WHY = Requirement(
-    "why.blank", "Say why.", "Katakan alasannya.", check=lambda g, p: bool(p.why.strip())
+    "why.blank",
+    {"en": "Say why.", "id": "Katakan alasannya."},
+    check=lambda g, p: bool(p.why.strip()),
 )
 
 
 def _after_type(name: str, events: Sequence[Event]) -> GroupType[Any]:
     return GroupType(
         name=name,
-        en="After",
-        id="Setelah",
+        label={"en": "After", "id": "Setelah"},
         stages=[
-            Stage("first", "First", "Pertama"),
-            Stage("second", "Second", "Kedua"),
-            Stage("gone", "Gone", "Bubar", terminal=True),
+            Stage("first", {"en": "First", "id": "Pertama"}),
+            Stage("second", {"en": "Second", "id": "Kedua"}),
+            Stage("gone", {"en": "Gone", "id": "Bubar"}, terminal=True),
         ],
-        events=[*events, Event("end", "End", "Akhir", moves={"first": "gone", "second": "gone"})],
+        events=[
+            *events,
+            Event("end", {"en": "End", "id": "Akhir"}, moves={"first": "gone", "second": "gone"}),
+        ],
         data=Plain,
         founding=NewBox,
         initial_data=lambda args: Plain(name=args.name),
@@ -581,12 +585,11 @@ def _after_type(name: str, events: Sequence[Event]) -> GroupType[Any]:
     )
 
 
-PREPARE = Event("prepare", "Prepare", "Siapkan", moves={"first": None})
-GO = Event("go", "Go", "Maju", moves={"first": "second"}, after=("prepare",))
+PREPARE = Event("prepare", {"en": "Prepare", "id": "Siapkan"}, moves={"first": None})
+GO = Event("go", {"en": "Go", "id": "Maju"}, moves={"first": "second"}, after=("prepare",))
 GO_WHY = Event(
     "go_why",
-    "Go, saying why",
-    "Maju dengan alasan",
+    {"en": "Go, saying why", "id": "Maju dengan alasan"},
     moves={"first": "second"},
     payload=Why,
     requires=[SAYS_WHY],
@@ -616,11 +619,11 @@ def test_why_not_gives_the_after_reason_once_the_requirements_are_met():
 
 NEVER = {
     # 'go' is the only way to 'second', and needs itself first
-    "itself": [Event("go", "Go", "Maju", moves={"first": "second"}, after=("go",))],
+    "itself": [Event("go", {"en": "Go", "id": "Maju"}, moves={"first": "second"}, after=("go",))],
     # 'go' needs 'polish', which only 'second' allows
     "an event of a later stage": [
-        Event("go", "Go", "Maju", moves={"first": "second"}, after=("polish",)),
-        Event("polish", "Polish", "Poles", moves={"second": None}),
+        Event("go", {"en": "Go", "id": "Maju"}, moves={"first": "second"}, after=("polish",)),
+        Event("polish", {"en": "Polish", "id": "Poles"}, moves={"second": None}),
     ],
 }
 
@@ -770,12 +773,11 @@ def test_a_listener_waits_for_a_group_that_a_third_thread_only_checks():
     checking, go_on = threading.Event(), threading.Event()
     slow = Requirement(
         "slow.check",
-        "Slow.",
-        "Lambat.",
+        {"en": "Slow.", "id": "Lambat."},
         check=lambda g, p: (checking.set(), go_on.wait(JOIN)) and True,
     )
     b_slow = b.type.derive(
-        "volunteer_slow", "Slow", "Lambat", kelompok.add_requirement("admit", slow)
+        "volunteer_slow", {"en": "Slow", "id": "Lambat"}, kelompok.add_requirement("admit", slow)
     )
     document = dict(b.to_dict(), type="volunteer_slow")
     kelompok.register(b_slow)
@@ -817,8 +819,7 @@ def _pile(group: Any, payload: Thing) -> Any:
 
 ONE_PER_PUT = Invariant(
     "pile.counted",
-    "One item per put.",
-    "Satu barang per taruh.",
+    {"en": "One item per put.", "id": "Satu barang per taruh."},
     check=lambda g: len(g.data.items) == g.event_count("put"),
     reads={"put", "items"},
 )
@@ -930,19 +931,18 @@ def test_after_is_checked_by_fire_and_along_a_stored_history():
     with pytest.raises(kelompok.InvalidGroupData) as refused:
         kelompok.load(swapped)
     assert ["document.history"] == [p.code for p in refused.value.problems]
-    assert "'go' comes before any 'prepare'" in refused.value.problems[0].en
+    assert "'go' comes before any 'prepare'" in str(refused.value.problems[0])
 
 
 def test_a_derived_type_keeps_the_after_of_its_parents_events():
     child = kelompok.register(
         VOLUNTEER.derive(
             "volunteer_vetted",
-            "Vetted",
-            "Diperiksa",
+            {"en": "Vetted", "id": "Diperiksa"},
             kelompok.insert_stage(
-                Stage("vetted", "Vetted", "Diperiksa"),
+                Stage("vetted", {"en": "Vetted", "id": "Diperiksa"}),
                 after="recruiting",
-                via=Event("vet", "Vet", "Periksa", moves={"recruiting": "vetted"}),
+                via=Event("vet", {"en": "Vet", "id": "Periksa"}, moves={"recruiting": "vetted"}),
             ),
         )
     )
@@ -1117,24 +1117,26 @@ def test_enum_and_literal_payloads_are_plain_json_in_the_history_and_replay():
 COUNTED = kelompok.register(
     GroupType(
         name="review_counted_pile",
-        en="Counted pile",
-        id="Tumpukan terhitung",
+        label={"en": "Counted pile", "id": "Tumpukan terhitung"},
         stages=[
-            Stage("open", "Open", "Terbuka"),
-            Stage("sealed", "Sealed", "Tersegel"),
-            Stage("closed", "Closed", "Tertutup", terminal=True),
+            Stage("open", {"en": "Open", "id": "Terbuka"}),
+            Stage("sealed", {"en": "Sealed", "id": "Tersegel"}),
+            Stage("closed", {"en": "Closed", "id": "Tertutup"}, terminal=True),
         ],
         events=[
             Event(
                 "put",
-                "Put",
-                "Taruh",
+                {"en": "Put", "id": "Taruh"},
                 moves={"open": None, "sealed": None},
                 payload=Thing,
                 effect=_pile,
             ),
-            Event("seal", "Seal", "Segel", moves={"open": "sealed"}, after=("put",)),
-            Event("close", "Close", "Tutup", moves={"open": "closed", "sealed": "closed"}),
+            Event("seal", {"en": "Seal", "id": "Segel"}, moves={"open": "sealed"}, after=("put",)),
+            Event(
+                "close",
+                {"en": "Close", "id": "Tutup"},
+                moves={"open": "closed", "sealed": "closed"},
+            ),
         ],
         data=Pile,
         founding=NewBox,
@@ -1154,22 +1156,33 @@ TestCountedPileLifecycle = lifecycle_test(COUNTED, steps=12)
 def test_a_type_of_200_chained_events_fires_and_loads_in_bounded_time():
     count = 200
     events = [
-        Event(f"e{i}", "E", "E", moves={"open": None}, after=(f"e{i - 1}",) if i else ())
+        Event(
+            f"e{i}", {"en": "E", "id": "E"}, moves={"open": None}, after=(f"e{i - 1}",) if i else ()
+        )
         for i in range(count)
     ]
     gt = kelompok.register(
         GroupType(
             name="many_events",
-            en="Many",
-            id="Banyak",
-            stages=[Stage("open", "Open", "Buka"), Stage("closed", "C", "T", terminal=True)],
-            events=[*events, Event("close", "Close", "Tutup", moves={"open": "closed"})],
+            label={"en": "Many", "id": "Banyak"},
+            stages=[
+                Stage("open", {"en": "Open", "id": "Buka"}),
+                Stage("closed", {"en": "C", "id": "T"}, terminal=True),
+            ],
+            events=[
+                *events,
+                Event("close", {"en": "Close", "id": "Tutup"}, moves={"open": "closed"}),
+            ],
             data=Plain,
             founding=NewBox,
             initial_data=lambda args: Plain(name=args.name),
             group_class=kelompok.Group,
             invariants=[
-                Invariant("c", "c", "c", check=lambda g: g.event_count("e0") >= 1 or not g.version)
+                Invariant(
+                    "c",
+                    {"en": "c", "id": "c"},
+                    check=lambda g: g.event_count("e0") >= 1 or not g.version,
+                )
             ],
         )
     )

@@ -47,8 +47,7 @@ def add_item(group: Any, payload: Item) -> Box:
 
 UNIQUE = Invariant(
     "box.items_unique",
-    "Every item is in the box once.",
-    "Setiap barang ada di kotak sekali saja.",
+    {"en": "Every item is in the box once.", "id": "Setiap barang ada di kotak sekali saja."},
     check=lambda g: len(set(g.data.items)) == len(g.data.items),
 )
 
@@ -65,26 +64,30 @@ def box_type(
     'add' (a plain action) and 'close' (open -> closed)."""
     return GroupType(
         name=name,
-        en="Box",
-        id="Kotak",
+        label={"en": "Box", "id": "Kotak"},
         stages=[
-            Stage("open", "Open", "Terbuka"),
-            Stage("closed", "Closed", "Tertutup"),
-            Stage("gone", "Gone", "Hilang", terminal=True),
+            Stage("open", {"en": "Open", "id": "Terbuka"}),
+            Stage("closed", {"en": "Closed", "id": "Tertutup"}),
+            Stage("gone", {"en": "Gone", "id": "Hilang"}, terminal=True),
         ],
         events=[
             Event(
                 "put",
-                "Put",
-                "Taruh",
+                {"en": "Put", "id": "Taruh"},
                 moves={"open": None},
                 payload=Item,
                 requires=requires,
                 effect=effect,
             ),
-            Event("add", "Add", "Tambah", moves={"open": None}, payload=Item, effect=add_item),
-            Event("close", "Close", "Tutup", moves={"open": "closed"}),
-            Event("drop", "Drop", "Buang", moves={"open": "gone", "closed": "gone"}),
+            Event(
+                "add",
+                {"en": "Add", "id": "Tambah"},
+                moves={"open": None},
+                payload=Item,
+                effect=add_item,
+            ),
+            Event("close", {"en": "Close", "id": "Tutup"}, moves={"open": "closed"}),
+            Event("drop", {"en": "Drop", "id": "Buang"}, moves={"open": "gone", "closed": "gone"}),
         ],
         data=data,
         founding=NewBox,
@@ -261,7 +264,9 @@ def test_an_effect_must_return_exactly_the_data_class():
 
 
 def _req(code: str, check: Callable[[Any, Any], Any]) -> Requirement:
-    return Requirement(code, "A requirement under test.", "Persyaratan yang diuji.", check=check)
+    return Requirement(
+        code, {"en": "A requirement under test.", "id": "Persyaratan yang diuji."}, check=check
+    )
 
 
 class Truthy:
@@ -348,8 +353,7 @@ def test_an_effect_that_breaks_an_invariant_is_a_definition_bug():
 def test_only_the_broken_invariant_is_named():
     never_empty = Invariant(
         "box.named",
-        "A box has a name.",
-        "Kotak memiliki nama.",
+        {"en": "A box has a name.", "id": "Kotak memiliki nama."},
         check=lambda g: bool(g.data.name.strip()),
     )
     unnamed = lambda g, p: attrs.evolve(g.data, name=" ", items=(*g.data.items, p.item))
@@ -369,14 +373,13 @@ def test_a_built_in_invariant_broken_by_a_derived_effect_is_a_definition_bug():
 
     nickname = Event(
         "admit_nickname",
-        "Admit under a nickname",
-        "Menerima dengan nama panggilan",
+        {"en": "Admit under a nickname", "id": "Menerima dengan nama panggilan"},
         moves={"recruiting": None},
         payload=kelompok.PROFESSIONAL.event("admit").payload,
         effect=admit_under_a_nickname,
     )
     child = kelompok.PROFESSIONAL.derive(
-        "nicknames", "Nicknames", "Nama panggilan", kelompok.add_event(nickname)
+        "nicknames", {"en": "Nicknames", "id": "Nama panggilan"}, kelompok.add_event(nickname)
     )
     kelompok.register(child)
     g = child.create(name="Apoteker", profession="pharmacist")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from kelompok._base.text import Reason
+from kelompok._base.text import Localized, Reason
 
 
 class KelompokError(Exception):
@@ -21,7 +21,7 @@ def _quote(name: object) -> str:
 
 
 def _bullets(reasons: Iterable[Reason]) -> str:
-    return "".join(f"\n  - {r.code}: {r.en}" for r in reasons)
+    return "".join(f"\n  - {r.code}: {r}" for r in reasons)
 
 
 class UsageError(KelompokError, TypeError):
@@ -50,15 +50,15 @@ class InvalidValue(KelompokError, ValueError):
     """A value (a ``Member``, ``Program``, ... or a payload field) has the wrong type or form.
 
     Attributes:
-        en: what is wrong, in English.
-        id: the same in Indonesian.
+        text: what is wrong, in every language (``exc.text("id")``); ``str(exc)``
+            is the English, after the field.
         field: the field at fault, when known.
     """
 
-    def __init__(self, en: str, id: str, field: str | None = None) -> None:  # noqa: A002 -- "id" is the language code
-        super().__init__(f"{field}: {en}" if field else en)
-        self.en = en
-        self.id = id
+    def __init__(self, text: Localized, field: str | None = None) -> None:
+        english = text()
+        super().__init__(f"{field}: {english}" if field else english)
+        self.text = text
         self.field = field
 
 
@@ -122,8 +122,31 @@ class UnknownGroupType(KelompokError, LookupError):
         super().__init__(msg)
 
 
+class CreationRefused(KelompokError, ValueError):
+    """``group_type.create(...)`` was given arguments that make no group; nothing was created.
+
+    Like a refused event: ``.reasons`` lists every problem, each with the
+    ``field`` at fault (``"name"``, ``"id"``) and a message in every language.
+
+    Attributes:
+        group_type: the name of the type asked to create the group.
+        reasons: every problem, never empty.
+    """
+
+    def __init__(self, group_type: str, reasons: Sequence[Reason]) -> None:
+        self.group_type = group_type
+        self.reasons = list(reasons)
+        msg = (
+            f"Cannot create a {group_type} group; nothing was created."
+            f"{_bullets_with_field(self.reasons)}\n"
+            "Fix these arguments and create again (reason.message('id') gives them in "
+            "Indonesian)."
+        )
+        super().__init__(msg)
+
+
 class InvalidGroupData(KelompokError, ValueError):
-    """A document given to :func:`kelompok.load` (or arguments to ``create``) is invalid.
+    """A document given to :func:`kelompok.load` is invalid.
 
     Attributes:
         problems: every problem found, each a :class:`Reason` whose ``field``
@@ -138,9 +161,9 @@ class InvalidGroupData(KelompokError, ValueError):
 
 def _bullets_with_field(reasons: Iterable[Reason]) -> str:
     return "".join(
-        f"\n  - {r.code}: {r.en}"
-        if not r.field or r.en.startswith(r.field)
-        else f"\n  - {r.code} at {r.field}: {r.en}"
+        f"\n  - {r.code}: {r}"
+        if not r.field or str(r).startswith(r.field)
+        else f"\n  - {r.code} at {r.field}: {r}"
         for r in reasons
     )
 

@@ -11,9 +11,11 @@ what a hostile input can cost.
 from __future__ import annotations
 
 import math
+import re
 from typing import Any, Final
 
 from kelompok._base.errors import InvalidValue
+from kelompok._base.text import msg
 
 MAX_DEPTH: Final = 32
 """How deeply JSON values (payloads, documents) may nest; deeper input is refused."""
@@ -80,16 +82,37 @@ def exact_text(value: Any, _cls: object = None) -> str:
     if type(value) is not str:
         if not isinstance(value, str):
             raise InvalidValue(
-                f"must be text (str), got {describe(value)}",
-                f"harus berupa teks (str), bukan {describe(value)}",
+                msg("value.text_str", "must be text (str), got {shown}", shown=describe(value)),
             )
         value = str.__getitem__(value, slice(None))  # the characters, not the subclass
     text: str = value
     if not _surrogate_free(text):
         raise InvalidValue(
-            "must be valid Unicode text (it holds a lone surrogate, which UTF-8 cannot encode)",
-            "harus berupa teks Unicode yang sah (berisi surrogate tunggal yang tidak dapat "
-            "dikodekan UTF-8)",
+            msg(
+                "value.valid_unicode_text_holds",
+                "must be valid Unicode text (it holds a lone surrogate, which UTF-8 cannot encode)",
+            ),
+        )
+    return text
+
+
+GROUP_ID: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~-]{0,127}")
+"""What a group id given to ``create(id=...)`` may be: 1 to 128 of the characters
+``A-Z a-z 0-9 . _ ~ -`` (safe in URLs, file names, chat commands and log lines),
+starting with a letter or a digit. Generated ids are 32 hexadecimal digits."""
+
+
+def exact_group_id(value: Any) -> str:
+    """*value* if it is a valid group id (see :data:`GROUP_ID`), else raise ``InvalidValue``."""
+    text = exact_text(value)
+    if GROUP_ID.fullmatch(text) is None:
+        raise InvalidValue(
+            msg(
+                "value.group_id",
+                "must be 1 to 128 of the characters A-Z a-z 0-9 . _ ~ -, starting with a "
+                "letter or a digit, got {shown}",
+                shown=describe(text),
+            )
         )
     return text
 
@@ -98,7 +121,7 @@ def exact_nonblank(value: Any) -> str:
     """:func:`exact_text` that is not empty or whitespace only."""
     text = exact_text(value)
     if not text.strip():
-        raise InvalidValue("must not be blank", "tidak boleh kosong")
+        raise InvalidValue(msg("value.not_blank", "must not be blank"))
     return text
 
 
@@ -110,12 +133,18 @@ def exact_int(value: Any, _cls: object = None) -> int:
         if value in INT_RANGE:
             return value
         raise InvalidValue(
-            f"must be a whole number from -2**63 to 2**63 - 1, got {describe(value)}",
-            f"harus berupa bilangan bulat dari -2**63 sampai 2**63 - 1, bukan {describe(value)}",
+            msg(
+                "value.whole_number",
+                "must be a whole number from -2**63 to 2**63 - 1, got {shown}",
+                shown=describe(value),
+            ),
         )
     raise InvalidValue(
-        f"must be a whole number (int), got {describe(value)}",
-        f"harus berupa bilangan bulat (int), bukan {describe(value)}",
+        msg(
+            "value.whole_number_int",
+            "must be a whole number (int), got {shown}",
+            shown=describe(value),
+        ),
     )
 
 
@@ -132,8 +161,7 @@ def exact_float(value: Any, _cls: object = None) -> float:
     if math.isfinite(number):
         return number
     raise InvalidValue(
-        f"must be a finite number, got {describe(value)}",
-        f"harus berupa bilangan terhingga, bukan {describe(value)}",
+        msg("value.finite_number", "must be a finite number, got {shown}", shown=describe(value)),
     )
 
 
@@ -142,6 +170,9 @@ def exact_bool(value: Any, _cls: object = None) -> bool:
     if value is True or value is False:
         return value
     raise InvalidValue(
-        f"must be true or false (bool), got {describe(value)}",
-        f"harus berupa true atau false (bool), bukan {describe(value)}",
+        msg(
+            "value.true_false_bool",
+            "must be true or false (bool), got {shown}",
+            shown=describe(value),
+        ),
     )

@@ -17,25 +17,20 @@ from typing import TYPE_CHECKING, Any, Final
 from kelompok._base.errors import (
     DefinitionBug,
     InvalidGroupData,
-    InvalidValue,
     KelompokError,
     TransitionNotAllowed,
 )
-from kelompok._base.scalars import describe, exact_text
-from kelompok._base.text import Reason
+from kelompok._base.scalars import describe
+from kelompok._base.text import Reason, msg
+from kelompok._codec.history import read_history
 from kelompok._codec.known import known_documents
-from kelompok._data.convert import (
-    NotJSON,
-    capped,
-    converter,
-    copy_json,
-    exact_text_or_description,
-    parse_utc,
-    structure_or_reasons,
-)
+from kelompok._codec.loader import Loader
+from kelompok._codec.loader import problem as make_problem
+from kelompok._data.convert import converter, structure_or_reasons
+from kelompok._data.explain import capped, exact_text_or_description
+from kelompok._data.json import copy_json
 from kelompok._runtime.checks import broken_invariants
 from kelompok._runtime.group import Group
-from kelompok._runtime.history import HistoryRecord
 from kelompok._runtime.state import State
 
 if TYPE_CHECKING:
@@ -56,8 +51,6 @@ _TOP_KEYS: Final = (
     "data",
     "history",
 )
-_RECORD_KEYS: Final = ("event", "source", "dest", "at", "payload", "actor")
-_RECORD_KEYSET: Final = frozenset(_RECORD_KEYS)
 
 
 def dump(group: Group, state: State | None = None) -> dict[str, Any]:
@@ -95,51 +88,6 @@ def dump_and_remember(group: Group, state: State) -> dict[str, Any]:
     return document
 
 
-def _problem(field: str, en: str, id_: str, code: str = "document.invalid") -> Reason:
-    return Reason(code, f"{field}: {en}", f"{field}: {id_}", field)
-
-
-class _Loader:
-    """Collects every problem of one document instead of stopping at the first."""
-
-    def __init__(self) -> None:
-        self.problems: list[Reason] = []
-
-    def fail(self, field: str, en: str, id_: str, code: str = "document.invalid") -> None:
-        self.problems.append(_problem(field, en, id_, code))
-
-    def text(self, doc: Mapping[str, Any], key: str, where: str = "") -> str:
-        value = doc.get(key)
-        if type(value) is str and value.strip() and _is_text(value):
-            return value
-        self.fail(
-            where + key,
-            "must be non-blank, valid text",
-            "harus berupa teks yang sah dan tidak kosong",
-        )
-        return ""
-
-    def keys(self, doc: Mapping[str, Any], expected: tuple[str, ...], where: str) -> None:
-        for key in expected:
-            if key not in doc:
-                self.fail(where + key, "is missing", "tidak ada", "document.missing_field")
-        for key in doc:
-            if key not in expected:
-                self.fail(
-                    f"{where}{exact_text_or_description(key)}",
-                    f"unknown field; expected only {', '.join(expected)}",
-                    f"isian tidak dikenal; yang diharapkan hanya {', '.join(expected)}",
-                    "document.unknown_field",
-                )
-
-    def moment(self, value: Any, field: str) -> Any:
-        try:
-            return parse_utc(value)
-        except InvalidValue as exc:
-            self.fail(field, exc.en, exc.id)
-            return None
-
-
 def load_document(
     document: Mapping[str, Any], find_type: FindType, *, replay: bool = False
 ) -> Group:
@@ -160,23 +108,23 @@ def checked_load(
     document: Mapping[str, Any], find_type: FindType, *, replay: bool = False
 ) -> Group:
     """:func:`load` without asking :data:`known_documents`: every check, every time."""
-    ld = _Loader()
+    ld = Loader()
     gt = _header(ld, document, find_type)
-    group_id = ld.text(document, "id")
+    group_id = ld.group_id(document["id"])
     created_at = ld.moment(document["created_at"], "created_at")
     stage = document["stage"]
     if type(stage) is not str or stage not in gt._engine.stages:  # noqa: SLF001
-        ld.fail("stage", f"is not a stage of {gt.name!r}", f"bukan tahap {gt.name!r}")
+        ld.fail("stage", msg("document.not_stage", "is not a stage of {name!r}", name=gt.name))
     version = document["version"]
     if type(version) is not int or not 0 <= version < 2**63:
-        ld.fail("version", "must be a whole number >= 0", "harus bilangan bulat >= 0")
+        ld.fail("version", msg("document.whole_number", "must be a whole number >= 0"))
     data, problems = structure_or_reasons(document["data"], gt.data, code="document", where="data")
     ld.problems += problems
     founding, problems = structure_or_reasons(
         document["founding"], gt.founding, code="document", where="founding"
     )
     ld.problems += problems
-    history, peak = _history(ld, gt, document["history"])
+    history, peak = read_history(ld, gt, document["history"])
     if not ld.problems:
         _agree(ld, history[-1].dest if history else gt.initial, stage, len(history), version)
     if ld.problems:
@@ -197,7 +145,7 @@ def checked_load(
         founding=founding,
     )
     broken = [
-        Reason(f"document.{r.code}", r.en, r.id, "data")
+        Reason(f"document.{r.code}", r.text, "data")
         for r in broken_invariants(group, gt.invariants, "load")
     ]
     if broken:
@@ -220,8 +168,13 @@ def _replay(group: Group) -> None:
         problems = [
             Reason(
                 "document.replay",
-                f"history[{step}] ({name!r}) is refused when replayed: {r.en}",
-                f"history[{step}] ({name!r}) ditolak saat diulang: {r.id}",
+                msg(
+                    "document.replay_refused",
+                    "history[{step}] ({event!r}) is refused when replayed: {reason}",
+                    step=step,
+                    event=name,
+                    reason=r.text,
+                ),
                 f"history[{step}]",
             )
             for r in exc.reasons
@@ -230,8 +183,10 @@ def _replay(group: Group) -> None:
     if dump(twin) != dump(group):
         problem = Reason(
             "document.replay",
-            "data: differs from what replaying the history produces",
-            "data: berbeda dari hasil mengulang riwayat",
+            msg(
+                "document.data_differs_what_replaying",
+                "data: differs from what replaying the history produces",
+            ),
             "data",
         )
         raise InvalidGroupData(_WHAT, [problem])
@@ -240,163 +195,63 @@ def _replay(group: Group) -> None:
 _WHAT: Final = "Cannot load this group document"
 
 
-def _header(ld: _Loader, document: Any, find_type: FindType) -> GroupType[Any]:
+def _header(ld: Loader, document: Any, find_type: FindType) -> GroupType[Any]:
     """Check the document's outline and find its type, or raise at once."""
     if not isinstance(document, Mapping):
-        problem = _problem("document", "must be a mapping (dict)", "harus berupa dict")
+        problem = make_problem("document", msg("document.mapping_dict", "must be a mapping (dict)"))
         raise InvalidGroupData(_WHAT, [problem])
     ld.keys(document, _TOP_KEYS, "")
     found = document.get("schema_version")
     if "schema_version" in document and (type(found) is not int or found != SCHEMA_VERSION):
         ld.fail(
             "schema_version",
-            f"is {describe(found)}; this kelompok reads version {SCHEMA_VERSION}",
-            f"bernilai {describe(found)}; kelompok ini membaca versi {SCHEMA_VERSION}",
+            msg(
+                "document.schema_version",
+                "is {found}; this kelompok reads version {version}",
+                found=describe(found),
+                version=SCHEMA_VERSION,
+            ),
             "document.schema_version",
         )
     if ld.problems:
         raise InvalidGroupData(_WHAT, capped(ld.problems, "document"))
     name = document["type"]
     if type(name) is not str:
-        problem = _problem("type", f"must be text, got {describe(name)}", "harus berupa teks")
+        problem = make_problem(
+            "type",
+            msg("document.text", "must be text, got {name_shown}", name_shown=describe(name)),
+        )
         raise InvalidGroupData(_WHAT, [problem])
     try:
         return find_type(name)
     except KelompokError as exc:
-        problem = _problem(
-            "type", str(exc), f"jenis kelompok {exact_text_or_description(name)!r} tidak dikenal"
+        unknown = msg(
+            "document.unknown_type", "{error}", error=str(exc), name=exact_text_or_description(name)
         )
+        problem = make_problem("type", unknown)
         raise InvalidGroupData(_WHAT, [problem]) from exc
 
 
-def _agree(ld: _Loader, end: str, stage: str, events: int, version: int) -> None:
+def _agree(ld: Loader, end: str, stage: str, events: int, version: int) -> None:
     if end != stage:
         ld.fail(
             "stage",
-            f"is {stage!r} but the history ends in {end!r}",
-            f"bernilai {stage!r} padahal riwayat berakhir pada {end!r}",
+            msg(
+                "document.but_history_ends",
+                "is {stage!r} but the history ends in {end!r}",
+                stage=stage,
+                end=end,
+            ),
             "document.stage",
         )
     if version != events:
         ld.fail(
             "version",
-            f"is {describe(version)} but the history holds {events} events",
-            f"bernilai {describe(version)} padahal riwayat berisi {events} kejadian",
+            msg(
+                "document.but_history_holds_events",
+                "is {version_shown} but the history holds {events} events",
+                version_shown=describe(version),
+                events=events,
+            ),
             "document.version",
         )
-
-
-def _history(ld: _Loader, gt: Any, raw: Any) -> tuple[list[HistoryRecord], int]:
-    if type(raw) is not list:
-        ld.fail("history", "must be a list", "harus berupa daftar (list)")
-        return [], 0
-    records: list[HistoryRecord] = []
-    stage, peak = gt.initial, 0
-    seen: set[str] = set()
-    for i, rec in enumerate(raw):
-        before = len(ld.problems)
-        if type(rec) is not dict:
-            ld.fail(f"history[{i}]", "must be a mapping (dict)", "harus berupa dict")
-            continue
-        if rec.keys() != _RECORD_KEYSET:
-            ld.keys(rec, _RECORD_KEYS, f"history[{i}].")
-            continue
-        record = _record(ld, gt, i, rec, stage)
-        if record is None:
-            # go on from where this record claims to end, so one bad record gives one problem
-            dest = rec["dest"]
-            stage = dest if type(dest) is str and dest in gt._engine.stages else stage  # noqa: SLF001
-            continue
-        rank = gt._engine.order.get(record.dest)  # noqa: SLF001
-        if rank is not None and rank > peak:
-            if rank != peak + 1:
-                ld.fail(
-                    f"history[{i}]",
-                    f"enters {record.dest!r} before the stages that come before it",
-                    f"memasuki {record.dest!r} sebelum tahap-tahap sebelumnya",
-                    "document.history",
-                )
-            peak = rank
-        stage = record.dest
-        missing = [e for e in gt._engine.events[record.event].after if e not in seen]  # noqa: SLF001
-        if missing:
-            ld.fail(
-                f"history[{i}]",
-                f"{record.event!r} comes before any {missing[0]!r}, which must come first",
-                f"{record.event!r} muncul sebelum {missing[0]!r}, yang harus lebih dahulu",
-                "document.history",
-            )
-        seen.add(record.event)
-        if len(ld.problems) == before:
-            records.append(record)
-    return records, peak
-
-
-def _json_object(value: Any) -> tuple[dict[str, Any] | None, str]:
-    """A copy of *value* if it is a strict JSON object, else ``None`` and why not."""
-    if type(value) is not dict:
-        return None, f"got {describe(value)}"
-    try:
-        copied: dict[str, Any] = copy_json(value, check=True)
-    except NotJSON as exc:
-        return None, str(exc)
-    return copied, ""
-
-
-def _is_text(value: Any) -> bool:
-    try:
-        exact_text(value)
-    except InvalidValue:
-        return False
-    return type(value) is str
-
-
-def _record(ld: _Loader, gt: Any, i: int, rec: dict[str, Any], stage: str) -> HistoryRecord | None:
-    """One history record, checked against the step before it; ``None`` when it is broken."""
-    name, source, dest, actor = rec["event"], rec["source"], rec["dest"], rec["actor"]
-    event = gt._engine.events.get(name) if type(name) is str else None  # noqa: SLF001
-    if event is None:
-        ld.fail(
-            f"history[{i}].event",
-            f"{describe(name)} is not an event of {gt.name!r}",
-            f"{describe(name)} bukan kejadian pada jenis kelompok {gt.name!r}",
-        )
-        return None
-    if type(source) is not str or source != stage:
-        ld.fail(
-            f"history[{i}].source",
-            f"is {describe(source)} but the previous step ended in {stage!r}",
-            f"bernilai {describe(source)} padahal langkah sebelumnya berakhir pada {stage!r}",
-            "document.history",
-        )
-        return None
-    leads_there = type(dest) is str and (event.moves.get(source, dest) or source) == dest
-    if source not in event.moves or not leads_there:
-        ld.fail(
-            f"history[{i}]",
-            f"{name!r} does not lead from {source!r} to {describe(dest)} in a {gt.name} group",
-            f"{name!r} tidak mengarah dari {source!r} ke {describe(dest)} pada kelompok {gt.name}",
-            "document.history",
-        )
-        return None
-    text = rec["at"]
-    at = ld.moment(text, f"history[{i}].at")
-    payload, why = _json_object(rec["payload"])
-    if payload is None:
-        ld.fail(
-            f"history[{i}].payload",
-            f"must be a JSON object ({why})",
-            f"harus berupa objek JSON ({why})",
-        )
-    if actor is not None and not _is_text(actor):
-        ld.fail(
-            f"history[{i}].actor",
-            "must be valid text or null",
-            "harus berupa teks yang sah atau null",
-        )
-    if at is None:
-        return None
-    canonical = text if type(text) is str and text.endswith("+00:00") and "T" in text else ""
-    if payload is None:
-        return None
-    return HistoryRecord(name, source, dest, at, payload, actor, canonical)

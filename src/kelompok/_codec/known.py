@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from kelompok._base.errors import InvalidValue, KelompokError
 from kelompok._base.scalars import describe
+from kelompok._base.text import msg
 
 if TYPE_CHECKING:
     from kelompok._runtime.group import Group
@@ -174,8 +175,10 @@ class KnownDocuments:
 
 def _checked_limit(value: object) -> int:
     if type(value) is not int or value < 0:
-        msg = f"must be a whole number of bytes >= 0, got {describe(value)}"
-        raise InvalidValue(msg, f"harus bilangan bulat byte >= 0, bukan {describe(value)}", "limit")
+        text = msg(
+            "known.limit", "must be a whole number of bytes >= 0, got {got}", got=describe(value)
+        )
+        raise InvalidValue(text, "limit")
     return value
 
 

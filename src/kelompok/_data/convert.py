@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import functools
-import math
 from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from types import UnionType
 from typing import Any, Literal, Union
@@ -20,28 +19,19 @@ from typing import Any, Literal, Union
 import attrs
 import cattrs
 from cattrs.cols import is_mapping
-from cattrs.errors import (
-    AttributeValidationNote,
-    BaseValidationError,
-    ForbiddenExtraKeysError,
-    IterableValidationNote,
-)
 from cattrs.gen import make_dict_structure_fn
 
 from kelompok._base.errors import InvalidValue
 from kelompok._base.frozen import FrozenMap, own_frozen
 from kelompok._base.scalars import (
-    INT_RANGE,
-    MAX_DEPTH,
-    MAX_PROBLEMS,
     describe,
-    describe_exception,
     exact_bool,
     exact_float,
     exact_int,
     exact_text,
 )
-from kelompok._base.text import Reason
+from kelompok._base.text import Reason, msg
+from kelompok._data.explain import Collected, collect, explain
 
 _coercions: dict[type[Any], Callable[[Any], Any]] = {}
 
@@ -66,8 +56,11 @@ def _date(value: Any, _: type) -> dt.date:
         except ValueError:
             pass
     raise InvalidValue(
-        f"must be a date or an ISO date text like '2026-01-31', got {describe(value)}",
-        f"harus berupa tanggal atau teks tanggal ISO seperti '2026-01-31', bukan {describe(value)}",
+        msg(
+            "value.date_iso_date_text",
+            "must be a date or an ISO date text like '2026-01-31', got {shown}",
+            shown=describe(value),
+        ),
     )
 
 
@@ -89,10 +82,11 @@ def parse_utc(value: Any) -> dt.datetime:
         except OverflowError:  # year 1 at +01:00 has no UTC moment
             pass
     raise InvalidValue(
-        "must be a time with a UTC offset, like '2026-01-31T08:00:00+00:00', "
-        f"got {describe(value)}",
-        "harus berupa waktu dengan selisih terhadap UTC, seperti '2026-01-31T08:00:00+07:00', "
-        f"bukan {describe(value)}",
+        msg(
+            "value.time_utc_offset_like",
+            "must be a time with a UTC offset, like '2026-01-31T08:00:00+00:00', got {shown}",
+            shown=describe(value),
+        ),
     )
 
 
@@ -100,38 +94,15 @@ def _datetime(value: Any, _: type) -> dt.datetime:
     return parse_utc(value)
 
 
-class Collected(Exception):
-    """The first errors of a collection's items (at most ``MAX_PROBLEMS``) and how many more.
-
-    cattrs would keep one exception per bad item: 300,000 bad numbers cost
-    seconds and hundreds of megabytes before a single reason is shown.
-    """
-
-    def __init__(self, errors: list[tuple[str, Exception]], more: int) -> None:
-        super().__init__(f"{len(errors) + more} problems")
-        self.errors = errors
-        self.more = more
-
-
-def _collect(errors: list[tuple[str, Exception]], segment: str, exc: Exception) -> bool:
-    """Keep *exc* if there is room; return whether it was kept."""
-    if len(errors) < MAX_PROBLEMS:
-        errors.append((segment, exc))
-        return True
-    return False
-
-
 def _not_a_list(value: Any) -> InvalidValue:
     return InvalidValue(
-        f"must be a list, got {describe(value)}",
-        f"harus berupa daftar (list), bukan {describe(value)}",
+        msg("value.list", "must be a list, got {shown}", shown=describe(value)),
     )
 
 
 def _not_a_mapping(value: Any) -> InvalidValue:
     return InvalidValue(
-        f"must be a mapping (dict), got {describe(value)}",
-        f"harus berupa pemetaan (dict), bukan {describe(value)}",
+        msg("value.mapping_dict", "must be a mapping (dict), got {shown}", shown=describe(value)),
     )
 
 
@@ -149,8 +120,12 @@ def _fixed_tuple_factory(t: Any, conv: cattrs.Converter) -> Callable[[Any, Any],
             raise _not_a_list(value)
         if len(value) != len(kinds):
             raise InvalidValue(
-                f"must be a list of {len(kinds)} items, got {len(value)}",
-                f"harus berupa daftar {len(kinds)} butir, bukan {len(value)}",
+                msg(
+                    "value.list_items",
+                    "must be a list of {kinds_count} items, got {count}",
+                    kinds_count=len(kinds),
+                    count=len(value),
+                ),
             )
         items, errors = [], []
         for i, (hook, kind, raw) in enumerate(zip(hooks, kinds, value, strict=True)):
@@ -166,8 +141,16 @@ def _fixed_tuple_factory(t: Any, conv: cattrs.Converter) -> Callable[[Any, Any],
 
 
 def _is_homogeneous_tuple(t: Any) -> bool:
+    """``tuple[X, ...]``, ``list[X]`` and ``Sequence[X]``: a list of items of one kind.
+
+    cattrs would build a ``list[X]`` from any iterable (a string into its letters,
+    a dict into its keys); only a list or a tuple is one here.
+    """
     args: tuple[Any, ...] = getattr(t, "__args__", ())
-    return getattr(t, "__origin__", None) is tuple and len(args) == 2 and args[1] is Ellipsis
+    origin = getattr(t, "__origin__", None)
+    if origin is tuple:
+        return len(args) == 2 and args[1] is Ellipsis
+    return origin in (list, Sequence) and len(args) == 1
 
 
 def _wrong_kind(t: Any) -> Callable[[Any], bool] | None:
@@ -190,6 +173,8 @@ def _tuple_factory(t: Any, conv: cattrs.Converter) -> Callable[[Any, Any], Any]:
     item = conv.get_structure_hook(item_type)
     wrong = _wrong_kind(item_type)
 
+    as_list = getattr(t, "__origin__", None) is list
+
     def structure(value: Any, _: Any) -> Any:
         if type(value) is not list and not isinstance(value, list | tuple):
             raise _not_a_list(value)
@@ -203,10 +188,10 @@ def _tuple_factory(t: Any, conv: cattrs.Converter) -> Callable[[Any, Any], Any]:
             try:
                 items.append(item(raw, item_type))
             except Exception as exc:  # noqa: BLE001 -- every failure becomes a reason
-                more += not _collect(errors, f"[{i}]", exc)
+                more += not collect(errors, f"[{i}]", exc)
         if errors:
             raise Collected(errors, more)
-        return tuple(items)
+        return items if as_list else tuple(items)
 
     return structure
 
@@ -236,12 +221,12 @@ def _mapping_factory(t: Any, conv: cattrs.Converter) -> Callable[[Any, Any], Any
             try:
                 key = key_hook(raw_key, key_type)
             except Exception as exc:  # noqa: BLE001 -- every failure becomes a reason
-                more += not _collect(errors, f"[{describe(raw_key)}]", exc)
+                more += not collect(errors, f"[{describe(raw_key)}]", exc)
                 continue
             try:
                 out[key] = value_hook(raw, value_type)
             except Exception as exc:  # noqa: BLE001
-                more += not _collect(errors, _key_segment(key), exc)
+                more += not collect(errors, _key_segment(key), exc)
         if errors:
             raise Collected(errors, more)
         return out if mutable else own_frozen(out)
@@ -278,8 +263,12 @@ def _attrs_factory(t: Any, conv: cattrs.Converter, *, every_key: bool) -> Callab
             return inner({name: getattr(value, name) for name in names}, t)
         if not isinstance(value, Mapping):
             raise InvalidValue(
-                f"must be a {t.__name__} or a mapping of its fields, got {describe(value)}",
-                f"harus berupa {t.__name__} atau pemetaan isiannya, bukan {describe(value)}",
+                msg(
+                    "value.mapping_its_fields",
+                    "must be a {name} or a mapping of its fields, got {shown}",
+                    name=t.__name__,
+                    shown=describe(value),
+                ),
             )
         return inner(value, t)
 
@@ -298,8 +287,12 @@ def _literal_factory(t: Any, _conv: cattrs.Converter) -> Callable[[Any, Any], An
         if type(value) in (str, int, bool, type(None)) and (type(value), value) in allowed:
             return value
         raise InvalidValue(
-            f"must be one of {shown}, got {describe(value)}",
-            f"harus salah satu dari {shown}, bukan {describe(value)}",
+            msg(
+                "value.one",
+                "must be one of {shown}, got {shown2}",
+                shown=shown,
+                shown2=describe(value),
+            ),
         )
 
     return structure
@@ -334,8 +327,12 @@ def _enum_factory(t: Any, _conv: cattrs.Converter) -> Callable[[Any, Any], Any]:
         if type(value) in (str, int, bool) and (type(value), value) in by_value:
             return by_value[type(value), value]
         raise InvalidValue(
-            f"must be one of {shown}, got {describe(value)}",
-            f"harus salah satu dari {shown}, bukan {describe(value)}",
+            msg(
+                "value.one",
+                "must be one of {shown}, got {shown2}",
+                shown=shown,
+                shown2=describe(value),
+            ),
         )
 
     return structure
@@ -420,183 +417,3 @@ def structure_or_reasons(
         return conv.structure(value, cls), []
     except Exception as exc:  # noqa: BLE001 -- every failure becomes a reason, none escapes bare
         return None, explain(exc, where, code)
-
-
-def capped(reasons: list[Reason], code: str, more: int = 0) -> list[Reason]:
-    """*reasons* cut to ``MAX_PROBLEMS``, and one last reason that counts all the others."""
-    listed = [r for r in reasons if type(r) is not MoreProblems]
-    more += sum(r.count for r in reasons if type(r) is MoreProblems)
-    more += max(0, len(listed) - MAX_PROBLEMS)
-    kept = listed[:MAX_PROBLEMS]
-    return [*kept, more_problems(code, more)] if more > 0 else kept
-
-
-@attrs.frozen
-class MoreProblems(Reason):
-    """The reason that stands for ``count`` problems that are not listed."""
-
-    count: int = 0
-
-
-def more_problems(code: str, count: int) -> Reason:
-    """The reason that stands for *count* problems not listed."""
-    return MoreProblems(
-        f"{code}.more_problems",
-        f"and {count} more problems (only the first {MAX_PROBLEMS} are listed)",
-        f"dan {count} masalah lain (hanya {MAX_PROBLEMS} yang pertama ditampilkan)",
-        None,
-        count,
-    )
-
-
-def _segment(exc: BaseException) -> str:
-    for note in getattr(exc, "__notes__", ()):
-        if isinstance(note, AttributeValidationNote):
-            return f".{note.name}"
-        if isinstance(note, IterableValidationNote):
-            index = note.index
-            return f"[{index}]" if type(index) is int else f"[{describe(index)}]"
-    return ""
-
-
-def _join(path: str, segment: str) -> str:
-    joined = path + segment
-    return joined.removeprefix(".")
-
-
-def explain(exc: BaseException, path: str, code: str) -> list[Reason]:
-    """Turn a (possibly nested) structuring error into reasons naming their fields.
-
-    At most ``MAX_PROBLEMS`` reasons; when there were more, the last one
-    (``<code>.more_problems``) says how many.
-    """
-    reasons, more = _explain(exc, path, code)
-    return capped(reasons, code, more)
-
-
-def _explain(exc: BaseException, path: str, code: str) -> tuple[list[Reason], int]:
-    """The reasons of *exc*, and how many more problems were counted but not kept."""
-    reasons: list[Reason] = []
-    more = 0
-    if isinstance(exc, BaseValidationError | Collected):
-        subs = (
-            [(_segment(sub), sub) for sub in exc.exceptions]
-            if isinstance(exc, BaseValidationError)
-            else exc.errors
-        )
-        more = exc.more if isinstance(exc, Collected) else 0
-        for segment, sub in subs:
-            found, uncounted = _explain(sub, _join(path, segment), code)
-            reasons += found
-            more += uncounted
-        return reasons, more
-    if isinstance(exc, ForbiddenExtraKeysError):
-        fields = ", ".join(f.name for f in attrs.fields(exc.cl))
-        extra = sorted(exc.extra_fields, key=str)
-        for key in (exact_text_or_description(k) for k in extra[:MAX_PROBLEMS]):
-            where = _join(path, "." + key)
-            reasons.append(
-                Reason(
-                    f"{code}.unknown_field",
-                    f"{where}: unknown field; the fields are: {fields}",
-                    f"{where}: isian tidak dikenal; isian yang ada: {fields}",
-                    where,
-                )
-            )
-        return reasons, max(0, len(extra) - MAX_PROBLEMS)
-    if isinstance(exc, KeyError):
-        name = path or exact_text_or_description(exc.args[0] if exc.args else "")
-        missing = Reason(
-            f"{code}.missing_field",
-            f"{name}: this field is required",
-            f"{name}: isian ini wajib diisi",
-            name,
-        )
-        return [missing], 0
-    if isinstance(exc, InvalidValue):
-        en, id_ = exc.en, exc.id
-        if exc.field:
-            path = _join(path, "." + exc.field)
-    else:  # a validator of a user's attrs class, or a converter that raised
-        text = describe_exception(exc)
-        en = f"invalid value ({text})"
-        id_ = f"nilai tidak valid ({text})"
-    label = path or "value"
-    return [Reason(f"{code}.invalid", f"{label}: {en}", f"{label}: {id_}", path or None)], 0
-
-
-def exact_text_or_description(value: Any) -> str:
-    """*value* itself when it is short, valid text; else a description of it."""
-    if type(value) is str and len(value) <= 60 and value.isprintable():
-        return value
-    return f"<{describe(value)}>"
-
-
-_SCALARS = frozenset({str, int, float, bool, type(None)})
-_SAFE = frozenset({bool, type(None)})  # scalars that need no check to be strict JSON
-
-
-class NotJSON(ValueError):
-    """A value that is not made of JSON types."""
-
-
-def copy_json(value: Any, *, check: bool = False, depth: int = MAX_DEPTH) -> Any:
-    """Deep-copy a JSON tree (dicts, lists, scalars): much faster than ``copy.deepcopy``.
-
-    With ``check=True`` also make sure it *is* strict JSON, raising
-    :class:`NotJSON` otherwise: string keys; no tuples, sets or objects; finite
-    numbers; text that UTF-8 can encode; at most ``MAX_DEPTH`` levels deep.
-    Validating while copying walks the tree once instead of twice.
-    """
-    kind = type(value)
-    plain = _SAFE if check else _SCALARS
-    if kind is dict:
-        if check:
-            if depth <= 0:
-                raise NotJSON(f"nested deeper than {MAX_DEPTH} levels")
-            for k in value:
-                if type(k) is not str:
-                    msg = "object keys must be strings"
-                    raise NotJSON(msg)
-                if not k.isascii():
-                    _check_scalar(k)
-        return {
-            k: v
-            if type(v) in plain or (type(v) is str and v.isascii())
-            else copy_json(v, check=check, depth=depth - 1)
-            for k, v in value.items()
-        }
-    if kind is list:
-        if check and depth <= 0:
-            raise NotJSON(f"nested deeper than {MAX_DEPTH} levels")
-        return [
-            v
-            if type(v) in plain or (type(v) is str and v.isascii())
-            else copy_json(v, check=check, depth=depth - 1)
-            for v in value
-        ]
-    if check:
-        _check_scalar(value)
-    return value
-
-
-def _check_scalar(value: Any) -> None:
-    kind = type(value)
-    if kind is str:
-        if not value.isascii():
-            try:
-                value.encode("utf-8")
-            except UnicodeEncodeError:
-                msg = "text holds a lone surrogate, which UTF-8 cannot encode"
-                raise NotJSON(msg) from None
-    elif kind is float:
-        if not math.isfinite(value):
-            msg = f"{value!r} is not a JSON number"
-            raise NotJSON(msg)
-    elif kind is int:
-        if value not in INT_RANGE:
-            msg = f"{describe(value)} is outside the 64-bit range kelompok stores"
-            raise NotJSON(msg)
-    elif kind not in _SAFE:
-        msg = f"{kind.__name__} is not a JSON type"
-        raise NotJSON(msg)

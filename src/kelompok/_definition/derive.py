@@ -7,12 +7,13 @@ derived type is checked like any other when it is built.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Protocol
 
 import attrs
 
 from kelompok._base.errors import DefinitionError
+from kelompok._base.text import Text, as_text
 from kelompok._definition.parts import Event, Invariant, Requirement, Stage, expect
 
 
@@ -134,17 +135,16 @@ class _EditRequirements:
 @attrs.frozen
 class _Relabel:
     name: str
-    en: str
-    id: str
+    label: Text
 
     def apply(self, draft: Draft) -> None:
         for i, stage in enumerate(draft.stages):
             if stage.name == self.name:
-                draft.stages[i] = attrs.evolve(stage, en=self.en, id=self.id)
+                draft.stages[i] = attrs.evolve(stage, label=self.label)
                 return
         for i, event in enumerate(draft.events):
             if event.name == self.name:
-                draft.events[i] = attrs.evolve(event, en=self.en, id=self.id)
+                draft.events[i] = attrs.evolve(event, label=self.label)
                 return
         draft.problems.append(f"relabel({self.name!r}): there is no stage or event of that name")
 
@@ -218,10 +218,13 @@ def drop_requirement(event: str, code: str) -> Change:
     return _EditRequirements(event, "drop_requirement", code, None)
 
 
-def relabel(name: str, *, en: str, id: str) -> Change:  # noqa: A002 -- "id" is the language code
-    """Give the stage or event called *name* new English and Indonesian labels."""
+def relabel(name: str, label: Text | str | Mapping[str, str]) -> Change:
+    """Give the stage or event called *name* a new label (``{language: text}``, or English).
+
+    The old label's other languages are dropped: a new text needs new translations.
+    """
     expect(name, str, "relabel's name")
-    return _Relabel(name, en, id)
+    return _Relabel(name, as_text(label))
 
 
 def apply_changes(

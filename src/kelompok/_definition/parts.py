@@ -15,7 +15,8 @@ import attrs
 from kelompok._base.errors import UsageError
 from kelompok._base.frozen import FrozenMap
 from kelompok._base.scalars import describe
-from kelompok._base.text import Reason, pick
+from kelompok._base.text import Reason, Text, as_text
+from kelompok._data.schema import payload_schema
 
 Check = Callable[[Any, Any], bool]
 """A requirement's test: ``check(group, payload) -> bool`` (True when met)."""
@@ -43,20 +44,21 @@ class Stage:
 
     Args:
         name: identifier, e.g. ``"recruiting"``.
-        en: English label.
-        id: Indonesian label.
+        label: what users see: English text, or ``{language: text}``; more
+            languages may come from the type's ``translations`` (key
+            ``"stage.<name>"``). ``stage.label("id")`` reads it.
         terminal: a terminal stage (like ``dissolved``) has no way out and
             stands outside the order of the live stages.
     """
 
     name: str
-    en: str
-    id: str
+    label: Text = attrs.field(converter=as_text)
     terminal: bool = False
 
-    def label(self, lang: str = "en") -> str:
-        """The stage's label in *lang* (``"en"`` or ``"id"``)."""
-        return pick(self.en, self.id, lang)
+    @property
+    def key(self) -> str:
+        """The stage label's key in translations: ``"stage.<name>"``."""
+        return f"stage.{self.name}"
 
 
 @attrs.frozen
@@ -64,29 +66,29 @@ class Requirement:
     """A named guard: an event is refused while ``check(group, payload)`` is false.
 
     Args:
-        code: stable identifier, e.g. ``"charter.missing"``; clients match on it.
-        en: what is required, in English, written so a user knows what to do.
-        id: the same in Indonesian.
+        code: stable identifier, e.g. ``"charter.missing"``; clients match on it,
+            and it is the message's key in translations.
+        message: what is required, written so a user knows what to do: English
+            text, or ``{language: text}``.
         check: ``check(group, payload) -> bool``; ``payload`` is the event's
             validated payload object (``None`` for events without one).
         needs_payload: False for a requirement about the group alone (``check``
             then ignores ``payload``); :meth:`Group.next_steps` evaluates those
             before any payload exists, to say what must happen first.
+        fixed_by: the events that can meet it (``charter.missing`` is met by
+            ``adopt_charter``); a refusal and a next step name them, so a bot
+            can say what to do. Empty when it is met by a better payload.
     """
 
     code: str
-    en: str
-    id: str
+    message: Text = attrs.field(converter=as_text)
     check: Check = attrs.field(eq=False)
     needs_payload: bool = True
+    fixed_by: tuple[str, ...] = attrs.field(default=(), converter=_event_names)
 
     def reason(self) -> Reason:
         """The refusal this requirement gives when it is not met."""
-        return Reason(self.code, self.en, self.id)
-
-    def message(self, lang: str = "en") -> str:
-        """What is required, in *lang* (``"en"`` or ``"id"``)."""
-        return pick(self.en, self.id, lang)
+        return Reason(self.code, self.message, fixed_by=self.fixed_by)
 
 
 @attrs.frozen
@@ -99,9 +101,8 @@ class Invariant:
     stored; ``check(group) -> bool``.
 
     Args:
-        code: stable identifier, e.g. ``"state.members"``.
-        en: the fact, in English.
-        id: the same in Indonesian.
+        code: stable identifier, e.g. ``"state.members"``; the message's key.
+        message: the fact: English text, or ``{language: text}``.
         check: ``check(group) -> bool``, True when the fact holds.
         reads: what the check reads: names of data fields, ``"stage"`` if it
             reads the stage (or ``reached``), and names of events whose
@@ -111,10 +112,13 @@ class Invariant:
     """
 
     code: str
-    en: str
-    id: str
+    message: Text = attrs.field(converter=as_text)
     check: Callable[[Any], bool] = attrs.field(eq=False)
     reads: frozenset[str] | None = attrs.field(default=None, converter=_names)
+
+    def reason(self) -> Reason:
+        """The problem this invariant gives when it does not hold."""
+        return Reason(self.code, self.message)
 
 
 @attrs.frozen(eq=False)
@@ -123,8 +127,8 @@ class Event:
 
     Args:
         name: identifier, e.g. ``"admit"``; also the name for ``group.fire``.
-        en: English label.
-        id: Indonesian label.
+        label: what users see: English text, or ``{language: text}`` (key
+            ``"event.<name>"`` in translations).
         moves: source stage -> destination stage; ``None`` as destination makes
             the event an *action* in that stage (the stage is kept).
         payload: attrs class of the event's payload, or ``None`` for none.
@@ -139,18 +143,34 @@ class Event:
     """
 
     name: str
-    en: str
-    id: str
-    moves: Mapping[str, str | None] = attrs.field(converter=_frozen_moves)
-    payload: type[Any] | None = None
-    requires: tuple[Requirement, ...] = attrs.field(default=(), converter=_requirements)
-    effect: Callable[[Any, Any], Any] | None = None
-    back: bool = False
-    after: tuple[str, ...] = attrs.field(default=(), converter=_event_names)
+    label: Text = attrs.field(converter=as_text)
+    moves: Mapping[str, str | None] = attrs.field(converter=_frozen_moves, kw_only=True)
+    payload: type[Any] | None = attrs.field(default=None, kw_only=True)
+    requires: tuple[Requirement, ...] = attrs.field(
+        default=(), converter=_requirements, kw_only=True
+    )
+    effect: Callable[[Any, Any], Any] | None = attrs.field(default=None, kw_only=True)
+    back: bool = attrs.field(default=False, kw_only=True)
+    after: tuple[str, ...] = attrs.field(default=(), converter=_event_names, kw_only=True)
 
-    def label(self, lang: str = "en") -> str:
-        """The event's label in *lang* (``"en"`` or ``"id"``)."""
-        return pick(self.en, self.id, lang)
+    @property
+    def key(self) -> str:
+        """The event label's key in translations: ``"event.<name>"``."""
+        return f"event.{self.name}"
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """The names of the payload's fields (none without a payload)."""
+        payload = self.payload
+        return tuple(a.name for a in attrs.fields(payload)) if payload is not None else ()
+
+    def json_schema(self) -> dict[str, Any]:
+        """The JSON Schema (draft 2020-12) of the event's payload, as a JSON-ready dict.
+
+        What a web framework validates a request body with, or shows in its
+        OpenAPI documents. An event without a payload takes an empty object.
+        """
+        return payload_schema(self.payload, title=self.name)
 
 
 def check_listener(listener: object) -> None:

@@ -9,11 +9,11 @@ request.
 from __future__ import annotations
 
 import keyword
-from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from kelompok._base.text import Text
 from kelompok._data.immutable import field_type_problems
 from kelompok._definition.graph import reach_problems, stage_edges
 from kelompok._definition.parts import Event, Stage
@@ -31,12 +31,6 @@ def _identifier(name: object) -> bool:
     return isinstance(name, str) and name.isidentifier() and not keyword.iskeyword(name)
 
 
-def _label_problems(kind: str, name: str, en: object, id_: object) -> Iterable[str]:
-    for lang, text in (("en", en), ("id", id_)):
-        if not isinstance(text, str) or not text.strip():
-            yield f"{kind} {name!r} has no {lang!r} label"
-
-
 def definition_problems(gt: GroupType[Any]) -> list[str]:
     """Every inconsistency of a definition, as readable lines (empty when fine).
 
@@ -46,7 +40,6 @@ def definition_problems(gt: GroupType[Any]) -> list[str]:
     problems: list[str] = []
     if not _identifier(gt.name):
         problems.append(f"type name {gt.name!r} is not an identifier")
-    problems += _label_problems("type", gt.name, gt.en, gt.id)
     for cls_field in ("data", "founding"):
         cls = getattr(gt, cls_field)
         if not attrs.has(cls):
@@ -66,7 +59,6 @@ def definition_problems(gt: GroupType[Any]) -> list[str]:
                 f"invariant {inv.code!r} reads {', '.join(unknown)}, which are neither fields "
                 f"of the data class {gt.data.__name__}, nor 'stage', nor events of the type"
             )
-        problems += _label_problems("invariant", inv.code, inv.en, inv.id)
     problems += _stage_problems(gt.stages)
     if not gt.stages or gt.stages[0].terminal:  # the graph checks need an initial stage
         return problems
@@ -84,7 +76,6 @@ def _stage_problems(stages: tuple[Stage, ...]) -> list[str]:
         if stage.name in seen:
             problems.append(f"stage {stage.name!r} is declared twice")
         seen.add(stage.name)
-        problems += _label_problems("stage", stage.name, stage.en, stage.id)
     if not stages or stages[0].terminal:
         problems.append(
             "the first stage must be a live (non-terminal) stage: it is the initial one"
@@ -95,7 +86,7 @@ def _stage_problems(stages: tuple[Stage, ...]) -> list[str]:
     return problems
 
 
-def _requirement_problems(event: Event, messages: dict[str, tuple[str, str]]) -> list[str]:
+def _requirement_problems(event: Event, messages: dict[str, Text]) -> list[str]:
     problems: list[str] = []
     own: set[str] = set()
     for req in event.requires:
@@ -105,8 +96,7 @@ def _requirement_problems(event: Event, messages: dict[str, tuple[str, str]]) ->
         if req.code in own:
             problems.append(f"{where} is used twice")
         own.add(req.code)
-        problems += _label_problems("requirement", req.code, req.en, req.id)
-        if messages.setdefault(req.code, (req.en, req.id)) != (req.en, req.id):
+        if messages.setdefault(req.code, req.message) != req.message:
             problems.append(f"requirement code {req.code!r} has two different messages")
     return problems
 
@@ -114,7 +104,7 @@ def _requirement_problems(event: Event, messages: dict[str, tuple[str, str]]) ->
 def _event_problems(gt: GroupType[Any]) -> list[str]:
     problems: list[str] = []
     names: set[str] = set()
-    messages: dict[str, tuple[str, str]] = {}
+    messages: dict[str, Text] = {}
     for event in gt.events:
         where = f"event {event.name!r}"
         if not _identifier(event.name) or event.name.startswith("_"):
@@ -122,7 +112,6 @@ def _event_problems(gt: GroupType[Any]) -> list[str]:
         if event.name in names:
             problems.append(f"{where} is declared twice")
         names.add(event.name)
-        problems += _label_problems("event", event.name, event.en, event.id)
         problems += _after_problems(gt, event)
         if not event.moves:
             problems.append(f"{where} has no moves: it could never be fired")
@@ -130,10 +119,6 @@ def _event_problems(gt: GroupType[Any]) -> list[str]:
             problems.append(f"{where}: payload must be an attrs class or None")
         elif event.payload is not None:
             problems += field_type_problems(event.payload, f"{where}: payload", stored=False)
-            if "actor" in attrs.fields_dict(event.payload):
-                problems.append(
-                    f"{where}: a payload field may not be called 'actor' (fire takes it)"
-                )
         if event.effect is not None and not _callable(event.effect):
             problems.append(f"{where}: effect is not callable")
         problems += _requirement_problems(event, messages)

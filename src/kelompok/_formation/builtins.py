@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from kelompok._base.lang import Catalog
 from kelompok._definition.parts import Event, Requirement, Stage
 from kelompok._formation import rules as r
 from kelompok._formation.records import (
@@ -47,31 +48,29 @@ def _stages(*, volunteer: bool) -> tuple[Stage, ...]:
         Stage(
             "needs_identified",
             "Problem or need identified",
-            "Identifikasi masalah atau kebutuhan",
         )
         if volunteer
-        else Stage("needs_identified", "Needs identified", "Identifikasi kebutuhan")
+        else Stage("needs_identified", "Needs identified")
     )
     sixth = (
-        Stage("executing", "Activities carried out", "Pelaksanaan kegiatan")
+        Stage("executing", "Activities carried out")
         if volunteer
-        else Stage("evaluating", "Evaluation and development", "Evaluasi dan pengembangan")
+        else Stage("evaluating", "Evaluation and development")
     )
-    kind_en, kind_id = ("volunteer", "volunteer") if volunteer else ("professional", "profesi")
+    kind_en = "volunteer" if volunteer else "professional"
     return (
-        Stage("awareness", "Collective awareness", "Kesadaran kolektif"),
+        Stage("awareness", "Collective awareness"),
         needs,
-        Stage("core_formed", "Initial group formed", "Pembentukan kelompok awal"),
-        Stage("recruiting", "Member recruitment", "Rekrutmen anggota"),
-        Stage("structured", "Organisational structure formed", "Pembentukan struktur organisasi"),
-        Stage("programmed", "Programs and activities formed", "Pembentukan program dan kegiatan"),
+        Stage("core_formed", "Initial group formed"),
+        Stage("recruiting", "Member recruitment"),
+        Stage("structured", "Organisational structure formed"),
+        Stage("programmed", "Programs and activities formed"),
         sixth,
         Stage(
             "collaborating",
             f"Collaboration with other {kind_en} groups",
-            f"Kolaborasi dengan kelompok {kind_id} lain",
         ),
-        Stage("dissolved", "Dissolved", "Dibubarkan", terminal=True),
+        Stage("dissolved", "Dissolved", terminal=True),
     )
 
 
@@ -83,26 +82,20 @@ def _events(*, volunteer: bool) -> tuple[Event, ...]:
     run = "executing" if volunteer else "evaluating"
     order = (*LIVE, run, "collaborating")
     stays = dict.fromkeys
-    criteria = (
-        (("commitment", "komitmen"), ("motivation", "motivasi"))
-        if volunteer
-        else (("competence", "kompetensi"), ("dedication", "dedikasi"))
-    )
+    criteria = ("commitment", "motivation") if volunteer else ("competence", "dedication")
     profession: tuple[Requirement, ...] = () if volunteer else (r.MEMBER_PROFESSION,)
     after_evaluation: tuple[Requirement, ...] = (
         (r.COLLABORATE_NEEDS_ACTIVITY,) if volunteer else (r.COLLABORATE_NEEDS_EVALUATION,)
     )
     needs: dict[str, Any] = (
         {
-            "en": "Identify problems or needs",
-            "id": "Mengidentifikasi masalah atau kebutuhan",
+            "label": "Identify problems or needs",
             "payload": ProblemsPayload,
             "requires": (r.NEEDS_MISSING, r.NEEDS_BLANK, r.WORK_AREA_UNKNOWN),
         }
         if volunteer
         else {
-            "en": "Identify needs",
-            "id": "Mengidentifikasi kebutuhan",
+            "label": "Identify needs",
             "payload": NeedsPayload,
             "requires": (r.NEEDS_MISSING, r.NEEDS_BLANK),
         }
@@ -117,7 +110,6 @@ def _events(*, volunteer: bool) -> tuple[Event, ...]:
         Event(
             "form_core_group",
             "Form the initial group",
-            "Membentuk kelompok awal",
             moves={"needs_identified": "core_formed"},
             payload=FoundersPayload,
             requires=(r.FOUNDERS_TOO_FEW, r.FOUNDERS_DUPLICATE)
@@ -127,7 +119,6 @@ def _events(*, volunteer: bool) -> tuple[Event, ...]:
         Event(
             "adopt_charter",
             "Adopt vision, mission, goals and steps",
-            "Menyusun visi, misi, tujuan, dan langkah-langkah",
             moves=stays(_after("core_formed", order)),
             payload=Charter,
             requires=r.CHARTER_RULES,
@@ -136,7 +127,6 @@ def _events(*, volunteer: bool) -> tuple[Event, ...]:
         Event(
             "open_recruitment",
             "Open member recruitment",
-            "Membuka rekrutmen anggota",
             moves={"core_formed": "recruiting"},
             requires=(r.CHARTER_MISSING,),
             after=("adopt_charter",),
@@ -144,7 +134,6 @@ def _events(*, volunteer: bool) -> tuple[Event, ...]:
         Event(
             "admit",
             "Admit a member after selection",
-            "Menerima anggota setelah seleksi",
             moves=stays(_after("recruiting", order)),
             payload=AdmitPayload,
             requires=(r.NOT_YET_MEMBER, *r.selection_rules(criteria), *profession),
@@ -153,7 +142,6 @@ def _events(*, volunteer: bool) -> tuple[Event, ...]:
         Event(
             "reject",
             "Reject a candidate",
-            "Menolak calon anggota",
             moves=stays(_after("recruiting", order)),
             payload=Rejection,
             requires=r.REJECT_RULES,
@@ -162,7 +150,6 @@ def _events(*, volunteer: bool) -> tuple[Event, ...]:
         Event(
             "establish_structure",
             "Establish the organisational structure",
-            "Membentuk struktur organisasi",
             moves={"recruiting": "structured"},
             payload=Structure,
             requires=r.STRUCTURE_RULES,
@@ -172,7 +159,6 @@ def _events(*, volunteer: bool) -> tuple[Event, ...]:
         Event(
             "plan_programs",
             "Plan programs and activities",
-            "Merumuskan program dan kegiatan",
             moves={"structured": "programmed"},
             payload=ProgramsPayload,
             requires=r.plan_rules(volunteer=volunteer),
@@ -181,7 +167,6 @@ def _events(*, volunteer: bool) -> tuple[Event, ...]:
         Event(
             "add_program",
             "Add a program",
-            "Menambah program",
             moves=stays(_after("programmed", order)),
             payload=ProgramPayload,
             requires=r.add_rules(volunteer=volunteer),
@@ -190,7 +175,6 @@ def _events(*, volunteer: bool) -> tuple[Event, ...]:
         Event(
             "record_activity",
             "Record an activity that was held",
-            "Mencatat kegiatan yang dilaksanakan",
             moves=stays(
                 (run, "collaborating") if volunteer else ("programmed", run, "collaborating")
             ),
@@ -201,7 +185,6 @@ def _events(*, volunteer: bool) -> tuple[Event, ...]:
         Event(
             "evaluate",
             "Evaluate the results",
-            "Mengevaluasi hasil",
             moves=stays((run, "collaborating"))
             if volunteer
             else {"programmed": run, run: None, "collaborating": None},
@@ -213,7 +196,6 @@ def _events(*, volunteer: bool) -> tuple[Event, ...]:
         Event(
             "collaborate",
             "Collaborate with another group of the same kind",
-            "Berkolaborasi dengan kelompok sejenis",
             moves={run: "collaborating", "collaborating": None},
             payload=Partnership,
             requires=(*r.COLLABORATE_RULES, *after_evaluation),
@@ -223,7 +205,6 @@ def _events(*, volunteer: bool) -> tuple[Event, ...]:
         Event(
             "dissolve",
             "Dissolve the group",
-            "Membubarkan kelompok",
             moves=dict.fromkeys(order, "dissolved"),
             payload=DissolvePayload,
             requires=r.DISSOLVE_RULES,
@@ -236,7 +217,6 @@ def _events(*, volunteer: bool) -> tuple[Event, ...]:
             Event(
                 "execute",
                 "Carry out the activities in teams",
-                "Melaksanakan kegiatan dalam tim",
                 moves={"programmed": "executing"},
                 payload=TeamsPayload,
                 requires=r.TEAM_RULES,
@@ -249,7 +229,6 @@ def _events(*, volunteer: bool) -> tuple[Event, ...]:
             Event(
                 "develop",
                 "Develop and improve the programs",
-                "Melakukan pengembangan program",
                 moves={"evaluating": "programmed"},
                 payload=DevelopPayload,
                 requires=r.develop_rules(),
@@ -268,14 +247,23 @@ def _new_professional(args: NewProfessional) -> FormationData:
     return FormationData(name=args.name, profession=args.profession)
 
 
+_SHARED = Catalog("formation")
+
+
+def _translations(type_name: str) -> dict[str, dict[str, str]]:
+    """The catalogs' texts for the type: the shared section, then the type's own."""
+    own = Catalog(type_name).texts
+    shared = _SHARED.texts
+    return {lang: {**shared.get(lang, {}), **own.get(lang, {})} for lang in {*shared, *own}}
+
+
 def _new_volunteer(args: NewVolunteer) -> FormationData:
     return FormationData(name=args.name)
 
 
 PROFESSIONAL: GroupType[FormationGroup] = GroupType(
     name="professional",
-    en="Professional group",
-    id="Kelompok profesi",
+    label="Professional group",
     stages=_stages(volunteer=False),
     events=_events(volunteer=False),
     data=FormationData,
@@ -283,13 +271,13 @@ PROFESSIONAL: GroupType[FormationGroup] = GroupType(
     initial_data=_new_professional,
     group_class=FormationGroup,
     invariants=r.formation_invariants(volunteer=False),
+    translations=_translations("professional"),
 )
 """*Kelompok profesi*: people who share one profession."""
 
 VOLUNTEER: GroupType[FormationGroup] = GroupType(
     name="volunteer",
-    en="Volunteer group",
-    id="Kelompok volunteer",
+    label="Volunteer group",
     stages=_stages(volunteer=True),
     events=_events(volunteer=True),
     data=FormationData,
@@ -297,6 +285,7 @@ VOLUNTEER: GroupType[FormationGroup] = GroupType(
     initial_data=_new_volunteer,
     group_class=FormationGroup,
     invariants=r.formation_invariants(volunteer=True),
+    translations=_translations("volunteer"),
 )
 """*Kelompok volunteer / sukarelawan*: people who give time to social,
 humanitarian or environmental work."""

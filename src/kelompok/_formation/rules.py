@@ -147,14 +147,19 @@ def meets(g: G, record: Any, rules: Sequence[Requirement]) -> bool:
     return all(rule.check(g, record) for rule in rules)
 
 
-def req(code: str, en: str, id_: str, check: Callable[[G, Any], bool]) -> Requirement:
-    """A requirement of the built-in types (shorthand)."""
-    return Requirement(code=code, en=en, id=id_, check=check)
+def req(code: str, en: str, check: Callable[[G, Any], bool]) -> Requirement:
+    """A requirement of the built-in types (shorthand); its other languages are in the catalogs."""
+    return Requirement(code, en, check)
 
 
-def state_req(code: str, en: str, id_: str, check: Callable[[G], bool]) -> Requirement:
-    """A requirement about the group alone, which ``next_steps`` can tell before any payload."""
-    return Requirement(code=code, en=en, id=id_, check=lambda g, _: check(g), needs_payload=False)
+def state_req(code: str, en: str, check: Callable[[G], bool], fixed_by: str) -> Requirement:
+    """A requirement about the group alone, which ``next_steps`` can tell before any payload.
+
+    *fixed_by* names the events that meet it (separated by spaces).
+    """
+    return Requirement(
+        code, en, lambda g, _: check(g), needs_payload=False, fixed_by=fixed_by.split()
+    )
 
 
 # -- identify_needs ------------------------------------------------------------
@@ -168,13 +173,11 @@ def some_need(needs: Sequence[str]) -> bool:
 NEEDS_MISSING = req(
     "needs.missing",
     "Name at least one need the group answers.",
-    "Sebutkan minimal satu kebutuhan yang ingin dipenuhi kelompok.",
     lambda g, p: some_need(p.needs),
 )
 NEEDS_BLANK = req(
     "needs.blank",
     "Needs must not be blank; remove the empty ones.",
-    "Kebutuhan tidak boleh kosong; hapus yang kosong.",
     lambda g, p: no_blank(p.needs),
 )
 
@@ -191,8 +194,6 @@ def _work_area_known(g: G, p: ProblemsPayload) -> bool:
 WORK_AREA_UNKNOWN = req(
     "work_area.unknown",
     "Choose the work area: 'social', 'humanitarian' or 'environmental'.",
-    "Tentukan bidang kerja: 'social' (sosial), 'humanitarian' (kemanusiaan) atau "
-    "'environmental' (lingkungan).",
     _work_area_known,
 )
 
@@ -206,19 +207,16 @@ def _founder_ids(p: FoundersPayload) -> list[str]:
 FOUNDERS_TOO_FEW = req(
     "founders.too_few",
     "An initial group needs at least 2 founders with distinct ids.",
-    "Kelompok awal memerlukan minimal 2 pendiri dengan id yang berbeda.",
     lambda g, p: enough_founders(_founder_ids(p)),
 )
 FOUNDERS_DUPLICATE = req(
     "founders.duplicate",
     "Each founder may appear only once: founder ids must be distinct.",
-    "Setiap pendiri hanya boleh muncul sekali: id pendiri harus berbeda.",
     lambda g, p: distinct(_founder_ids(p)),
 )
 FOUNDERS_PROFESSION = req(
     "founders.profession",
     "Every founder's profession must be the group's profession.",
-    "Profesi setiap pendiri harus sama dengan profesi kelompok.",
     lambda g, p: all(same_profession(g, m) for m in p.founders),
 )
 
@@ -228,25 +226,21 @@ CHARTER_RULES = (
     req(
         "charter.vision_blank",
         "Write the vision; it must not be blank.",
-        "Tuliskan visi; visi tidak boleh kosong.",
         lambda g, p: not blank(p.vision),
     ),
     req(
         "charter.mission_blank",
         "Write the mission; it must not be blank.",
-        "Tuliskan misi; misi tidak boleh kosong.",
         lambda g, p: not blank(p.mission),
     ),
     req(
         "charter.goals_missing",
         "List at least one goal, none of them blank.",
-        "Tuliskan minimal satu tujuan, tidak ada yang kosong.",
         lambda g, p: all_filled(p.goals),
     ),
     req(
         "charter.steps_missing",
         "List at least one step towards the goals, none of them blank.",
-        "Rumuskan minimal satu langkah untuk mencapai tujuan, tidak ada yang kosong.",
         lambda g, p: all_filled(p.steps),
     ),
 )
@@ -261,8 +255,8 @@ def _has_charter(g: G) -> bool:
 CHARTER_MISSING = state_req(
     "charter.missing",
     "Adopt a charter with a vision, a mission and at least one goal first (adopt_charter).",
-    "Susun dahulu visi, misi, dan minimal satu tujuan kelompok (adopt_charter).",
     _has_charter,
+    "adopt_charter",
 )
 
 # -- admit / reject ------------------------------------------------------------
@@ -270,24 +264,19 @@ CHARTER_MISSING = state_req(
 NOT_YET_MEMBER = req(
     "member.already_member",
     "This person is already a member (same member id).",
-    "Orang ini sudah menjadi anggota (id anggota sama).",
     lambda g, p: p.member.id not in g.data.members,
 )
 MEMBER_PROFESSION = req(
     "member.profession",
     "The member's profession must be the group's profession.",
-    "Profesi anggota harus sama dengan profesi kelompok.",
     lambda g, p: same_profession(g, p.member),
 )
 
 
-def selection_rules(
-    criteria: Sequence[tuple[str, str]], pass_mark: int = 3
-) -> tuple[Requirement, ...]:
-    """The selection requirements for *criteria* (``(name, Indonesian label)`` pairs)."""
-    names = [name for name, _ in criteria]
+def selection_rules(criteria: Sequence[str], pass_mark: int = 3) -> tuple[Requirement, ...]:
+    """The selection requirements for the *criteria* (their names)."""
+    names = list(criteria)
     en_list = ", ".join(names)
-    id_list = ", ".join(f"{name} ({label})" for name, label in criteria)
 
     wanted = frozenset(names)
 
@@ -304,22 +293,17 @@ def selection_rules(
         req(
             "selection.criteria",
             f"Score exactly the selection criteria: {en_list}.",
-            "Beri nilai untuk semua kriteria seleksi ini, tidak lebih dan tidak kurang: "
-            f"{id_list}.",
             scored,
         ),
         req(
             "selection.score_range",
             "Every selection score must be a whole number from 1 to 5.",
-            "Setiap nilai seleksi harus bilangan bulat dari 1 sampai 5.",
             in_range,
         ),
         req(
             "selection.below_pass_mark",
             f"Every criterion must score at least the pass mark of {pass_mark}; "
             "record a candidate below it with reject.",
-            f"Setiap kriteria harus mencapai nilai lulus minimal {pass_mark}; "
-            "catat calon yang tidak lulus dengan reject.",
             passed,
         ),
     )
@@ -328,13 +312,11 @@ def selection_rules(
 REJECT_REASON = req(
     "reject.reason_blank",
     "Give the reason for the selection decision.",
-    "Berikan alasan keputusan seleksi.",
     lambda g, p: not blank(p.reason),
 )
 REJECT_CANDIDATE = req(
     "reject.already_member",
     "This person is already a member; only a candidate can be rejected.",
-    "Orang ini sudah menjadi anggota; hanya calon anggota yang dapat ditolak.",
     lambda g, p: p.member.id not in g.data.members,
 )
 REJECT_RULES = (REJECT_REASON, REJECT_CANDIDATE)
@@ -354,37 +336,32 @@ STRUCTURE_RULES = (
     state_req(
         "structure.no_new_members",
         "Admit at least one member besides the founders before forming the structure (admit).",
-        "Terima minimal satu anggota baru selain pendiri sebelum membentuk struktur (admit).",
         lambda g: len(g.data.members) > len(g.data.founders),
+        "admit",
     ),
     req(
         "structure.officer_not_member",
         "Chair, secretary and treasurer must be members (give their member ids).",
-        "Ketua, sekretaris, dan bendahara harus anggota (gunakan id anggota).",
         lambda g, p: all(o in g.data.members for o in _officers(p)),
     ),
     req(
         "structure.officers_not_distinct",
         "Chair, secretary and treasurer must be three different members.",
-        "Ketua, sekretaris, dan bendahara harus tiga anggota yang berbeda.",
         lambda g, p: len(set(_officers(p))) == 3,
     ),
     req(
         "structure.no_divisions",
         "Set up at least one division.",
-        "Bentuk minimal satu divisi.",
         lambda g, p: bool(p.divisions),
     ),
     req(
         "structure.division_names",
         "Division names must be non-blank and unique.",
-        "Nama divisi tidak boleh kosong dan tidak boleh sama.",
         lambda g, p: _division_names_ok([d.name for d in p.divisions]),
     ),
     req(
         "structure.head_not_member",
         "A division's head must be a member.",
-        "Kepala divisi harus anggota kelompok.",
         lambda g, p: heads_are_members(g, p.divisions),
     ),
 )
@@ -415,28 +392,23 @@ def program_rules(
         kind_rule = req(
             "program.kind",
             "A program's kind must be the group's work area.",
-            "Jenis program harus sesuai dengan bidang kerja kelompok.",
             lambda g, p: all(kind(g, x) for x in programs_of(p)),
         )
     else:
         kind_rule = req(
             "program.kind",
             "A program's kind must be 'training', 'seminar', 'workshop' or 'other'.",
-            "Jenis program harus 'training' (pelatihan), 'seminar', 'workshop' atau "
-            "'other' (kegiatan lain).",
             lambda g, p: all(kind(g, x) for x in programs_of(p)),
         )
     return (
         req(
             "program.no_activities",
             "Every program needs at least one activity, none of them blank.",
-            "Setiap program memerlukan minimal satu kegiatan, tidak ada yang kosong.",
             lambda g, p: all(listed(g, x) for x in programs_of(p)),
         ),
         req(
             "program.unknown_division",
             "Every program must name an existing division.",
-            "Setiap program harus menyebut divisi yang ada.",
             lambda g, p: all(division(g, x) for x in programs_of(p)),
         ),
         kind_rule,
@@ -446,13 +418,11 @@ def program_rules(
 PROGRAMS_MISSING = req(
     "programs.missing",
     "Plan at least one program.",
-    "Rumuskan minimal satu program.",
     lambda g, p: bool(p.programs),
 )
 PROGRAM_ID_TAKEN = req(
     "program.id_taken",
     "A program with this id exists already; choose another id.",
-    "Program dengan id ini sudah ada; gunakan id lain.",
     lambda g, p: p.program.id not in g.data.programs,
 )
 
@@ -460,7 +430,6 @@ PROGRAM_ID_TAKEN = req(
 PROGRAMS_DUPLICATE_ID = req(
     "programs.duplicate_id",
     "Program ids must be unique.",
-    "Id program tidak boleh sama.",
     lambda g, p: distinct([x.id for x in p.programs]),
 )
 
@@ -494,19 +463,16 @@ TEAM_RULES = (
     req(
         "teams.missing",
         "Give every program a team of at least one member.",
-        "Bentuk tim minimal satu anggota untuk setiap program.",
         lambda g, p: all(p.teams.get(pid) for pid in g.data.programs),
     ),
     req(
         "teams.unknown_program",
         "Teams can only be given to existing programs.",
-        "Tim hanya dapat dibentuk untuk program yang ada.",
         lambda g, p: teams_for_programs(g, p.teams),
     ),
     req(
         "teams.not_members",
         "Every team member must be a member of the group.",
-        "Setiap anggota tim harus anggota kelompok.",
         lambda g, p: teams_of_members(g, p.teams),
     ),
 )
@@ -520,25 +486,21 @@ def _lists_activity(g: G, p: Activity) -> bool:
 ACTIVITY_PROGRAM = req(
     "activity.unknown_program",
     "The activity must belong to an existing program.",
-    "Kegiatan harus termasuk program yang ada.",
     lambda g, p: p.program in g.data.programs,
 )
 ACTIVITY_LISTED = req(
     "activity.unknown_activity",
     "The activity must be one of the program's activities.",
-    "Kegiatan harus salah satu kegiatan dalam program tersebut.",
     _lists_activity,
 )
 ACTIVITY_PARTICIPANTS = req(
     "activity.participants",
     "An activity needs at least one participant.",
-    "Kegiatan memerlukan minimal satu peserta.",
     lambda g, p: p.participants >= 1,
 )
 ACTIVITY_DATE = req(
     "activity.before_creation",
     "held_on cannot be before the group was created.",
-    "Tanggal kegiatan tidak boleh sebelum kelompok dibentuk.",
     lambda g, p: held_since_creation(g, p.held_on),
 )
 ACTIVITY_RULES = (ACTIVITY_PROGRAM, ACTIVITY_LISTED, ACTIVITY_PARTICIPANTS, ACTIVITY_DATE)
@@ -548,25 +510,22 @@ ACTIVITY_RULES = (ACTIVITY_PROGRAM, ACTIVITY_LISTED, ACTIVITY_PARTICIPANTS, ACTI
 EVALUATION_NEEDS_ACTIVITY = state_req(
     "evaluation.no_activity",
     "Record at least one activity before evaluating (record_activity).",
-    "Catat minimal satu kegiatan sebelum evaluasi (record_activity).",
     lambda g: bool(g.data.activities),
+    "record_activity",
 )
 EVALUATION_GOALS = req(
     "evaluation.goals",
     "Score every goal of the charter, and nothing else.",
-    "Beri nilai untuk setiap tujuan dalam piagam, dan hanya itu.",
     lambda g, p: g.data.charter is not None and set(p.goal_results) == set(g.data.charter.goals),
 )
 EVALUATION_SCORES = req(
     "evaluation.score_range",
     "Goal scores must be from 0 to 100.",
-    "Nilai tujuan harus dari 0 sampai 100.",
     lambda g, p: scores_in_range(p.goal_results),
 )
 EVALUATION_FINDINGS = req(
     "evaluation.findings_blank",
     "Write down the findings of the evaluation.",
-    "Tuliskan temuan hasil evaluasi.",
     lambda g, p: not blank(p.findings),
 )
 EVALUATE_RULES = (
@@ -580,7 +539,6 @@ DEVELOP_RULES = (
     req(
         "develop.no_improvement",
         "Name at least one improvement, none of them blank.",
-        "Sebutkan minimal satu perbaikan, tidak ada yang kosong.",
         lambda g, p: all_filled(p.improvements),
     ),
 )
@@ -590,40 +548,32 @@ DEVELOP_RULES = (
 PARTNER_TYPE = req(
     "partner.same_type",
     "The partner must be a group of the same type.",
-    "Mitra harus kelompok dengan jenis yang sama.",
     lambda g, p: p.partner.type == g.type.name,
 )
 PARTNER_SELF = req(
     "partner.self",
     "A group cannot collaborate with itself.",
-    "Kelompok tidak dapat berkolaborasi dengan dirinya sendiri.",
     lambda g, p: p.partner.id != g.id,
 )
 PARTNER_STAGE = req(
     "partner.stage",
     "The partner must have its organisational structure (stage 'structured' or later) "
     "and must not be dissolved.",
-    "Mitra harus sudah memiliki struktur organisasi (tahap 'structured' atau sesudahnya) "
-    "dan belum dibubarkan.",
     lambda g, p: partner_stage_ok(g, p.partner),
 )
 PARTNER_NEW = req(
     "partner.already",
     "This group is already a partner.",
-    "Kelompok ini sudah menjadi mitra.",
     lambda g, p: p.partner.id not in g.data.partners,
 )
 COLLABORATION_PURPOSE = req(
     "collaboration.purpose_blank",
     "Say what the collaboration is for.",
-    "Sebutkan tujuan kolaborasi.",
     lambda g, p: not blank(p.purpose),
 )
 COLLABORATION_SHARED = req(
     "collaboration.shared",
     "Share at least one of 'experience', 'knowledge', 'resources', 'ideas', and nothing else.",
-    "Bagikan minimal satu dari 'experience' (pengalaman), 'knowledge' (pengetahuan), "
-    "'resources' (sumber daya), 'ideas' (ide); selain itu tidak boleh.",
     lambda g, p: shares_allowed(p.shared),
 )
 COLLABORATE_RULES = (
@@ -637,14 +587,14 @@ COLLABORATE_RULES = (
 COLLABORATE_NEEDS_ACTIVITY = state_req(
     "collaboration.no_activity",
     "Carry out and record at least one activity before collaborating.",
-    "Laksanakan dan catat minimal satu kegiatan sebelum berkolaborasi.",
     lambda g: bool(g.data.activities),
+    "record_activity",
 )
 COLLABORATE_NEEDS_EVALUATION = state_req(
     "collaboration.no_evaluation",
     "Evaluate at least once before collaborating (evaluate).",
-    "Lakukan evaluasi minimal sekali sebelum berkolaborasi (evaluate).",
     lambda g: bool(g.data.evaluations),
+    "evaluate",
 )
 
 
@@ -657,7 +607,6 @@ DISSOLVE_RULES = (
     req(
         "dissolve.reason_blank",
         "Give the reason for dissolving the group.",
-        "Berikan alasan pembubaran kelompok.",
         lambda g, p: reason_given(p.reason),
     ),
 )
@@ -817,14 +766,14 @@ def dissolve(g: G, p: DissolvePayload) -> FormationData:
 # officer admitted before ``establish_structure``) is beyond the head's reach.
 
 
-def inv(code: str, en: str, id_: str, check: Callable[[G], bool], reads: str) -> Invariant:
+def inv(code: str, en: str, check: Callable[[G], bool], reads: str) -> Invariant:
     """An invariant of the built-in types (shorthand); *reads*: what it reads, space-separated.
 
     ``reads`` names every data field the check reads, and ``stage`` when it reads
     the stage or ``reached``: ``fire`` checks it only after an event that changed
     one of them. (``id``, ``type``, ``founding`` and ``created_at`` never change.)
     """
-    return Invariant(code=code, en=en, id=id_, check=check, reads=reads.split())
+    return Invariant(code, en, check, reads=reads.split())
 
 
 def _iff(reached: bool, present: bool) -> bool:  # noqa: FBT001 -- a pure boolean helper
@@ -999,14 +948,13 @@ def formation_invariants(*, volunteer: bool) -> tuple[Invariant, ...]:
     run_stage = "executing" if volunteer else "programmed"
     checks = program_checks(volunteer=volunteer)
     if volunteer:
-        needs, needs_en, needs_id = COLLABORATE_NEEDS_ACTIVITY, "an activity", "kegiatan"
+        needs, needs_en = COLLABORATE_NEEDS_ACTIVITY, "an activity"
     else:
-        needs, needs_en, needs_id = COLLABORATE_NEEDS_EVALUATION, "an evaluation", "evaluasi"
+        needs, needs_en = COLLABORATE_NEEDS_EVALUATION, "an evaluation"
     common = (
         inv(
             "state.current_goals",
             "The evaluations made since the charter was last adopted score exactly its goals.",
-            "Evaluasi sejak piagam terakhir diadopsi menilai tepat tujuan-tujuannya.",
             _current_goals_ok,
             "evaluations charter evaluate adopt_charter",
         ),
@@ -1015,16 +963,12 @@ def formation_invariants(*, volunteer: bool) -> tuple[Invariant, ...]:
             "There is one member per founder and admission, one rejection, activity, "
             "evaluation and partnership per event that records one, a charter once one was "
             "adopted, and a program per program added.",
-            "Ada satu anggota untuk setiap pendiri dan penerimaan, satu penolakan, kegiatan, "
-            "evaluasi, dan kemitraan untuk setiap kejadian yang mencatatnya, piagam setelah "
-            "diadopsi, dan satu program untuk setiap program yang ditambahkan.",
             _counts_ok,
             f"{COUNTED} {COUNTED_EVENTS} plan_programs",
         ),
         inv(
             "state.founding",
             "The group's name (and profession) are the ones it was created with.",
-            "Nama (dan profesi) kelompok sama dengan saat kelompok dibuat.",
             _founding_ok,
             "name profession",
         ),
@@ -1033,16 +977,12 @@ def formation_invariants(*, volunteer: bool) -> tuple[Invariant, ...]:
             "Every rejection gives a reason and is of someone who is not a founder; every "
             "evaluation follows a recorded activity, scores one or more non-blank goals "
             "from 0 to 100 and has findings.",
-            "Setiap penolakan memberi alasan dan tidak menolak pendiri; setiap evaluasi "
-            "dilakukan setelah ada kegiatan yang dicatat, memberi nilai 0 sampai 100 untuk "
-            "satu tujuan atau lebih yang tidak kosong, dan memuat temuan.",
             _records_ok,
             "rejections founders evaluations activities",
         ),
         inv(
             "state.members",
             "Members are keyed by their own id.",
-            "Anggota disimpan dengan id-nya sendiri.",
             lambda g: all(k == m.id for k, m in g.data.members.items()),
             "members",
         ),
@@ -1050,8 +990,6 @@ def formation_invariants(*, volunteer: bool) -> tuple[Invariant, ...]:
             "state.needs",
             "Needs (at least one, none blank) are identified exactly when the group reached "
             "'needs_identified'.",
-            "Kebutuhan (minimal satu, tidak ada yang kosong) teridentifikasi tepat ketika "
-            "kelompok mencapai 'needs_identified'.",
             _needs_ok,
             "needs stage",
         ),
@@ -1059,8 +997,6 @@ def formation_invariants(*, volunteer: bool) -> tuple[Invariant, ...]:
             "state.founders",
             "From 'core_formed' on there are at least 2 distinct founders who are members; "
             "before it, no founders and no members.",
-            "Sejak 'core_formed' ada minimal 2 pendiri berbeda yang menjadi anggota; "
-            "sebelumnya tidak ada pendiri maupun anggota.",
             _founders_ok,
             "founders members stage",
         ),
@@ -1068,15 +1004,12 @@ def formation_invariants(*, volunteer: bool) -> tuple[Invariant, ...]:
             "state.charter",
             "A charter has a vision, a mission, goals and steps, none of them blank; from "
             "'recruiting' on there is one; before 'core_formed', none.",
-            "Piagam memuat visi, misi, tujuan, dan langkah-langkah yang tidak kosong; sejak "
-            "'recruiting' piagam sudah ada; sebelum 'core_formed' belum ada.",
             _charter_ok,
             "charter stage",
         ),
         inv(
             "state.recruitment",
             "Before 'recruiting' only founders are members and nobody was rejected.",
-            "Sebelum 'recruiting' hanya pendiri yang menjadi anggota dan belum ada penolakan.",
             lambda g: (
                 g.reached("recruiting")
                 or (len(g.data.members) == len(g.data.founders) and not g.data.rejections)
@@ -1088,9 +1021,6 @@ def formation_invariants(*, volunteer: bool) -> tuple[Invariant, ...]:
             "From 'structured' on, officers are three distinct members, divisions are named "
             "uniquely and headed by members, and there are members besides the founders; "
             "before it, no structure.",
-            "Sejak 'structured', pengurus adalah tiga anggota berbeda, nama divisi unik dan "
-            "kepalanya anggota, serta ada anggota selain pendiri; sebelumnya belum ada "
-            "struktur.",
             _structure_ok,
             "structure members founders stage",
         ),
@@ -1099,9 +1029,6 @@ def formation_invariants(*, volunteer: bool) -> tuple[Invariant, ...]:
             "From 'programmed' on there is a program; each is stored under its own id, names "
             "an existing division, has activities and a kind the group allows; before it, "
             "no programs.",
-            "Sejak 'programmed' ada program; setiap program disimpan dengan id-nya sendiri, "
-            "menyebut divisi yang ada, memiliki kegiatan, dan jenisnya diizinkan bagi "
-            "kelompok; sebelumnya belum ada program.",
             lambda g: _programs_ok(g, checks),
             "programs structure work_area stage",
         ),
@@ -1110,10 +1037,6 @@ def formation_invariants(*, volunteer: bool) -> tuple[Invariant, ...]:
             "Activities are recorded only once activities run; each belongs to an existing "
             "program that lists it (unless develop replaced the program), has a participant "
             "and is not dated before the group was created.",
-            "Kegiatan hanya dicatat setelah kegiatan berjalan; setiap kegiatan termasuk "
-            "program yang ada dan tercantum di dalamnya (kecuali program itu sudah diganti "
-            "melalui develop), memiliki peserta, dan tidak bertanggal sebelum kelompok "
-            "dibentuk.",
             lambda g: _activities_ok(g, run_stage, develops=not volunteer),
             "activities programs stage record_activity" + ("" if volunteer else " develop"),
         ),
@@ -1122,17 +1045,12 @@ def formation_invariants(*, volunteer: bool) -> tuple[Invariant, ...]:
             "From 'collaborating' on there is a partner, before it none; each is stored "
             "under its own id and is another live, structured group of the same type, with "
             f"a purpose and something shared, agreed after {needs_en}.",
-            "Sejak 'collaborating' ada mitra, sebelumnya belum ada; setiap mitra disimpan "
-            "dengan id-nya sendiri dan merupakan kelompok lain yang sejenis, sudah memiliki "
-            "struktur, dan belum dibubarkan, dengan tujuan kolaborasi dan hal yang dibagikan, "
-            f"disepakati setelah ada {needs_id}.",
             lambda g: _partners_ok(g, needs),
             "partners activities evaluations stage",
         ),
         inv(
             "state.dissolution",
             "A dissolution reason, not blank, is recorded exactly when the group is dissolved.",
-            "Alasan pembubaran yang tidak kosong tercatat tepat ketika kelompok dibubarkan.",
             _dissolution_ok,
             "dissolution stage",
         ),
@@ -1144,8 +1062,6 @@ def formation_invariants(*, volunteer: bool) -> tuple[Invariant, ...]:
                 "state.work_area",
                 "The work area is one of social, humanitarian, environmental once needs are "
                 "identified, and unset before.",
-                "Bidang kerja adalah social, humanitarian, atau environmental setelah "
-                "kebutuhan teridentifikasi, dan kosong sebelumnya.",
                 lambda g: (
                     work_area_known(g.data.work_area)
                     if g.reached("needs_identified")
@@ -1158,16 +1074,12 @@ def formation_invariants(*, volunteer: bool) -> tuple[Invariant, ...]:
                 "From 'executing' on there are teams, each of an existing program with at "
                 "least one member, all of them members, and every program without a team was "
                 "added after 'execute'; before it, none.",
-                "Sejak 'executing' ada tim; setiap tim untuk program yang ada, beranggotakan "
-                "minimal satu orang, dan semuanya anggota kelompok, dan setiap program tanpa tim "
-                "ditambahkan setelah 'execute'; sebelumnya belum ada tim.",
                 _teams_ok,
                 "teams programs members stage add_program execute",
             ),
             inv(
                 "state.evaluations",
                 "Evaluations exist only once activities run.",
-                "Evaluasi hanya ada setelah kegiatan berjalan.",
                 lambda g: g.reached("executing") or not g.data.evaluations,
                 "evaluations stage",
             ),
@@ -1175,8 +1087,6 @@ def formation_invariants(*, volunteer: bool) -> tuple[Invariant, ...]:
                 "state.improvements",
                 "A volunteer group keeps no improvements of its own: it has no develop "
                 "(its evaluations keep theirs).",
-                "Kelompok volunteer tidak menyimpan perbaikan sendiri karena tidak ada "
-                "develop (perbaikan tersimpan di setiap evaluasi).",
                 lambda g: not g.data.improvements,
                 "improvements",
             ),
@@ -1186,7 +1096,6 @@ def formation_invariants(*, volunteer: bool) -> tuple[Invariant, ...]:
         inv(
             "state.developed",
             "Each develop records at least one improvement; without develop there is none.",
-            "Setiap develop mencatat minimal satu perbaikan; tanpa develop tidak ada perbaikan.",
             lambda g: (
                 len(g.data.improvements) >= g.event_count("develop")
                 and (bool(g.event_count("develop")) or not g.data.improvements)
@@ -1196,7 +1105,6 @@ def formation_invariants(*, volunteer: bool) -> tuple[Invariant, ...]:
         inv(
             "state.profession",
             "The group has a profession and every member shares it.",
-            "Kelompok memiliki profesi dan setiap anggota berprofesi sama.",
             lambda g: (
                 g.data.profession is not None
                 and not blank(g.data.profession)
@@ -1209,7 +1117,6 @@ def formation_invariants(*, volunteer: bool) -> tuple[Invariant, ...]:
         inv(
             "state.evaluations",
             "From 'evaluating' on there is an evaluation; before it, none.",
-            "Sejak 'evaluating' ada evaluasi; sebelumnya belum ada.",
             lambda g: _iff(g.reached("evaluating"), bool(g.data.evaluations)),
             "evaluations stage",
         ),
@@ -1217,8 +1124,6 @@ def formation_invariants(*, volunteer: bool) -> tuple[Invariant, ...]:
             "state.improvements",
             "Improvements are not blank and come from develop: none before 'evaluating', and "
             "some once the group went back from 'evaluating' to 'programmed'.",
-            "Perbaikan tidak kosong dan berasal dari develop: belum ada sebelum 'evaluating', "
-            "dan sudah ada setelah kelompok kembali dari 'evaluating' ke 'programmed'.",
             _improvements_ok,
             "improvements stage",
         ),

@@ -16,6 +16,7 @@ import attrs
 from kelompok._base.errors import InvalidValue
 from kelompok._base.frozen import FrozenMap, frozen_map
 from kelompok._base.scalars import describe, exact_nonblank, exact_text
+from kelompok._base.text import msg
 from kelompok._data.convert import register_coercion
 
 __all__ = ["Division", "FrozenMap", "Member", "PartnerRef", "Program", "frozen_map"]
@@ -30,7 +31,7 @@ def _named(check: Any) -> attrs.Converter[Any, Any]:
         try:
             return check(value)
         except InvalidValue as exc:
-            raise InvalidValue(exc.en, exc.id, field.name) from None
+            raise InvalidValue(exc.text, field.name) from None
 
     return attrs.Converter(convert, takes_field=True)  # type: ignore[call-overload,no-any-return,unused-ignore]
 
@@ -42,8 +43,7 @@ def _optional(check: Any) -> Any:
 def _texts_of(value: Iterable[str]) -> tuple[str, ...]:
     if isinstance(value, str | bytes) or not isinstance(value, list | tuple):
         raise InvalidValue(
-            f"must be a list of texts, got {describe(value)}",
-            f"harus berupa daftar teks, bukan {describe(value)}",
+            msg("value.list_texts", "must be a list of texts, got {shown}", shown=describe(value)),
         )
     return tuple(exact_text(item) for item in value)
 

@@ -10,14 +10,16 @@ import itertools
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, cast
 
-from kelompok._base.errors import DefinitionBug
+from kelompok._base.errors import DefinitionBug, UsageError
 from kelompok._base.scalars import MAX_PROBLEMS, describe, describe_exception
-from kelompok._base.text import Reason
-from kelompok._data.convert import capped, exact_text_or_description
+from kelompok._base.text import Reason, msg
+from kelompok._data.convert import structure_or_reasons
+from kelompok._data.explain import capped, exact_text_or_description
 
 if TYPE_CHECKING:
     from kelompok._definition.parts import Event, Invariant, Requirement
     from kelompok._runtime.group import Group
+    from kelompok._runtime.state import State
 
 
 def stage_reason(group: Group, event: Event) -> Reason:
@@ -25,18 +27,27 @@ def stage_reason(group: Group, event: Event) -> Reason:
     if stage.terminal:
         return Reason(
             "stage.not_allowed",
-            f"The group is {stage.en.lower()} ({group.stage!r}): no event is allowed any more.",
-            f"Kelompok sudah {stage.id.lower()} ({group.stage!r}): tidak ada tindakan yang "
-            "diperbolehkan lagi.",
+            msg(
+                "stage.terminal",
+                "The group is {label} ({stage!r}): no event is allowed any more.",
+                label=stage.label.lower(),
+                stage=group.stage,
+            ),
         )
     where = ", ".join(event.moves)
     now = ", ".join(group.available_events()) or "-"
     return Reason(
         "stage.not_allowed",
-        f"{event.name!r} is not allowed in stage {group.stage!r} ({stage.en}); it is allowed in: "
-        f"{where}. Allowed now: {now}.",
-        f"{event.name!r} tidak diperbolehkan pada tahap {group.stage!r} ({stage.id}); hanya pada: "
-        f"{where}. Yang diperbolehkan sekarang: {now}.",
+        msg(
+            "stage.not_allowed",
+            "{event!r} is not allowed in stage {stage!r} ({label}); it is allowed in: {where}. "
+            "Allowed now: {now}.",
+            event=event.name,
+            stage=group.stage,
+            label=stage.label,
+            where=where,
+            now=now,
+        ),
     )
 
 
@@ -51,18 +62,27 @@ def order_reason(group: Group, event: Event) -> Reason:
     ]
     return Reason(
         "stage.order",
-        f"{event.name!r} would enter {dest!r} before {', '.join(skipped)}, which come first "
-        "in this group type's order.",
-        f"{event.name!r} akan memasuki {dest!r} sebelum {', '.join(skipped)}, yang harus "
-        "dilalui lebih dahulu.",
+        msg(
+            "stage.order",
+            "{event!r} would enter {dest!r} before {skipped}, which come first in this group "
+            "type's order.",
+            event=event.name,
+            dest=dest,
+            skipped=", ".join(skipped),
+        ),
     )
 
 
 def after_reason(spec: Event, before: str) -> Reason:
     return Reason(
         "event.after",
-        f"{spec.name!r} can only follow {before!r}: apply {before!r} first.",
-        f"{spec.name!r} hanya dapat dilakukan setelah {before!r}: lakukan {before!r} dahulu.",
+        msg(
+            "event.after",
+            "{event!r} can only follow {before!r}: apply {before!r} first.",
+            event=spec.name,
+            before=before,
+        ),
+        fixed_by=(before,),
     )
 
 
@@ -71,8 +91,11 @@ def no_payload_reasons(payload: Mapping[str, Any]) -> list[Reason]:
         [
             Reason(
                 "payload.unknown_field",
-                f"{key}: unknown field; this event takes no payload",
-                f"{key}: isian tidak dikenal; kejadian ini tidak memerlukan isian",
+                msg(
+                    "payload.no_payload",
+                    "{field}: unknown field; this event takes no payload",
+                    field=key,
+                ),
                 key,
             )
             for key in map(exact_text_or_description, itertools.islice(payload, MAX_PROBLEMS + 1))
@@ -142,8 +165,56 @@ def broken_invariants(group: Group, invariants: Iterable[Invariant], when: str) 
             what = f"raised {type(exc).__name__}" + (f": {text}" if text else "")
             raise DefinitionBug(when, f"invariant {invariant.code!r}", what) from exc
         if held is False:
-            broken.append(Reason(invariant.code, invariant.en, invariant.id))
+            broken.append(invariant.reason())
         elif held is not True:
             what = f"answered {describe(held)}, not True or False"
             raise DefinitionBug(when, f"invariant {invariant.code!r}", what)
     return broken
+
+
+def event_reasons(
+    group: Group, spec: Event, payload: Mapping[str, Any], state: State
+) -> tuple[Any, list[Reason]]:
+    """The structured payload of *spec* and every reason it is refused in *state* (none: apply)."""
+    reasons: list[Reason] = []
+    if state.stage not in spec.moves:
+        reasons.append(stage_reason(group, spec))
+    else:
+        order = group.type.order(spec.moves[state.stage] or state.stage)
+        if order is not None and order > state.peak + 1:
+            reasons.append(order_reason(group, spec))
+    if spec.payload is None:
+        obj = None
+        reasons += no_payload_reasons(payload)
+    else:
+        obj, problems = structure_or_reasons(payload, spec.payload, code="payload")
+        reasons += problems
+    if reasons:
+        return obj, reasons
+    unmet = [req.reason() for req in spec.requires if not met(req, group, obj, spec)]
+    if not unmet and spec.after:  # the type's own requirements usually say it first
+        unmet = [after_reason(spec, e) for e in spec.after if not state.counts.get(e)]
+    return obj, unmet
+
+
+def payload_of(payload: object, fields: dict[str, Any]) -> Mapping[str, Any]:
+    """The payload of ``fire(event, payload, **fields)``: the mapping and the keywords together.
+
+    *payload* is typed ``object``: untyped callers may pass anything.
+    """
+    if payload is None:
+        return fields
+    if not isinstance(payload, Mapping):
+        msg = f"the payload must be a mapping of its fields, got {describe(payload)}"
+        raise UsageError(msg)
+    try:
+        given = dict(payload)  # one read of a mapping that might answer differently twice
+    except Exception as exc:  # noqa: BLE001 -- a user's mapping may raise anything
+        msg = f"the payload mapping could not be read: {describe_exception(exc)}"
+        raise UsageError(msg) from None
+    twice = [exact_text_or_description(key) for key in fields if key in given]
+    if twice:
+        msg = f"payload field(s) given twice, in the mapping and as keywords: {', '.join(twice)}"
+        raise UsageError(msg)
+    given.update(fields)
+    return given

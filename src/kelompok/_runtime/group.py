@@ -7,34 +7,21 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-import attrs
-
 from kelompok._base.compat import Self
 from kelompok._base.errors import (
-    DefinitionBug,
     InvalidValue,
     ReentrantFire,
-    StageUnreachable,
-    TransitionNotAllowed,
     UsageError,
 )
 from kelompok._base.frozen import FrozenMap
-from kelompok._base.scalars import describe, exact_text
+from kelompok._base.scalars import exact_text
 from kelompok._base.text import Reason
-from kelompok._data.convert import converter, structure_or_reasons
-from kelompok._definition.graph import shortest_path
 from kelompok._definition.parts import check_listener
-from kelompok._runtime.checks import (
-    after_reason,
-    check_invariants,
-    checked_effect,
-    met,
-    no_payload_reasons,
-    order_reason,
-    stage_reason,
-)
+from kelompok._runtime.checks import check_invariants, event_reasons, payload_of
 from kelompok._runtime.history import History, HistoryRecord
+from kelompok._runtime.outcome import outcome
 from kelompok._runtime.state import State, Tentative, count_events
+from kelompok._runtime.steps import NextStep, next_steps, path_to, status
 from kelompok._runtime.waits import refuse_a_deadlock, waiting
 
 if TYPE_CHECKING:
@@ -47,33 +34,6 @@ T = TypeVar("T")
 Listener = Callable[["Group", HistoryRecord], None]
 """Called after every applied event as ``listener(group, record)``; if it raises,
 the event is undone and the exception propagates."""
-
-
-@attrs.frozen
-class NextStep:
-    """An event the group may take now, and what still stands in its way.
-
-    Attributes:
-        event: the event's name.
-        en: its English label.
-        id: its Indonesian label.
-        dest: the stage it leads to (the current one for an action).
-        unmet: requirements about the group that are not met yet; the event
-            cannot be fired until they are, whatever the payload.
-        fields: the payload fields the event takes.
-    """
-
-    event: str
-    en: str
-    id: str
-    dest: str
-    unmet: tuple[Reason, ...]
-    fields: tuple[str, ...]
-
-    @property
-    def ready(self) -> bool:
-        """True when only the payload's own requirements remain."""
-        return not self.unmet
 
 
 class Group:
@@ -246,46 +206,42 @@ class Group:
         """Names of the events the current stage allows (requirements not checked)."""
         return list(self._type.events_from(self._state().stage))
 
-    def why_not(self, event: str, /, **payload: Any) -> list[Reason]:
-        """Every reason *event* with *payload* would be refused now; ``[]`` if it would apply.
+    def why_not(
+        self, event: str, payload: Mapping[str, Any] | None = None, /, **fields: Any
+    ) -> list[Reason]:
+        """Every reason *event* with its payload would be refused now; ``[]`` if it would apply.
+
+        The payload is given as keyword arguments, as a mapping, or both (as for
+        :meth:`fire`).
 
         Raises:
             UnknownEvent: the group's type has no such event.
+            UsageError: the payload mapping is not a mapping, or a field is given twice.
             DefinitionBug: a requirement of the type raised or did not answer True/False.
         """
         spec = self._type.event(event)
-        return self._locked(spec.name, lambda state: self._check(spec, payload, state)[1])
+        given = payload_of(payload, fields)
+        return self._locked(spec.name, lambda state: event_reasons(self, spec, given, state)[1])
 
-    def can(self, event: str, /, **payload: Any) -> bool:
-        """Whether *event* with *payload* would be applied now."""
-        return not self.why_not(event, **payload)
+    def can(self, event: str, payload: Mapping[str, Any] | None = None, /, **fields: Any) -> bool:
+        """Whether *event* with its payload would be applied now."""
+        return not self.why_not(event, payload, **fields)
 
     def path_to(self, stage: str) -> list[str]:
-        """The shortest list of events that leads from the current stage to *stage*.
+        """A plan: the events that lead from the current stage to *stage*, in order.
 
-        Along the declared stage graph; requirements are not considered. ``[]``
+        The shortest way along the declared stage graph, with the actions its
+        events need put before them (``adopt_charter`` before
+        ``open_recruitment``: the events an event comes ``after`` and the
+        ``fixed_by`` events of its requirements about the group), unless the
+        group has applied them already. Payloads are not considered. ``[]``
         when the group is in *stage* already.
 
         Raises:
             StageUnreachable: *stage* is unknown, or no declared path leads there
                 (for example from a terminal stage).
         """
-        engine = self._type._engine  # noqa: SLF001
-        here = self._state().stage
-        if type(stage) is not str or stage not in engine.stages:
-            why = (
-                f"{self._type.name!r} has no such stage; its stages are {', '.join(engine.stages)}"
-            )
-            raise StageUnreachable(describe(stage), here, why)
-        path = shortest_path(engine.edges, here, stage)
-        if path is None:
-            why = (
-                f"{here!r} is terminal"
-                if engine.stages[here].terminal
-                else "the declared events never lead there from here"
-            )
-            raise StageUnreachable(stage, here, why)
-        return path
+        return path_to(self, self._state(), stage)
 
     def next_steps(self) -> list[NextStep]:
         """The events allowed now, each with the requirements about the group still unmet.
@@ -294,27 +250,18 @@ class Group:
         on the payload are checked when the event is fired; the ones listed in
         ``unmet`` say what must happen first.
         """
-        return self._locked("next_steps", self._next_steps)
+        return self._locked("next_steps", lambda state: next_steps(self, state))
 
-    def _next_steps(self, state: State) -> list[NextStep]:
-        steps = []
-        here = state.stage
-        for name in self._type.events_from(here):
-            event = self._type.event(name)
-            unmet = tuple(
-                req.reason()
-                for req in event.requires
-                if (event.payload is None or not req.needs_payload)
-                and not met(req, self, None, event)
-            )
-            if not unmet:  # as fire and why_not: after the type's own requirements
-                unmet = tuple(
-                    after_reason(event, e) for e in event.after if not state.counts.get(e)
-                )
-            fields = tuple(f.name for f in attrs.fields(event.payload)) if event.payload else ()
-            dest = event.moves[here] or here
-            steps.append(NextStep(name, event.en, event.id, dest, unmet, fields))
-        return steps
+    def status(self, lang: object = "en") -> dict[str, Any]:
+        """What a response shows about the group, JSON-ready, every text in *lang*.
+
+        ``{"id", "type", "type_label", "name", "stage", "stage_label", "version",
+        "terminal", "next_steps": [...]}``: each next step as
+        :meth:`NextStep.to_json` gives it (its label, whether it is ready, the
+        unmet requirements with their messages and the events that fix them).
+        One call, one consistent state.
+        """
+        return self._locked("status", lambda state: status(self, state, lang))
 
     def _locked(self, what: str, work: Callable[[State], T]) -> T:
         """``work(state)`` with the lock held: requirement checks read one state throughout.
@@ -340,13 +287,23 @@ class Group:
 
     # -- changing -----------------------------------------------------------------
 
-    def fire(self, event: str, /, actor: str | None = None, **payload: Any) -> Self:
-        """Apply *event* with *payload*, or raise and leave the group exactly as it was.
+    def fire(
+        self,
+        event: str,
+        payload: Mapping[str, Any] | None = None,
+        /,
+        *,
+        actor: str | None = None,
+        **fields: Any,
+    ) -> Self:
+        """Apply *event* with its payload, or raise and leave the group exactly as it was.
 
         Args:
             event: the event's name.
+            payload: the payload as a mapping (a request body, say); needed for
+                a payload field called ``actor``, which the keyword would take.
             actor: who fires it; stored in the history record.
-            **payload: the event's payload fields.
+            **fields: payload fields, as keyword arguments (added to *payload*).
 
         Returns:
             The group itself, so calls can be chained.
@@ -358,8 +315,11 @@ class Group:
             ReentrantFire: fired from a listener (or a requirement) of an event on
                 this same group.
             DefinitionBug: the type's own requirement, effect or invariant misbehaved.
+            UsageError: *actor* is not text, *payload* is not a mapping, or a field
+                is given both in *payload* and as a keyword.
         """
         spec = self._type.event(event)
+        given = payload_of(payload, fields)
         if actor is not None:
             try:
                 actor = exact_text(actor)
@@ -367,7 +327,7 @@ class Group:
                 msg = f"actor must be text (str) or None: {exc}"
                 raise UsageError(msg) from None
         listeners = self._type._engine.listeners + self._listeners  # noqa: SLF001
-        return self._fire(spec, actor, payload, None, listeners)
+        return self._fire(spec, actor, given, None, listeners)
 
     def _fire(
         self,
@@ -407,41 +367,10 @@ class Group:
         at: dt.datetime | None,
         listeners: tuple[Listener, ...],
     ) -> None:
-        """The body of :meth:`_fire`, with the lock held."""
+        """The body of :meth:`_fire`, with the lock held: commit what the event makes, or undo."""
         base = self._settle()
-        obj, reasons = self._check(spec, payload, base)
-        if reasons:
-            raise TransitionNotAllowed(spec.name, base.stage, reasons)
-        engine = self._type._engine  # noqa: SLF001
-        data = base.data if spec.effect is None else checked_effect(self, spec, obj)
-        changed = engine.changes(base.data, data)
-        misfits = engine.misfits(data, changed)
-        if misfits:
-            what = (
-                f"stored values that do not fit their fields: {', '.join(misfits)} "
-                "(None in a text, a list where a tuple belongs, a number out of range?)"
-            )
-            raise DefinitionBug(spec.name, f"the effect of {spec.name!r}", what)
-        dest = engine.move(base.stage, spec.name)
-        moment = at or dt.datetime.now(dt.timezone.utc)
-        record = HistoryRecord(
-            spec.name,
-            base.stage,
-            dest,
-            moment,
-            converter.unstructure(obj) if obj is not None else {},
-            actor,
-            moment.isoformat(),
-        )
-        rank = engine.order.get(dest)
-        peak = rank if rank is not None and rank > base.peak else base.peak
-        counts = base.counts.set(spec.name, base.counts.get(spec.name, 0) + 1)
-        marks = base.marks.set(spec.name, counts)
-        new = State(
-            dest, base.version + 1, data, peak, base.history, base.length + 1, counts, marks
-        )
+        record, new, watch = outcome(self, spec, actor, payload, at, base)
         tentative = Tentative(base, new)
-        watch = engine.invariants_to_check(changed, dest != base.stage, spec.name)
         try:
             base.history.append(record)
             if watch:
@@ -518,29 +447,6 @@ class Group:
     def _name(self, state: State) -> str:
         name = getattr(state.data, "name", None)
         return name if type(name) is str and name.strip() else self._id
-
-    def _check(
-        self, spec: Event, payload: Mapping[str, Any], state: State
-    ) -> tuple[Any, list[Reason]]:
-        reasons: list[Reason] = []
-        if state.stage not in spec.moves:
-            reasons.append(stage_reason(self, spec))
-        else:
-            order = self._type.order(spec.moves[state.stage] or state.stage)
-            if order is not None and order > state.peak + 1:
-                reasons.append(order_reason(self, spec))
-        if spec.payload is None:
-            obj = None
-            reasons += no_payload_reasons(payload)
-        else:
-            obj, problems = structure_or_reasons(payload, spec.payload, code="payload")
-            reasons += problems
-        if reasons:
-            return obj, reasons
-        unmet = [req.reason() for req in spec.requires if not met(req, self, obj, spec)]
-        if not unmet and spec.after:  # the type's own requirements usually say it first
-            unmet = [after_reason(spec, e) for e in spec.after if not state.counts.get(e)]
-        return obj, unmet
 
     def __copy__(self) -> Self:
         """An independent group with the same state (and no listeners)."""

@@ -9,7 +9,8 @@ from typing import Any, Protocol, overload
 
 import attrs
 
-from kelompok._data.convert import copy_json
+from kelompok._base.text import Text
+from kelompok._data.json import copy_json
 
 
 @attrs.frozen
@@ -23,6 +24,7 @@ class HistoryRecord:
         at: when it was applied, an aware UTC datetime.
         payload: the validated payload in its JSON form.
         actor: who fired it, as given to ``fire(..., actor=...)``.
+        label: the event's label, to read in a language (``record.label("id")``).
     """
 
     event: str
@@ -32,6 +34,7 @@ class HistoryRecord:
     _payload: dict[str, Any]
     actor: str | None = None
     _at_text: str = attrs.field(default="", eq=False, repr=False)
+    label: Text = attrs.field(default=Text(""), eq=False, repr=False)
 
     def at_text(self) -> str:
         """``at`` in ISO 8601, as documents store it (made once, not per ``to_dict``)."""
@@ -49,7 +52,16 @@ class HistoryRecord:
     def __reduce__(self) -> tuple[Any, ...]:
         return (
             HistoryRecord,
-            (self.event, self.source, self.dest, self.at, self.payload, self.actor, self._at_text),
+            (
+                self.event,
+                self.source,
+                self.dest,
+                self.at,
+                self.payload,
+                self.actor,
+                self._at_text,
+                self.label,
+            ),
         )
 
     def __getstate__(self) -> dict[str, Any]:
@@ -61,6 +73,19 @@ class HistoryRecord:
             "_payload": self.payload,
             "actor": self.actor,
             "_at_text": self._at_text,
+            "label": self.label,
+        }
+
+    def to_json(self, lang: object = "en") -> dict[str, Any]:
+        """The record as a JSON-ready dict, with its event's label in *lang*."""
+        return {
+            "event": self.event,
+            "label": self.label(lang),
+            "source": self.source,
+            "dest": self.dest,
+            "at": self.at_text(),
+            "payload": self.payload,
+            "actor": self.actor,
         }
 
     def __copy__(self) -> HistoryRecord:

@@ -8,19 +8,33 @@ from __future__ import annotations
 
 from typing import Any
 
-from kelompok._base.text import check_language
+from kelompok._base.text import msg
 from kelompok._definition.parts import expect
 from kelompok._types.group_type import GroupType
 
+_HEAD = (
+    ("diagram.event", "Event"),
+    ("diagram.label", "Label"),
+    ("diagram.moves", "From -> to"),
+    ("diagram.requirements", "Requirements"),
+)
 
-def mermaid(group_type: GroupType[Any], lang: str = "en") -> str:
-    """A mermaid ``stateDiagram-v2`` of the type's stages and moves.
+
+def mermaid(group_type: GroupType[Any], lang: object = "en", *, current: str | None = None) -> str:
+    """A mermaid ``stateDiagram-v2`` of the type's stages and moves, labels in *lang*.
 
     Actions (events that keep the stage) are listed inside their stages'
     notes rather than drawn as self-loops, which would bury the ordering.
+    With *current* (a stage name, such as ``group.stage``), that stage is
+    drawn highlighted: what a bot or a status page shows.
+
+    Raises:
+        UnknownStage: *current* is not a stage of the type.
     """
     expect(group_type, GroupType, "mermaid's group_type")
-    language = check_language(lang)
+    language = lang
+    if current is not None:
+        group_type.stage(current)  # UnknownStage for a stage the type does not have
     lines = ["stateDiagram-v2", "    direction LR"]
     for stage in group_type.stages:
         label = stage.label(language)
@@ -39,24 +53,23 @@ def mermaid(group_type: GroupType[Any], lang: str = "en") -> str:
         dest, name = key.split("|")
         live = sum(1 for s in group_type.stages if not s.terminal)
         if len(sources) == live:
-            every = "from every live stage" if language == "en" else "dari setiap tahap aktif"
+            every = msg("diagram.from_every_live_stage", "from every live stage")(language)
             lines.append(f"    note left of {dest} : {name} {every}")
         else:
             lines.extend(f"    {source} --> {dest} : {name}" for source in sources)
         lines.append(f"    {dest} --> [*]")
+    if current is not None:
+        lines.append("    classDef current fill:#ffd54f,stroke:#e65100,stroke-width:3px")
+        lines.append(f"    class {current} current")
     return "\n".join(lines) + "\n"
 
 
-def events_table(group_type: GroupType[Any], lang: str = "en") -> str:
+def events_table(group_type: GroupType[Any], lang: object = "en") -> str:
     """A markdown table: event, where it applies, and its requirements (code and message)."""
-    language = check_language(lang)
-    head = (
-        ("Event", "Label", "From -> to", "Requirements")
-        if language == "en"
-        else ("Kejadian", "Label", "Dari -> ke", "Persyaratan")
-    )
-    in_ = "action in" if language == "en" else "aksi pada"
-    every = "every live stage" if language == "en" else "setiap tahap aktif"
+    language = lang
+    head = tuple(msg(key, word)(language) for key, word in _HEAD)
+    in_ = msg("diagram.action_in", "action in")(language)
+    every = msg("diagram.every_live_stage", "every live stage")(language)
     live = {s.name for s in group_type.stages if not s.terminal}
     rows = [f"| {' | '.join(head)} |", "|---|---|---|---|"]
     for event in group_type.events:

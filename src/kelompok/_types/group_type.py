@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Final, Generic, TypeVar, cast
 import attrs
 
 from kelompok._base.errors import (
+    CreationRefused,
     DefinitionBug,
     DefinitionError,
     InvalidGroupData,
@@ -30,14 +31,16 @@ from kelompok._base.errors import (
     UnknownStage,
 )
 from kelompok._base.registry import Registry
-from kelompok._base.scalars import describe, exact_nonblank
-from kelompok._base.text import Reason, pick
+from kelompok._base.scalars import describe, exact_group_id
+from kelompok._base.text import Reason, Text, as_text, at_field, msg
 from kelompok._codec import document as codec
-from kelompok._codec.document import dump, dump_and_remember, load_document
+from kelompok._codec.document import SCHEMA_VERSION, dump, dump_and_remember, load_document
 from kelompok._data.convert import structure_or_reasons
+from kelompok._data.schema import document_schema
 from kelompok._definition.derive import apply_changes
 from kelompok._definition.parts import Event, Invariant, Stage, check_listener, name_is_text
 from kelompok._definition.problems import definition_problems
+from kelompok._definition.texts import frozen_translations, translate, translation_problems
 from kelompok._runtime.checks import broken_invariants
 from kelompok._runtime.engine import Engine
 from kelompok._runtime.group import Group
@@ -81,8 +84,8 @@ class GroupType(Generic[G]):
 
     Args:
         name: unique name, e.g. ``"professional"``; stored in documents.
-        en: English label.
-        id: Indonesian label.
+        label: what users see: English text, or ``{language: text}`` (key
+            ``"type"`` in translations); ``group_type.label("id")`` reads it.
         stages: live stages in their order (the first is the initial one),
             then any terminal stages.
         events: the events.
@@ -91,14 +94,19 @@ class GroupType(Generic[G]):
         initial_data: ``initial_data(founding) -> data``.
         group_class: the :class:`~kelompok.Group` subclass to instantiate.
         invariants: facts about the data that every document must satisfy.
+        translations: more languages for the texts, ``{language: {key: text}}``
+            (see :mod:`kelompok._definition.texts` for the keys). Every text must
+            have English and Indonesian, inline or here.
+
+    The parts read back (``stages``, ``events``, ``invariants``) carry the
+    translations in their texts.
 
     Raises:
         DefinitionError: listing every problem, when the definition is inconsistent.
     """
 
     name: str
-    en: str
-    id: str
+    label: Text = attrs.field(converter=as_text)
     stages: tuple[Stage, ...] = attrs.field(converter=_stages)
     events: tuple[Event, ...] = attrs.field(converter=_events)
     data: type[Any]
@@ -106,10 +114,18 @@ class GroupType(Generic[G]):
     initial_data: Callable[[Any], Any]
     group_class: type[G]
     invariants: tuple[Invariant, ...] = attrs.field(default=(), converter=_invariants)
+    translations: Mapping[str, Mapping[str, str]] = attrs.field(
+        factory=dict, converter=frozen_translations
+    )
     _engine: Engine = attrs.field(init=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
-        problems = definition_problems(self)
+        parts = translate(self.label, self.stages, self.events, self.invariants, self.translations)
+        object.__setattr__(self, "label", parts.label)
+        object.__setattr__(self, "stages", parts.stages)
+        object.__setattr__(self, "events", parts.events)
+        object.__setattr__(self, "invariants", parts.invariants)
+        problems = definition_problems(self) + translation_problems(parts, self.translations)
         if not _is_group_class(self.group_class):
             problems.append("group_class must be kelompok.Group or a subclass of it")
         if problems:
@@ -117,10 +133,6 @@ class GroupType(Generic[G]):
         object.__setattr__(self, "_engine", Engine(self))
 
     # -- reading the definition ---------------------------------------------------
-
-    def label(self, lang: str = "en") -> str:
-        """The type's label in *lang* (``"en"`` or ``"id"``)."""
-        return pick(self.en, self.id, lang)
 
     @property
     def initial(self) -> str:
@@ -170,22 +182,23 @@ class GroupType(Generic[G]):
         """Create a new group of this type in the initial stage.
 
         Args:
-            id: the group's id; a random one when omitted.
+            id: the group's id: 1 to 128 of ``A-Z a-z 0-9 . _ ~ -``, starting
+                with a letter or a digit; 32 random hexadecimal digits when omitted.
             **founding: the fields of the type's founding class (for the built-ins:
                 ``name``, and ``profession`` for professional groups).
 
         Raises:
-            InvalidGroupData: the arguments are missing, unknown or invalid.
+            CreationRefused: the arguments are missing, unknown or invalid;
+                ``.reasons`` lists every problem.
         """
         args, problems = structure_or_reasons(founding, self.founding, code="create")
         if id is not None:
             try:
-                id = exact_nonblank(id)  # noqa: A001 -- the exact str, not a subclass
+                id = exact_group_id(id)  # noqa: A001 -- the exact str, not a subclass
             except InvalidValue as exc:
-                problems.append(Reason("create.invalid", f"id: {exc.en}", f"id: {exc.id}", "id"))
+                problems.append(Reason("create.invalid", at_field("id", exc.text), "id"))
         if problems:
-            what = f"Cannot create a {self.name} group"
-            raise InvalidGroupData(what, problems)
+            raise CreationRefused(self.name, problems)
         group: G = self._engine.new_group(args, id)
         broken = broken_invariants(group, self.invariants, "create")
         if broken:  # initial_data makes data that the type's own invariants refuse
@@ -216,20 +229,20 @@ class GroupType(Generic[G]):
     def derive(  # noqa: PLR0913 -- identity, changes, and what a child may replace
         self,
         name: str,
-        en: str,
-        id: str,  # noqa: A002 -- "id" is the language code
+        label: Text | str | Mapping[str, str],
         *changes: Change,
         data: type[Any] | None = None,
         founding: type[Any] | None = None,
         initial_data: Callable[[Any], Any] | None = None,
-        invariants: Iterable[Invariant] | None = None,
+        invariants: Iterable[Invariant] = (),
+        replace_invariants: bool = False,
+        translations: Mapping[str, Mapping[str, str]] | None = None,
     ) -> GroupType[G]:
         """A new type made from this one by *changes*; this one is never modified.
 
         Args:
             name: the new type's name.
-            en: its English label.
-            id: its Indonesian label.
+            label: its label (English text, or ``{language: text}``).
             *changes: from :func:`kelompok.insert_stage`, :func:`kelompok.add_event`,
                 :func:`kelompok.add_requirement`, :func:`kelompok.replace_requirement`,
                 :func:`kelompok.drop_requirement`, :func:`kelompok.add_invariant`,
@@ -238,18 +251,21 @@ class GroupType(Generic[G]):
                 fields of your own); the parent's by default.
             founding: a new class of ``create()`` arguments.
             initial_data: a new ``founding -> data`` function.
-            invariants: the invariants to start from (the parent's by default).
+            invariants: invariants added to the parent's.
+            replace_invariants: start from *invariants* alone, without the
+                parent's (say it when a new data class makes them meaningless).
+            translations: more languages for the new type's texts; the
+                parent's texts keep the languages they have.
 
         Raises:
             DefinitionError: a change names a stage, event or requirement that does
                 not exist, or the result is not a valid definition.
         """
-        start = self.invariants if invariants is None else tuple(invariants)
+        start = tuple(invariants) if replace_invariants else (*self.invariants, *invariants)
         stages, events, kept = apply_changes(name, self.stages, self.events, start, changes)
         return GroupType(
             name=name,
-            en=en,
-            id=id,
+            label=label,
             stages=stages,
             events=events,
             data=data if data is not None else self.data,
@@ -257,6 +273,7 @@ class GroupType(Generic[G]):
             initial_data=initial_data if initial_data is not None else self.initial_data,
             group_class=self.group_class,
             invariants=kept,
+            translations=translations or {},
         )
 
     def load(self, document: Mapping[str, Any], *, replay: bool = False) -> G:
@@ -270,8 +287,12 @@ class GroupType(Generic[G]):
             shown = describe(document.get("type"))
             problem = Reason(
                 "document.type",
-                f"type: is {shown}, expected {self.name!r}",
-                f"type: bernilai {shown}, seharusnya {self.name!r}",
+                msg(
+                    "document.type_expected",
+                    "type: is {shown}, expected {name!r}",
+                    shown=shown,
+                    name=self.name,
+                ),
                 "type",
             )
             raise InvalidGroupData("Cannot load this group document", [problem])
@@ -280,9 +301,23 @@ class GroupType(Generic[G]):
     def _only_this(self, name: str) -> GroupType[Any]:
         """This type, if *name* is its name (a mapping may answer "type" differently twice)."""
         if name != self.name:
-            msg = f"a {self.name} group was expected, this document is of type {describe(name)}"
-            raise KelompokError(msg)
+            error = f"a {self.name} group was expected, this document is of type {describe(name)}"
+            raise KelompokError(error)
         return self
+
+    def json_schema(self) -> dict[str, Any]:
+        """The JSON Schema (draft 2020-12) of this type's documents, as a JSON-ready dict.
+
+        Each event's payload has its own: ``group_type.event(name).json_schema()``.
+        """
+        return document_schema(
+            type_name=self.name,
+            stages=[s.name for s in self.stages],
+            events=[e.name for e in self.events],
+            data=self.data,
+            founding=self.founding,
+            schema_version=SCHEMA_VERSION,
+        )
 
     # -- the hooks of Group: documents and pickling live above the runtime --------
 

@@ -1,0 +1,146 @@
+"""Reading a document's history: each record a declared step from where the last one ended.
+
+Along the way the stages must first be entered in their order and every event
+must come after the events it is declared ``after``; one broken record gives
+one problem, and the reading goes on from where it claims to end.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from kelompok._base.scalars import describe
+from kelompok._base.text import msg
+from kelompok._codec.loader import Loader, valid_text
+from kelompok._data.json import NotJSON, copy_json
+from kelompok._runtime.history import HistoryRecord
+
+RECORD_KEYS: Final = ("event", "source", "dest", "at", "payload", "actor")
+RECORD_KEYSET: Final = frozenset(RECORD_KEYS)
+
+
+def read_history(ld: Loader, gt: Any, raw: Any) -> tuple[list[HistoryRecord], int]:
+    if type(raw) is not list:
+        ld.fail("history", msg("document.list", "must be a list"))
+        return [], 0
+    records: list[HistoryRecord] = []
+    stage, peak = gt.initial, 0
+    seen: set[str] = set()
+    for i, rec in enumerate(raw):
+        before = len(ld.problems)
+        if type(rec) is not dict:
+            ld.fail(f"history[{i}]", msg("document.mapping_dict", "must be a mapping (dict)"))
+            continue
+        if rec.keys() != RECORD_KEYSET:
+            ld.keys(rec, RECORD_KEYS, f"history[{i}].")
+            continue
+        record = _record(ld, gt, i, rec, stage)
+        if record is None:
+            # go on from where this record claims to end, so one bad record gives one problem
+            dest = rec["dest"]
+            stage = dest if type(dest) is str and dest in gt._engine.stages else stage  # noqa: SLF001
+            continue
+        rank = gt._engine.order.get(record.dest)  # noqa: SLF001
+        if rank is not None and rank > peak:
+            if rank != peak + 1:
+                ld.fail(
+                    f"history[{i}]",
+                    msg(
+                        "document.enters_before_stages_that",
+                        "enters {dest!r} before the stages that come before it",
+                        dest=record.dest,
+                    ),
+                    "document.history",
+                )
+            peak = rank
+        stage = record.dest
+        missing = [e for e in gt._engine.events[record.event].after if e not in seen]  # noqa: SLF001
+        if missing:
+            ld.fail(
+                f"history[{i}]",
+                msg(
+                    "document.comes_before_any_which",
+                    "{event!r} comes before any {missing!r}, which must come first",
+                    event=record.event,
+                    missing=missing[0],
+                ),
+                "document.history",
+            )
+        seen.add(record.event)
+        if len(ld.problems) == before:
+            records.append(record)
+    return records, peak
+
+
+def _json_object(value: Any) -> tuple[dict[str, Any] | None, str]:
+    """A copy of *value* if it is a strict JSON object, else ``None`` and why not."""
+    if type(value) is not dict:
+        return None, f"got {describe(value)}"
+    try:
+        copied: dict[str, Any] = copy_json(value, check=True)
+    except NotJSON as exc:
+        return None, str(exc)
+    return copied, ""
+
+
+def _record(ld: Loader, gt: Any, i: int, rec: dict[str, Any], stage: str) -> HistoryRecord | None:
+    """One history record, checked against the step before it; ``None`` when it is broken."""
+    name, source, dest, actor = rec["event"], rec["source"], rec["dest"], rec["actor"]
+    event = gt._engine.events.get(name) if type(name) is str else None  # noqa: SLF001
+    if event is None:
+        ld.fail(
+            f"history[{i}].event",
+            msg(
+                "document.not_event",
+                "{name_shown} is not an event of {name!r}",
+                name_shown=describe(name),
+                name=gt.name,
+            ),
+        )
+        return None
+    if type(source) is not str or source != stage:
+        ld.fail(
+            f"history[{i}].source",
+            msg(
+                "document.but_previous_step_ended",
+                "is {source_shown} but the previous step ended in {stage!r}",
+                source_shown=describe(source),
+                stage=stage,
+            ),
+            "document.history",
+        )
+        return None
+    leads_there = type(dest) is str and (event.moves.get(source, dest) or source) == dest
+    if source not in event.moves or not leads_there:
+        ld.fail(
+            f"history[{i}]",
+            msg(
+                "document.does_not_lead_group",
+                "{name!r} does not lead from {source!r} to {dest_shown} in a {name2} group",
+                name=name,
+                source=source,
+                dest_shown=describe(dest),
+                name2=gt.name,
+            ),
+            "document.history",
+        )
+        return None
+    text = rec["at"]
+    at = ld.moment(text, f"history[{i}].at")
+    payload, why = _json_object(rec["payload"])
+    if payload is None:
+        ld.fail(
+            f"history[{i}].payload",
+            msg("document.json_object", "must be a JSON object ({why})", why=why),
+        )
+    if actor is not None and not valid_text(actor):
+        ld.fail(
+            f"history[{i}].actor",
+            msg("document.valid_text_null", "must be valid text or null"),
+        )
+    if at is None:
+        return None
+    canonical = text if type(text) is str and text.endswith("+00:00") and "T" in text else ""
+    if payload is None:
+        return None
+    return HistoryRecord(name, source, dest, at, payload, actor, canonical, event.label)

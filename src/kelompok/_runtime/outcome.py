@@ -1,0 +1,70 @@
+"""What one event makes: its checks, its effect, its history record and the group's next state.
+
+Nothing here changes a group: :meth:`kelompok.Group.fire` commits the state
+made here (or undoes it, if an invariant or a listener refuses it) by single
+assignments, so a failure anywhere leaves the group exactly as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from kelompok._base.errors import DefinitionBug, TransitionNotAllowed
+from kelompok._data.convert import converter
+from kelompok._runtime.checks import checked_effect, event_reasons
+from kelompok._runtime.history import HistoryRecord
+from kelompok._runtime.state import State
+
+if TYPE_CHECKING:
+    from kelompok._definition.parts import Event, Invariant
+    from kelompok._runtime.group import Group
+
+
+def outcome(  # noqa: PLR0913, PLR0917 -- the event, how it was fired, the state it meets
+    group: Group,
+    spec: Event,
+    actor: str | None,
+    payload: Mapping[str, Any],
+    at: dt.datetime | None,
+    base: State,
+) -> tuple[HistoryRecord, State, tuple[Invariant, ...]]:
+    """The record and the state *spec* makes from *base*, and the invariants to check then.
+
+    Raises:
+        TransitionNotAllowed: the event is refused in *base*.
+        DefinitionBug: the type's requirement or effect misbehaved.
+    """
+    obj, reasons = event_reasons(group, spec, payload, base)
+    if reasons:
+        raise TransitionNotAllowed(spec.name, base.stage, reasons)
+    engine = group.type._engine  # noqa: SLF001
+    data = base.data if spec.effect is None else checked_effect(group, spec, obj)
+    changed = engine.changes(base.data, data)
+    misfits = engine.misfits(data, changed)
+    if misfits:
+        what = (
+            f"stored values that do not fit their fields: {', '.join(misfits)} "
+            "(None in a text, a list where a tuple belongs, a number out of range?)"
+        )
+        raise DefinitionBug(spec.name, f"the effect of {spec.name!r}", what)
+    dest = engine.move(base.stage, spec.name)
+    moment = at or dt.datetime.now(dt.timezone.utc)
+    record = HistoryRecord(
+        spec.name,
+        base.stage,
+        dest,
+        moment,
+        converter.unstructure(obj) if obj is not None else {},
+        actor,
+        moment.isoformat(),
+        spec.label,
+    )
+    rank = engine.order.get(dest)
+    peak = rank if rank is not None and rank > base.peak else base.peak
+    counts = base.counts.set(spec.name, base.counts.get(spec.name, 0) + 1)
+    marks = base.marks.set(spec.name, counts)
+    new = State(dest, base.version + 1, data, peak, base.history, base.length + 1, counts, marks)
+    watch = engine.invariants_to_check(changed, dest != base.stage, spec.name)
+    return record, new, watch

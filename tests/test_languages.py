@@ -1,0 +1,109 @@
+"""Choosing a language: BCP 47 tags and Accept-Language values, negotiated, never refused."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import kelompok
+from kelompok._base.lang import LOCALES, Catalog, negotiate, ranges
+from kelompok._base.text import CORE, Message, Text
+
+AVAILABLE = {"en", "id", "pt-br", "pt"}
+
+
+@pytest.mark.parametrize(
+    ("asked", "chosen"),
+    [
+        ("id", "id"),
+        ("id-ID", "id"),
+        ("ID", "id"),
+        ("id_ID", "id"),
+        ("en-GB", "en"),
+        ("pt-BR", "pt-br"),
+        ("pt-PT", "pt"),
+        ("fr-CA,fr;q=0.9,id;q=0.8,en;q=0.7", "id"),
+        ("en;q=0.1, id;q=0.9", "id"),  # the weights decide, not the order
+        ("id;q=0, en", "en"),  # q=0 means "not this one"
+        ("*", "en"),
+        ("xx", "en"),
+        ("", "en"),
+        ("id;q=abc, en", "en"),  # a bad weight counts as 0
+        ("id;q=2", "en"),  # above 1: not a valid weight
+    ],
+)
+def test_negotiation(asked, chosen):
+    assert chosen == negotiate(asked, AVAILABLE)
+
+
+@pytest.mark.parametrize(
+    "junk",
+    [None, 5, 10**5000, b"id", ["id"], object(), "i\x00d"],
+    ids=["None", "int", "huge int", "bytes", "list", "object", "NUL"],
+)
+def test_anything_that_is_not_a_language_gives_english(junk):
+    assert "en" == negotiate(junk, AVAILABLE)
+
+
+def test_a_str_subclass_is_read_as_its_text_not_trusted_as_a_key():
+    class Lying(str):
+        __slots__ = ()
+
+        def __eq__(self, other):
+            return True
+
+        __hash__ = str.__hash__
+
+    assert "en" == negotiate(Lying("xx"), AVAILABLE)
+
+
+def test_a_long_header_is_read_only_so_far():
+    header = ",".join(["xx"] * 10_000) + ",id"
+    assert len(ranges(header)) <= 16
+    assert "en" == negotiate(header, AVAILABLE)  # "id" is past what is read
+
+
+@given(st.text(max_size=200))
+def test_negotiation_never_fails_and_gives_an_available_language(value):
+    assert negotiate(value, AVAILABLE) in AVAILABLE
+
+
+def test_a_text_falls_back_to_english_and_reads_regional_tags():
+    text = Text({"en": "Recruiting", "id": "Rekrutmen", "ms": "Pengambilan"})
+    assert "Rekrutmen" == text("id-ID")
+    assert "Pengambilan" == text("ms-MY,id;q=0.5")
+    assert "Recruiting" == text("jv") == str(text)
+
+
+def test_every_catalog_file_holds_the_sections_and_templates_of_english():
+    """Each language file translates kelompok's own messages with the same values to fill in."""
+    files = sorted(LOCALES.glob("*.json"))
+    assert files, "no catalog files found"
+    for path in files:
+        content = json.loads(path.read_text(encoding="utf-8"))
+        assert {"core", "formation", "professional", "volunteer"} <= set(content), path.name
+    assert {"id"} <= set(CORE.texts)
+
+
+def test_a_message_whose_translation_does_not_fit_falls_back_to_english(tmp_path):
+    (tmp_path / "xx.json").write_text(json.dumps({"core": {"k": "{missing} teks"}}))
+    catalog = Catalog("core", tmp_path)
+    assert "{missing} teks" == catalog.lookup("xx", "k")
+    message = Message("k", "text {value}", {"value": 1})
+    assert "text 1" == message("xx")  # no such catalog in the real files: English
+
+
+def test_indonesian_reaches_every_text_a_response_shows():
+    g = kelompok.PROFESSIONAL.create(name="Ikatan Apoteker Muda", profession="pharmacist")
+    status = g.status("id-ID")
+    assert "Kelompok profesi" == status["type_label"]
+    assert "Kesadaran kolektif" == status["stage_label"]
+    assert "Mengidentifikasi kebutuhan" == status["next_steps"][0]["label"]
+    g.identify_needs(needs=["pelatihan"])
+    assert "Mengidentifikasi kebutuhan" == g.history[0].label("id")
+    refused = g.why_not("open_recruitment")[0]
+    assert refused.message("id") != str(refused)
+    json.dumps(status)
