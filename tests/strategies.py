@@ -1,4 +1,4 @@
-"""Shared hypothesis strategies for the tests, and SPEC sections 2-4 written out as test data.
+"""Shared hypothesis strategies for the tests, and docs/model.md §2-4 written out as test data.
 
 Value objects come both as objects and as plain dicts, since payloads accept either.
 For every built-in event there is a generator of a payload that should be accepted,
@@ -7,7 +7,7 @@ a generator that breaks a payload on purpose (a missing or unknown field, a valu
 the wrong type, a value the rules refuse). ``attempts`` mixes them and leans towards
 the event that moves the group on, so random runs reach every stage.
 
-The SPEC tables are written out again here instead of being read from kelompok, so
+The model's tables are written out again here instead of being read from kelompok, so
 they can judge it (``history_problems``).
 """
 
@@ -28,7 +28,7 @@ import kelompok
 from builders import at
 from kelompok import Division, FormationGroup, GroupType, Member, PartnerRef, Program
 
-# -- SPEC as data --------------------------------------------------------------------
+# -- the model (docs/model.md) as data -------------------------------------------------
 
 TYPES = ("professional", "volunteer")
 LIVE = {
@@ -63,7 +63,7 @@ MISSING_EVENT = {"professional": "execute", "volunteer": "develop"}
 
 
 def _spec_moves(type_name: str) -> dict[str, dict[str, str | None]]:
-    """Event -> {source: dest}; ``None`` is an action that keeps the stage (SPEC section 3)."""
+    """Event -> {source: dest}; ``None`` is an action that keeps the stage (docs/model.md §3)."""
     live = LIVE[type_name]
     volunteer = type_name == "volunteer"
     run = live[6]
@@ -101,7 +101,7 @@ MOVES = {name: _spec_moves(name) for name in TYPES}
 
 
 def declared_edge(type_name: str, source: str, dest: str) -> bool:
-    """SPEC 4.1: order k -> k+1, a declared way back, or a live stage -> dissolved."""
+    """docs/model.md §4.1: order k -> k+1, a declared way back, or a live stage -> dissolved."""
     live = LIVE[type_name]
     if source not in live:
         return False
@@ -145,7 +145,7 @@ def _step_problems(type_name: str, where: str, stage: str, rec: Any) -> list[str
 
 
 def history_problems(group: FormationGroup) -> list[str]:
-    """What in *group*'s stage, version and history breaks SPEC 4.1, 4.2, 4.4 (empty if fine)."""
+    """What in *group*'s stage, version and history breaks docs/model.md §4.1, §4.2, §4.4."""
     type_name = group.type.name
     live = LIVE[type_name]
     problems: list[str] = []
@@ -171,7 +171,7 @@ def history_problems(group: FormationGroup) -> list[str]:
 
 
 def broken_invariants(group: FormationGroup) -> list[str]:
-    """Codes of the type's invariants that *group* breaks (SPEC 4.3)."""
+    """Codes of the type's invariants that *group* breaks (docs/model.md §4.6)."""
     return [i.code for i in group.type.invariants if not i.check(group)]
 
 

@@ -1,4 +1,4 @@
-"""The public contract of SPEC section 5: every name, with the meaning the SPEC gives it."""
+"""The public contract (docs/index.md and the pages it links): every name, with its meaning."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 import builders
 import kelompok
 
-SPEC_NAMES = [
+PUBLIC_NAMES = [
     "PROFESSIONAL",
     "VOLUNTEER",
     "group_types",
@@ -29,9 +29,9 @@ SPEC_NAMES = [
 
 
 def test_every_spec_name_is_exported():
-    missing = [name for name in SPEC_NAMES if not hasattr(kelompok, name)]
+    missing = [name for name in PUBLIC_NAMES if not hasattr(kelompok, name)]
     assert [] == missing
-    assert set(SPEC_NAMES) <= set(kelompok.__all__)
+    assert set(PUBLIC_NAMES) <= set(kelompok.__all__)
     assert sorted(kelompok.__all__) == sorted(set(kelompok.__all__))
 
 

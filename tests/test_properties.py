@@ -1,7 +1,7 @@
-"""Random event sequences on both built-in types, checked against SPEC section 4 after every step.
+"""Random event sequences on both built-in types, checked against docs/model.md §4 after every step.
 
 Each machine fires random events with valid and broken payloads (``strategies.attempts``)
-and predicts the outcome from the SPEC tables in ``strategies``: an event is applied
+and predicts the outcome from the model's tables in ``strategies``: an event is applied
 exactly when its stage allows it and the payload is one the strategy built to pass.
 """
 
@@ -77,8 +77,8 @@ class FormationMachine(LifecycleMachine):
 
     Built on the public test kit (``kelompok.testing.LifecycleMachine``), so the kit is
     proven on the built-ins: its rules (a raising listener undoes the event; store and
-    reload with ``replay=True``) and its SPEC section 4 invariant run here too, with the
-    SPEC-aware payloads of ``strategies.attempts`` and the outcome predicted per step.
+    reload with ``replay=True``) and its docs/model.md §4 invariant run here too, with the
+    model-aware payloads of ``strategies.attempts`` and the outcome predicted per step.
     """
 
     group_type: ClassVar[GroupType[Any]]
@@ -102,7 +102,7 @@ class FormationMachine(LifecycleMachine):
         self._listen()
 
     def draw_event(self, data: st.DataObject) -> tuple[str, dict[str, Any]]:
-        """The kit's rules draw SPEC-aware attempts too."""
+        """The kit's rules draw model-aware attempts too."""
         attempt = data.draw(attempts(self.group), label="attempt")
         return attempt.event, dict(attempt.payload)
 
@@ -204,22 +204,22 @@ class FormationMachine(LifecycleMachine):
         self.adopt(loaded)
         self.fire(data)
 
-    # -- invariants (SPEC section 4) ------------------------------------------------
+    # -- invariants (docs/model.md §4) ------------------------------------------------
 
     @invariant()
     def history_is_declared_edges_in_order(self) -> None:
-        """SPEC 4.1, 4.2, 4.4 and version == len(history)."""
+        """docs/model.md §4.1, §4.2, §4.4 and version == len(history)."""
         assert [] == history_problems(self.group)
         self.stages_seen.update(r.dest for r in self.group.history)
 
     @invariant()
     def type_invariants_hold(self) -> None:
-        """SPEC 4.3."""
+        """docs/model.md §4.6."""
         assert [] == broken_invariants(self.group)
 
     @invariant()
     def nothing_changes_after_dissolved(self) -> None:
-        """SPEC 4.4."""
+        """docs/model.md §4.5."""
         g = self.group
         if g.stage != "dissolved":
             return
@@ -247,7 +247,7 @@ class FormationMachine(LifecycleMachine):
 
     @invariant()
     def no_side_door(self) -> None:
-        """SPEC 4.6."""
+        """docs/model.md §1 and docs/guarantees.md."""
         g = self.group
         with pytest.raises(AttributeError):
             g.stage = "collaborating"  # type: ignore[misc]

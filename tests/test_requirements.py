@@ -51,7 +51,7 @@ class Case(NamedTuple):
     good_prep: tuple[Step, ...] = ()
 
 
-# -- the facts of the spec (SPEC.md section 3), written independently of src ------
+# -- the facts of the model (docs/model.md §3), written independently of src -----
 
 
 def _from(group_type: GroupType[Any], stage: str) -> frozenset[str]:

@@ -1,4 +1,4 @@
-"""An independent judge of group documents, written from SPEC sections 2-4 and the docs.
+"""An independent judge of group documents, written from docs/model.md §2-4 and the docs.
 
 ``judge(document)`` decides whether a document's head (``stage``, ``version``,
 ``data``, ``founding``, ``created_at``) could have been produced by firing the
@@ -7,9 +7,9 @@ look at the records' ``payload``, ``at`` or ``actor`` beyond their shape: only
 ``load(..., replay=True)`` holds a group to its recorded payloads.
 
 Nothing here calls kelompok's requirements, invariants or ``load``: the rules are
-written again from the SPEC's event table (what each event needs and what it
-stores) so that they can judge kelompok's own checker. The SPEC's stage and move
-tables come from ``strategies`` (also written from the SPEC, not read from
+written again from the model's event table (what each event needs and what it
+stores) so that they can judge kelompok's own checker. The model's stage and move
+tables come from ``strategies`` (also written from docs/model.md, not read from
 kelompok).
 
 Every finding has a *kind*, which says what could catch it:
@@ -19,7 +19,7 @@ Every finding has a *kind*, which says what could catch it:
 * ``format``: a field that has a default is missing; every ``to_dict``
   writes it, so no event sequence made this document;
 * ``history``: the history is not a path of declared moves that ends in the
-  stored stage and version (SPEC 4.1, 4.2, 4.4);
+  stored stage and version (docs/model.md §4.1, §4.2, §4.4);
 * ``head``: no event path with this stage and these reached stages makes this
   data: the head alone (stage, reached stages, data, founding, created_at)
   shows it, so the type's invariants can refuse it;
@@ -57,7 +57,7 @@ TOP_KEYS: Final = (
 )
 RECORD_KEYS: Final = frozenset({"event", "source", "dest", "at", "payload", "actor"})
 RUN_STAGE: Final = {"professional": "programmed", "volunteer": "executing"}
-"""Where activities are first carried out (SPEC section 2)."""
+"""Where activities are first carried out (docs/model.md §2)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -96,7 +96,7 @@ class _Stop(Exception):
     """The document is too broken to judge further (it is refused already)."""
 
 
-# -- plain predicates (SPEC: "Blank means empty or whitespace only") -------------------------
+# -- plain predicates (docs/model.md §3.4: "Blank means empty or whitespace only") ---------
 
 
 def blank(text: str) -> bool:
@@ -109,7 +109,7 @@ def filled(texts: Sequence[str]) -> bool:
 
 
 def same_profession(a: str | None, b: str | None) -> bool:
-    """The SPEC's "equals the group's profession (case-insensitive)".
+    """The model's "equals the group's profession (case-insensitive)".
 
     White space around either is ignored too: ``admit`` accepts "pharmacist "
     in a group of pharmacists (the docs say only "without regard to case").
@@ -393,9 +393,9 @@ class _Judge:
         assert created is not None
         return type_name, doc["stage"], created
 
-    # -- history: SPEC 4.1, 4.2, 4.4 ---------------------------------------------------------
+    # -- history: docs/model.md §4.1, §4.2, §4.4 ------------------------------------------
 
-    def history(  # noqa: C901, PLR0912 -- one check per rule of SPEC 4.1, 4.2
+    def history(  # noqa: C901, PLR0912 -- one check per rule of docs/model.md §4.1, §4.2
         self, type_name: str, doc: Mapping[str, Any]
     ) -> tuple[list[str], set[str]]:
         """The recorded events, and every stage the group was in."""

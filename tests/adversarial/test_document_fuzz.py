@@ -12,7 +12,7 @@ dest. The records' ``payload``, ``at`` and ``actor`` are never changed: only
 Then:
 
 1. ``load(d)`` accepts exactly when the oracle (``oracle.judge``, written from
-   the SPEC, not from kelompok's checker) accepts, except for the kinds of
+   docs/model.md, not from kelompok's checker) accepts, except for the kinds of
    finding in :data:`KNOWN_GAPS`, which no invariant can see;
 2. whatever ``load(d, replay=True)`` accepts, ``load(d)`` and the oracle accept;
 3. what both accept loads back to the same document (``to_dict() == d`` after

@@ -178,7 +178,7 @@ class GroupType(Generic[G]):
 
     # -- making groups --------------------------------------------------------------
 
-    def create(self, *, id: str | None = None, **founding: Any) -> G:  # noqa: A002 -- SPEC names it id
+    def create(self, *, id: str | None = None, **founding: Any) -> G:  # noqa: A002 -- the public contract names it id
         """Create a new group of this type in the initial stage.
 
         Args:
