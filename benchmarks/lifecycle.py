@@ -8,7 +8,7 @@ this module. They all:
   handed from any variant to any other and ``run.py --quick`` checks that every
   variant turns the same input into the same output;
 * run the *same guard functions* below (one call of :func:`passes` per event),
-  which mirror the requirements in ``src/kelompok/_rules.py`` for the
+  which mirror the requirements in ``src/kelompok/_formation/requirements.py`` for the
   professional type, and the *same effects* (:func:`apply`), which mutate the
   document in place and append a history record with a UTC timestamp.
 
@@ -79,7 +79,7 @@ MOVES: dict[str, dict[str, str | None]] = {
 """event -> {source stage: destination}; ``None`` keeps the stage (an action)."""
 
 
-# -- small helpers (the same meaning as in kelompok._formation.rules) ----------------------------
+# -- small helpers (the same meaning as in kelompok._formation.predicates) -----------------------
 
 
 def blank(text: str) -> bool:

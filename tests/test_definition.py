@@ -262,6 +262,18 @@ def test_a_payload_field_named_actor_is_accepted():
     )
     assert tiny.event("start").payload is WithActor
     assert [] == definition_problems(tiny)
+    g = tiny.create(name="x")
+    assert ["payload.missing_field"] == [r.code for r in g.why_not("start")]
+    assert g.can("start", {"actor": "the chair"})
+    g.fire("start", {"actor": "the chair"}, actor="admin@example.org")
+    assert ({"actor": "the chair"}, "admin@example.org") == (
+        g.history[0].payload,
+        g.history[0].actor,
+    )
+    with pytest.raises(kelompok.UsageError, match="given twice"):
+        g.fire("finish", {"x": 1}, x=2)
+    with pytest.raises(kelompok.UsageError, match="mapping"):
+        g.fire("finish", ["not", "a", "mapping"])
 
 
 def test_group_class_must_be_a_group():

@@ -201,7 +201,7 @@ def test_dissolved_refuses_everything():
 
 def test_repr_names_type_stage_and_version():
     g = builders.at(VOLUNTEER, "core_formed", id="v-1")
-    expected = "<FormationGroup volunteer 'Relawan Kali Bersih' id='v-1' stage='core_formed' "
+    expected = "<VolunteerGroup volunteer 'Relawan Kali Bersih' id='v-1' stage='core_formed' "
     assert repr(g).startswith(expected)
 
 

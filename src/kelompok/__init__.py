@@ -43,18 +43,19 @@ from kelompok._definition.derive import (
 )
 from kelompok._definition.graph import VerifyProblem
 from kelompok._definition.parts import Event, Invariant, Requirement, Stage
-from kelompok._formation.builtins import PROFESSIONAL, VOLUNTEER
+from kelompok._formation.groups import FormationGroup, ProfessionalGroup, VolunteerGroup
+from kelompok._formation.professional import PROFESSIONAL
 from kelompok._formation.records import (
     Activity,
     Charter,
     Evaluation,
     FormationData,
-    FormationGroup,
     Partnership,
     Rejection,
     Structure,
 )
 from kelompok._formation.values import Division, Member, PartnerRef, Program
+from kelompok._formation.volunteer import VOLUNTEER
 from kelompok._runtime.group import Group, Listener
 from kelompok._runtime.history import HistoryRecord
 from kelompok._runtime.steps import NextStep
@@ -97,6 +98,7 @@ __all__ = [
     "NextStep",
     "PartnerRef",
     "Partnership",
+    "ProfessionalGroup",
     "Program",
     "Reason",
     "ReentrantFire",
@@ -112,6 +114,7 @@ __all__ = [
     "UsageError",
     "VerifyProblem",
     "VerifyReport",
+    "VolunteerGroup",
     "add_event",
     "add_invariant",
     "add_requirement",

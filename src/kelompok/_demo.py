@@ -6,8 +6,9 @@ import datetime as dt
 import json
 
 from kelompok._base.errors import TransitionNotAllowed
-from kelompok._formation.builtins import PROFESSIONAL, VOLUNTEER
-from kelompok._formation.records import FormationGroup
+from kelompok._formation.groups import FormationGroup
+from kelompok._formation.professional import PROFESSIONAL
+from kelompok._formation.volunteer import VOLUNTEER
 from kelompok._types.group_type import load
 
 
@@ -19,6 +20,7 @@ def _path(group: FormationGroup) -> str:
 
 def _structured_partner(kind: str) -> FormationGroup:
     """A second group of the same type, far enough along to be a partner."""
+    g: FormationGroup  # each branch narrows it to its type's own group class
     if kind == "professional":
         g = PROFESSIONAL.create(name="Persatuan Apoteker Kota", profession="pharmacist")
         g.identify_needs(["shared standards"])

@@ -9,10 +9,10 @@ import datetime as dt
 from typing import Any
 
 import kelompok
-from kelompok import FormationGroup, GroupType, Reason
+from kelompok import FormationGroup, GroupType, ProfessionalGroup, Reason, VolunteerGroup
 
-pro: GroupType[FormationGroup] = kelompok.PROFESSIONAL
-g: FormationGroup = pro.create(name="Ikatan Apoteker Muda", profession="pharmacist")
+pro: GroupType[ProfessionalGroup] = kelompok.PROFESSIONAL
+g: ProfessionalGroup = pro.create(name="Ikatan Apoteker Muda", profession="pharmacist")
 stage: str = g.stage
 version: int = g.version
 events: list[str] = g.available_events()
@@ -21,7 +21,7 @@ code: str = reasons[0].code if reasons else ""
 indonesian: str = reasons[0].message("id") if reasons else ""
 ok: bool = g.can("identify_needs", needs=["x"])
 
-same: FormationGroup = g.identify_needs(["continuing education"], actor="ani")
+same: ProfessionalGroup = g.identify_needs(["continuing education"], actor="ani")
 same = same.form_core_group(
     [kelompok.Member("ani", "Ani", "pharmacist"), {"id": "bayu", "name": "Bayu", "profession": "x"}]
 )
@@ -55,7 +55,21 @@ def on_formation_event(group: FormationGroup, rec: kelompok.HistoryRecord) -> No
 
 kelompok.PROFESSIONAL.subscribe(on_formation_event)()
 g.subscribe(on_formation_event)()
-typed_again: FormationGroup = kelompok.PROFESSIONAL.load(document)
+typed_again: ProfessionalGroup = kelompok.PROFESSIONAL.load(document)
+shared: FormationGroup = typed_again  # each type's class is a FormationGroup
+
+# each built-in type's group class has its own events, and only those
+profession: str | None = g.profession
+developed: ProfessionalGroup = g.develop(["mentoring"], actor="ani").develop(
+    ["peer review"],
+    [{"id": "p2", "name": "Review", "kind": "workshop", "division": "D", "activities": ["a"]}],
+)
+vol: GroupType[VolunteerGroup] = kelompok.VOLUNTEER
+v: VolunteerGroup = vol.create(name="Relawan Kali Bersih")
+v = v.identify_needs(["the river is full of rubbish"], "environmental", actor="eka")
+area: str | None = v.work_area
+v = v.execute({"river": ["eka", "fajar"]}, actor="eka")
+v_again: VolunteerGroup = kelompok.VOLUNTEER.load(v.to_dict())
 known: kelompok.KnownDocuments = kelompok.known_documents
 known.limit = 8 * 1024 * 1024
 hits_and_misses: tuple[int, int] = (known.hits, known.misses)
