@@ -9,6 +9,8 @@ small enough to read.
 from __future__ import annotations
 
 import pathlib
+import subprocess
+import sys
 
 import grimp
 import pytest
@@ -93,3 +95,42 @@ def test_modules_stay_small() -> None:
         if (lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
     }
     assert {} == long
+
+
+def _fresh(code: str) -> str:
+    """What *code* prints in a new interpreter (a module imported once stays imported)."""
+    command = [sys.executable, "-c", code]  # our own code, in this very interpreter
+    done = subprocess.run(command, capture_output=True, text=True, check=True)  # noqa: S603
+    return done.stdout.strip()
+
+
+def test_importing_kelompok_does_not_build_the_built_in_types():
+    code = (
+        "import sys, kelompok; print(any(m.startswith('kelompok._formation') for m in sys.modules))"
+    )
+    assert "False" == _fresh(code)
+
+
+@pytest.mark.parametrize(
+    "use",
+    [
+        "kelompok.PROFESSIONAL.name",
+        "kelompok.get_group_type('volunteer').name",
+        "sorted(kelompok.group_types())",
+        "kelompok.Member(id='a', name='A').id",
+        "'Member' in dir(kelompok)",
+    ],
+)
+def test_any_use_of_the_built_in_types_builds_them(use):
+    assert "None" != _fresh(f"import kelompok; print({use})")
+
+
+def test_a_document_of_a_built_in_type_loads_in_a_fresh_process():
+    document = kelompok.VOLUNTEER.create(name="Relawan").to_dict()
+    code = f"import kelompok; print(type(kelompok.load({document!r})).__name__)"
+    assert "VolunteerGroup" == _fresh(code)
+
+
+def test_an_unknown_name_is_still_an_attribute_error():
+    with pytest.raises(AttributeError, match="no attribute 'NOPE'"):
+        _ = kelompok.NOPE  # type: ignore[attr-defined]

@@ -10,6 +10,8 @@
 ['stage.not_allowed']
 """
 
+from typing import TYPE_CHECKING, Any, Final
+
 from kelompok._base.errors import (
     CreationRefused,
     DefinitionBug,
@@ -43,19 +45,6 @@ from kelompok._definition.derive import (
 )
 from kelompok._definition.graph import VerifyProblem
 from kelompok._definition.parts import Event, Invariant, Requirement, Stage
-from kelompok._formation.groups import FormationGroup, ProfessionalGroup, VolunteerGroup
-from kelompok._formation.professional import PROFESSIONAL
-from kelompok._formation.records import (
-    Activity,
-    Charter,
-    Evaluation,
-    FormationData,
-    Partnership,
-    Rejection,
-    Structure,
-)
-from kelompok._formation.values import Division, Member, PartnerRef, Program
-from kelompok._formation.volunteer import VOLUNTEER
 from kelompok._runtime.group import Group, Listener
 from kelompok._runtime.history import HistoryRecord
 from kelompok._runtime.steps import NextStep
@@ -64,8 +53,70 @@ from kelompok._types.group_type import ENTRY_POINT_GROUP, REGISTRY, GroupType, l
 from kelompok._types.registry import get_group_type, group_types, register
 from kelompok._types.verify import VerifyReport, verify
 
-REGISTRY.add_own(PROFESSIONAL)
-REGISTRY.add_own(VOLUNTEER)
+if TYPE_CHECKING:  # at run time the built-in types are built when first used: __getattr__
+    from kelompok._formation.groups import FormationGroup, ProfessionalGroup, VolunteerGroup
+    from kelompok._formation.professional import PROFESSIONAL
+    from kelompok._formation.records import (
+        Activity,
+        Charter,
+        Evaluation,
+        FormationData,
+        Partnership,
+        Rejection,
+        Structure,
+    )
+    from kelompok._formation.values import Division, Member, PartnerRef, Program
+    from kelompok._formation.volunteer import VOLUNTEER
+
+_BUILT_IN: Final = (
+    "PROFESSIONAL",
+    "VOLUNTEER",
+    "FormationGroup",
+    "ProfessionalGroup",
+    "VolunteerGroup",
+    "Activity",
+    "Charter",
+    "Evaluation",
+    "FormationData",
+    "Partnership",
+    "Rejection",
+    "Structure",
+    "Division",
+    "Member",
+    "PartnerRef",
+    "Program",
+)
+"""The names of the built-in types' package, ``_formation``, that ``kelompok`` offers."""
+
+
+def _built_in() -> dict[str, Any]:
+    """The built-in types and their classes, built once, the first time one is used.
+
+    ``import kelompok`` does not build them (a third of its import time): a CLI, a
+    store or a user's own type may never need them. Any use builds them: a name
+    below, :func:`get_group_type`, :func:`group_types`, or loading a document.
+    """
+    from kelompok._formation import groups, professional, records, values, volunteer  # noqa: PLC0415 -- on first use
+
+    modules = (professional, volunteer, groups, records, values)
+    found = {name: getattr(m, name) for m in modules for name in _BUILT_IN if hasattr(m, name)}
+    globals().update(found)  # later reads find them without __getattr__
+    return found
+
+
+def __getattr__(name: str) -> Any:
+    if name in _BUILT_IN:
+        return _built_in()[name]
+    msg = f"module 'kelompok' has no attribute {name!r}"
+    raise AttributeError(msg)
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_BUILT_IN})
+
+
+REGISTRY.add_own_lazily("professional", lambda: _built_in()["PROFESSIONAL"])
+REGISTRY.add_own_lazily("volunteer", lambda: _built_in()["VOLUNTEER"])
 
 __all__ = [
     "ENTRY_POINT_GROUP",

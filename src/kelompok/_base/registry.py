@@ -47,6 +47,7 @@ class Registry(Generic[T]):
         self._unknown = unknown
         self._lock = threading.RLock()
         self._entries: dict[str, T] = {}
+        self._lazy: dict[str, Callable[[], T]] = {}
         self._discovered = False
 
     def _is_kind(self, value: object) -> bool:
@@ -76,6 +77,21 @@ class Registry(Generic[T]):
             self._add(entry, "kelompok's own")
         return entry
 
+    def add_own_lazily(self, name: str, build: Callable[[], T]) -> None:
+        """Register kelompok's own entry *name*, built by ``build()`` when first asked for."""
+        with self._lock:
+            self._lazy[name] = build
+
+    def _built(self, name: str) -> T | None:
+        """The lazy entry *name*, built and registered now; ``None`` if there is none."""
+        build = self._lazy.get(name)
+        if build is None:
+            return None
+        entry = build()
+        with self._lock:
+            self._add(entry, "kelompok's own")
+        return entry
+
     def _add(self, entry: T, origin: str) -> None:
         name = self._name_of(entry)
         taken = self._entries.get(name)
@@ -94,6 +110,8 @@ class Registry(Generic[T]):
             KelompokError: the registry's *unknown* error, when no entry has the name.
         """
         known = self._entries.get(name) if type(name) is str else None
+        if known is None and type(name) is str:
+            known = self._built(name)
         if known is not None:  # entries added in code work even beside a broken plugin
             return known
         self.discover()
@@ -102,12 +120,11 @@ class Registry(Generic[T]):
         except (KeyError, TypeError):
             raise self._unknown(name, sorted(self._entries)) from None
 
-    def peek(self, name: str) -> T | None:
-        """The entry called *name* if it is registered already; never discovers plugins."""
-        return self._entries.get(name) if type(name) is str else None
-
     def all(self) -> dict[str, T]:
         """Every entry by name (a copy: changing it registers nothing)."""
+        for name in list(self._lazy):
+            if name not in self._entries:
+                self._built(name)
         self.discover()
         with self._lock:
             return dict(self._entries)
