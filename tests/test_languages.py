@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 import kelompok
+from kelompok._base import lang
 from kelompok._base.lang import LOCALES, Catalog, negotiate, ranges
 from kelompok._base.text import CORE, Message, Text
+from kelompok._formation import blocks
+from kelompok._formation.blocks import formation_type
+from kelompok._formation.professional import PROFESSIONAL_BLUEPRINT
 
 AVAILABLE = {"en", "id", "pt-br", "pt"}
 
@@ -107,3 +112,44 @@ def test_indonesian_reaches_every_text_a_response_shows():
     refused = g.why_not("open_recruitment")[0]
     assert refused.message("id") != str(refused)
     json.dumps(status)
+
+
+def test_a_new_language_is_one_catalog_file(tmp_path, monkeypatch):
+    """Malay for kelompok's own texts: one file beside the others, nothing else edited."""
+    for path in LOCALES.glob("*.json"):
+        shutil.copy(path, tmp_path)
+    malay = {
+        "core": {"stage.not_allowed": "{event!r} tidak dibenarkan pada peringkat {stage!r}."},
+        "formation": {"stage.awareness": "Kesedaran kolektif", "event.dissolve": "Bubarkan"},
+        "professional": {"type": "Kumpulan profesional"},
+        "volunteer": {},
+    }
+    (tmp_path / "ms.json").write_text(json.dumps(malay), encoding="utf-8")
+    monkeypatch.setattr(lang, "LOCALES", tmp_path)  # as if the file were installed
+    for catalog in (CORE, blocks._SHARED):
+        monkeypatch.setattr(catalog, "_texts", None)  # as in a new process
+
+    professional = formation_type(PROFESSIONAL_BLUEPRINT)  # how kelompok builds it
+    g = professional.create(name="Persatuan Ahli Farmasi", profession="pharmacist")
+    refused = g.why_not("open_recruitment")[0]
+    assert "'open_recruitment' tidak dibenarkan pada peringkat 'awareness'." == refused.message(
+        "ms-MY"
+    )
+    assert "Kesedaran kolektif" == professional.stage("awareness").label("ms")
+    assert "Kumpulan profesional" == professional.label("ms")
+    assert "Bubarkan" == professional.event("dissolve").label("ms")
+    # what the file does not translate is in English, never missing
+    assert str(professional.event("admit").label) == professional.event("admit").label("ms")
+    assert refused.message("id") != refused.message("ms")
+
+
+def test_a_new_language_for_a_users_type_is_one_mapping():
+    malay = {"type": "Kumpulan", "stage.awareness": "Kesedaran", "needs.missing": "Nyatakan"}
+    label = {"en": "Group", "id": "Kelompok"}
+    derived = kelompok.PROFESSIONAL.derive("kumpulan", label, translations={"ms": malay})
+    assert ("Kumpulan", "Kesedaran") == (
+        derived.label("ms"),
+        derived.stage("awareness").label("ms"),
+    )
+    g = derived.create(name="Persatuan", profession="pharmacist")
+    assert "Nyatakan" == g.why_not("identify_needs", needs=[])[0].message("ms")

@@ -91,9 +91,9 @@ class Catalog:
     Read from the files the first time a text is looked up, then kept.
     """
 
-    def __init__(self, section: str, folder: Path = LOCALES) -> None:
+    def __init__(self, section: str, folder: Path | None = None) -> None:
         self.section = section
-        self._folder = folder
+        self._folder = folder  # None: kelompok's own folder, LOCALES, when it is read
         self._lock = threading.Lock()
         self._texts: dict[str, Mapping[str, str]] | None = None
 
@@ -110,7 +110,7 @@ class Catalog:
 
     def _read(self) -> dict[str, Mapping[str, str]]:
         texts: dict[str, Mapping[str, str]] = {}
-        for path in sorted(self._folder.glob("*.json")):
+        for path in sorted((self._folder or LOCALES).glob("*.json")):
             content = json.loads(path.read_text(encoding="utf-8"))
             section = content.get(self.section, {})
             texts[path.stem.lower()] = {str(k): str(v) for k, v in section.items()}
