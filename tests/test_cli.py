@@ -24,6 +24,14 @@ def test_docs_prints_diagram_and_table(capsys: pytest.CaptureFixture[str]) -> No
     assert "| Kejadian | Label | Dari -> ke | Persyaratan |" in out
 
 
+@pytest.mark.parametrize(("lang", "head"), [("id-ID", "Kejadian"), ("xx", "Event")])
+def test_docs_take_any_language_tag(
+    capsys: pytest.CaptureFixture[str], lang: str, head: str
+) -> None:
+    assert 0 == main(["docs", "professional", "--lang", lang])
+    assert f"| {head} | Label |" in capsys.readouterr().out
+
+
 def test_an_unknown_type_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert 2 == main(["docs", "chess"])
     err = capsys.readouterr().err

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import tracemalloc
 
 import pytest
 from hypothesis import given
@@ -153,3 +154,16 @@ def test_a_new_language_for_a_users_type_is_one_mapping():
     )
     g = derived.create(name="Persatuan", profession="pharmacist")
     assert "Nyatakan" == g.why_not("identify_needs", needs=[])[0].message("ms")
+
+
+def test_huge_language_values_are_not_kept():
+    """The negotiation cache keys on what is read (1,024 characters), not on what arrived."""
+    lang._ranges.cache_clear()
+    tracemalloc.start()
+    try:
+        for i in range(100):
+            negotiate(f"{i:04d}" + "x" * 1_000_000, AVAILABLE)  # 100 MB in all
+        kept, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert kept < 2_000_000

@@ -26,7 +26,11 @@ def _parser() -> argparse.ArgumentParser:
         "docs: print a type's mermaid diagram and event table",
     )
     parser.add_argument("type", nargs="?", default="professional", help="group type for 'docs'")
-    parser.add_argument("--lang", default="en", choices=["en", "id"], help="language for 'docs'")
+    parser.add_argument(
+        "--lang",
+        default="en",
+        help="language for 'docs': a tag such as en, id or id-ID (English when unknown)",
+    )
     return parser
 
 

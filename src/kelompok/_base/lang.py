@@ -37,7 +37,7 @@ _MAX_RANGES: Final = 16  # language ranges of an Accept-Language value that are 
 def _ranges(value: str) -> tuple[str, ...]:
     """The language ranges of *value*, normalised (``id-id``), best first; q=0 left out."""
     weighted: list[tuple[float, int, str]] = []
-    for position, part in enumerate(value[:_MAX_HEADER].split(",")[:_MAX_RANGES]):
+    for position, part in enumerate(value.split(",", _MAX_RANGES)[:_MAX_RANGES]):
         tag, _, params = part.partition(";")
         tag = tag.strip().replace("_", "-").lower()
         if not tag or tag == "*" or len(tag) > 35 or not tag.replace("-", "").isalnum():
@@ -59,7 +59,7 @@ def ranges(lang: object) -> tuple[str, ...]:
     """The language ranges *lang* asks for, best first (empty for anything but text)."""
     if type(lang) is not str:
         return ()
-    return _ranges(lang)
+    return _ranges(lang[:_MAX_HEADER])  # the cache keeps short keys only, whatever arrives
 
 
 def negotiate(lang: object, available: Container[str]) -> str:
