@@ -220,7 +220,7 @@ class Group:
             DefinitionBug: a requirement of the type raised or did not answer True/False.
         """
         spec = self._type.event(event)
-        given = payload_of(payload, fields)
+        given = fields if payload is None else payload_of(payload, fields)
         return self._locked(spec.name, lambda state: event_reasons(self, spec, given, state)[1])
 
     def can(self, event: str, payload: Mapping[str, Any] | None = None, /, **fields: Any) -> bool:
@@ -319,7 +319,7 @@ class Group:
                 is given both in *payload* and as a keyword.
         """
         spec = self._type.event(event)
-        given = payload_of(payload, fields)
+        given = fields if payload is None else payload_of(payload, fields)
         if actor is not None:
             try:
                 actor = exact_text(actor)
