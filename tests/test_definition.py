@@ -278,3 +278,12 @@ def test_a_payload_field_named_actor_is_accepted():
 
 def test_group_class_must_be_a_group():
     assert any("group_class" in p for p in problems_of(group_class=object))
+
+
+def test_a_requirement_fixed_by_an_unknown_event_is_refused():
+    needs = Requirement(
+        "needs.x", {"en": "X", "id": "X"}, lambda g, p: True, needs_payload=False, fixed_by=["nope"]
+    )
+    finish = Event("finish", {"en": "Finish", "id": "Selesai"}, moves={"b": "c"}, requires=[needs])
+    with pytest.raises(DefinitionError, match=r"requirement 'needs\.x' is fixed by 'nope'"):
+        make(events=[*make().events[:1], finish, *make().events[2:]])

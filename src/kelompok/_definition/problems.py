@@ -86,7 +86,9 @@ def _stage_problems(stages: tuple[Stage, ...]) -> list[str]:
     return problems
 
 
-def _requirement_problems(event: Event, messages: dict[str, Text]) -> list[str]:
+def _requirement_problems(
+    event: Event, messages: dict[str, Text], events: frozenset[str]
+) -> list[str]:
     problems: list[str] = []
     own: set[str] = set()
     for req in event.requires:
@@ -96,6 +98,9 @@ def _requirement_problems(event: Event, messages: dict[str, Text]) -> list[str]:
         if req.code in own:
             problems.append(f"{where} is used twice")
         own.add(req.code)
+        unknown = [name for name in req.fixed_by if name not in events]
+        if unknown:
+            problems.append(f"{where} is fixed by {', '.join(map(repr, unknown))}: no such event")
         if messages.setdefault(req.code, req.message) != req.message:
             problems.append(f"requirement code {req.code!r} has two different messages")
     return problems
@@ -105,6 +110,7 @@ def _event_problems(gt: GroupType[Any]) -> list[str]:
     problems: list[str] = []
     names: set[str] = set()
     messages: dict[str, Text] = {}
+    known = frozenset(e.name for e in gt.events if isinstance(e.name, str))
     for event in gt.events:
         where = f"event {event.name!r}"
         if not _identifier(event.name) or event.name.startswith("_"):
@@ -121,7 +127,7 @@ def _event_problems(gt: GroupType[Any]) -> list[str]:
             problems += field_type_problems(event.payload, f"{where}: payload", stored=False)
         if event.effect is not None and not _callable(event.effect):
             problems.append(f"{where}: effect is not callable")
-        problems += _requirement_problems(event, messages)
+        problems += _requirement_problems(event, messages, known)
         problems += _move_problems(gt, event)
     return problems
 
