@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import json
+import pathlib
 import shutil
 import tracemalloc
 
@@ -13,7 +15,7 @@ from hypothesis import strategies as st
 import kelompok
 from kelompok._base import lang
 from kelompok._base.lang import LOCALES, Catalog, negotiate, ranges
-from kelompok._base.text import CORE, Message, Text
+from kelompok._base.text import CORE, Message, Text, fits
 from kelompok._formation import blocks
 from kelompok._formation.blocks import formation_type
 from kelompok._formation.professional import PROFESSIONAL_BLUEPRINT
@@ -167,3 +169,42 @@ def test_huge_language_values_are_not_kept():
     finally:
         tracemalloc.stop()
     assert kept < 2_000_000
+
+
+def _messages_in_the_code() -> dict[str, set[tuple[str, frozenset[str]]]]:
+    """Every ``msg("key", "English template", **values)`` in kelompok's source, by key."""
+    found: dict[str, set[tuple[str, frozenset[str]]]] = {}
+    for path in sorted(pathlib.Path(kelompok.__file__).parent.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "id", None) == "msg"
+                and len(node.args) >= 2
+                and all(isinstance(a, ast.Constant) and type(a.value) is str for a in node.args[:2])
+            ):
+                names = frozenset(k.arg for k in node.keywords if k.arg)
+                key, english = (a.value for a in node.args[:2])  # type: ignore[attr-defined]
+                found.setdefault(key, set()).add((english, names))
+    return found
+
+
+def test_every_message_of_the_code_is_translated_and_fits_its_values():
+    code = _messages_in_the_code()
+    assert len(code) > 40  # the walk finds them
+    for tag, texts in CORE.texts.items():
+        stale = sorted(set(texts) - set(code) - {"at_field"})
+        assert [] == stale, f"{tag}.json has keys no message of the code uses"
+        for key, uses in code.items():
+            assert len({english for english, _ in uses}) == 1, f"{key}: two English templates"
+            if tag == "id":  # kelompok is bilingual: every message has its Indonesian
+                assert key in texts, f"no Indonesian for {key}"
+            for english, names in uses:
+                assert fits(english, names), f"{key}: the English template takes other values"
+                if key in texts:
+                    assert fits(texts[key], names), f"{tag}: {key}"
+
+
+def test_a_translation_that_takes_no_given_value_is_not_used():
+    assert fits("{a} and {b!r}", frozenset({"a", "b"}))
+    for bad in ("{c}", "{0}", "{a.x}", "{a[0]}", "{a:>9}", "{a!s}", "{"):
+        assert not fits(bad, frozenset({"a", "b"})), bad

@@ -64,6 +64,9 @@ class Registry(Generic[T]):
             msg = f"register() takes a kelompok.{self.kind.__name__}, got {describe(entry)}"
             raise UsageError(msg)
         self.discover()
+        name = self._name_of(entry)
+        if name in self._lazy and name not in self._entries:
+            self._built(name)  # kelompok's own entry of that name comes first, as if built
         with self._lock:
             self._add(entry, origin)
         return entry

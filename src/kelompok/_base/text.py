@@ -14,6 +14,8 @@ is accepted and negotiated (:func:`kelompok._base.lang.negotiate`).
 
 from __future__ import annotations
 
+import functools
+import string
 from collections.abc import Iterable, Mapping
 from typing import Any, Final, Protocol
 
@@ -21,6 +23,8 @@ import attrs
 
 from kelompok._base.frozen import FrozenMap
 from kelompok._base.lang import ENGLISH, Catalog, negotiate
+
+_FORMATTER: Final = string.Formatter()
 
 CORE: Final = Catalog("core")
 """The core's own messages, by language."""
@@ -109,23 +113,43 @@ class Message:
     params: tuple[tuple[str, object], ...] = attrs.field(default=(), converter=_params)
 
     def __call__(self, lang: object = ENGLISH) -> str:
-        template = self.english
-        if lang != ENGLISH:
-            template = CORE.lookup(lang, self.key) or template
-        values = {
+        english = type(lang) is str and lang == ENGLISH
+        template = None if english else CORE.lookup(lang, self.key)
+        if template is not None and fits(template, frozenset(name for name, _ in self.params)):
+            try:
+                return template.format_map(self._values(lang))
+            except Exception:  # noqa: BLE001, S110 -- a translation never breaks a message
+                pass
+        return self.english.format_map(self._values(ENGLISH))  # all English, never a mix
+
+    def _values(self, lang: object) -> dict[str, object]:
+        return {
             name: value(lang) if isinstance(value, Text | Message) else value
             for name, value in self.params
         }
-        try:
-            return template.format_map(values)
-        except (KeyError, IndexError, ValueError, AttributeError):
-            return self.english.format_map(values)
 
     def __str__(self) -> str:
         return self(ENGLISH)
 
     def __repr__(self) -> str:
         return f"Message({self.key!r}: {self(ENGLISH)!r})"
+
+
+@functools.lru_cache(maxsize=1024)
+def fits(template: str, names: frozenset[str]) -> bool:
+    """Whether a translated *template* fills in only values it is given (*names*), plainly.
+
+    Only ``{name}`` and ``{name!r}``: no attribute or index (``{x.__class__}``,
+    ``{x[0]}``), no format spec, no positional field. A translation that does
+    not fit is not used.
+    """
+    try:
+        for _, name, spec, conversion in _FORMATTER.parse(template):
+            if name is not None and (name not in names or spec or conversion not in (None, "r")):
+                return False
+    except ValueError:  # "{" alone, or a field left open
+        return False
+    return True
 
 
 def msg(key: str, english: str, **values: object) -> Message:

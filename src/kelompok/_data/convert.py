@@ -12,9 +12,10 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import functools
+import re
 from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from types import UnionType
-from typing import Any, Literal, Union
+from typing import Any, Final, Literal, Union
 
 import attrs
 import cattrs
@@ -47,13 +48,21 @@ def register_coercion(kind: type[Any], coerce: Callable[[Any], Any]) -> None:
     _coercions[kind] = coerce
 
 
+# RFC 3339 forms only: Python 3.11's fromisoformat reads more (20260131, 2026-W05-6) than
+# 3.10's does, and a document must load the same on every Python kelompok runs on.
+_DATE: Final = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+_MOMENT: Final = re.compile(
+    r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{3}(?:\d{3})?)?(?:[+-]\d{2}:\d{2}|Z)", re.ASCII
+)
+
+
 def _date(value: Any, _: type) -> dt.date:
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return dt.date.fromordinal(dt.date.toordinal(value))  # a real date, not a subclass
-    if type(value) is str:
+    if type(value) is str and _DATE.fullmatch(value):
         try:
             return dt.date.fromisoformat(value)
-        except ValueError:
+        except ValueError:  # a day or month out of range
             pass
     raise InvalidValue(
         msg(
@@ -68,10 +77,14 @@ def parse_utc(value: Any) -> dt.datetime:
     """Return *value* (an aware datetime or ISO text with an offset) in UTC."""
     moment = value
     if type(value) is str:
-        try:
-            moment = dt.datetime.fromisoformat(value)
-        except ValueError:
-            moment = None
+        moment = None
+        if _MOMENT.fullmatch(value):
+            try:  # Python 3.10 reads no "Z"
+                moment = dt.datetime.fromisoformat(
+                    value[:-1] + "+00:00" if value[-1] == "Z" else value
+                )
+            except ValueError:  # a field out of range
+                moment = None
     elif isinstance(value, dt.datetime) and type(value) is not dt.datetime:
         moment = dt.datetime.fromisoformat(dt.datetime.isoformat(value))  # not a subclass
     if type(moment) is dt.datetime and moment.tzinfo is dt.timezone.utc:

@@ -33,6 +33,12 @@ from kelompok._base.frozen import FrozenMap
 from kelompok._base.scalars import GROUP_ID
 
 DIALECT: Final = "https://json-schema.org/draft/2020-12/schema"
+
+SCHEMA_KEY: Final = "kelompok.json_schema"
+"""An attrs field's ``metadata`` key for schema keywords its converter checks beyond its type."""
+
+NONBLANK: Final = {SCHEMA_KEY: {"minLength": 1, "pattern": "\\S"}}
+"""``metadata=NONBLANK`` on a text field whose converter refuses blank text."""
 """The ``$schema`` of every schema made here."""
 
 _INT_MIN: Final = -(2**63)
@@ -117,6 +123,9 @@ class _Builder:
             if not field.init:
                 continue  # the converter neither takes nor allows it
             schema = self.of(hints[field.name])
+            more = field.metadata.get(SCHEMA_KEY)
+            if isinstance(more, dict):  # what the field's converter checks beyond its type
+                schema = {**schema, **more}
             if field.default is attrs.NOTHING or self.every_key:
                 required.append(field.name)
             elif not isinstance(field.default, attrs.Factory):  # type: ignore[arg-type] # (a class)
@@ -240,7 +249,8 @@ def document_schema(  # noqa: PLR0913 -- the parts of a group type that shape it
     properties: dict[str, Any] = {
         "schema_version": {"const": schema_version},
         "type": {"const": type_name},
-        "id": {"type": "string", "pattern": f"^{GROUP_ID.pattern}$"},
+        # "$" also matches before a final newline in Python's re, so "not" refuses one
+        "id": {"type": "string", "pattern": f"^{GROUP_ID.pattern}$", "not": {"pattern": "\n"}},
         "stage": {"enum": list(stages)},
         "version": {"type": "integer", "minimum": 0, "maximum": _INT_MAX},
         "created_at": moment,

@@ -13,10 +13,11 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from kelompok._base.scalars import describe
 from kelompok._base.text import Text
 from kelompok._data.immutable import field_type_problems
 from kelompok._definition.graph import reach_problems, stage_edges
-from kelompok._definition.parts import Event, Stage
+from kelompok._definition.parts import Event, Invariant, Requirement, Stage
 
 if TYPE_CHECKING:
     from kelompok._types.group_type import GroupType
@@ -29,6 +30,36 @@ def _callable(value: object) -> bool:
 
 def _identifier(name: object) -> bool:
     return isinstance(name, str) and name.isidentifier() and not keyword.iskeyword(name)
+
+
+def part_problems(stages: object, events: object, invariants: object) -> list[str]:
+    """Parts that are not parts (a stage that is no ``Stage``...), found before they are read."""
+    problems: list[str] = []
+    for what, items, kind in (
+        ("stages", stages, Stage),
+        ("events", events, Event),
+        ("invariants", invariants, Invariant),
+    ):
+        odd = [describe(item) for item in _items(items) if not isinstance(item, kind)]
+        if odd:
+            problems.append(f"{what} must all be {kind.__name__}s, got {odd[0]}")
+    for event in _items(events):
+        if isinstance(event, Event):
+            odd = [describe(r) for r in _items(event.requires) if not _is_requirement(r)]
+            if odd:
+                problems.append(
+                    f"event {event.name!r}: requires must all be Requirements, got {odd[0]}"
+                )
+    return problems
+
+
+def _is_requirement(value: object) -> bool:
+    """``isinstance`` out of mypy's sight: an untyped definition may pass anything."""
+    return isinstance(value, Requirement)
+
+
+def _items(items: object) -> tuple[object, ...]:
+    return items if isinstance(items, tuple) else ()
 
 
 def definition_problems(gt: GroupType[Any]) -> list[str]:
@@ -49,7 +80,14 @@ def definition_problems(gt: GroupType[Any]) -> list[str]:
     if not _callable(gt.initial_data):
         problems.append("initial_data is not callable")
     fields = {a.name for a in attrs.fields(gt.data)} if attrs.has(gt.data) else set()
+    codes: set[str] = set()
     for inv in gt.invariants:
+        if inv.code in codes:
+            problems.append(
+                f"invariant {inv.code!r} is declared twice (derive adds invariants to the "
+                "parent's: drop_invariant the old one first, or pass replace_invariants=True)"
+            )
+        codes.add(inv.code)
         if not _callable(inv.check):
             problems.append(f"invariant {inv.code!r} has a check that is not callable")
         known = {*fields, "stage", *(e.name for e in gt.events)}
@@ -110,7 +148,7 @@ def _event_problems(gt: GroupType[Any]) -> list[str]:
     problems: list[str] = []
     names: set[str] = set()
     messages: dict[str, Text] = {}
-    known = frozenset(e.name for e in gt.events if isinstance(e.name, str))
+    known = frozenset(e.name for e in gt.events if _identifier(e.name))
     for event in gt.events:
         where = f"event {event.name!r}"
         if not _identifier(event.name) or event.name.startswith("_"):

@@ -19,6 +19,7 @@ import attrs
 
 from kelompok._base.frozen import FrozenMap
 from kelompok._base.lang import ENGLISH
+from kelompok._base.scalars import describe, describe_exception
 from kelompok._base.text import Text, as_text
 from kelompok._definition.parts import Event, Invariant, Requirement, Stage
 
@@ -29,20 +30,41 @@ Translations = Mapping[str, Mapping[str, str]]
 """``{language: {key: text}}``."""
 
 
-def frozen_translations(value: Translations | None) -> FrozenMap[str, FrozenMap[str, str]]:
-    """*value* as an immutable ``{language: {key: text}}`` (language tags in lower case)."""
-    if not value:
-        return FrozenMap()
+def read_translations(value: object) -> tuple[FrozenMap[str, FrozenMap[str, str]], list[str]]:
+    """*value* as an immutable ``{language: {key: text}}``, and what is wrong with its shape.
+
+    Language tags are read in lower case with ``-`` (``"id_ID"`` is ``"id-id"``).
+    The mapping is read once, and whatever it raises is a problem, not an error.
+    """
+    if value is None:
+        return FrozenMap(), []
     if not _is_mapping(value):
-        return FrozenMap({"?": FrozenMap()})  # not a mapping: translation_problems says so
-    return FrozenMap(
-        {
-            str(lang).replace("_", "-").lower(): FrozenMap(texts)
-            if _is_mapping(texts)
-            else FrozenMap()
-            for lang, texts in value.items()
-        }
-    )
+        return FrozenMap(), [
+            f"translations must be a mapping {{language: {{key: text}}}}, got {describe(value)}"
+        ]
+    problems: list[str] = []
+    sections: dict[str, FrozenMap[str, str]] = {}
+    try:
+        for lang, texts in dict(value).items():  # type: ignore[call-overload]
+            if type(lang) is not str or not lang.strip():
+                problems.append(f"translations has a language {describe(lang)}, not a language tag")
+                continue
+            tag = lang.replace("_", "-").lower()
+            if tag in sections:
+                problems.append(f"translations gives the language {tag!r} twice")
+            elif not _is_mapping(texts):
+                problems.append(
+                    f"translations[{lang!r}] must be a mapping {{key: text}}, got {describe(texts)}"
+                )
+            else:
+                section = dict(texts)
+                odd = [describe(key) for key in section if type(key) is not str]
+                if odd:
+                    problems.append(f"translations[{lang!r}] has keys that are not text: {odd[0]}")
+                sections[tag] = FrozenMap({k: v for k, v in section.items() if type(k) is str})
+    except Exception as exc:  # noqa: BLE001 -- a user's mapping may raise anything
+        problems.append(f"translations could not be read: {describe_exception(exc)}")
+    return FrozenMap(sections), problems
 
 
 def _is_mapping(value: object) -> bool:
@@ -121,11 +143,9 @@ def text_problems(what: str, text: object) -> list[str]:
     return problems
 
 
-def translation_problems(parts: Translated, translations: object) -> list[str]:
+def translation_problems(parts: Translated, translations: Translations) -> list[str]:
     """Keys that no text has, label keys taken by a code, and texts missing a language."""
     problems: list[str] = []
-    if not isinstance(translations, Mapping) or "?" in translations:
-        return ["translations must be a mapping {language: {key: text}}"]
     keys = keys_of(parts)
     labels = {"type": "the type", **{s.key: f"stage {s.name!r}" for s in parts.stages}}
     labels.update({e.key: f"event {e.name!r}" for e in parts.events})

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 
 import attrs
 
+from kelompok._data.schema import NONBLANK
 from kelompok._formation.values import Division, Member, PartnerRef, Program, frozen_map, nonblank
 
 # -- the group's data ------------------------------------------------------------
@@ -114,15 +115,15 @@ class FormationData:
 class NewProfessional:
     """Arguments of ``PROFESSIONAL.create``."""
 
-    name: str = attrs.field(converter=nonblank)
-    profession: str = attrs.field(converter=nonblank)
+    name: str = attrs.field(converter=nonblank, metadata=NONBLANK)
+    profession: str = attrs.field(converter=nonblank, metadata=NONBLANK)
 
 
 @attrs.frozen
 class NewVolunteer:
     """Arguments of ``VOLUNTEER.create``."""
 
-    name: str = attrs.field(converter=nonblank)
+    name: str = attrs.field(converter=nonblank, metadata=NONBLANK)
 
 
 @attrs.frozen

@@ -18,6 +18,7 @@ from kelompok._base.frozen import FrozenMap, frozen_map
 from kelompok._base.scalars import describe, exact_nonblank, exact_text
 from kelompok._base.text import msg
 from kelompok._data.convert import register_coercion
+from kelompok._data.schema import NONBLANK
 
 __all__ = ["Division", "FrozenMap", "Member", "PartnerRef", "Program", "frozen_map"]
 
@@ -80,8 +81,8 @@ class Member:
             case-insensitively with the group's profession).
     """
 
-    id: str = attrs.field(converter=nonblank)
-    name: str = attrs.field(converter=nonblank)
+    id: str = attrs.field(converter=nonblank, metadata=NONBLANK)
+    name: str = attrs.field(converter=nonblank, metadata=NONBLANK)
     profession: str | None = attrs.field(default=None, converter=optional_text)
 
 
@@ -113,8 +114,8 @@ class Program:
         activities: at least one activity name.
     """
 
-    id: str = attrs.field(converter=nonblank)
-    name: str = attrs.field(converter=nonblank)
+    id: str = attrs.field(converter=nonblank, metadata=NONBLANK)
+    name: str = attrs.field(converter=nonblank, metadata=NONBLANK)
     kind: str = attrs.field(converter=text)
     division: str = attrs.field(converter=text)
     activities: tuple[str, ...] = attrs.field(converter=texts)
@@ -135,10 +136,10 @@ class PartnerRef:
         stage: its stage at the time of the agreement.
     """
 
-    id: str = attrs.field(converter=nonblank)
-    name: str = attrs.field(converter=nonblank)
-    type: str = attrs.field(converter=nonblank)
-    stage: str = attrs.field(converter=nonblank)
+    id: str = attrs.field(converter=nonblank, metadata=NONBLANK)
+    name: str = attrs.field(converter=nonblank, metadata=NONBLANK)
+    type: str = attrs.field(converter=nonblank, metadata=NONBLANK)
+    stage: str = attrs.field(converter=nonblank, metadata=NONBLANK)
 
 
 @runtime_checkable

@@ -209,12 +209,14 @@ def payload_of(payload: object, fields: dict[str, Any]) -> Mapping[str, Any]:
         raise UsageError(msg)
     try:
         given = dict(payload)  # one read of a mapping that might answer differently twice
-    except Exception as exc:  # noqa: BLE001 -- a user's mapping may raise anything
+        texts = {key for key in given if type(key) is str}  # keys that compare honestly
+        twice = [exact_text_or_description(key) for key in fields if key in texts]
+        if not twice:
+            given.update(fields)  # may compare a lying key of the mapping with a keyword
+    except Exception as exc:  # noqa: BLE001 -- a user's mapping and its keys may raise anything
         msg = f"the payload mapping could not be read: {describe_exception(exc)}"
         raise UsageError(msg) from None
-    twice = [exact_text_or_description(key) for key in fields if key in given]
     if twice:
         msg = f"payload field(s) given twice, in the mapping and as keywords: {', '.join(twice)}"
         raise UsageError(msg)
-    given.update(fields)
     return given

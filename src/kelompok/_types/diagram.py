@@ -13,10 +13,10 @@ from kelompok._definition.parts import expect
 from kelompok._types.group_type import GroupType
 
 _HEAD = (
-    ("diagram.event", "Event"),
-    ("diagram.label", "Label"),
-    ("diagram.moves", "From -> to"),
-    ("diagram.requirements", "Requirements"),
+    msg("diagram.event", "Event"),
+    msg("diagram.label", "Label"),
+    msg("diagram.moves", "From -> to"),
+    msg("diagram.requirements", "Requirements"),
 )
 
 
@@ -67,7 +67,7 @@ def mermaid(group_type: GroupType[Any], lang: object = "en", *, current: str | N
 def events_table(group_type: GroupType[Any], lang: object = "en") -> str:
     """A markdown table: event, where it applies, and its requirements (code and message)."""
     language = lang
-    head = tuple(msg(key, word)(language) for key, word in _HEAD)
+    head = tuple(word(language) for word in _HEAD)
     in_ = msg("diagram.action_in", "action in")(language)
     every = msg("diagram.every_live_stage", "every live stage")(language)
     live = {s.name for s in group_type.stages if not s.terminal}

@@ -39,8 +39,8 @@ from kelompok._data.convert import structure_or_reasons
 from kelompok._data.schema import document_schema
 from kelompok._definition.derive import apply_changes
 from kelompok._definition.parts import Event, Invariant, Stage, check_listener, name_is_text
-from kelompok._definition.problems import definition_problems
-from kelompok._definition.texts import frozen_translations, translate, translation_problems
+from kelompok._definition.problems import definition_problems, part_problems
+from kelompok._definition.texts import read_translations, translate, translation_problems
 from kelompok._runtime.checks import broken_invariants
 from kelompok._runtime.engine import Engine
 from kelompok._runtime.group import Group
@@ -114,18 +114,21 @@ class GroupType(Generic[G]):
     initial_data: Callable[[Any], Any]
     group_class: type[G]
     invariants: tuple[Invariant, ...] = attrs.field(default=(), converter=_invariants)
-    translations: Mapping[str, Mapping[str, str]] = attrs.field(
-        factory=dict, converter=frozen_translations
-    )
+    translations: Mapping[str, Mapping[str, str]] = attrs.field(factory=dict)
     _engine: Engine = attrs.field(init=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
-        parts = translate(self.label, self.stages, self.events, self.invariants, self.translations)
+        translations, problems = read_translations(self.translations)
+        object.__setattr__(self, "translations", translations)
+        problems += part_problems(self.stages, self.events, self.invariants)
+        if problems:  # the parts cannot even be read: say so before anything reads them
+            raise DefinitionError(self.name, problems)
+        parts = translate(self.label, self.stages, self.events, self.invariants, translations)
         object.__setattr__(self, "label", parts.label)
         object.__setattr__(self, "stages", parts.stages)
         object.__setattr__(self, "events", parts.events)
         object.__setattr__(self, "invariants", parts.invariants)
-        problems = definition_problems(self) + translation_problems(parts, self.translations)
+        problems = definition_problems(self) + translation_problems(parts, translations)
         if not _is_group_class(self.group_class):
             problems.append("group_class must be kelompok.Group or a subclass of it")
         if problems:
