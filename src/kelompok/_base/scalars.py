@@ -105,6 +105,8 @@ starting with a letter or a digit. Generated ids are 32 hexadecimal digits."""
 def exact_group_id(value: Any) -> str:
     """*value* if it is a valid group id (see :data:`GROUP_ID`), else raise ``InvalidValue``."""
     text = exact_text(value)
+    if len(text) == 32 and text.isascii() and text.isalnum():
+        return text
     if GROUP_ID.fullmatch(text) is None:
         raise InvalidValue(
             msg(
