@@ -12,6 +12,7 @@ from typing import Any, Final
 from kelompok._base.scalars import describe
 from kelompok._base.text import msg
 from kelompok._codec.loader import Loader, valid_text
+from kelompok._data.convert import written
 from kelompok._data.json import NotJSON, copy_json
 from kelompok._runtime.history import HistoryRecord
 
@@ -140,7 +141,9 @@ def _record(ld: Loader, gt: Any, i: int, rec: dict[str, Any], stage: str) -> His
         )
     if at is None:
         return None
-    canonical = text if type(text) is str and text.endswith("+00:00") and "T" in text else ""
+    # kept as read only when it is what to_dict would write (isoformat() of a UTC time: no
+    # fraction when there are no microseconds, else six digits), so documents round-trip
+    canonical = text if type(text) is str and written(text) and text[19:26] != ".000000" else ""
     if payload is None:
         return None
     return HistoryRecord(name, source, dest, at, payload, actor, canonical, event.label)

@@ -56,7 +56,7 @@ _MOMENT: Final = re.compile(
 )
 
 
-def _written(text: str) -> bool:
+def written(text: str) -> bool:
     """Whether *text* has the form ``to_dict`` writes, ``2026-01-31T08:00:00[.123456]+00:00``.
 
     A quicker test than the pattern for the times every document holds; the
@@ -94,7 +94,7 @@ def parse_utc(value: Any) -> dt.datetime:
     moment = value
     if type(value) is str:
         moment = None
-        if _written(value) or _MOMENT.fullmatch(value):
+        if written(value) or _MOMENT.fullmatch(value):
             try:  # Python 3.10 reads no "Z"
                 moment = dt.datetime.fromisoformat(
                     value[:-1] + "+00:00" if value[-1] == "Z" else value
