@@ -1,0 +1,226 @@
+"""Rules of the built-in types that mutants of their code got past the rest of the suite.
+
+Each test pins one rule exactly: an effect stores exactly what its event brings, an
+invariant refuses a hand-edited document that breaks only that rule, a requirement
+lists its own code. docs/model.md §3.4 (requirements), §4.6 (invariants) and §4.7
+(``load`` refuses a broken document, naming the invariant) state the rules.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+
+import kelompok
+from builders import at, payloads
+from kelompok import FormationGroup, GroupType
+
+PRO, VOL = kelompok.PROFESSIONAL, kelompok.VOLUNTEER
+TYPES = (PRO, VOL)
+
+
+def _program(group_type: GroupType[Any], program_id: str) -> dict[str, Any]:
+    """A valid program of *group_type* for the builders' division, as its document holds it."""
+    return {
+        "id": program_id,
+        "name": f"Program {program_id}",
+        "kind": "training" if group_type is PRO else "environmental",
+        "division": "Education",
+        "activities": [f"{program_id} kick-off"],
+    }
+
+
+def _problem_codes(document: dict[str, Any]) -> list[str]:
+    """The sorted codes of the problems ``load`` finds in *document* (it must refuse it)."""
+    with pytest.raises(kelompok.InvalidGroupData) as info:
+        kelompok.load(document)
+    return sorted(p.code for p in info.value.problems)
+
+
+def _assert_round_trips(group: FormationGroup) -> dict[str, Any]:
+    """*group*'s document loads, plainly and by replay, to the same document; return it."""
+    document = group.to_dict()
+    assert document == kelompok.load(copy.deepcopy(document)).to_dict()
+    assert document == kelompok.load(copy.deepcopy(document), replay=True).to_dict()
+    return document
+
+
+def _volunteer_with_two_teams() -> dict[str, Any]:
+    """A volunteer group executing two programs, each with its team: its document."""
+    group = at(VOL, "structured")
+    group.fire("plan_programs", programs=[_program(VOL, "p1"), _program(VOL, "p2")])
+    group.fire("execute", teams={"p1": ["eka", "gita"], "p2": ["fajar"]})
+    document = group.to_dict()
+    assert {"p1": ["eka", "gita"], "p2": ["fajar"]} == document["data"]["teams"]
+    return document
+
+
+# -- effects (docs/model.md §3.3): the data holds exactly what the event brought ---------
+
+
+@pytest.mark.parametrize("group_type", TYPES, ids=lambda t: t.name)
+def test_add_program_adds_exactly_the_program(group_type):
+    """docs/model.md §3.2-3.3: ``add_program`` adds its program to those planned.
+
+    Two programs are planned first, so ``state.counts`` (at least one program more than
+    the ``add_program``s) would hold even if the effect added nothing: only the data
+    itself tells.
+    """
+    planned = [_program(group_type, "p1"), _program(group_type, "p2")]
+    group = at(group_type, "structured")
+    group.fire("plan_programs", programs=planned)
+    group.fire("add_program", program=_program(group_type, "p3"))
+
+    document = _assert_round_trips(group)
+    expected = {p["id"]: p for p in (*planned, _program(group_type, "p3"))}
+    assert expected == document["data"]["programs"]
+    assert ["p1", "p2", "p3"] == list(group.data.programs)
+    assert "Program p3" == group.data.programs["p3"].name
+
+
+@pytest.mark.parametrize("group_type", TYPES, ids=lambda t: t.name)
+def test_reject_records_each_rejection_in_order(group_type):
+    """docs/model.md §3.3 and §4.6 (``state.records``): ``reject`` keeps its decision.
+
+    Two candidates are rejected: the data keeps both rejections, in the order made,
+    each with its member and reason, and no rejected candidate became a member.
+    """
+    profession = "pharmacist" if group_type is PRO else None
+    candidates = [
+        {"id": "hadi", "name": "Hadi", "profession": profession},
+        {"id": "ika", "name": "Ika", "profession": profession},
+    ]
+    group = at(group_type, "recruiting")
+    members_before = group.to_dict()["data"]["members"]
+    group.fire("reject", member=candidates[0], reason="not enough experience yet")
+    group.fire("reject", member=candidates[1], reason="moved away")
+
+    document = _assert_round_trips(group)
+    expected = [
+        {"member": candidates[0], "reason": "not enough experience yet"},
+        {"member": candidates[1], "reason": "moved away"},
+    ]
+    assert expected == document["data"]["rejections"]
+    assert ["not enough experience yet", "moved away"] == [r.reason for r in group.data.rejections]
+    assert members_before == document["data"]["members"]
+
+
+# -- invariants (docs/model.md §4.6): load refuses a document that breaks one -------------
+
+
+@pytest.mark.parametrize("group_type", TYPES, ids=lambda t: t.name)
+def test_load_refuses_a_structured_group_without_structure(group_type):
+    """docs/model.md §4.6 ``state.structure``: from ``structured`` on there is a structure.
+
+    At ``structured`` no program names a division yet, so no other invariant reads the
+    structure: ``state.structure`` alone refuses it.
+    """
+    document = at(group_type, "structured").to_dict()
+    document["data"]["structure"] = None
+    assert ["document.state.structure"] == _problem_codes(document)
+
+
+@pytest.mark.parametrize("group_type", TYPES, ids=lambda t: t.name)
+def test_load_refuses_a_structure_whose_members_are_all_founders(group_type):
+    """docs/model.md §4.6 ``state.structure``: there are members besides the founders.
+
+    The admitted member is listed as a founder too, so every member is a founder (the
+    founders stay distinct members, the officers stay members). ``state.counts`` (one
+    member per founder and per ``admit``) refuses it as well: a history that reaches
+    ``structured`` has an ``admit`` (docs/model.md §4.3), so no document breaks the
+    structure's rule alone; ``state.structure`` must still name it.
+    """
+    document = at(group_type, "structured").to_dict()
+    data = document["data"]
+    admitted = [m for m in data["members"] if m not in data["founders"]]
+    assert 1 == len(admitted)
+    data["founders"] = [*data["founders"], *admitted]
+    assert sorted(data["members"]) == sorted(data["founders"])
+    assert ["document.state.counts", "document.state.structure"] == _problem_codes(document)
+
+
+def test_volunteer_teams_document_is_accepted_as_made():
+    """The document the teams tests below edit is valid as made (docs/model.md §4.7)."""
+    document = _volunteer_with_two_teams()
+    assert document == kelompok.load(copy.deepcopy(document)).to_dict()
+
+
+@pytest.mark.parametrize(
+    ("teams", "what"),
+    [
+        ({"p1": ["eka", "gita"], "p2": []}, "one team of two is empty"),
+        ({"p1": ["eka", "gita"], "p9": ["fajar"]}, "one team of two is of an unknown program"),
+        ({"p1": ["eka", "nobody"], "p2": ["fajar"]}, "one team member of three is no member"),
+    ],
+    ids=["empty-team", "unknown-program", "not-a-member"],
+)
+def test_load_refuses_teams_when_one_of_them_breaks_the_rule(teams, what):
+    """docs/model.md §4.6 ``state.teams``: *every* team is of an existing program, with
+    at least one member, all of them members.
+
+    Only one team (or one member) is wrong and the others are right, so a check that
+    asks whether *some* team is right lets it through. There are still as many teams as
+    programs, so nothing but the teams rule is broken.
+    """
+    document = _volunteer_with_two_teams()
+    document["data"]["teams"] = teams
+    assert ["document.state.teams"] == _problem_codes(document), what
+
+
+def test_load_refuses_volunteer_evaluations_before_executing():
+    """docs/model.md §4.6 ``state.evaluations``: a volunteer group evaluates only from
+    ``executing`` on.
+
+    A ``programmed`` group is given the evaluation of an ``executing`` one. ``evaluate``
+    is not allowed before ``executing``, so no history can count it: ``state.counts``
+    refuses it too, and ``state.records`` (an evaluation follows an activity, and
+    activities run only in ``executing``) as well. ``state.evaluations`` must still name
+    it.
+    """
+    group = at(VOL, "executing")
+    group.fire("record_activity", **payloads(VOL)["record_activity"])
+    group.fire("evaluate", **payloads(VOL)["evaluate"])
+    evaluations = group.to_dict()["data"]["evaluations"]
+    assert 1 == len(evaluations)
+
+    document = at(VOL, "programmed").to_dict()
+    document["data"]["evaluations"] = evaluations
+    expected = ["document.state.counts", "document.state.evaluations", "document.state.records"]
+    assert expected == _problem_codes(document)
+
+
+# -- requirements (docs/model.md §3.4): why_not lists the exact code ----------------------
+
+
+def test_execute_needs_a_team_for_every_program():
+    """docs/model.md §3.4 ``teams.missing``: every program has a team, not only some."""
+    group = at(VOL, "structured")
+    group.fire("plan_programs", programs=[_program(VOL, "p1"), _program(VOL, "p2")])
+    reasons = group.why_not("execute", teams={"p1": ["eka", "gita"]})
+    assert ["teams.missing"] == [r.code for r in reasons]
+    assert [] == group.why_not("execute", teams={"p1": ["eka", "gita"], "p2": ["fajar"]})
+
+
+@pytest.mark.parametrize("group_type", TYPES, ids=lambda t: t.name)
+@pytest.mark.parametrize(
+    ("low", "expected"),
+    [
+        (0, ["selection.score_range", "selection.below_pass_mark"]),
+        (1, ["selection.below_pass_mark"]),
+    ],
+    ids=["zero-is-out-of-range", "one-is-in-range"],
+)
+def test_selection_scores_start_at_one(group_type, low, expected):
+    """docs/model.md §3.4 ``selection.score_range``: each score is from 1 to 5.
+
+    Both scores are below the pass mark of 3; only 0 is also out of range.
+    """
+    admit = payloads(group_type)["admit"]
+    first, second = admit["scores"]
+    group = at(group_type, "recruiting")
+    scores = {first: low, second: 3}
+    assert expected == [
+        r.code for r in group.why_not("admit", member=admit["member"], scores=scores)
+    ]
