@@ -172,7 +172,7 @@ def history_problems(group: FormationGroup) -> list[str]:
 
 def broken_invariants(group: FormationGroup) -> list[str]:
     """Codes of the type's invariants that *group* breaks (docs/model.md §4.6)."""
-    return [i.code for i in group.type.invariants if not i.check(group)]
+    return [i.code for i in group.type.invariants if not i.holds(group)]
 
 
 def reason_codes(reasons: Any) -> list[str]:

@@ -221,7 +221,7 @@ def spec_problems(group: Group) -> list[str]:
         problems.append(f"version is {group.version} for {len(group.history)} history records")
     if gt.stage(group.stage).terminal and group.available_events():
         problems.append(f"events are still available in terminal stage {group.stage!r}")
-    problems += [f"invariant {i.code!r} is broken" for i in gt.invariants if not i.check(group)]
+    problems += [f"invariant {i.code!r} is broken" for i in gt.invariants if not i.holds(group)]
     document = group.to_dict()
     try:
         again = checked_load(json.loads(json.dumps(document))).to_dict()

@@ -11,6 +11,8 @@ fresh objects, and every way to "change" it returns a new map.
 
 from __future__ import annotations
 
+import itertools
+import operator
 from collections.abc import (
     ItemsView,
     Iterable,
@@ -180,3 +182,28 @@ def frozen_map(mapping: Mapping[Any, Any] | Iterable[tuple[Any, Any]] = ()) -> F
 def own_frozen(mapping: dict[Any, Any]) -> FrozenMap[Any, Any]:
     """A :class:`FrozenMap` of *mapping* itself: for a fresh dict that nobody else holds."""
     return FrozenMap._own(mapping)  # noqa: SLF001
+
+
+def entries_of(collection: object) -> Iterable[tuple[Any, Any]]:
+    """The entries of a collection field: a map's items, a sequence's (index, item) pairs."""
+    if isinstance(collection, Mapping):
+        return collection.items()
+    if isinstance(collection, tuple):
+        return enumerate(collection)
+    return ()
+
+
+def changed_entries(old: object, new: object) -> Iterable[tuple[Any, Any]]:
+    """The entries of *new* that are not in *old* (added, or holding another object).
+
+    Read structurally where the collections share their structure; all entries
+    of *new* otherwise.
+    """
+    if (
+        type(old) is tuple
+        and type(new) is tuple
+        and len(new) >= len(old)
+        and all(map(operator.is_, old, new))  # compares len(old) pairs by identity
+    ):
+        return itertools.islice(enumerate(new), len(old), None)
+    return entries_of(new)

@@ -88,20 +88,38 @@ def definition_problems(gt: GroupType[Any]) -> list[str]:
                 "parent's: drop_invariant the old one first, or pass replace_invariants=True)"
             )
         codes.add(inv.code)
-        if not _callable(inv.check):
-            problems.append(f"invariant {inv.code!r} has a check that is not callable")
-        known = {*fields, "stage", *(e.name for e in gt.events)}
-        unknown = sorted(str(name) for name in (inv.reads or ()) if name not in known)
-        if unknown:
-            problems.append(
-                f"invariant {inv.code!r} reads {', '.join(unknown)}, which are neither fields "
-                f"of the data class {gt.data.__name__}, nor 'stage', nor events of the type"
-            )
+        problems += _invariant_problems(gt, inv, fields)
     problems += _stage_problems(gt.stages)
     if not gt.stages or gt.stages[0].terminal:  # the graph checks need an initial stage
         return problems
     problems += _event_problems(gt)
     problems += [p.message for p in reach_problems(gt.stages, stage_edges(gt.stages, gt.events))]
+    return problems
+
+
+def _invariant_problems(gt: Any, inv: Invariant, fields: set[str]) -> list[str]:
+    problems: list[str] = []
+    if inv.check is None and inv.entry is None:
+        problems.append(f"invariant {inv.code!r} has neither a check nor an entry check")
+    if inv.check is not None and not _callable(inv.check):
+        problems.append(f"invariant {inv.code!r} has a check that is not callable")
+    if (inv.each is None) != (inv.entry is None):
+        problems.append(f"invariant {inv.code!r}: each and entry are given together or not at all")
+    elif inv.entry is not None and not _callable(inv.entry):
+        problems.append(f"invariant {inv.code!r} has an entry check that is not callable")
+    if inv.each is not None and inv.each not in fields:
+        problems.append(
+            f"invariant {inv.code!r} checks each entry of {inv.each!r}, which is not a field "
+            f"of the data class {gt.data.__name__}"
+        )
+    known = {*fields, "stage", *(e.name for e in gt.events)}
+    for what, names in (("reads", inv.reads), ("entry_reads", inv.entry_reads)):
+        unknown = sorted(str(name) for name in (names or ()) if name not in known)
+        if unknown:
+            problems.append(
+                f"invariant {inv.code!r} {what} {', '.join(unknown)}, which are neither fields "
+                f"of the data class {gt.data.__name__}, nor 'stage', nor events of the type"
+            )
     return problems
 
 

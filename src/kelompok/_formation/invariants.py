@@ -28,6 +28,7 @@ listed by its blueprint, and call the same predicates as its requirements.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from kelompok._definition.parts import Invariant, Requirement
 from kelompok._formation.groups import FormationGroup
@@ -40,6 +41,7 @@ from kelompok._formation.predicates import (
     some_need,
 )
 from kelompok._formation.program_rules import KindRule, program_checks
+from kelompok._formation.records import Activity, Evaluation, Partnership, Rejection
 from kelompok._formation.requirements import (
     ACTIVITY_DATE,
     ACTIVITY_LISTED,
@@ -49,7 +51,6 @@ from kelompok._formation.requirements import (
     COLLABORATION_PURPOSE,
     COLLABORATION_SHARED,
     EVALUATION_FINDINGS,
-    EVALUATION_NEEDS_ACTIVITY,
     EVALUATION_SCORES,
     PARTNER_SELF,
     PARTNER_STAGE,
@@ -63,14 +64,34 @@ from kelompok._formation.values import Program
 G = FormationGroup
 
 
-def inv(code: str, en: str, check: Callable[[G], bool], reads: str) -> Invariant:
+def inv(  # noqa: PLR0913 -- the fields of an Invariant, in short
+    code: str,
+    en: str,
+    check: Callable[[G], bool] | None,
+    reads: str,
+    *,
+    each: str | None = None,
+    entry: Callable[[G, Any, Any], bool] | None = None,
+    entry_reads: str = "",
+) -> Invariant:
     """An invariant of the built-in types (shorthand); *reads*: what it reads, space-separated.
 
     ``reads`` names every data field the check reads, and ``stage`` when it reads
     the stage or ``reached``: ``fire`` checks it only after an event that changed
     one of them. (``id``, ``type``, ``founding`` and ``created_at`` never change.)
+    An *entry* check of each entry of the field *each* reads its entry and
+    *entry_reads*: after an event that changed only *each*, ``fire`` checks the
+    entries it added or replaced, not all of them.
     """
-    return Invariant(code, en, check, reads=reads.split())
+    return Invariant(
+        code,
+        en,
+        check,
+        reads=reads.split(),
+        each=each,
+        entry=entry,
+        entry_reads=entry_reads.split() if entry is not None else None,
+    )
 
 
 def _iff(reached: bool, present: bool) -> bool:  # noqa: FBT001 -- a pure boolean helper
@@ -80,7 +101,7 @@ def _iff(reached: bool, present: bool) -> bool:  # noqa: FBT001 -- a pure boolea
 # -- the records an event keeps, and the requirements they met for good -------------
 
 REJECTION_KEPT = (REJECT_REASON,)
-EVALUATION_KEPT = (EVALUATION_NEEDS_ACTIVITY, EVALUATION_SCORES, EVALUATION_FINDINGS)
+EVALUATION_KEPT = (EVALUATION_SCORES, EVALUATION_FINDINGS)  # and one activity: the whole check
 ACTIVITY_KEPT = (ACTIVITY_PROGRAM, ACTIVITY_PARTICIPANTS, ACTIVITY_DATE)
 PARTNERSHIP_KEPT = (
     PARTNER_TYPE,
@@ -114,14 +135,12 @@ def _charter_ok(g: G) -> bool:
     return g.reached("core_formed") and meets(g, charter, CHARTER_RULES)
 
 
-def _records_ok(g: G) -> bool:
-    founders = g.data.founders
-    return all(
-        meets(g, r, REJECTION_KEPT) and r.member.id not in founders for r in g.data.rejections
-    ) and all(
-        meets(g, e, EVALUATION_KEPT) and scores_some_goals(e.goal_results)
-        for e in g.data.evaluations
-    )
+def _rejection_ok(g: G, _i: int, r: Rejection) -> bool:
+    return meets(g, r, REJECTION_KEPT) and r.member.id not in g.data.founders
+
+
+def _evaluation_ok(g: G, _i: int, e: Evaluation) -> bool:
+    return meets(g, e, EVALUATION_KEPT) and scores_some_goals(e.goal_results)
 
 
 def _structure_ok(g: G) -> bool:
@@ -131,35 +150,39 @@ def _structure_ok(g: G) -> bool:
     return g.reached("structured") and meets(g, structure, STRUCTURE_RULES)
 
 
-def _programs_ok(g: G, checks: Sequence[Callable[[G, Program], bool]]) -> bool:
-    programs = g.data.programs
-    if not g.reached("programmed"):
-        return not programs
-    return bool(programs) and all(
-        key == x.id and all(check(g, x) for check in checks) for key, x in programs.items()
-    )
+def _program_ok(
+    checks: Sequence[Callable[[G, Program], bool]],
+) -> Callable[[G, str, Program], bool]:
+    return lambda g, key, x: key == x.id and all(check(g, x) for check in checks)
 
 
-def _activities_ok(g: G, run_stage: str, replaced_by: Sequence[str]) -> bool:
-    activities = g.data.activities
-    if not activities:
-        return True
-    # an event of *replaced_by* (develop) may replace a program with other activities;
-    # what was recorded after the last of them was recorded against the program as it is now
-    since = [g.event_count("record_activity", since=e) for e in replaced_by if g.event_count(e)]
-    unlisted_ok = len(activities) - min(since) if since else 0
-    return g.reached(run_stage) and all(
-        meets(g, a, ACTIVITY_KEPT) and (i < unlisted_ok or ACTIVITY_LISTED.check(g, a))
-        for i, a in enumerate(activities)
-    )
+def _activity_ok(replaced_by: Sequence[str]) -> Callable[[G, int, Activity], bool]:
+    """The entry check of an activity: of an existing program, and one the program lists.
+
+    Unless it was recorded before the program was last replaced (by *replaced_by*).
+    """
+
+    def ok(g: G, i: int, a: Activity) -> bool:
+        if not meets(g, a, ACTIVITY_KEPT):
+            return False
+        # the activities recorded before the last replacement: their program may have changed
+        recorded = g.event_count("record_activity")
+        since = [g.event_count("record_activity", since=e) for e in replaced_by if g.event_count(e)]
+        unlisted_ok = recorded - min(since) if since else 0
+        return i < unlisted_ok or ACTIVITY_LISTED.check(g, a)
+
+    return ok
 
 
-def _partners_ok(g: G, builds_on: Requirement) -> bool:
+def _collaborating_ok(g: G, builds_on: Requirement) -> bool:
     partners = g.data.partners
-    return _iff(g.reached("collaborating"), bool(partners)) and all(
-        key == p.partner.id and meets(g, p, PARTNERSHIP_KEPT) and builds_on.check(g, p)
-        for key, p in partners.items()
-    )
+    if not _iff(g.reached("collaborating"), bool(partners)):
+        return False
+    return not partners or builds_on.check(g, next(iter(partners.values())))
+
+
+def _partner_ok(g: G, key: str, p: Partnership) -> bool:
+    return key == p.partner.id and meets(g, p, PARTNERSHIP_KEPT)
 
 
 def _dissolution_ok(g: G) -> bool:
@@ -175,14 +198,14 @@ def _founding_ok(g: G) -> bool:
     return founding.name == g.data.name and profession == g.data.profession
 
 
-def _current_goals_ok(g: G) -> bool:
-    """The evaluations since the charter was last adopted score exactly its goals."""
+def _current_goals_ok(g: G, i: int, e: Evaluation) -> bool:
+    """Evaluation *i*, if made since the charter was last adopted, scores exactly its goals."""
     charter = g.data.charter
-    since = g.event_count("evaluate", since="adopt_charter")
-    if charter is None or not since:
+    if charter is None:
         return True
-    goals = set(charter.goals)
-    return all(set(e.goal_results) == goals for e in g.data.evaluations[-since:])
+    # the evaluations before the last adopt_charter: a number only adopt_charter changes
+    first = g.event_count("evaluate") - g.event_count("evaluate", since="adopt_charter")
+    return i < first or set(e.goal_results) == set(charter.goals)
 
 
 def _counts_ok(g: G) -> bool:
@@ -230,8 +253,13 @@ def shared_invariants(
         inv(
             "state.current_goals",
             "The evaluations made since the charter was last adopted score exactly its goals.",
-            _current_goals_ok,
-            "evaluations charter evaluate adopt_charter",
+            None,
+            "",
+            each="evaluations",
+            entry=_current_goals_ok,
+            # it reads evaluate's count too, but only as the number before the last
+            # adopt_charter, which evaluate does not change
+            entry_reads="charter adopt_charter",
         ),
         inv(
             "state.counts",
@@ -248,18 +276,30 @@ def shared_invariants(
             "name profession",
         ),
         inv(
+            "state.rejections",
+            "Every rejection gives a reason and is of someone who is not a founder.",
+            None,
+            "",
+            each="rejections",
+            entry=_rejection_ok,
+            entry_reads="founders",
+        ),
+        inv(
             "state.records",
-            "Every rejection gives a reason and is of someone who is not a founder; every "
-            "evaluation follows a recorded activity, scores one or more non-blank goals "
+            "Every evaluation follows a recorded activity, scores one or more non-blank goals "
             "from 0 to 100 and has findings.",
-            _records_ok,
-            "rejections founders evaluations activities",
+            lambda g: not g.data.evaluations or bool(g.data.activities),
+            "evaluations activities",
+            each="evaluations",
+            entry=_evaluation_ok,
         ),
         inv(
             "state.members",
             "Members are keyed by their own id.",
-            lambda g: all(k == m.id for k, m in g.data.members.items()),
-            "members",
+            None,
+            "",
+            each="members",
+            entry=lambda _g, key, m: key == m.id,
         ),
         inv(
             "state.needs",
@@ -304,24 +344,34 @@ def shared_invariants(
             "From 'programmed' on there is a program; each is stored under its own id, names "
             "an existing division, has activities and a kind the group allows; before it, "
             "no programs.",
-            lambda g: _programs_ok(g, checks),
-            "programs structure work_area stage",
+            lambda g: _iff(g.reached("programmed"), bool(g.data.programs)),
+            "programs stage",
+            each="programs",
+            entry=_program_ok(checks),
+            entry_reads="structure work_area",
         ),
         inv(
             "state.activities",
             "Activities are recorded only once activities run; each belongs to an existing "
             "program that lists it (unless develop replaced the program), has a participant "
             "and is not dated before the group was created.",
-            lambda g: _activities_ok(g, activities_in, replaced_by),
-            " ".join(("activities programs stage record_activity", *replaced_by)),
+            lambda g: not g.data.activities or g.reached(activities_in),
+            "activities stage",
+            each="activities",
+            entry=_activity_ok(replaced_by),
+            # record_activity's count is read only as the number before the last
+            # replacement, which record_activity does not change
+            entry_reads=" ".join(("programs", *replaced_by)),
         ),
         inv(
             "state.partners",
             "From 'collaborating' on there is a partner, before it none; each is stored "
             "under its own id and is another live, structured group of the same type, with "
             f"a purpose and something shared, agreed after {agreed_after}.",
-            lambda g: _partners_ok(g, builds_on),
+            lambda g: _collaborating_ok(g, builds_on),
             "partners activities evaluations stage",
+            each="partners",
+            entry=_partner_ok,
         ),
         inv(
             "state.dissolution",

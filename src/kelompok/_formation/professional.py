@@ -106,11 +106,13 @@ PROFESSION = inv(
     lambda g: (
         g.data.profession is not None
         and not blank(g.data.profession)
-        and all(same_profession(g, m) for m in g.data.members.values())
         and g.data.work_area is None
         and not g.data.teams
     ),
-    "profession members work_area teams",
+    "profession work_area teams",
+    each="members",
+    entry=lambda g, _key, m: same_profession(g, m),
+    entry_reads="profession",
 )
 EVALUATIONS = inv(
     "state.evaluations",

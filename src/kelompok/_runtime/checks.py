@@ -11,13 +11,16 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, cast
 
 from kelompok._base.errors import DefinitionBug, UsageError
+from kelompok._base.frozen import changed_entries, entries_of
 from kelompok._base.scalars import MAX_PROBLEMS, describe, describe_exception
 from kelompok._base.text import Reason, msg
 from kelompok._data.convert import structure_or_reasons
 from kelompok._data.explain import capped, exact_text_or_description
+from kelompok._runtime.engine import ALL_ENTRIES, NO_ENTRIES
 
 if TYPE_CHECKING:
     from kelompok._definition.parts import Event, Invariant, Requirement
+    from kelompok._runtime.engine import Checking
     from kelompok._runtime.group import Group
     from kelompok._runtime.state import State
 
@@ -138,9 +141,27 @@ def checked_effect(group: Group, spec: Event, obj: Any) -> Any:
     return data
 
 
-def check_invariants(group: Group, spec: Event, invariants: Iterable[Invariant]) -> None:
-    """Raise :class:`DefinitionBug` if *group* breaks one of *invariants*."""
-    broken = broken_invariants(group, invariants, spec.name)
+def check_invariants(
+    group: Group, spec: Event, checking: Iterable[Checking], old_data: Any
+) -> None:
+    """Raise :class:`DefinitionBug` if *group* breaks one of the invariants in *checking*.
+
+    *old_data* is the data before the event: an invariant's entry check reads
+    only the entries of its collection that changed since.
+    """
+    broken = []
+    data = group.data
+    for invariant, whole, which in checking:
+        entries: Iterable[tuple[Any, Any]] | None = None
+        if which != NO_ENTRIES:
+            name = cast("str", invariant.each)  # an entry check has one
+            entries = (
+                entries_of(getattr(data, name))
+                if which == ALL_ENTRIES
+                else changed_entries(getattr(old_data, name), getattr(data, name))
+            )
+        if not _holds(invariant, group, spec.name, whole=whole, entries=entries):
+            broken.append(invariant.reason())
     if broken:
         codes = ", ".join(repr(r.code) for r in broken)
         noun = "invariant" if len(broken) == 1 else "invariants"
@@ -149,27 +170,52 @@ def check_invariants(group: Group, spec: Event, invariants: Iterable[Invariant])
 
 
 def broken_invariants(group: Group, invariants: Iterable[Invariant], when: str) -> list[Reason]:
-    """The reasons of the *invariants* that *group* breaks.
+    """The reasons of the *invariants* that *group* breaks, every entry of each checked.
 
     *when* names the moment in errors: an event's name, ``"load"`` or ``"create"``.
 
     Raises:
         DefinitionBug: an invariant raised, or answered something other than True or False.
     """
-    broken = []
-    for invariant in invariants:
-        try:
-            held: object = invariant.check(group)
-        except Exception as exc:
-            text = describe_exception(exc)
-            what = f"raised {type(exc).__name__}" + (f": {text}" if text else "")
-            raise DefinitionBug(when, f"invariant {invariant.code!r}", what) from exc
-        if held is False:
-            broken.append(invariant.reason())
-        elif held is not True:
-            what = f"answered {describe(held)}, not True or False"
-            raise DefinitionBug(when, f"invariant {invariant.code!r}", what)
-    return broken
+    data = group.data
+    return [
+        invariant.reason()
+        for invariant in invariants
+        if not _holds(
+            invariant,
+            group,
+            when,
+            whole=True,
+            entries=entries_of(getattr(data, invariant.each)) if invariant.each else None,
+        )
+    ]
+
+
+def _holds(
+    invariant: Invariant,
+    group: Group,
+    when: str,
+    *,
+    whole: bool,
+    entries: Iterable[tuple[Any, Any]] | None,
+) -> bool:
+    """Whether *invariant*'s whole check (if *whole*) and entry check on *entries* hold."""
+    check, entry = invariant.check, invariant.entry
+    try:
+        held: object = check(group) if whole and check is not None else True
+        if held is True and entries is not None and entry is not None:
+            for key, value in entries:
+                held = entry(group, key, value)
+                if held is not True:
+                    break
+    except Exception as exc:
+        text = describe_exception(exc)
+        what = f"raised {type(exc).__name__}" + (f": {text}" if text else "")
+        raise DefinitionBug(when, f"invariant {invariant.code!r}", what) from exc
+    if held is True or held is False:
+        return held
+    what = f"answered {describe(held)}, not True or False"
+    raise DefinitionBug(when, f"invariant {invariant.code!r}", what)
 
 
 def event_reasons(

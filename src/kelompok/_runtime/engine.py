@@ -27,7 +27,7 @@ import operator
 import typing
 import uuid
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 import attrs
 from transitions import Machine
@@ -95,8 +95,8 @@ class Engine:
         hints = typing.get_type_hints(group_type.data)
         self.checks = tuple(value_check(hints.get(n, Any)) for n in names)
         self.data_fields = operator.attrgetter(*names) if len(names) > 1 else _one(names)
-        self.watch = tuple(_watch(i, names) for i in group_type.invariants)
-        self.chosen: dict[tuple[tuple[bool, ...], bool, str], tuple[Invariant, ...]] = {}
+        self.watch = tuple(_watches(i, names) for i in group_type.invariants)
+        self.chosen: dict[tuple[tuple[bool, ...], bool, str], tuple[Checking, ...]] = {}
         for cls in (group_type.data, group_type.founding, *(e.payload for e in group_type.events)):
             for kind in enums_in(cls) if cls is not None else ():
                 register_enum(kind)
@@ -169,11 +169,13 @@ class Engine:
         changed: tuple[bool, ...],
         stage_moved: bool,  # noqa: FBT001
         event: str,
-    ) -> tuple[Invariant, ...]:
+    ) -> tuple[Checking, ...]:
         """The invariants that *event* may have broken, having *changed* these fields.
 
-        The answer depends only on which fields changed, whether the stage did and
-        the event, so it is remembered for each such combination.
+        Each with what to check of it: its check of the whole group, and which
+        entries (none, all, or only those of one field that changed). The answer
+        depends only on which fields changed, whether the stage did and the
+        event, so it is remembered for each such combination.
         """
         if not self.invariants:
             return ()
@@ -181,14 +183,9 @@ class Engine:
         found = self.chosen.get(key)
         if found is None:
             found = tuple(
-                invariant
-                for invariant, (always, stage, fields, events) in zip(
-                    self.invariants, self.watch, strict=True
-                )
-                if always
-                or (stage and stage_moved)
-                or event in events
-                or any(changed[i] for i in fields if changed)
+                checking
+                for invariant, (whole, entry, each) in zip(self.invariants, self.watch, strict=True)
+                if (checking := _checking(invariant, whole, entry, each, key)) is not None
             )
             if len(self.chosen) >= 4096:  # a bound, whatever a type's effects do
                 self.chosen.clear()
@@ -196,27 +193,84 @@ class Engine:
         return found
 
 
+ALL_ENTRIES: Final = -1
+"""``Checking.entries``: check every entry of the invariant's collection."""
+NO_ENTRIES: Final = -2
+"""``Checking.entries``: check no entry (the invariant has none, or none may have changed)."""
+
+
+class Checking(NamedTuple):
+    """What ``fire`` checks of one invariant after one event."""
+
+    invariant: Invariant
+    whole: bool  # its check of the whole group
+    entries: int  # ALL_ENTRIES, NO_ENTRIES, or the index of the field: only its changed entries
+
+
+Watch = tuple[bool, bool, tuple[int, ...], frozenset[str]]
+"""What a check reads, as ``fire`` tests it: (after every event, the stage, the indices
+of the data fields, the events whose count it reads)."""
+
+
+def _hit(watch: Watch | None, key: tuple[tuple[bool, ...], bool, str]) -> bool:
+    if watch is None:
+        return False
+    always, stage, fields, events = watch
+    changed, stage_moved, event = key
+    return (
+        always
+        or (stage and stage_moved)
+        or event in events
+        or any(changed[i] for i in fields if changed)
+    )
+
+
+def _checking(
+    invariant: Invariant,
+    whole: Watch | None,
+    entry: Watch | None,
+    each: int,
+    key: tuple[tuple[bool, ...], bool, str],
+) -> Checking | None:
+    if entry is None:
+        entries = NO_ENTRIES
+    elif _hit(entry, key):
+        entries = ALL_ENTRIES
+    elif key[0] and key[0][each]:
+        entries = each
+    else:
+        entries = NO_ENTRIES
+    check_whole = _hit(whole, key)
+    if not check_whole and entries == NO_ENTRIES:
+        return None
+    return Checking(invariant, check_whole, entries)
+
+
 def _one(names: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
     getter = operator.attrgetter(*names) if names else (lambda _data: None)
     return lambda data: (getter(data),) if names else ()
 
 
-def _watch(
-    invariant: Invariant, names: tuple[str, ...]
-) -> tuple[bool, bool, tuple[int, ...], frozenset[str]]:
-    """What *invariant* reads, as ``fire`` tests it.
-
-    (checked after every event, reads the stage, indices of the data fields it
-    reads, the events whose count it reads)
-    """
-    if invariant.reads is None:
+def _watch(reads: frozenset[str] | None, names: tuple[str, ...]) -> Watch:
+    """What a check that declares *reads* reads (see :data:`Watch`)."""
+    if reads is None:
         return True, True, (), frozenset()
     return (
         False,
-        "stage" in invariant.reads,
-        tuple(i for i, name in enumerate(names) if name in invariant.reads),
-        invariant.reads,
+        "stage" in reads,
+        tuple(i for i, name in enumerate(names) if name in reads),
+        reads,
     )
+
+
+def _watches(
+    invariant: Invariant, names: tuple[str, ...]
+) -> tuple[Watch | None, Watch | None, int]:
+    """The watches of *invariant*'s whole check and entry check, and its collection's index."""
+    whole = _watch(invariant.reads, names) if invariant.check is not None else None
+    if invariant.entry is None or invariant.each is None:
+        return whole, None, NO_ENTRIES
+    return whole, _watch(invariant.entry_reads, names), names.index(invariant.each)
 
 
 class _Model:

@@ -374,7 +374,7 @@ class Group:
         try:
             base.history.append(record)
             if watch:
-                check_invariants(self._probe(new), spec, watch)
+                check_invariants(self._probe(new), spec, watch, base.data)
             self._cell = tentative
             for listener in listeners:
                 listener(self, record)

@@ -18,7 +18,8 @@ from kelompok._runtime.history import HistoryRecord
 from kelompok._runtime.state import State
 
 if TYPE_CHECKING:
-    from kelompok._definition.parts import Event, Invariant
+    from kelompok._definition.parts import Event
+    from kelompok._runtime.engine import Checking
     from kelompok._runtime.group import Group
 
 
@@ -29,7 +30,7 @@ def outcome(  # noqa: PLR0913, PLR0917 -- the event, how it was fired, the state
     payload: Mapping[str, Any],
     at: dt.datetime | None,
     base: State,
-) -> tuple[HistoryRecord, State, tuple[Invariant, ...]]:
+) -> tuple[HistoryRecord, State, tuple[Checking, ...]]:
     """The record and the state *spec* makes from *base*, and the invariants to check then.
 
     Raises:
