@@ -14,6 +14,7 @@ from hypothesis import event, given
 from hypothesis import strategies as st
 
 import kelompok
+from adversarial.oracle_head import retally
 from builders import PATHS, at, partner_for, payloads
 from kelompok import FormationGroup, InvalidGroupData
 from kelompok._types.group_type import checked_load
@@ -221,7 +222,7 @@ def test_load_refuses_a_non_mapping(doc: Any) -> None:
     assert ["document"] == [p.field for p in err.problems]
 
 
-TOP_KEYS = list(document())
+TOP_KEYS = [key for key in document() if key != "history"]  # a head alone loads
 
 
 @pytest.mark.parametrize("key", TOP_KEYS)
@@ -249,7 +250,7 @@ def test_load_lists_every_top_level_problem() -> None:
     } <= set(codes_at(refusal(doc)))
 
 
-@pytest.mark.parametrize("value", [2, 0, -1, "1", None, [1], {"v": 1}, True, 1.0], ids=repr)
+@pytest.mark.parametrize("value", [3, 0, -1, "1", None, [1], {"v": 1}, True, 1.0], ids=repr)
 def test_load_refuses_another_schema_version(value: Any) -> None:
     doc = document()
     doc["schema_version"] = value
@@ -407,6 +408,7 @@ def test_load_refuses_a_history_cut_back_to_agree_with_its_stage() -> None:
     doc = document("volunteer", "collaborating")
     cut = doc["history"].pop()
     doc["stage"], doc["version"] = cut["source"], doc["version"] - 1
+    retally(doc)
     assert_problem(refusal(doc), "document.state.partners", "data")
 
 

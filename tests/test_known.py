@@ -97,7 +97,7 @@ def test_editing_a_returned_document_changes_nothing_known() -> None:
     [
         ("needs_identified", ("version",), True),  # True == 1, but it is not a version
         ("structured", ("version",), 6.0),  # 6.0 == 6
-        ("structured", ("schema_version",), 1.0),
+        ("structured", ("schema_version",), 2.0),
         # a stored payload is only checked to be JSON (replay checks more): this one loads,
         # but as what it is, not as the known document
         ("structured", ("history", 4, "payload", "scores", "dedication"), 3.0),

@@ -357,13 +357,17 @@ def test_a_schema_is_json_and_the_same_every_time(cls):
 STAGES = ["forming", "active", "dissolved"]
 EVENTS = ["activate", "dissolve"]
 ADDRESS = {"street": "Jalan Merdeka", "city": "Bandung"}
+LIVE = ["forming", "active"]
 DOCUMENT: dict[str, Any] = {
-    "schema_version": 1,
+    "schema_version": 2,
     "type": "club",
     "id": "club-1",
     "stage": "active",
     "version": 1,
     "created_at": "2026-01-31T08:00:00+00:00",
+    "reached": "active",
+    "counts": {"activate": 1},
+    "marks": {"activate": {"activate": 1}},
     "founding": {"name": "Club", "address": ADDRESS},
     "data": {"members": {"ani": ADDRESS}, "office": ADDRESS, "size": 1},
     "history": [
@@ -379,10 +383,11 @@ DOCUMENT: dict[str, Any] = {
 }
 
 
-def club_schema(schema_version: int = 1) -> dict[str, Any]:
+def club_schema(schema_version: int = 2) -> dict[str, Any]:
     return document_schema(
         type_name="club",
         stages=STAGES,
+        live=LIVE,
         events=EVENTS,
         data=Data,
         founding=Founding,
@@ -400,7 +405,7 @@ def test_the_outline_of_a_document_schema():
     schema = club_schema()
     assert schema["$schema"] == DIALECT
     assert schema["title"] == "club"
-    assert schema["required"] == list(DOCUMENT)
+    assert schema["required"] == [k for k in DOCUMENT if k != "history"]
     assert schema["additionalProperties"] is False
     assert list(schema["$defs"]) == ["Address"]  # shared by founding and data
     assert schema["properties"]["data"]["required"] == ["members", "office", "size"]
@@ -417,10 +422,13 @@ def test_a_valid_document_validates():
     assert list(check.iter_errors(DOCUMENT)) == []
     assert check.is_valid({**DOCUMENT, "stage": "forming", "version": 0, "history": []})
     assert check.is_valid(changed_record("actor", "ani"))
-    assert validator(club_schema(schema_version=2)).is_valid({**DOCUMENT, "schema_version": 2})
+    assert validator(club_schema(schema_version=3)).is_valid({**DOCUMENT, "schema_version": 3})
+    assert check.is_valid(without(DOCUMENT, "history"))  # the head alone
+    assert check.is_valid({**DOCUMENT, "history_from": 1, "history": []})
+    assert not check.is_valid({**without(DOCUMENT, "history"), "history_from": 1})
 
 
-@pytest.mark.parametrize("key", list(DOCUMENT))
+@pytest.mark.parametrize("key", [k for k in DOCUMENT if k != "history"])
 def test_a_document_without_a_key_is_refused(key):
     assert not validator(club_schema()).is_valid(without(DOCUMENT, key))
 
@@ -428,8 +436,14 @@ def test_a_document_without_a_key_is_refused(key):
 @pytest.mark.parametrize(
     ("key", "value"),
     [
-        ("schema_version", 2),
+        ("schema_version", 1),
         ("type", "other"),
+        ("reached", "dissolved"),
+        ("counts", {"activate": 0}),
+        ("counts", {"unknown": 1}),
+        ("marks", {"activate": {"activate": 0}}),
+        ("marks", {"activate": []}),
+        ("history_from", 0),
         ("id", ""),
         ("id", 1),
         ("stage", "unknown"),

@@ -36,6 +36,7 @@ import heapq
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Final
 
+from adversarial.oracle_head import head_alone, head_shape, history_agrees, tail_agrees
 from strategies import LIVE, MOVES, PROGRAM_KINDS, SHAREABLE, STAGES, TYPES, WORK_AREAS
 
 SHAPE: Final = "shape"
@@ -55,6 +56,21 @@ TOP_KEYS: Final = (
     "data",
     "history",
 )
+"""Schema version 1: every document holds its whole history."""
+HEAD_KEYS: Final = (
+    "schema_version",
+    "type",
+    "id",
+    "stage",
+    "version",
+    "created_at",
+    "reached",
+    "counts",
+    "marks",
+    "founding",
+    "data",
+)
+"""Schema version 2 (docs/model.md §4.4): the head; ``history_from`` and ``history`` may follow."""
 RECORD_KEYS: Final = frozenset({"event", "source", "dest", "at", "payload", "actor"})
 RUN_STAGE: Final = {"professional": "programmed", "volunteer": "executing"}
 """Where activities are first carried out (docs/model.md §2)."""
@@ -362,19 +378,24 @@ class _Judge:
             self.add(SHAPE, where, f"{value!r} is not {shape.__name__.strip('_')}")
         return value
 
-    def header(self, doc: Any) -> tuple[str, str, dt.datetime]:  # noqa: C901 -- one check per field
+    def header(self, doc: Any) -> tuple[str, str, dt.datetime, int]:  # noqa: C901 -- one check per field
         if not isinstance(doc, Mapping):
             self.add(SHAPE, "document", "must be an object")
             raise _Stop
-        for key in TOP_KEYS:
+        schema = doc.get("schema_version")
+        if type(schema) is not int or schema not in (1, 2):
+            self.add(SHAPE, "schema_version", "must be 1 or 2")
+            raise _Stop
+        keys, tail = (TOP_KEYS, ()) if schema == 1 else (HEAD_KEYS, ("history_from", "history"))
+        for key in keys:
             if key not in doc:
                 self.add(SHAPE, key, "is missing")
         for key in doc:
-            if key not in TOP_KEYS:
+            if key not in keys and key not in tail:
                 self.add(SHAPE, str(key), "is not a document field")
+        if "history_from" in doc and "history" not in doc:
+            self.add(SHAPE, "history_from", "without a history")
         self.stop_if_broken()
-        if type(doc["schema_version"]) is not int or doc["schema_version"] != 1:
-            self.add(SHAPE, "schema_version", "must be 1")
         type_name = doc["type"]
         if type_name not in TYPES:
             self.add(SHAPE, "type", f"{type_name!r} is not a group type")
@@ -391,14 +412,18 @@ class _Judge:
             self.add(SHAPE, "version", "must be a whole number >= 0")
         self.stop_if_broken()
         assert created is not None
-        return type_name, doc["stage"], created
+        return type_name, doc["stage"], created, schema
 
     # -- history: docs/model.md §4.1, §4.2, §4.4 ------------------------------------------
 
     def history(  # noqa: C901, PLR0912 -- one check per rule of docs/model.md §4.1, §4.2
-        self, type_name: str, doc: Mapping[str, Any]
+        self, type_name: str, doc: Mapping[str, Any], start: Any = 0
     ) -> tuple[list[str], set[str]]:
-        """The recorded events, and every stage the group was in."""
+        """The recorded events, and every stage the group was in.
+
+        With *start* (``history_from``), the records are the latest ones: they start
+        where the first says, with the stages up to ``reached`` entered already.
+        """
         raw = doc["history"]
         if type(raw) is not list:
             self.add(SHAPE, "history", "must be a list")
@@ -406,6 +431,14 @@ class _Judge:
         live = LIVE[type_name]
         moves = MOVES[type_name]
         stage, peak = live[0], 0
+        if start != 0:
+            if type(start) is not int or not 1 <= start <= doc["version"]:
+                self.add(SHAPE, "history_from", "must be from 1 to the version")
+                raise _Stop
+            first = raw[0] if raw else None
+            stage = first.get("source") if type(first) is dict else doc["stage"]
+            peak = live.index(doc["reached"])
+        top = peak
         events: list[str] = []
         for i, rec in enumerate(raw):
             where = f"history[{i}]"
@@ -438,8 +471,10 @@ class _Judge:
         self.stop_if_broken()
         if stage != doc["stage"]:
             self.add(HISTORY, "stage", f"is {doc['stage']!r}, the history ends in {stage!r}")
-        if doc["version"] != len(raw):
+        if doc["version"] != start + len(raw):
             self.add(HISTORY, "version", f"is {doc['version']}, the history has {len(raw)} events")
+        if start and peak != top:
+            self.add(HISTORY, "history", "enters a stage after reached")
         self.stop_if_broken()
         return events, set(live[: peak + 1])
 
@@ -448,8 +483,8 @@ def judge(document: Any) -> Verdict:
     """Whether the recorded events, in order, with some payloads, make *document*."""
     j = _Judge()
     try:
-        type_name, stage, created = j.header(document)
-        events, reached = j.history(type_name, document)
+        type_name, stage, created, schema = j.header(document)
+        events, reached = _events(j, type_name, document, schema)
         founding = j.conform(document["founding"], FOUNDING[type_name], "founding")
         data = j.conform(document["data"], DATA, "data")
         j.stop_if_broken()
@@ -458,6 +493,36 @@ def judge(document: Any) -> Verdict:
     except _Stop:
         pass
     return Verdict(tuple(j.findings))
+
+
+def _events(
+    j: _Judge, type_name: str, doc: Mapping[str, Any], schema: int
+) -> tuple[list[str], set[str]]:
+    """The events the document records (or its head implies), and the stages reached."""
+    live = LIVE[type_name]
+    if schema == 2 and not head_shape(type_name, doc, lambda f, w: j.add(SHAPE, f, w)):
+        raise _Stop
+
+    def refuse(field: str, what: str) -> None:
+        j.add(HISTORY, field, what)
+
+    if "history" not in doc:
+        found = head_alone(type_name, doc, refuse)
+        j.stop_if_broken()
+        assert found is not None
+        events, rank = found
+        return events, set(live[: rank + 1])
+    start = doc.get("history_from", 0)
+    events, reached = j.history(type_name, doc, start)
+    if schema == 2 and not start:
+        history_agrees(doc, events, len(reached) - 1, live, refuse)
+    elif schema == 2:
+        tail_agrees(doc, events, refuse)
+        found = head_alone(type_name, doc, refuse)
+        if found is not None:
+            events = found[0]
+    j.stop_if_broken()
+    return events, reached
 
 
 # -- the head: what any event path with these reached stages leaves -------------------------------

@@ -43,6 +43,7 @@ from hypothesis import strategies as st
 import builders
 import kelompok
 from adversarial.oracle import FORMAT, HEAD, PATH, Verdict, judge, normalise
+from adversarial.oracle_head import retally
 from kelompok import FormationGroup, InvalidGroupData, TransitionNotAllowed
 from kelompok._base.frozen import entries_of
 from strategies import MOVES, STAGES, TYPES, attempts
@@ -381,9 +382,10 @@ def _change_history(  # noqa: C901, PLR0912 -- one case per kind of change
         if not other["history"]:
             return None
         records.insert(c.integer(0, n), copy.deepcopy(c.pick(other["history"])))
-    if c.chance(70):  # repair stage and version, so that only deeper checks can tell
+    if c.chance(70):  # repair the head, so that only deeper checks can tell
         doc["version"] = len(records)
         doc["stage"] = records[-1]["dest"] if records else "awareness"
+        retally(doc)
         how += " (repaired)"
     return f"history: {how} (record {i})"
 
@@ -570,6 +572,7 @@ def _drop_events(doc: dict[str, Any], name: str) -> None:
     """Remove every *name* record (actions only) and count the history again."""
     doc["history"] = [r for r in doc["history"] if r["event"] != name]
     doc["version"] = len(doc["history"])
+    retally(doc)
 
 
 def _no_activity(doc: dict[str, Any]) -> None:
@@ -603,6 +606,7 @@ def _record(doc: dict[str, Any], name: str) -> None:
     last = doc["history"][-1]
     doc["history"].append({**last, "event": name, "source": stage, "dest": stage, "payload": {}})
     doc["version"] += 1
+    retally(doc)
 
 
 def _reject_a_founder(doc: dict[str, Any]) -> None:
@@ -712,6 +716,7 @@ def _open_without_charter(doc: dict[str, Any]) -> None:
     record = history.pop(i)
     record["source"] = record["dest"] = "recruiting"
     history.insert(i + 1, record)
+    retally(doc)
 
 
 def _missing_default(doc: dict[str, Any]) -> None:

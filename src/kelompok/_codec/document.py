@@ -22,16 +22,18 @@ from kelompok._base.errors import (
 )
 from kelompok._base.scalars import describe
 from kelompok._base.text import Reason, msg
+from kelompok._codec.head import agree, read_head
 from kelompok._codec.history import read_history
 from kelompok._codec.known import known_documents
 from kelompok._codec.loader import Loader
 from kelompok._codec.loader import problem as make_problem
+from kelompok._codec.tally import tally_json
 from kelompok._data.convert import converter, structure_or_reasons
 from kelompok._data.explain import capped, exact_text_or_description
 from kelompok._data.json import copy_json
 from kelompok._runtime.checks import broken_invariants
 from kelompok._runtime.group import Group
-from kelompok._runtime.state import State
+from kelompok._runtime.state import State, count_events
 
 if TYPE_CHECKING:
     from kelompok._types.group_type import GroupType
@@ -39,35 +41,52 @@ if TYPE_CHECKING:
 FindType = Callable[[str], "GroupType[Any]"]
 """Finds the group type a document names, or raises a ``KelompokError`` saying why not."""
 
-SCHEMA_VERSION: Final = 1
-_TOP_KEYS: Final = (
+SCHEMA_VERSION: Final = 2
+"""The version of the documents ``to_dict`` writes; ``load`` reads every earlier one too."""
+_HEAD_KEYS: Final = (
     "schema_version",
     "type",
     "id",
     "stage",
     "version",
     "created_at",
+    "reached",
+    "counts",
+    "marks",
     "founding",
     "data",
-    "history",
 )
+_KEYS: Final = {
+    1: ("schema_version", "type", "id", "stage", "version", "created_at", "founding", "data"),
+    2: _HEAD_KEYS,
+}
+"""The head's keys in each schema version; ``history`` (and ``history_from``) may follow."""
+_TAIL_KEYS: Final = {1: ("history",), 2: ("history_from", "history")}
 
 
-def dump(group: Group, state: State | None = None) -> dict[str, Any]:
+def dump(group: Group, state: State | None = None, *, history: bool = True) -> dict[str, Any]:
     """The document of *group* in *state* (see :meth:`Group.to_dict`)."""
     gt = group._type  # noqa: SLF001 -- the document module owns the format
     if state is None:
         state = group._state()  # noqa: SLF001
-    return {
+    counts, marks = tally_json(state.counts, state.marks)
+    document = {
         "schema_version": SCHEMA_VERSION,
         "type": gt.name,
         "id": group._id,  # noqa: SLF001
         "stage": state.stage,
         "version": state.version,
         "created_at": group._created_at.isoformat(),  # noqa: SLF001
+        "reached": gt._engine.live[state.peak],  # noqa: SLF001
+        "counts": counts,
+        "marks": marks,
         "founding": converter.unstructure(group._founding, gt.founding),  # noqa: SLF001
         "data": converter.unstructure(state.data, gt.data),
-        "history": [
+    }
+    if history:
+        if state.start:
+            document["history_from"] = state.start
+        document["history"] = [
             {
                 "event": r.event,
                 "source": r.source,
@@ -77,13 +96,15 @@ def dump(group: Group, state: State | None = None) -> dict[str, Any]:
                 "actor": r.actor,
             }
             for r in state.history[: state.length]
-        ],
-    }
+        ]
+    return document
 
 
-def dump_and_remember(group: Group, state: State) -> dict[str, Any]:
+def dump_and_remember(group: Group, state: State, *, history: bool = True) -> dict[str, Any]:
     """:func:`dump`, and remember the document in :data:`known_documents`."""
-    document = dump(group, state)
+    document = dump(group, state, history=history)
+    if not history:  # the group that loading the head gives: no records
+        state = state._replace(history=[], length=0, start=state.version)
     known_documents.remember(document, lambda: group._copy_of(state))  # noqa: SLF001
     return document
 
@@ -109,11 +130,12 @@ def checked_load(
 ) -> Group:
     """:func:`load` without asking :data:`known_documents`: every check, every time."""
     ld = Loader()
-    gt = _header(ld, document, find_type)
+    gt, schema = _header(ld, document, find_type)
     group_id = ld.group_id(document["id"])
     created_at = ld.moment(document["created_at"], "created_at")
     stage = document["stage"]
-    if type(stage) is not str or stage not in gt._engine.stages:  # noqa: SLF001
+    engine = gt._engine  # noqa: SLF001
+    if type(stage) is not str or stage not in engine.stages:
         ld.fail("stage", msg("document.not_stage", "is not a stage of {name!r}", name=gt.name))
     version = document["version"]
     if type(version) is not int or not 0 <= version < 2**63:
@@ -124,12 +146,21 @@ def checked_load(
         document["founding"], gt.founding, code="document", where="founding"
     )
     ld.problems += problems
-    history, peak = read_history(ld, gt, document["history"])
-    if not ld.problems:
-        _agree(ld, history[-1].dest if history else gt.initial, stage, len(history), version)
+    history, peak, tally = (
+        _v1_history(ld, gt, document, stage, version)
+        if schema == 1
+        else read_head(ld, gt, document, stage, version)
+    )
     if ld.problems:
         raise InvalidGroupData(_WHAT, capped(ld.problems, "document"))
-    misfits = gt._engine.misfits(data)  # noqa: SLF001
+    if replay and len(history) != version:
+        problem = make_problem(
+            "history",
+            msg("document.replay_whole", "replay needs the whole history, from the first event"),
+            "document.replay",
+        )
+        raise InvalidGroupData(_WHAT, [problem])
+    misfits = engine.misfits(data)
     if misfits:  # the data class's own converters made something its fields cannot hold
         what = f"made values that do not fit their fields: {', '.join(misfits)}"
         raise DefinitionBug("load", f"the data class {gt.data.__name__}", what)
@@ -143,6 +174,7 @@ def checked_load(
         history=history,
         peak=peak,
         founding=founding,
+        tally=tally,
     )
     broken = [
         Reason(f"document.{r.code}", r.text, "data")
@@ -153,6 +185,14 @@ def checked_load(
     if replay:
         _replay(group)
     return group
+
+
+def _v1_history(ld: Loader, gt: GroupType[Any], document: Any, stage: str, version: int) -> Any:
+    """A schema 1 document's history, and the stages reached and tally read from it."""
+    history, peak = read_history(ld, gt, document["history"])
+    if not ld.problems:
+        agree(ld, history[-1].dest if history else gt.initial, stage, len(history), version)
+    return history, peak, count_events(history)
 
 
 def _replay(group: Group) -> None:
@@ -195,24 +235,30 @@ def _replay(group: Group) -> None:
 _WHAT: Final = "Cannot load this group document"
 
 
-def _header(ld: Loader, document: Any, find_type: FindType) -> GroupType[Any]:
-    """Check the document's outline and find its type, or raise at once."""
+def _header(ld: Loader, document: Any, find_type: FindType) -> tuple[GroupType[Any], int]:
+    """Check the document's outline and find its type and schema version, or raise at once."""
     if not isinstance(document, Mapping):
         problem = make_problem("document", msg("document.mapping_dict", "must be a mapping (dict)"))
         raise InvalidGroupData(_WHAT, [problem])
-    ld.keys(document, _TOP_KEYS, "")
     found = document.get("schema_version")
-    if "schema_version" in document and (type(found) is not int or found != SCHEMA_VERSION):
+    if "schema_version" not in document:
+        ld.fail("schema_version", msg("document.missing", "is missing"), "document.missing_field")
+        raise InvalidGroupData(_WHAT, ld.problems)
+    if type(found) is not int or found not in _KEYS:
         ld.fail(
             "schema_version",
             msg(
                 "document.schema_version",
-                "is {found}; this kelompok reads version {version}",
+                "is {found}; this kelompok reads versions 1 to {version}",
                 found=describe(found),
                 version=SCHEMA_VERSION,
             ),
             "document.schema_version",
         )
+        raise InvalidGroupData(_WHAT, ld.problems)
+    ld.keys(document, _KEYS[found], "", optional=_TAIL_KEYS[found])
+    if found == 1 and "history" not in document:
+        ld.fail("history", msg("document.missing", "is missing"), "document.missing_field")
     if ld.problems:
         raise InvalidGroupData(_WHAT, capped(ld.problems, "document"))
     name = document["type"]
@@ -223,35 +269,10 @@ def _header(ld: Loader, document: Any, find_type: FindType) -> GroupType[Any]:
         )
         raise InvalidGroupData(_WHAT, [problem])
     try:
-        return find_type(name)
+        return find_type(name), found
     except KelompokError as exc:
         unknown = msg(
             "document.unknown_type", "{error}", error=str(exc), name=exact_text_or_description(name)
         )
         problem = make_problem("type", unknown)
         raise InvalidGroupData(_WHAT, [problem]) from exc
-
-
-def _agree(ld: Loader, end: str, stage: str, events: int, version: int) -> None:
-    if end != stage:
-        ld.fail(
-            "stage",
-            msg(
-                "document.but_history_ends",
-                "is {stage!r} but the history ends in {end!r}",
-                stage=stage,
-                end=end,
-            ),
-            "document.stage",
-        )
-    if version != events:
-        ld.fail(
-            "version",
-            msg(
-                "document.but_history_holds_events",
-                "is {version_shown} but the history holds {events} events",
-                version_shown=describe(version),
-                events=events,
-            ),
-            "document.version",
-        )

@@ -20,13 +20,21 @@ RECORD_KEYS: Final = ("event", "source", "dest", "at", "payload", "actor")
 RECORD_KEYSET: Final = frozenset(RECORD_KEYS)
 
 
-def read_history(ld: Loader, gt: Any, raw: Any) -> tuple[list[HistoryRecord], int]:
+def read_history(
+    ld: Loader, gt: Any, raw: Any, *, peak: int = 0, seen: frozenset[str] | None = None
+) -> tuple[list[HistoryRecord], int]:
+    """The records of *raw*, each checked against the one before, and the highest stage rank.
+
+    By default *raw* is a whole history, from the initial stage. With *seen* (the
+    events applied before it), it is the tail of one: it starts where its first
+    record says, with the stages up to rank *peak* reached already.
+    """
     if type(raw) is not list:
         ld.fail("history", msg("document.list", "must be a list"))
-        return [], 0
+        return [], peak
     records: list[HistoryRecord] = []
-    stage, peak = gt.initial, 0
-    seen: set[str] = set()
+    stage = gt.initial if seen is None else _first_source(gt, raw)
+    applied = set(seen or ())
     for i, rec in enumerate(raw):
         before = len(ld.problems)
         if type(rec) is not dict:
@@ -55,7 +63,7 @@ def read_history(ld: Loader, gt: Any, raw: Any) -> tuple[list[HistoryRecord], in
                 )
             peak = rank
         stage = record.dest
-        missing = [e for e in gt._engine.events[record.event].after if e not in seen]  # noqa: SLF001
+        missing = [e for e in gt._engine.events[record.event].after if e not in applied]  # noqa: SLF001
         if missing:
             ld.fail(
                 f"history[{i}]",
@@ -67,10 +75,17 @@ def read_history(ld: Loader, gt: Any, raw: Any) -> tuple[list[HistoryRecord], in
                 ),
                 "document.history",
             )
-        seen.add(record.event)
+        applied.add(record.event)
         if len(ld.problems) == before:
             records.append(record)
     return records, peak
+
+
+def _first_source(gt: Any, raw: list[Any]) -> str:
+    """Where a tail of a history starts: where its first record says (checked from there on)."""
+    first = raw[0] if raw else None
+    source = first.get("source") if type(first) is dict else None
+    return source if type(source) is str else gt.initial
 
 
 def _json_object(value: Any) -> tuple[dict[str, Any] | None, str]:

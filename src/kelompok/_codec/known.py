@@ -44,13 +44,13 @@ def fingerprint(document: Any) -> bytes | None:
         return None
 
 
-def _index(document: Any) -> tuple[str, str, int] | None:
-    """Where *document* would be kept: its type, id and version, if it has them."""
+def _index(document: Any) -> tuple[str, str, int, bool] | None:
+    """Where *document* would be kept: its type, id, version and whether it holds a history."""
     if type(document) is not dict:
         return None
     name, group_id, version = document.get("type"), document.get("id"), document.get("version")
     if type(name) is str and type(group_id) is str and type(version) is int:
-        return name, group_id, version
+        return name, group_id, version, "history" in document
     return None
 
 
@@ -79,7 +79,7 @@ class KnownDocuments:
     """
 
     def __init__(self, limit: int = DEFAULT_LIMIT) -> None:
-        self._entries: OrderedDict[tuple[str, str, int], tuple[bytes, Group]] = OrderedDict()
+        self._entries: OrderedDict[tuple[str, str, int, bool], tuple[bytes, Group]] = OrderedDict()
         self._lock = threading.Lock()
         self._size = 0
         self._limit = _checked_limit(limit)

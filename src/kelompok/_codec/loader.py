@@ -35,20 +35,26 @@ class Loader:
         )
         return ""
 
-    def keys(self, doc: Mapping[str, Any], expected: tuple[str, ...], where: str) -> None:
+    def keys(
+        self,
+        doc: Mapping[str, Any],
+        expected: tuple[str, ...],
+        where: str,
+        optional: tuple[str, ...] = (),
+    ) -> None:
         for key in expected:
             if key not in doc:
                 self.fail(
                     where + key, msg("document.missing", "is missing"), "document.missing_field"
                 )
         for key in doc:
-            if key not in expected:
+            if key not in expected and key not in optional:
                 self.fail(
                     f"{where}{exact_text_or_description(key)}",
                     msg(
                         "document.unknown_field_expected_only",
                         "unknown field; expected only {items}",
-                        items=", ".join(expected),
+                        items=", ".join((*expected, *optional)),
                     ),
                     "document.unknown_field",
                 )

@@ -214,20 +214,24 @@ def document_schema(  # noqa: PLR0913 -- the parts of a group type that shape it
     *,
     type_name: str,
     stages: Sequence[str],
+    live: Sequence[str],
     events: Sequence[str],
     data: type[Any],
     founding: type[Any],
-    schema_version: int = 1,
+    schema_version: int,
 ) -> dict[str, Any]:
     """The JSON Schema of a group document, as ``Group.to_dict`` writes it.
 
-    Every key is required and no other is allowed, in the document and in each
-    history record; the data and founding objects must hold every field, even
-    those with a default (``load`` would otherwise fill them in).
+    Every key of the head is required and no other is allowed, in the document
+    and in each history record; ``history`` (and ``history_from``, for a group
+    that holds only its latest records) may follow the head. The data and
+    founding objects must hold every field, even those with a default (``load``
+    would otherwise fill them in).
 
     Args:
         type_name: the group type's name, the document's ``type``.
         stages: the names of the type's stages.
+        live: the names of its live stages, in order.
         events: the names of the type's events.
         data: the type's data class.
         founding: the type's founding class.
@@ -246,6 +250,11 @@ def document_schema(  # noqa: PLR0913 -- the parts of a group type that shape it
         "payload": {"type": "object"},
         "actor": {"anyOf": [{"type": "string"}, {"type": "null"}]},
     }
+    counts = {
+        "type": "object",
+        "propertyNames": {"enum": list(events)},
+        "additionalProperties": {"type": "integer", "minimum": 1, "maximum": _INT_MAX},
+    }
     properties: dict[str, Any] = {
         "schema_version": {"const": schema_version},
         "type": {"const": type_name},
@@ -254,11 +263,22 @@ def document_schema(  # noqa: PLR0913 -- the parts of a group type that shape it
         "stage": {"enum": list(stages)},
         "version": {"type": "integer", "minimum": 0, "maximum": _INT_MAX},
         "created_at": moment,
+        "reached": {"enum": list(live)},
+        "counts": counts,
+        "marks": {
+            "type": "object",
+            "propertyNames": {"enum": list(events)},
+            "additionalProperties": counts,
+        },
         "founding": builder.object(founding),
         "data": builder.object(data),
+        "history_from": {"type": "integer", "minimum": 1, "maximum": _INT_MAX},
         "history": {"type": "array", "items": _closed(step)},
     }
-    return builder.finish(_closed(properties), type_name)
+    head = [key for key in properties if key not in {"history_from", "history"}]
+    document = _closed(properties, head)
+    document["dependentRequired"] = {"history_from": ["history"]}
+    return builder.finish(document, type_name)
 
 
 def _closed(properties: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:

@@ -58,6 +58,7 @@ class Engine:
         "group_type",
         "invariants",
         "listeners",
+        "live",
         "machine",
         "order",
         "stages",
@@ -70,6 +71,7 @@ class Engine:
         self.stages: dict[str, Stage] = {s.name: s for s in group_type.stages}
         live = [s.name for s in group_type.stages if not s.terminal]
         self.order: dict[str, int] = {name: i for i, name in enumerate(live)}
+        self.live: tuple[str, ...] = tuple(live)
         self.events: dict[str, Event] = {e.name: e for e in group_type.events}
         self.available: dict[str, tuple[str, ...]] = {
             name: tuple(e.name for e in group_type.events if name in e.moves)

@@ -93,13 +93,20 @@ class Group:
         founding: Any,
         tally: tuple[FrozenMap[str, int], FrozenMap[str, FrozenMap[str, int]]] | None = None,
     ) -> Self:
+        """A group in this state.
+
+        *history* holds its records after the first ``version - len(history)``
+        (all of them, unless it was loaded from a head), and *tally* its event
+        counts (counted from *history* when not given).
+        """
         counts, marks = tally if tally is not None else count_events(history)
         self = object.__new__(cls)
         self._founding = founding
         self._type = group_type
         self._id = group_id
         self._created_at = created_at
-        self._cell = State(stage, version, data, peak, history, len(history), counts, marks)
+        start = version - len(history)
+        self._cell = State(stage, version, data, peak, history, len(history), counts, marks, start)
         self._listeners = ()
         self._lock = threading.RLock()
         self._owner = 0  # the thread applying an event, while one is
@@ -157,13 +164,27 @@ class Group:
 
     @property
     def history(self) -> Sequence[HistoryRecord]:
-        """Every applied event, oldest first (a read-only view)."""
+        """Every applied event, oldest first (a read-only view).
+
+        A group loaded from a document's head alone, or from a head with only its
+        latest records, holds the records it was given and those of the events
+        fired since: the first one is record number :attr:`history_start`.
+        """
         cell = self._cell
         if type(cell) is State:
             return History(cell.history, cell.length)
         state = self._state()
         tentative = cast("Tentative", cell)
         return History(state.history, state.length, tentative if state is tentative.new else None)
+
+    @property
+    def history_start(self) -> int:
+        """How many applied events came before the first record in :attr:`history`.
+
+        0 when the group holds its whole history; the version it was loaded at,
+        for a group loaded from its head alone (``to_dict(history=False)``).
+        """
+        return self._state().start
 
     @property
     def event_counts(self) -> Mapping[str, int]:
@@ -432,17 +453,22 @@ class Group:
 
     # -- other forms --------------------------------------------------------------
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, *, history: bool = True) -> dict[str, Any]:
         """The group as a JSON-ready dict; :func:`kelompok.load` rebuilds it.
+
+        With ``history=False``, the document's head alone: everything ``load``
+        needs to rebuild and check the group, without the history records
+        (a store keeps those apart). A group loaded from a head holds only the
+        records since; its document says so with ``history_from``.
 
         With :data:`kelompok.known_documents` on, the document is remembered, so
         loading it again in this process skips the checks.
         """
         cell = self._cell
         if type(cell) is State:
-            return self._type._document(self, cell, remember=True)  # noqa: SLF001
+            return self._type._document(self, cell, remember=True, history=history)  # noqa: SLF001
         # inside a listener: the event may still be undone, so it is not remembered
-        return self._type._document(self, self._state(), remember=False)  # noqa: SLF001
+        return self._type._document(self, self._state(), remember=False, history=history)  # noqa: SLF001
 
     def _name(self, state: State) -> str:
         name = getattr(state.data, "name", None)

@@ -66,6 +66,8 @@ def outcome(  # noqa: PLR0913, PLR0917 -- the event, how it was fired, the state
     peak = rank if rank is not None and rank > base.peak else base.peak
     counts = base.counts.set(spec.name, base.counts.get(spec.name, 0) + 1)
     marks = base.marks.set(spec.name, counts)
-    new = State(dest, base.version + 1, data, peak, base.history, base.length + 1, counts, marks)
+    new = State(
+        dest, base.version + 1, data, peak, base.history, base.length + 1, counts, marks, base.start
+    )
     watch = engine.invariants_to_check(changed, dest != base.stage, spec.name)
     return record, new, watch

@@ -34,6 +34,7 @@ class State(NamedTuple):
     length: int  # how many of its records this state has
     counts: FrozenMap[str, int]  # how many times each event was applied
     marks: FrozenMap[str, FrozenMap[str, int]]  # event -> the counts right after its last one
+    start: int = 0  # the version before the first record held: 0 when the whole history is
 
 
 class Tentative:

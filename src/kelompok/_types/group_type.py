@@ -316,6 +316,7 @@ class GroupType(Generic[G]):
         return document_schema(
             type_name=self.name,
             stages=[s.name for s in self.stages],
+            live=[s.name for s in self.stages if not s.terminal],
             events=[e.name for e in self.events],
             data=self.data,
             founding=self.founding,
@@ -324,9 +325,13 @@ class GroupType(Generic[G]):
 
     # -- the hooks of Group: documents and pickling live above the runtime --------
 
-    def _document(self, group: G, state: State, *, remember: bool) -> dict[str, Any]:
+    def _document(
+        self, group: G, state: State, *, remember: bool, history: bool = True
+    ) -> dict[str, Any]:
         """The document of *group* in *state*; remembered as a known document if asked."""
-        return dump_and_remember(group, state) if remember else dump(group, state)
+        if remember:
+            return dump_and_remember(group, state, history=history)
+        return dump(group, state, history=history)
 
     def _reduce_group(self, group: G) -> tuple[Any, ...]:
         """How *group* pickles: as its document, loaded by type name when unpickled."""

@@ -1,0 +1,121 @@
+"""The head's tally: how many times each event was applied, and the counts after the last of each.
+
+A document's head holds what the checks of a group need besides its data
+(docs/model.md §5): the stage, the highest stage reached, and the event counts.
+``counts`` is ``{event: times applied}``; ``marks`` is, for every event applied,
+the counts as they were right after its last application, so that
+``event_count(x, since=y)`` is ``counts[x] - marks[y][x]``. Both have a size
+bounded by the type's events, never by the length of the history.
+
+A tally read from a head is checked to be one that some sequence of events has
+(:func:`read_tally`); with the history present, it must be the history's own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from kelompok._base.frozen import FrozenMap, own_frozen
+from kelompok._base.text import msg
+
+if TYPE_CHECKING:
+    from kelompok._codec.loader import Loader
+
+Tally = tuple[FrozenMap[str, int], FrozenMap[str, FrozenMap[str, int]]]
+
+
+def tally_json(counts: FrozenMap[str, int], marks: FrozenMap[str, FrozenMap[str, int]]) -> Any:
+    """The tally's document form: ``counts`` and ``marks`` as plain dicts."""
+    return dict(counts), {event: dict(mark) for event, mark in marks.items()}
+
+
+def _counter(ld: Loader, raw: Any, where: str, events: Mapping[str, Any]) -> dict[str, int] | None:
+    """*raw* as ``{event: count >= 1}``, or ``None`` (and a problem) when it is not one."""
+    if type(raw) is not dict:
+        ld.fail(where, msg("document.tally_object", "must be an object of event counts"))
+        return None
+    for key, value in raw.items():
+        if type(key) is not str or key not in events:
+            ld.fail(
+                where,
+                msg("document.tally_event", "counts {event!r}, which is not an event", event=key),
+            )
+            return None
+        if type(value) is not int or not 1 <= value < 2**63:
+            ld.fail(
+                f"{where}.{key}",
+                msg("document.tally_count", "must be a whole number >= 1 (an event applied)"),
+            )
+            return None
+    return raw
+
+
+def read_tally(
+    ld: Loader, raw_counts: Any, raw_marks: Any, version: int | None, events: Any
+) -> Tally:
+    """The head's ``counts`` and ``marks``, checked to be those of some sequence of events.
+
+    The counts add up to *version*; every event counted has a mark; the marks,
+    ordered by the version they were taken at, only grow, and each counts all
+    of its event and of every event whose last application came before.
+    """
+    before = len(ld.problems)
+    counts = _counter(ld, raw_counts, "counts", events)
+    marks: dict[str, FrozenMap[str, int]] = {}
+    if type(raw_marks) is not dict:
+        ld.fail("marks", msg("document.tally_marks", "must be an object of event counts by event"))
+        return FrozenMap(), FrozenMap()
+    for event, raw in raw_marks.items():
+        mark = _counter(ld, raw, f"marks.{event}", events)
+        if mark is not None:
+            marks[str(event)] = own_frozen(dict(mark))
+    if counts is None or len(ld.problems) > before:
+        return FrozenMap(), FrozenMap()
+    if version is None:
+        pass
+    elif sum(counts.values()) != version:
+        ld.fail(
+            "version",
+            msg(
+                "document.tally_sum",
+                "is {version} but the event counts add up to {total}",
+                total=sum(counts.values()),
+                version=version,
+            ),
+            "document.version",
+        )
+    elif marks.keys() != counts.keys() or not _consistent(counts, marks, version):
+        ld.fail(
+            "marks",
+            msg(
+                "document.tally_inconsistent",
+                "are not the counts after the last of each event of the counts given",
+            ),
+        )
+    return own_frozen(dict(counts)), own_frozen(marks)
+
+
+def _consistent(
+    counts: dict[str, int], marks: dict[str, FrozenMap[str, int]], version: int
+) -> bool:
+    """Whether *marks* are the counts right after the last of each event, for some sequence."""
+    at = {event: sum(mark.values()) for event, mark in marks.items()}
+    order = sorted(marks, key=at.__getitem__)
+    if len(set(at.values())) != len(at) or (order and at[order[-1]] != version):
+        return False  # two last applications at one version, or none at the end
+    previous: Mapping[str, int] = {}
+    done: list[str] = []  # the events whose last application came before
+    for event in order:
+        mark = marks[event]
+        if any(n > counts.get(x, 0) or n < previous.get(x, 0) for x, n in mark.items()):
+            return False
+        if any(previous.get(x, 0) > mark.get(x, 0) for x in previous):
+            return False
+        if mark.get(event, 0) != counts[event] or previous.get(event, 0) >= counts[event]:
+            return False
+        if any(mark.get(x, 0) != counts[x] for x in done):
+            return False
+        done.append(event)
+        previous = mark
+    return True
