@@ -169,10 +169,10 @@ def tail_agrees(doc: Mapping[str, Any], events: Sequence[str], add: Add) -> None
     """With only the latest records, they end with the counts and marks of the head (§4.4)."""
     counts, marks = doc["counts"], doc["marks"]
     later = collections.Counter(events)
-    running = collections.Counter({e: n - later.get(e, 0) for e, n in counts.items()})
-    if any(n < 0 for n in running.values()):
+    if any(n > counts.get(e, 0) for e, n in later.items()):
         add("history", "holds more of an event than counts")
         return
+    running = collections.Counter({e: n - later.get(e, 0) for e, n in counts.items()})
     last = {e: i for i, e in enumerate(events)}
     for i, event in enumerate(events):
         running[event] += 1

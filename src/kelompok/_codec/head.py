@@ -138,9 +138,9 @@ def _tail_agrees(tally: Tally, history: list[HistoryRecord]) -> bool:
     """Whether the counts and marks of the head are those the latest *history* ends in."""
     counts, marks = tally
     later = collections.Counter(r.event for r in history)
+    if any(n > counts.get(e, 0) for e, n in later.items()):
+        return False  # more of an event than the head counts
     running = collections.Counter({e: n - later.get(e, 0) for e, n in counts.items()})
-    if any(n < 0 for n in running.values()):
-        return False
     last = {r.event: i for i, r in enumerate(history)}
     for i, record in enumerate(history):
         running[record.event] += 1

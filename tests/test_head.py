@@ -1,0 +1,235 @@
+"""A document's head, alone or with the latest records, and documents of schema 1 (docs/model.md §4.4)."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+import kelompok
+from builders import at
+from kelompok import InvalidGroupData
+from strategies import STAGES as ALL_STAGES
+from strategies import TYPES
+
+GROUP_TYPES = {"professional": kelompok.PROFESSIONAL, "volunteer": kelompok.VOLUNTEER}
+STAGES = [(t, s) for t in TYPES for s in ALL_STAGES[t]]
+
+
+def _group(type_name: str, stage: str) -> Any:
+    return at(GROUP_TYPES[type_name], stage)
+
+
+def _codes(document: dict[str, Any]) -> list[tuple[str, str]]:
+    with pytest.raises(InvalidGroupData) as refused:
+        kelompok.load(document)
+    return [(p.code, p.field) for p in refused.value.problems]
+
+
+@pytest.mark.parametrize(("type_name", "stage"), STAGES)
+def test_every_head_loads_alone(type_name: str, stage: str) -> None:
+    group = _group(type_name, stage)
+    head = json.loads(json.dumps(group.to_dict(history=False)))
+    light = kelompok.load(head)
+    assert light.to_dict(history=False) == head
+    assert (light.stage, light.version, light.data) == (group.stage, group.version, group.data)
+    assert (len(light.history), light.history_start) == (0, group.version)
+    assert light.event_counts == group.event_counts
+    assert all(light.reached(s) == group.reached(s) for s in ALL_STAGES[type_name])
+    assert all(i.holds(light) for i in light.type.invariants)
+
+
+@pytest.mark.parametrize(("type_name", "stage"), STAGES)
+def test_a_document_of_schema_1_loads_and_is_written_as_schema_2(
+    type_name: str, stage: str
+) -> None:
+    document = _group(type_name, stage).to_dict()
+    old = {k: v for k, v in document.items() if k not in {"reached", "counts", "marks"}}
+    old["schema_version"] = 1
+    assert kelompok.load(old).to_dict() == document
+    assert kelompok.load(old, replay=True).to_dict() == document
+    assert ("document.missing_field", "history") in _codes(
+        {k: v for k, v in old.items() if k != "history"}
+    )
+    assert ("document.unknown_field", "reached") in _codes({**old, "reached": "awareness"})
+
+
+def test_a_group_loaded_from_its_head_fires_and_its_document_says_where_its_records_start() -> None:
+    group = _group("professional", "recruiting")
+    light = kelompok.load(group.to_dict(history=False))
+    light.reject(member={"id": "x", "name": "X", "profession": "nurse"}, reason="not now")
+    document = light.to_dict()
+    assert document["history_from"] == group.version
+    assert [r["event"] for r in document["history"]] == ["reject"]
+    again = kelompok.load(json.loads(json.dumps(document)))
+    assert again.to_dict() == document
+    assert again.history_start == group.version
+    assert [("document.replay", "history")] == _replay_codes(document)
+    group.reject(member={"id": "x", "name": "X", "profession": "nurse"}, reason="not now")
+    assert group.to_dict(history=False) == {
+        **light.to_dict(history=False),
+        "id": group.id,
+        "created_at": group.to_dict()["created_at"],
+    }
+
+
+def _replay_codes(document: dict[str, Any]) -> list[tuple[str, str]]:
+    with pytest.raises(InvalidGroupData) as refused:
+        kelompok.load(document, replay=True)
+    return [(p.code, p.field) for p in refused.value.problems]
+
+
+def _head(stage: str = "structured") -> dict[str, Any]:
+    return json.loads(json.dumps(_group("professional", stage).to_dict(history=False)))
+
+
+def _edit(**changes: Any) -> Callable[[dict[str, Any]], None]:
+    def edit(doc: dict[str, Any]) -> None:
+        doc.update(copy.deepcopy(changes))
+
+    return edit
+
+
+def _counts(event: str, value: Any) -> Callable[[dict[str, Any]], None]:
+    def edit(doc: dict[str, Any]) -> None:
+        doc["counts"][event] = value
+
+    return edit
+
+
+def _mark(event: str, of: str, value: Any) -> Callable[[dict[str, Any]], None]:
+    def edit(doc: dict[str, Any]) -> None:
+        if value is None:
+            del doc["marks"][event][of]
+        else:
+            doc["marks"][event][of] = value
+
+    return edit
+
+
+def _charter_last(doc: dict[str, Any]) -> None:
+    """open_recruitment before adopt_charter: the marks of that order, which §4.3 forbids."""
+    doc["marks"]["open_recruitment"] = {
+        "identify_needs": 1,
+        "form_core_group": 1,
+        "open_recruitment": 1,
+    }
+    doc["marks"]["adopt_charter"] = {**doc["marks"]["open_recruitment"], "adopt_charter": 1}
+
+
+HEAD_REFUSALS = {
+    "counts add up to another version": (
+        _counts("identify_needs", 2),
+        ("document.version", "version"),
+    ),
+    "a count of 0": (_counts("admit", 0), ("document.invalid", "counts.admit")),
+    "a count that is not a number": (_counts("admit", "1"), ("document.invalid", "counts.admit")),
+    "a count that is a boolean": (_counts("admit", True), ("document.invalid", "counts.admit")),
+    "a count of no event": (_counts("fly", 1), ("document.invalid", "counts")),
+    "counts that are a list": (_edit(counts=[]), ("document.invalid", "counts")),
+    "marks that are a list": (_edit(marks=[]), ("document.invalid", "marks")),
+    "a mark missing": (
+        lambda d: d["marks"].pop("admit"),
+        ("document.invalid", "marks"),
+    ),
+    "a mark that counts less of its own event": (
+        _mark("admit", "admit", None),
+        ("document.invalid", "marks"),
+    ),
+    "a mark that forgets an earlier event": (
+        _mark("open_recruitment", "identify_needs", None),
+        ("document.invalid", "marks"),
+    ),
+    "two marks at one version": (
+        _mark("admit", "open_recruitment", None),
+        ("document.invalid", "marks"),
+    ),
+    "reached before the stage": (_edit(reached="recruiting"), ("document.stage", "reached")),
+    "reached never entered": (_edit(reached="programmed"), ("document.stage", "reached")),
+    "reached a terminal stage": (_edit(reached="dissolved"), ("document.invalid", "reached")),
+    "the last event ends elsewhere": (
+        _edit(stage="recruiting"),
+        ("document.stage", "stage"),
+    ),
+    "an event before the one it comes after": (_charter_last, ("document.history", "counts")),
+    "history_from without a history": (_edit(history_from=1), ("document.invalid", "history_from")),
+}
+
+
+@pytest.mark.parametrize(("edit", "problem"), HEAD_REFUSALS.values(), ids=list(HEAD_REFUSALS))
+def test_load_refuses_a_head_no_events_make(
+    edit: Callable[[dict[str, Any]], None], problem: tuple[str, str]
+) -> None:
+    doc = _head()
+    edit(doc)
+    assert problem in _codes(doc)
+
+
+def test_a_head_of_version_0_is_in_the_initial_stage() -> None:
+    doc = _head("awareness")
+    assert doc["version"] == 0
+    assert kelompok.load(doc).stage == "awareness"
+    assert ("document.stage", "reached") in _codes({**doc, "stage": "needs_identified"})
+
+
+def _tail(records: int = 2) -> dict[str, Any]:
+    """A structured group's document holding only its latest *records* (admit, establish)."""
+    full = _group("professional", "structured").to_dict()
+    doc = {**full, "history_from": full["version"] - records}
+    doc["history"] = full["history"][-records:]
+    return json.loads(json.dumps(doc))
+
+
+def test_a_document_with_its_latest_records_loads() -> None:
+    doc = _tail()
+    group = kelompok.load(doc)
+    assert group.to_dict() == doc
+    assert [r.event for r in group.history] == [r["event"] for r in doc["history"]]
+    assert group.history_start == doc["history_from"]
+
+
+def _drop_first(doc: dict[str, Any]) -> None:
+    del doc["history"][0]
+
+
+def _first_elsewhere(doc: dict[str, Any]) -> None:
+    doc["history"][1]["source"] = "awareness"
+
+
+def _another_event(doc: dict[str, Any]) -> None:
+    doc["history"][0]["event"] = "reject"  # an action in recruiting too, but not counted
+
+
+TAIL_REFUSALS = {
+    "a record missing": (_drop_first, ("document.version", "version")),
+    "records that do not follow each other": (
+        _first_elsewhere,
+        ("document.history", "history[1].source"),
+    ),
+    "records the marks do not make": (_another_event, ("document.history", "history")),
+    "history_from 0": (_edit(history_from=0), ("document.invalid", "history_from")),
+    "history_from past the version": (_edit(history_from=99), ("document.invalid", "history_from")),
+    "history_from as text": (_edit(history_from="3"), ("document.invalid", "history_from")),
+}
+
+
+@pytest.mark.parametrize(("edit", "problem"), TAIL_REFUSALS.values(), ids=list(TAIL_REFUSALS))
+def test_load_refuses_latest_records_that_do_not_end_in_the_head(
+    edit: Callable[[dict[str, Any]], None], problem: tuple[str, str]
+) -> None:
+    doc = _tail()
+    edit(doc)
+    assert problem in _codes(doc)
+
+
+def test_the_whole_history_must_make_the_head_exactly() -> None:
+    doc = json.loads(json.dumps(_group("professional", "recruiting").to_dict()))
+    assert ("document.history", "counts") in _codes(
+        {**doc, "counts": {**doc["counts"], "admit": 2}}
+    )
+    assert ("document.history", "reached") in _codes({**doc, "reached": "awareness"})
+    marks = {**doc["marks"], "admit": {"admit": 1}}
+    assert ("document.history", "counts") in _codes({**doc, "marks": marks})
