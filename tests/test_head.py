@@ -1,4 +1,7 @@
-"""A document's head, alone or with the latest records, and documents of schema 1 (docs/model.md §4.4)."""
+"""A document's head, alone or with its latest records, and documents of schema 1.
+
+The rules are those of docs/model.md §4.4.
+"""
 
 from __future__ import annotations
 
