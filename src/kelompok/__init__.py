@@ -49,7 +49,7 @@ from kelompok._runtime.group import Group, Listener
 from kelompok._runtime.history import HistoryRecord
 from kelompok._runtime.steps import NextStep
 from kelompok._types.diagram import events_table, mermaid
-from kelompok._types.group_type import ENTRY_POINT_GROUP, REGISTRY, GroupType, load
+from kelompok._types.group_type import ENTRY_POINT_GROUP, REGISTRY, GroupType, load, load_json
 from kelompok._types.registry import get_group_type, group_types, register
 from kelompok._types.verify import VerifyReport, verify
 
@@ -177,6 +177,7 @@ __all__ = [
     "insert_stage",
     "known_documents",
     "load",
+    "load_json",
     "mermaid",
     "register",
     "relabel",

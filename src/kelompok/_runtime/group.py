@@ -470,6 +470,13 @@ class Group:
         # inside a listener: the event may still be undone, so it is not remembered
         return self._type._document(self, self._state(), remember=False, history=history)  # noqa: SLF001
 
+    def to_json(self, *, history: bool = True) -> bytes:
+        """The document of :meth:`to_dict` as compact UTF-8 JSON.
+
+        :func:`kelompok.load_json` rebuilds the group from it.
+        """
+        return self._type._json(self.to_dict(history=history))  # noqa: SLF001
+
     def _name(self, state: State) -> str:
         name = getattr(state.data, "name", None)
         return name if type(name) is str and name.strip() else self._id

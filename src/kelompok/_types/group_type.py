@@ -35,6 +35,7 @@ from kelompok._base.scalars import describe, exact_group_id
 from kelompok._base.text import Reason, Text, as_text, at_field, msg
 from kelompok._codec import document as codec
 from kelompok._codec.document import SCHEMA_VERSION, dump, dump_and_remember, load_document
+from kelompok._codec.json_bytes import decode_document, encode_document
 from kelompok._data.convert import structure_or_reasons
 from kelompok._data.schema import document_schema
 from kelompok._definition.derive import apply_changes
@@ -301,6 +302,10 @@ class GroupType(Generic[G]):
             raise InvalidGroupData("Cannot load this group document", [problem])
         return cast("G", load_document(document, self._only_this, replay=replay))
 
+    def load_json(self, data: bytes | str, *, replay: bool = False) -> G:
+        """:meth:`load` of a document stored as JSON text (see :func:`kelompok.load_json`)."""
+        return self.load(decode_document(data), replay=replay)
+
     def _only_this(self, name: str) -> GroupType[Any]:
         """This type, if *name* is its name (a mapping may answer "type" differently twice)."""
         if name != self.name:
@@ -332,6 +337,10 @@ class GroupType(Generic[G]):
         if remember:
             return dump_and_remember(group, state, history=history)
         return dump(group, state, history=history)
+
+    def _json(self, document: dict[str, Any]) -> bytes:
+        """*document* as JSON bytes (how ``Group.to_json`` writes it)."""
+        return encode_document(document)
 
     def _reduce_group(self, group: G) -> tuple[Any, ...]:
         """How *group* pickles: as its document, loaded by type name when unpickled."""
@@ -376,6 +385,17 @@ def load(document: Mapping[str, Any], *, replay: bool = False) -> Group:
     checked again: ``load`` returns a copy of the group that made it.
     """
     return load_document(document, REGISTRY.get, replay=replay)
+
+
+def load_json(data: bytes | str, *, replay: bool = False) -> Group:
+    """:func:`load` of a document stored as JSON text (bytes in UTF-8, or ``str``).
+
+    The document is parsed by ``orjson`` when it is installed (``kelompok[fast]``),
+    else by the standard library, held to the same rules: text that is not JSON,
+    ``NaN`` and ``Infinity`` are refused with :class:`InvalidGroupData` like any
+    other problem of the document.
+    """
+    return load_document(decode_document(data), REGISTRY.get, replay=replay)
 
 
 def checked_load(document: Mapping[str, Any], *, replay: bool = False) -> Group:

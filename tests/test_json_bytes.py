@@ -1,0 +1,133 @@
+"""``load_json`` and ``to_json``: one answer whichever codec is installed (docs/storing.md)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import kelompok
+from builders import at
+from kelompok import InvalidGroupData
+from kelompok._codec import json_bytes
+from strategies import STAGES, TYPES
+
+GROUP_TYPES = {"professional": kelompok.PROFESSIONAL, "volunteer": kelompok.VOLUNTEER}
+CODECS = ["json", "orjson"]
+
+
+@pytest.fixture(params=CODECS)
+def codec(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setattr(json_bytes, "codec", json_bytes.Codec(request.param))
+    name: str = request.param
+    return name
+
+
+def _with(name: str, work: Any) -> tuple[str, Any]:
+    """What *work()* gives (or raises) with the codec *name*."""
+    saved = json_bytes.codec
+    json_bytes.codec = json_bytes.Codec(name)
+    try:
+        return "ok", work()
+    except InvalidGroupData:
+        return "refused", None
+    finally:
+        json_bytes.codec = saved
+
+
+@pytest.mark.parametrize(("type_name", "stage"), [(t, s) for t in TYPES for s in STAGES[t]])
+def test_a_document_goes_through_json_bytes_unchanged(
+    codec: str, type_name: str, stage: str
+) -> None:
+    group = at(GROUP_TYPES[type_name], stage)
+    data = group.to_json()
+    assert type(data) is bytes
+    assert json.loads(data) == group.to_dict()
+    assert kelompok.load_json(data).to_dict() == group.to_dict()
+    assert kelompok.load_json(data.decode()).to_dict() == group.to_dict()
+    assert kelompok.load_json(bytearray(data)).to_dict() == group.to_dict()
+    head = group.to_json(history=False)
+    assert json.loads(head) == group.to_dict(history=False)
+    assert GROUP_TYPES[type_name].load_json(head).version == group.version
+
+
+def test_the_output_is_compact_utf8() -> None:
+    group = kelompok.PROFESSIONAL.create(name="Ikatan Perawat Ñusantara ✓", profession="nurse")
+    for name in CODECS:
+        _, data = _with(name, group.to_json)
+        compact = json.dumps(group.to_dict(), separators=(",", ":"), ensure_ascii=False)
+        assert data == compact.encode()
+        assert "Ñusantara ✓".encode() in data
+
+
+def _document() -> str:
+    return at(kelompok.VOLUNTEER, "structured").to_json().decode()
+
+
+def _replace(old: str, new: str) -> str:
+    text = _document()
+    assert old in text
+    return text.replace(old, new, 1)
+
+
+JUNK: dict[str, Any] = {
+    "empty": b"",
+    "not JSON": b"{",
+    "trailing text": _document() + " x",
+    "two documents": _document() + _document(),
+    "a list": b"[]",
+    "a number": b"1",
+    "NaN": b'{"a": NaN}',
+    "Infinity in the version": _replace('"version":6', '"version":Infinity'),
+    "-Infinity": b"-Infinity",
+    "invalid UTF-8": b'{"a": "\xff"}',
+    "a lone surrogate in the data": _replace('"name":"', '"name":"\\ud800'),
+    "a lone surrogate in a payload": _replace('"needs":["', '"needs":["\\udfff'),
+    "a huge number": _replace('"version":6', '"version":' + "9" * 5000),
+    "a big number in a payload": _replace('"needs":[', '"needs":[' + "9" * 30 + ","),
+    "1e400": _replace('"version":6', '"version":1e400'),
+    "deep nesting": "[" * 100_000 + "]" * 100_000,
+    "deep nesting in a payload": _replace('"needs":[', '"needs":[' + "[" * 5000 + "]" * 5000 + ","),
+    "not text": 5,
+    "None": None,
+    "a BOM": b"\xef\xbb\xbf" + _document().encode(),
+}
+"""Inputs that are not a valid document; each codec must refuse them with InvalidGroupData."""
+
+
+@pytest.mark.parametrize("data", JUNK.values(), ids=list(JUNK))
+def test_junk_is_refused_by_either_codec(codec: str, data: Any) -> None:
+    with pytest.raises(InvalidGroupData):
+        kelompok.load_json(data)
+
+
+def test_a_repeated_key_keeps_its_last_value_with_either_codec() -> None:
+    text = _document().replace('{"schema_version":2,', '{"schema_version":1,"schema_version":2,', 1)
+    answers = {name: _with(name, lambda: kelompok.load_json(text).to_dict()) for name in CODECS}
+    assert answers["json"] == answers["orjson"]
+    assert answers["json"][0] == "ok"
+
+
+_EDITS = st.sampled_from(
+    ["", "0", "-1", "1.5", "1e3", "true", "null", '"x"', "[]", "{}", '"\\u00e9"']
+)
+
+
+@settings(max_examples=200)
+@given(st.data())
+def test_both_codecs_give_one_answer(data: st.DataObject) -> None:
+    """Replace one value's text in a stored document: both codecs accept or both refuse."""
+    text = _document()
+    at_ = data.draw(st.integers(0, len(text) - 1))
+    start = text.find(":", at_)
+    if start < 0:
+        return
+    end = min((i for i in (text.find(",", start), text.find("}", start)) if i > 0), default=-1)
+    if end < 0:
+        return
+    edited = text[: start + 1] + data.draw(_EDITS) + text[end:]
+    answers = {name: _with(name, lambda: kelompok.load_json(edited).to_dict()) for name in CODECS}
+    assert answers["json"] == answers["orjson"], edited[start - 30 : start + 30]
