@@ -121,7 +121,7 @@ class Registry(Generic[T]):
         try:
             return self._entries[name]
         except (KeyError, TypeError):
-            raise self._unknown(name, sorted(self._entries)) from None
+            raise self._unknown(name, sorted({*self._entries, *self._lazy})) from None
 
     def all(self) -> dict[str, T]:
         """Every entry by name (a copy: changing it registers nothing)."""
