@@ -10,7 +10,8 @@ this module. They all:
 * run the *same guard functions* below (one call of :func:`passes` per event),
   which mirror the requirements in ``src/kelompok/_formation/requirements.py`` for the
   professional type, and the *same effects* (:func:`apply`), which mutate the
-  document in place and append a history record with a UTC timestamp.
+  document in place and append a history record with a UTC timestamp (and keep the
+  head's stage reached and event tally, as schema 2 documents hold them).
 
 What the baselines do **not** do, by design, is what kelompok adds on top: they
 trust the stored document (no check of its history, stage order or
@@ -324,7 +325,7 @@ def apply(  # noqa: PLR0913 -- the facts of one applied event
     *,
     actor: str | None = None,
 ) -> None:
-    """Apply *event* (guards already passed): effect, history record, version, stage."""
+    """Apply *event* (guards already passed): effect, history record, version, stage, tally."""
     effect = EFFECTS.get(event)
     if effect is not None:
         effect(doc["data"], payload)
@@ -340,6 +341,11 @@ def apply(  # noqa: PLR0913 -- the facts of one applied event
     )
     doc["version"] += 1
     doc["stage"] = dest
+    counts: dict[str, int] = doc["counts"]  # the head's tally (schema 2), as kelompok keeps it
+    counts[event] = counts.get(event, 0) + 1
+    doc["marks"][event] = dict(counts)
+    if dest in ORDER and ORDER[dest] > ORDER[doc["reached"]]:
+        doc["reached"] = dest
 
 
 def new_document(name: str, profession: str, group_id: str | None = None) -> Doc:
@@ -350,12 +356,15 @@ def new_document(name: str, profession: str, group_id: str | None = None) -> Doc
             msg = f"{field} must be non-blank text, got {value!r}"
             raise ValueError(msg)
     return {
-        "schema_version": 1,
+        "schema_version": 2,
         "type": "professional",
         "id": group_id if group_id is not None else uuid.uuid4().hex,
         "stage": INITIAL,
         "version": 0,
         "created_at": dt.datetime.now(dt.timezone.utc).isoformat(),
+        "reached": INITIAL,
+        "counts": {},
+        "marks": {},
         "founding": {"name": name, "profession": profession},
         "data": {
             "name": name,

@@ -54,6 +54,20 @@ class Stats:
             return [self.samples[0]] * 3
         return statistics.quantiles(self.samples, n=4, method="inclusive")
 
+    def as_json(self) -> dict[str, Any]:
+        """The numbers of ``--json``: nanoseconds per operation, and how they were sampled."""
+        return {"median_ns": self.median, "q1_ns": self.q1, "q3_ns": self.q3, "min_ns": self.low,
+                "max_ns": self.high, "batch": self.batch, "samples": len(self.samples)}  # fmt: skip
+
+
+def fmt_ns(ns: float) -> str:
+    """*ns* nanoseconds in the unit that suits them (ns, µs or ms)."""
+    if ns >= 1e6:
+        return f"{ns / 1e6:.2f} ms"
+    if ns >= 1e3:
+        return f"{ns / 1e3:.1f} µs"
+    return f"{ns:.0f} ns"
+
 
 @dataclass(frozen=True)
 class Bench:

@@ -45,7 +45,7 @@ import kelompok
 from adversarial.oracle import FORMAT, HEAD, PATH, Verdict, judge, normalise
 from adversarial.oracle_head import retally
 from kelompok import FormationGroup, InvalidGroupData, TransitionNotAllowed
-from kelompok._base.frozen import entries_of
+from kelompok._base.entries import entries_of
 from strategies import MOVES, STAGES, TYPES, attempts
 
 KNOWN_GAPS = {

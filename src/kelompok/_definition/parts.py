@@ -12,8 +12,9 @@ from typing import Any
 
 import attrs
 
+from kelompok._base.entries import entries_of
 from kelompok._base.errors import UsageError
-from kelompok._base.frozen import FrozenMap, entries_of
+from kelompok._base.frozen import FrozenMap
 from kelompok._base.scalars import describe
 from kelompok._base.text import Reason, Text, as_text
 from kelompok._data.schema import payload_schema

@@ -10,8 +10,8 @@ import itertools
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, cast
 
+from kelompok._base.entries import changed_entries, entries_of
 from kelompok._base.errors import DefinitionBug, UsageError
-from kelompok._base.frozen import changed_entries, entries_of
 from kelompok._base.scalars import MAX_PROBLEMS, describe, describe_exception
 from kelompok._base.text import Reason, msg
 from kelompok._data.convert import structure_or_reasons

@@ -17,12 +17,13 @@ from kelompok._base.frozen import FrozenMap
 from kelompok._base.scalars import exact_text
 from kelompok._base.text import Reason
 from kelompok._definition.parts import check_listener
+from kelompok._runtime.cell import Cell
 from kelompok._runtime.checks import check_invariants, event_reasons, payload_of
 from kelompok._runtime.history import History, HistoryRecord
 from kelompok._runtime.outcome import outcome
 from kelompok._runtime.state import State, Tentative, count_events
 from kelompok._runtime.steps import NextStep, next_steps, path_to, status
-from kelompok._runtime.waits import refuse_a_deadlock, waiting
+from kelompok._runtime.waits import waiting
 
 if TYPE_CHECKING:
     from kelompok._definition.parts import Event
@@ -36,7 +37,7 @@ Listener = Callable[["Group", HistoryRecord], None]
 the event is undone and the exception propagates."""
 
 
-class Group:
+class Group(Cell):
     """A group of some :class:`~kelompok.GroupType`, at some stage of its formation.
 
     Create one with ``group_type.create(...)`` or rebuild one with
@@ -52,13 +53,10 @@ class Group:
 
     __slots__ = (
         "__weakref__",
-        "_cell",
         "_created_at",
         "_founding",
         "_id",
         "_listeners",
-        "_lock",
-        "_owner",
         "_type",
     )
 
@@ -66,10 +64,7 @@ class Group:
     _id: str
     _created_at: dt.datetime
     _founding: Any
-    _cell: State | Tentative
     _listeners: tuple[Listener, ...]
-    _lock: threading.RLock
-    _owner: int
 
     def __init__(self) -> None:
         msg = (
@@ -111,16 +106,6 @@ class Group:
         self._lock = threading.RLock()
         self._owner = 0  # the thread applying an event, while one is
         return self
-
-    def _state(self) -> State:
-        """The state this thread may see: the committed one, or inside its own event the new one."""
-        cell = self._cell
-        if type(cell) is State:
-            return cell
-        # The lock is held while the cell is tentative only by the fire() that made
-        # it (why_not and next_steps settle a stale one first): holding it means
-        # "inside my own event".
-        return cell.new if self._lock._is_owned() else cell.base  # type: ignore[attr-defined,union-attr]  # noqa: SLF001
 
     # -- reading ------------------------------------------------------------------
 
@@ -284,28 +269,6 @@ class Group:
         """
         return self._locked("status", lambda state: status(self, state, lang))
 
-    def _locked(self, what: str, work: Callable[[State], T]) -> T:
-        """``work(state)`` with the lock held: requirement checks read one state throughout.
-
-        *what* names the call in a :class:`GroupBusy`, if waiting would never end.
-        """
-        inside = self._lock._is_owned()  # type: ignore[attr-defined]  # noqa: SLF001
-        me = self._may_wait(what, inside)
-        with self._lock:
-            waiting.pop(me, None)
-            previous, self._owner = self._owner, me
-            try:
-                return work(self._locked_state(inside))
-            finally:
-                self._owner = previous
-
-    def _may_wait(self, what: str, inside: bool) -> int:  # noqa: FBT001
-        """This thread's id, once it is known that waiting for the lock closes no circle."""
-        me = threading.get_ident()
-        if not inside and self._owner and self._owner != me:
-            refuse_a_deadlock(self, what, me)
-        return me
-
     # -- changing -----------------------------------------------------------------
 
     def fire(
@@ -413,26 +376,6 @@ class Group:
         probe._founding, probe._cell, probe._listeners = self._founding, state, ()
         probe._lock, probe._owner = self._lock, 0
         return probe
-
-    def _locked_state(self, inside: bool) -> State:  # noqa: FBT001
-        """The state a requirement check reads, with this group's lock held.
-
-        *inside* says whether this thread held the lock before: then it is inside
-        its own event (a listener asks), and sees that event. Otherwise no event
-        can be in flight, and a tentative state is one an interrupted undo left.
-        """
-        return self._state() if inside else self._settle()
-
-    def _settle(self) -> State:
-        """The committed state, with what an interrupted undo left behind cleared away."""
-        cell = self._cell
-        if type(cell) is not State:
-            cell.undone = True  # type: ignore[union-attr]
-            cell = cell.base  # type: ignore[union-attr]
-            self._cell = cell
-        if len(cell.history) != cell.length:
-            del cell.history[cell.length :]
-        return cell
 
     def subscribe(self, listener: Callable[[Self, HistoryRecord], None]) -> Callable[[], None]:
         """Call *listener(group, record)* after every event applied to this group.
