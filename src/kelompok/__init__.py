@@ -29,6 +29,7 @@ from kelompok._base.errors import (
     UsageError,
 )
 from kelompok._base.frozen import FrozenMap
+from kelompok._base.frozen_list import FrozenList
 from kelompok._base.text import Reason
 from kelompok._codec.document import SCHEMA_VERSION
 from kelompok._codec.known import KnownDocuments, known_documents
@@ -134,6 +135,7 @@ __all__ = [
     "Event",
     "FormationData",
     "FormationGroup",
+    "FrozenList",
     "FrozenMap",
     "Group",
     "GroupBusy",

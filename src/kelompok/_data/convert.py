@@ -24,6 +24,7 @@ from cattrs.gen import make_dict_structure_fn
 
 from kelompok._base.errors import InvalidValue
 from kelompok._base.frozen import FrozenMap, own_frozen
+from kelompok._base.frozen_list import FrozenList
 from kelompok._base.scalars import (
     describe,
     exact_bool,
@@ -179,7 +180,7 @@ def _is_homogeneous_tuple(t: Any) -> bool:
     origin = getattr(t, "__origin__", None)
     if origin is tuple:
         return len(args) == 2 and args[1] is Ellipsis
-    return origin in (list, Sequence) and len(args) == 1
+    return origin in (list, Sequence, FrozenList) and len(args) == 1
 
 
 def _wrong_kind(t: Any) -> Callable[[Any], bool] | None:
@@ -202,7 +203,10 @@ def _tuple_factory(t: Any, conv: cattrs.Converter) -> Callable[[Any, Any], Any]:
     item = conv.get_structure_hook(item_type)
     wrong = _wrong_kind(item_type)
 
-    as_list = getattr(t, "__origin__", None) is list
+    origin = getattr(t, "__origin__", None)
+    make: Callable[[list[Any]], Any] = (
+        (lambda items: items) if origin is list else FrozenList if origin is FrozenList else tuple
+    )
 
     def structure(value: Any, _: Any) -> Any:
         if type(value) is not list and not isinstance(value, list | tuple):
@@ -220,9 +224,22 @@ def _tuple_factory(t: Any, conv: cattrs.Converter) -> Callable[[Any, Any], Any]:
                 more += not collect(errors, f"[{i}]", exc)
         if errors:
             raise Collected(errors, more)
-        return items if as_list else tuple(items)
+        return make(items)
 
     return structure
+
+
+def _is_frozen_list(t: Any) -> bool:
+    return t is FrozenList or getattr(t, "__origin__", None) is FrozenList
+
+
+def _frozen_list_unstructure(t: Any, conv: cattrs.Converter) -> Callable[[Any], Any]:
+    """A ``FrozenList[X]`` as the JSON list of its items (cattrs knows tuples, not it)."""
+    args: tuple[Any, ...] = getattr(t, "__args__", ())
+    if not args:
+        return list
+    item = conv.get_unstructure_hook(args[0])
+    return lambda value: [item(x) for x in value]
 
 
 def _mapping_factory(t: Any, conv: cattrs.Converter) -> Callable[[Any, Any], Any]:
@@ -406,6 +423,9 @@ def _make_converter(*, documents: bool) -> cattrs.Converter:
     conv.register_structure_hook(enum.Enum, lambda v, t: _enum_factory(t, conv)(v, t))
     conv.register_unstructure_hook_func(_is_enum, lambda member: member.value)
     conv.register_unstructure_hook(FrozenMap, dict)
+    conv.register_unstructure_hook_factory(
+        _is_frozen_list, functools.partial(_frozen_list_unstructure, conv=conv)
+    )
     conv.register_structure_hook(dt.date, _date)
     conv.register_structure_hook(dt.datetime, _datetime)
     conv.register_unstructure_hook(dt.date, dt.date.isoformat)

@@ -9,7 +9,8 @@ founding class may declare are a closed list, checked when the type is built:
 
 * texts, whole numbers, numbers, booleans, ``None``, dates and times, ``Literal``
   values and enums;
-* ``tuple[X, ...]`` and fixed tuples of those;
+* ``tuple[X, ...]`` and fixed tuples of those, and ``kelompok.FrozenList[X]`` (a
+  sequence whose append does not copy it);
 * ``kelompok.FrozenMap[K, V]``, or ``Mapping[K, V]`` with ``converter=kelompok.FrozenMap``;
 * frozen attrs classes made of the same.
 
@@ -32,6 +33,7 @@ from typing import Any
 import attrs
 
 from kelompok._base.frozen import FrozenMap
+from kelompok._base.frozen_list import FrozenList
 
 _SCALARS = (str, int, float, bool, type(None), dt.date, dt.datetime)
 _ALTERNATIVES = {
@@ -40,7 +42,7 @@ _ALTERNATIVES = {
     set: "a tuple[X, ...] of distinct items (a set has no order a document can keep)",
     frozenset: "a tuple[X, ...] of distinct items (a set has no order a document can keep)",
 }
-_IMMUTABLE_VALUES = frozenset({*_SCALARS, tuple, FrozenMap})
+_IMMUTABLE_VALUES = frozenset({*_SCALARS, tuple, FrozenMap, FrozenList})
 
 
 def is_frozen(cls: type[Any]) -> bool:
@@ -69,6 +71,8 @@ def value_check(annotation: Any) -> Callable[[object], bool]:  # noqa: PLR0911 -
         return lambda v: any(check(v) for check in checks)
     if origin is tuple:
         return lambda v: type(v) is tuple
+    if origin is FrozenList:
+        return lambda v: type(v) is FrozenList
     if origin is FrozenMap or origin is abc.Mapping:
         return lambda v: type(v) is FrozenMap
     if isinstance(origin, type):
@@ -178,12 +182,12 @@ class _Check:
             if odd:
                 self.fail(f"{origin.__name__} has values that are not texts or whole numbers")
             return
-        if annotation in (tuple, FrozenMap, abc.Mapping, typing.Tuple, typing.Mapping):  # noqa: UP006
+        if annotation in (tuple, FrozenMap, FrozenList, abc.Mapping, typing.Tuple, typing.Mapping):  # noqa: UP006
             self.fail(
                 f"a bare {origin.__name__} could hold anything: say what, like tuple[str, ...]"
             )
             return
-        if origin in (typing.Union, types.UnionType) or origin is tuple:
+        if origin in (typing.Union, types.UnionType) or origin is tuple or origin is FrozenList:
             for arg in args:
                 self.type(arg)
             return

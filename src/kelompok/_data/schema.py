@@ -30,6 +30,7 @@ from urllib.parse import quote
 import attrs
 
 from kelompok._base.frozen import FrozenMap
+from kelompok._base.frozen_list import FrozenList
 from kelompok._base.scalars import GROUP_ID
 
 DIALECT: Final = "https://json-schema.org/draft/2020-12/schema"
@@ -52,7 +53,7 @@ _SCALARS: Final[dict[Any, dict[str, Any]]] = {
     dt.date: {"type": "string", "format": "date"},
     dt.datetime: {"type": "string", "format": "date-time"},
 }
-_ARRAYS: Final = (list, tuple, abc.Sequence, abc.MutableSequence)
+_ARRAYS: Final = (list, tuple, abc.Sequence, abc.MutableSequence, FrozenList)
 _MAPPINGS: Final = (dict, FrozenMap, abc.Mapping, abc.MutableMapping)
 _TEXT_KEYS: Final = (str, Any)
 _BARE_TUPLES: Final = (tuple, typing.Tuple)  # noqa: UP006 -- both spellings of a bare one

@@ -121,7 +121,7 @@ def admit(g: G, p: AdmitPayload) -> FormationData:
 
 def reject(g: G, p: Rejection) -> FormationData:
     """Keep the selection decision."""
-    return _evolve(g, rejections=(*g.data.rejections, p))
+    return _evolve(g, rejections=g.data.rejections.append(p))
 
 
 def establish_structure(g: G, p: Structure) -> FormationData:
@@ -146,12 +146,12 @@ def execute(g: G, p: TeamsPayload) -> FormationData:
 
 def record_activity(g: G, p: Activity) -> FormationData:
     """Append the activity."""
-    return _evolve(g, activities=(*g.data.activities, p))
+    return _evolve(g, activities=g.data.activities.append(p))
 
 
 def evaluate(g: G, p: Evaluation) -> FormationData:
     """Append the evaluation."""
-    return _evolve(g, evaluations=(*g.data.evaluations, p))
+    return _evolve(g, evaluations=g.data.evaluations.append(p))
 
 
 def develop(g: G, p: DevelopPayload) -> FormationData:

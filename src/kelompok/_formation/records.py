@@ -14,6 +14,7 @@ from collections.abc import Mapping
 
 import attrs
 
+from kelompok._base.frozen_list import FrozenList, frozen_list
 from kelompok._data.schema import NONBLANK
 from kelompok._formation.values import Division, Member, PartnerRef, Program, frozen_map, nonblank
 
@@ -96,13 +97,13 @@ class FormationData:
     needs: tuple[str, ...] = ()
     founders: tuple[str, ...] = ()
     members: Mapping[str, Member] = attrs.field(factory=dict, converter=frozen_map)
-    rejections: tuple[Rejection, ...] = ()
+    rejections: FrozenList[Rejection] = attrs.field(factory=FrozenList, converter=frozen_list)
     charter: Charter | None = None
     structure: Structure | None = None
     programs: Mapping[str, Program] = attrs.field(factory=dict, converter=frozen_map)
     teams: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict, converter=frozen_map)
-    activities: tuple[Activity, ...] = ()
-    evaluations: tuple[Evaluation, ...] = ()
+    activities: FrozenList[Activity] = attrs.field(factory=FrozenList, converter=frozen_list)
+    evaluations: FrozenList[Evaluation] = attrs.field(factory=FrozenList, converter=frozen_list)
     improvements: tuple[str, ...] = ()
     partners: Mapping[str, Partnership] = attrs.field(factory=dict, converter=frozen_map)
     dissolution: str | None = None
