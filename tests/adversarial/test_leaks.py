@@ -228,6 +228,9 @@ def test_group_views_do_not_leak(group_type, attack):
         g.partners,
         g.data.teams,
         g.data.evaluations[0].goal_results,
+        g.data.evaluations,
+        g.data.activities,
+        g.data.rejections,
         g.data,
         g.charter,
         g.structure,
@@ -241,6 +244,25 @@ def test_group_views_do_not_leak(group_type, attack):
     assert members == g.members
     assert g.programs == dict(g.programs)
     assert (g.members != members) is False
+
+
+@TYPES
+def test_large_persistent_collections_do_not_leak(group_type, attack):
+    """Past 128 entries a FrozenMap is a hash trie, past 32 items a FrozenList a trie too."""
+    g = at(group_type, "recruiting")
+    payload = payloads(group_type)["admit"]
+    for i in range(200):
+        g.fire("admit", member={**payload["member"], "id": f"m{i}"}, scores=payload["scores"])
+    for i in range(40):
+        g.fire("reject", member={**payload["member"], "id": f"r{i}"}, reason="not now")
+    before = snapshot(g)
+    members = dict(g.data.members)
+    rejections = tuple(g.data.rejections)
+    attack.run(g.data.members, g.data.rejections, g.data.members.keys(), g.data)
+    assert before == snapshot(g)
+    assert members == dict(g.data.members) == g.data.members
+    assert rejections == g.data.rejections
+    assert g.data.rejections == rejections
 
 
 @TYPES
