@@ -300,10 +300,10 @@ def print_g(growth: Growth) -> None:
         "\n== (g) one event on a warm group, by the entries of the collection it grows "
         "(K; each event on its own copy of the group); median (q1..q3)"
     )
-    heads = "".join(f"{f'n = {n:,}':>33}" for n in sizes)
+    heads = "".join(f"{f'n = {n:,}':>36}" for n in sizes)
     print(f"  {'event':<16} {'grows':<11}{heads} {'ratio':>7}   build of the largest")
     for event, runs in growth.per_event.items():
-        cells = "".join(f"{_cell(runs[n]):>33}" for n in sizes)
+        cells = "".join(f"{_cell(runs[n]):>36}" for n in sizes)
         facts = growth.built[event][sizes[-1]]
         short = "" if facts["size"] >= facts["target"] else f", ONLY {facts['size']:,} in budget"
         ratio = growth.ratio(growth.per_event, event)
@@ -330,11 +330,11 @@ def print_h(growth: Growth) -> None:
         "\n== (h) request cycle load -> admit -> to_dict/to_json, by history length "
         "(adopt_charter repeated: the head keeps its size); median (q1..q3)"
     )
-    heads = "".join(f"{f'{n:,} records':>33}" for n in lengths)
+    heads = "".join(f"{f'{n:,} records':>36}" for n in lengths)
     print(f"  {'cycle':<12}{heads} {f'{lengths[-1]:,}/{lengths[0]:,}':>12}")
     for row, runs in growth.cycles.items():
-        cells = "".join(f"{_cell(runs[n]):>33}" for n in lengths)
+        cells = "".join(f"{_cell(runs[n]):>36}" for n in lengths)
         print(f"  {row:<12}{cells} {growth.ratio(growth.cycles, row) or 0:>11.2f}x")
     for what in ("head", "whole"):
-        cells = "".join(f"{growth.sizes[n][f'{what}_bytes']:>31,} B" for n in lengths)
+        cells = "".join(f"{growth.sizes[n][f'{what}_bytes']:>34,} B" for n in lengths)
         print(f"  {what + ' JSON':<12}{cells}")

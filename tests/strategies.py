@@ -144,10 +144,30 @@ def _step_problems(type_name: str, where: str, stage: str, rec: Any) -> list[str
     return problems
 
 
+def _tail_problems(group: FormationGroup) -> list[str]:
+    """docs/model.md §4.4 for a group that holds only its latest records."""
+    history = group.history
+    problems: list[str] = []
+    stage = history[0].source if history else group.stage
+    for i, rec in enumerate(history):
+        where = f"history[{i}]"
+        problems += _record_problems(where, rec) + _step_problems(
+            group.type.name, where, stage, rec
+        )
+        stage = rec.dest
+    if stage != group.stage:
+        problems.append(f"stage is {group.stage!r} but the records end in {stage!r}")
+    if group.version != group.history_start + len(history):
+        problems.append(f"version {group.version} but {len(history)} records after the start")
+    return problems
+
+
 def history_problems(group: FormationGroup) -> list[str]:
     """What in *group*'s stage, version and history breaks docs/model.md §4.1, §4.2, §4.4."""
     type_name = group.type.name
     live = LIVE[type_name]
+    if group.history_start:  # loaded from a head: the records since, checked as a chain
+        return _tail_problems(group)
     problems: list[str] = []
     stage = live[0]
     peak = 0

@@ -415,6 +415,13 @@ def test_unrelated_or_much_changed_large_maps_give_none(big):
     assert many.changed_since(m) is None
 
 
+def test_maps_built_apart_are_not_even_walked(big, monkeypatch):
+    m, model = big
+    monkeypatch.setattr(hamt, "diff", None)  # a call would raise
+    assert PMap.of(model).changed_since(m) is None
+    assert m.update((key, 0) for key in range(5000)).changed_since(m) is None  # rebuilt
+
+
 def test_small_maps_are_compared_entry_by_entry():
     a = PMap.of({1: "a", 2: "b"})
     b = PMap.of({2: "b", 3: "c"})

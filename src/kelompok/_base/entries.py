@@ -40,7 +40,7 @@ def changed_entries(old: object, new: object) -> Iterable[tuple[Any, Any]]:
     elif type(new) is FrozenList and type(old) is FrozenList:
         start = new.appended_since(old)
         if start is not None:
-            return itertools.islice(enumerate(new), start, None)
+            return new.entries_from(start)
     elif (
         type(new) is tuple
         and type(old) is tuple

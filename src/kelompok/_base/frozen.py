@@ -20,9 +20,9 @@ from collections.abc import (
     ValuesView,
 )
 from collections.abc import Set as AbstractSet
-from typing import Any, TypeVar, overload
+from typing import Any, TypeVar, cast, overload
 
-from kelompok._base.persistent import PMap
+from kelompok._base.persistent import _SMALL, PMap
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -41,41 +41,63 @@ class FrozenMap(Mapping[K, V]):
 
     __slots__ = ("_map", "_p")
 
-    _p: PMap[K, V]
-    _map: dict[K, V] | None  # _p's own dict while it is small: read directly, the fast path
+    # A small map is its dict alone, read and copied directly: the fast path, and one
+    # object per map. Past _SMALL entries it is a PMap's hash trie.
+    _map: dict[K, V] | None  # the items of a small map, else None
+    _p: PMap[K, V] | None  # the PMap of a large map, else None
 
     def __init__(self, items: Mapping[K, V] | Iterable[tuple[K, V]] = ()) -> None:
-        p = items._p if type(items) is FrozenMap else PMap.of(items)  # noqa: SLF001
-        self._p, self._map = p, p._d  # noqa: SLF001
+        if type(items) is FrozenMap:
+            self._map, self._p = items._map, items._p  # noqa: SLF001
+            return
+        inner = dict(items)
+        if len(inner) <= _SMALL:
+            self._map, self._p = inner, None
+        else:
+            self._map, self._p = None, PMap.own(inner)
 
     @classmethod
     def _of(cls, p: PMap[K, V]) -> FrozenMap[K, V]:
+        small = p._d  # noqa: SLF001 -- the dict of a small PMap
         new: FrozenMap[K, V] = object.__new__(cls)
-        new._p, new._map = p, p._d  # noqa: SLF001
+        new._map, new._p = (small, None) if small is not None else (None, p)
         return new
 
     @classmethod
     def _own(cls, inner: dict[K, V]) -> FrozenMap[K, V]:
         """A map of *inner* itself, not a copy: only for a dict that nobody else holds."""
-        return cls._of(PMap.own(inner))
+        if len(inner) > _SMALL:
+            return cls._of(PMap.own(inner))
+        new: FrozenMap[K, V] = object.__new__(cls)
+        new._map, new._p = inner, None
+        return new
+
+    def _pmap(self) -> PMap[K, V]:
+        p = self._p
+        return p if p is not None else PMap.own(cast("dict[K, V]", self._map))
+
+    def _items(self) -> dict[K, V]:
+        """The items as a dict: its own one (never to be handed out) or a fresh one."""
+        m = self._map
+        return m if m is not None else cast("PMap[K, V]", self._p).to_dict()
 
     # -- Mapping ------------------------------------------------------------------
 
     def __getitem__(self, key: K) -> V:
         m = self._map
-        return m[key] if m is not None else self._p[key]
+        return m[key] if m is not None else cast("PMap[K, V]", self._p)[key]
 
     def __contains__(self, key: object) -> bool:
         m = self._map
-        return key in m if m is not None else key in self._p
+        return key in m if m is not None else key in cast("PMap[K, V]", self._p)
 
     def __iter__(self) -> Iterator[K]:
         m = self._map
-        return iter(m) if m is not None else iter(self._p)
+        return iter(m) if m is not None else iter(cast("PMap[K, V]", self._p))
 
     def __len__(self) -> int:
         m = self._map
-        return len(m) if m is not None else len(self._p)
+        return len(m) if m is not None else len(cast("PMap[K, V]", self._p))
 
     @overload
     def get(self, key: K, /) -> V | None: ...
@@ -83,7 +105,7 @@ class FrozenMap(Mapping[K, V]):
     def get(self, key: K, default: V | D, /) -> V | D: ...
     def get(self, key: K, default: Any = None, /) -> Any:
         m = self._map
-        return m.get(key, default) if m is not None else self._p.get(key, default)
+        return m.get(key, default) if m is not None else self._pmap().get(key, default)
 
     def keys(self) -> KeysView[K]:
         return _Keys(self)
@@ -98,40 +120,55 @@ class FrozenMap(Mapping[K, V]):
 
     def set(self, key: K, value: V) -> FrozenMap[K, V]:
         """A new map with *key* set to *value* (this one is unchanged)."""
-        return FrozenMap._of(self._p.set(key, value))
+        m = self._map
+        if m is None:
+            return FrozenMap._of(self._pmap().set(key, value))
+        inner = m.copy()
+        inner[key] = value
+        return FrozenMap._own(inner)
 
     def delete(self, key: K) -> FrozenMap[K, V]:
         """A new map without *key*; ``KeyError`` if it has none."""
-        return FrozenMap._of(self._p.delete(key))
+        m = self._map
+        if m is None:
+            return FrozenMap._of(self._pmap().delete(key))
+        inner = m.copy()
+        del inner[key]
+        return FrozenMap._own(inner)
 
     def update(self, items: Mapping[K, V] | Iterable[tuple[K, V]]) -> FrozenMap[K, V]:
         """A new map with every item of *items* set."""
-        return FrozenMap._of(self._p.update(items._p if type(items) is FrozenMap else items))  # noqa: SLF001
+        m = self._map
+        if m is None:
+            given = items._pmap() if type(items) is FrozenMap else items  # noqa: SLF001
+            return FrozenMap._of(self._pmap().update(given))
+        inner = m.copy()
+        inner.update(items)
+        return FrozenMap._own(inner)
 
     def changed_since(self, old: FrozenMap[K, V]) -> list[K] | None:
         """The keys whose entry differs between *old* and this map (see ``PMap.changed_since``)."""
-        return self._p.changed_since(old._p)
+        return self._pmap().changed_since(old._pmap())
 
     # -- comparing, hashing, copying ----------------------------------------------
 
     def __eq__(self, other: object) -> bool:
         if type(other) is FrozenMap:
-            if self._p is other._p:
-                return True
-            return len(self) == len(other) and self._p.to_dict() == other._p.to_dict()
+            # both dicts are ours: the comparison hands them to nobody but each other
+            return len(self) == len(other) and self._items() == other._items()
         if isinstance(other, Mapping):
             # A fresh dict, never ours: a reflected __eq__ on the other side may keep it.
-            return self._p.to_dict() == other
+            return dict(self._items()) == other
         return NotImplemented
 
     def __hash__(self) -> int:
-        return hash(frozenset(self._p.items()))
+        return hash(frozenset(self._items().items()))
 
     def __repr__(self) -> str:
-        return f"FrozenMap({self._p.to_dict()!r})"
+        return f"FrozenMap({self._items()!r})"
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (FrozenMap, (self._p.to_dict(),))
+        return (FrozenMap, (dict(self._items()),))
 
     def __getstate__(self) -> None:
         msg = "a FrozenMap has no state to take: it pickles as a copy of its items"
@@ -169,7 +206,7 @@ class _Values(ValuesView[V]):
 
     def __iter__(self) -> Iterator[V]:
         m = self._mapping._map  # noqa: SLF001
-        return iter(m.values()) if m is not None else self._mapping._p.values()  # noqa: SLF001
+        return iter(m.values()) if m is not None else self._mapping._pmap().values()  # noqa: SLF001
 
 
 class _Items(ItemsView[K, V]):
@@ -178,7 +215,7 @@ class _Items(ItemsView[K, V]):
 
     def __iter__(self) -> Iterator[tuple[K, V]]:
         m = self._mapping._map  # noqa: SLF001
-        return iter(m.items()) if m is not None else self._mapping._p.items()  # noqa: SLF001
+        return iter(m.items()) if m is not None else self._mapping._pmap().items()  # noqa: SLF001
 
 
 EMPTY: FrozenMap[Any, Any] = FrozenMap()

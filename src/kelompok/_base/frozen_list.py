@@ -11,6 +11,7 @@ to the tuple of the same items.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, TypeVar, overload
 
@@ -62,6 +63,10 @@ class FrozenList(Sequence[T]):
     def extend(self, items: Iterable[T]) -> FrozenList[T]:
         """A new list with *items* at the end (this one is unchanged)."""
         return FrozenList._of(self._v.extend(items))
+
+    def entries_from(self, start: int) -> Iterator[tuple[int, T]]:
+        """``(index, item)`` of the items from *start* on, without walking those before it."""
+        return zip(itertools.count(start), self._v._iter_from(start))  # noqa: SLF001
 
     def appended_since(self, old: FrozenList[Any]) -> int | None:
         """``len(old)`` if this list is *old* with items appended, else ``None`` (by identity)."""

@@ -111,7 +111,7 @@ class PVector(Generic[T]):
     _shift: int  # 5 bits a level: the root's children are leaves at shift 5
     _root: tuple[Any, ...]
     _tail: tuple[T, ...]
-    _origin: object  # shared along a line of appends, never by vectors built apart
+    _origin: object  # kept by append, extend and _set; never shared by vectors built apart
 
     def __new__(cls, items: Iterable[T] = ()) -> PVector[T]:
         return cls.of(items)
@@ -248,7 +248,7 @@ class PVector(Generic[T]):
             tail = tuple(copy)
         else:
             root = _assoc(root, self._shift, i, item)
-        return PVector._make(self._cnt, self._shift, root, tail, object())
+        return PVector._make(self._cnt, self._shift, root, tail, self._origin)
 
     def appended_since(self, old: PVector[T]) -> int | None:
         """``len(old)`` if this vector is *old* with items appended, else ``None``.
@@ -465,8 +465,9 @@ class PMap(Generic[K, V]):
             return []
         if self._d is not None and old._d is not None:
             return hamt.diff_dicts(old._d, self._d)
-        if self._d is None and old._d is None:
-            out: list[K] = []
+        tries = self._d is None and old._d is None
+        if tries and self._order._origin is old._order._origin:  # noqa: SLF001 -- ours too
+            out: list[K] = []  # a map built apart (or rebuilt) shares no origin, and no parts
             budget = [max(self._len, old._len) // 4 + 4 * hamt.BUCKET]
             return out if hamt.diff(old._root, self._root, out, budget) else None
         if len(self) + len(old) > 4 * _SMALL:

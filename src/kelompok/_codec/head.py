@@ -19,7 +19,7 @@ from kelompok._base.frozen import FrozenMap
 from kelompok._base.scalars import describe
 from kelompok._base.text import msg
 from kelompok._codec.history import read_history
-from kelompok._codec.tally import Tally, read_tally
+from kelompok._codec.tally import Tally, read_tally, tally_json, tally_shape
 from kelompok._runtime.state import count_events
 
 if TYPE_CHECKING:
@@ -42,11 +42,9 @@ def read_head(
     peak = _reached(ld, engine, document["reached"])
     if not sound:  # refused already; the rest is read against a sound stage and version
         return [], peak, (FrozenMap(), FrozenMap())
-    whole = "history" in document and "history_from" not in document
-    # with the whole history, the tally must be the history's own: compared exactly below
-    tally = read_tally(
-        ld, document["counts"], document["marks"], None if whole else version, engine.events
-    )
+    if "history" in document and "history_from" not in document:
+        return _whole(ld, gt, document, stage, version, peak)
+    tally = read_tally(ld, document["counts"], document["marks"], version, engine.events)
     if "history" not in document:
         if "history_from" in document:
             text = msg("document.from_without_history", "is given without a history")
@@ -57,6 +55,31 @@ def read_head(
     if not ld.problems:
         _head_agrees(ld, engine, stage, version, peak, tally)
     return history, peak, tally
+
+
+def _whole(  # noqa: PLR0913, PLR0917 -- the head's fields that the history must make
+    ld: Loader, gt: Any, document: Any, stage: str, version: int, peak: int
+) -> tuple[list[HistoryRecord], int, Tally]:
+    """The whole history, and the tally it makes, which must be the head's exactly."""
+    shaped = tally_shape(ld, document["counts"], document["marks"], gt._engine.events)  # noqa: SLF001
+    history, reached = read_history(ld, gt, document["history"])
+    made = count_events(history)
+    if ld.problems:
+        return history, peak, made
+    agree(ld, history[-1].dest if history else gt.initial, stage, len(history), version)
+    if shaped and tally_json(*made) != (document["counts"], document["marks"]):
+        ld.fail(
+            "counts",
+            msg("document.tally_differs", "counts and marks differ from what the history holds"),
+            "document.history",
+        )
+    if reached != peak:
+        ld.fail(
+            "reached",
+            msg("document.reached_differs", "is not the highest stage the history reaches"),
+            "document.history",
+        )
+    return history, peak, made
 
 
 def _reached(ld: Loader, engine: Engine, raw: Any) -> int:
@@ -75,40 +98,26 @@ def _tail(  # noqa: PLR0913, PLR0917 -- the head's fields that the history must 
 ) -> list[HistoryRecord]:
     """The records after the head, checked to make (or, for a tail, to end in) that head."""
     before = len(ld.problems)
-    start = document.get("history_from", 0)
-    if "history_from" in document and (type(start) is not int or not 1 <= start <= version):
+    start = document["history_from"]
+    if type(start) is not int or not 1 <= start <= version:
         ld.fail(
             "history_from",
             msg("document.history_from", "must be a whole number from 1 to the version"),
         )
         return []
-    if start == 0:
-        history, reached = read_history(ld, gt, document["history"])
-    else:
-        counts = tally[0]
-        raw = document["history"]
-        later = (
-            collections.Counter(r.get("event") for r in raw if type(r) is dict)
-            if type(raw) is list
-            else collections.Counter()
-        )
-        applied = frozenset(e for e, n in counts.items() if n > later.get(e, 0))
-        history, reached = read_history(ld, gt, raw, peak=peak, seen=applied)
+    counts = tally[0]
+    raw = document["history"]
+    later = (
+        collections.Counter(r.get("event") for r in raw if type(r) is dict)
+        if type(raw) is list
+        else collections.Counter()
+    )
+    applied = frozenset(e for e, n in counts.items() if n > later.get(e, 0))
+    history, reached = read_history(ld, gt, raw, peak=peak, seen=applied)
     if len(ld.problems) > before:
         return history
-    end = history[-1].dest if history else _start_stage(gt, start, stage)
-    agree(ld, end, stage, start + len(history), version)
-    made = count_events(history)
-    if start == 0 and made != tally:
-        ld.fail(
-            "counts",
-            msg(
-                "document.tally_differs",
-                "counts and marks differ from what the history holds",
-            ),
-            "document.history",
-        )
-    elif start and not _tail_agrees(tally, history):
+    agree(ld, history[-1].dest if history else stage, stage, start + len(history), version)
+    if not _tail_agrees(tally, history):
         ld.fail(
             "history",
             msg(
@@ -127,11 +136,6 @@ def _tail(  # noqa: PLR0913, PLR0917 -- the head's fields that the history must 
             "document.history",
         )
     return history
-
-
-def _start_stage(gt: Any, start: int, stage: str) -> str:
-    """Where an empty history ends: the initial stage, or for a tail, the head's own stage."""
-    return stage if start else gt.initial
 
 
 def _tail_agrees(tally: Tally, history: list[HistoryRecord]) -> bool:

@@ -51,30 +51,30 @@ def _counter(ld: Loader, raw: Any, where: str, events: Mapping[str, Any]) -> dic
     return raw
 
 
-def read_tally(
-    ld: Loader, raw_counts: Any, raw_marks: Any, version: int | None, events: Any
-) -> Tally:
+def tally_shape(ld: Loader, raw_counts: Any, raw_marks: Any, events: Any) -> bool:
+    """Whether the head's ``counts`` and ``marks`` are event counts (a problem for each not)."""
+    before = len(ld.problems)
+    _counter(ld, raw_counts, "counts", events)
+    if type(raw_marks) is not dict:
+        ld.fail("marks", msg("document.tally_marks", "must be an object of event counts by event"))
+        return False
+    for event, raw in raw_marks.items():
+        _counter(ld, raw, f"marks.{event}", events)
+    return len(ld.problems) == before
+
+
+def read_tally(ld: Loader, raw_counts: Any, raw_marks: Any, version: int, events: Any) -> Tally:
     """The head's ``counts`` and ``marks``, checked to be those of some sequence of events.
 
     The counts add up to *version*; every event counted has a mark; the marks,
     ordered by the version they were taken at, only grow, and each counts all
     of its event and of every event whose last application came before.
     """
-    before = len(ld.problems)
-    counts = _counter(ld, raw_counts, "counts", events)
-    marks: dict[str, FrozenMap[str, int]] = {}
-    if type(raw_marks) is not dict:
-        ld.fail("marks", msg("document.tally_marks", "must be an object of event counts by event"))
+    if not tally_shape(ld, raw_counts, raw_marks, events):
         return FrozenMap(), FrozenMap()
-    for event, raw in raw_marks.items():
-        mark = _counter(ld, raw, f"marks.{event}", events)
-        if mark is not None:
-            marks[str(event)] = own_frozen(dict(mark))
-    if counts is None or len(ld.problems) > before:
-        return FrozenMap(), FrozenMap()
-    if version is None:
-        pass
-    elif sum(counts.values()) != version:
+    counts: dict[str, int] = raw_counts
+    marks = {str(event): own_frozen(dict(mark)) for event, mark in raw_marks.items()}
+    if sum(counts.values()) != version:
         ld.fail(
             "version",
             msg(
