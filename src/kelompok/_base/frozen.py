@@ -22,6 +22,7 @@ from collections.abc import (
 from collections.abc import Set as AbstractSet
 from typing import Any, TypeVar, cast, overload
 
+from kelompok._base.hamt import diff_dicts
 from kelompok._base.persistent import _SMALL, PMap
 
 K = TypeVar("K")
@@ -146,8 +147,16 @@ class FrozenMap(Mapping[K, V]):
         inner.update(items)
         return FrozenMap._own(inner)
 
+    def to_dict(self) -> dict[K, V]:
+        """The items as a new dict (in their order)."""
+        m = self._map
+        return m.copy() if m is not None else cast("PMap[K, V]", self._p).to_dict()
+
     def changed_since(self, old: FrozenMap[K, V]) -> list[K] | None:
         """The keys whose entry differs between *old* and this map (see ``PMap.changed_since``)."""
+        mine, theirs = self._map, old._map
+        if mine is not None and theirs is not None:
+            return diff_dicts(theirs, mine)
         return self._pmap().changed_since(old._pmap())
 
     # -- comparing, hashing, copying ----------------------------------------------

@@ -27,7 +27,7 @@ Tally = tuple[FrozenMap[str, int], FrozenMap[str, FrozenMap[str, int]]]
 
 def tally_json(counts: FrozenMap[str, int], marks: FrozenMap[str, FrozenMap[str, int]]) -> Any:
     """The tally's document form: ``counts`` and ``marks`` as plain dicts."""
-    return dict(counts), {event: dict(mark) for event, mark in marks.items()}
+    return counts.to_dict(), {event: mark.to_dict() for event, mark in marks.items()}
 
 
 def _counter(ld: Loader, raw: Any, where: str, events: Mapping[str, Any]) -> dict[str, int] | None:

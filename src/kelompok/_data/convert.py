@@ -422,7 +422,7 @@ def _make_converter(*, documents: bool) -> cattrs.Converter:
     # is registered by its own class too (register_enum), before the type is used.
     conv.register_structure_hook(enum.Enum, lambda v, t: _enum_factory(t, conv)(v, t))
     conv.register_unstructure_hook_func(_is_enum, lambda member: member.value)
-    conv.register_unstructure_hook(FrozenMap, dict)
+    conv.register_unstructure_hook(FrozenMap, FrozenMap.to_dict)
     conv.register_unstructure_hook_factory(
         _is_frozen_list, functools.partial(_frozen_list_unstructure, conv=conv)
     )

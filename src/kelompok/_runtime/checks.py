@@ -151,15 +151,18 @@ def check_invariants(
     """
     broken = []
     data = group.data
+    changed: dict[str, list[tuple[Any, Any]]] = {}  # by field: worked out once per event
     for invariant, whole, which in checking:
         entries: Iterable[tuple[Any, Any]] | None = None
         if which != NO_ENTRIES:
             name = cast("str", invariant.each)  # an entry check has one
-            entries = (
-                entries_of(getattr(data, name))
-                if which == ALL_ENTRIES
-                else changed_entries(getattr(old_data, name), getattr(data, name))
-            )
+            if which == ALL_ENTRIES:
+                entries = entries_of(getattr(data, name))
+            else:
+                entries = changed.get(name)
+                if entries is None:
+                    found = changed_entries(getattr(old_data, name), getattr(data, name))
+                    entries = changed[name] = list(found)
         if not _holds(invariant, group, spec.name, whole=whole, entries=entries):
             broken.append(invariant.reason())
     if broken:
