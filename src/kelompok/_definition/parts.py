@@ -124,9 +124,10 @@ class Invariant:
             and item.
         entry_reads: what *entry* reads besides its entry, in the form of
             *reads*; ``()`` when it reads only the entry (and what never
-            changes: the id, the type, the founding arguments). After an event
-            that changed one of them, every entry is checked again; after one
-            that changed only *each*, only the entries it added or replaced.
+            changes: the id, the type, the founding arguments); name *each* too
+            if it reads the other entries. After an event that changed one of
+            them, every entry is checked again; after one that changed only
+            *each*, only the entries it added or replaced.
             ``None`` (the default) means "anything": every entry, every event.
     """
 
