@@ -6,6 +6,7 @@ The rules are those of docs/model.md §4.4.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import json
 from collections.abc import Callable
 from typing import Any
@@ -236,3 +237,137 @@ def test_the_whole_history_must_make_the_head_exactly() -> None:
     assert ("document.history", "reached") in _codes({**doc, "reached": "awareness"})
     marks = {**doc["marks"], "admit": {"admit": 1}}
     assert ("document.history", "counts") in _codes({**doc, "marks": marks})
+
+
+# -- heads that no sequence of events makes (found by attacking the first version) -----------
+
+
+def _tally_of(events: list[str]) -> tuple[dict[str, int], dict[str, dict[str, int]]]:
+    counts: dict[str, int] = {}
+    marks: dict[str, dict[str, int]] = {}
+    for event in events:
+        counts[event] = counts.get(event, 0) + 1
+        marks[event] = dict(counts)
+    return counts, {e: marks[e] for e in counts}
+
+
+def _forged(group: Any, events: list[str], stage: str, reached: str) -> dict[str, Any]:
+    """*group*'s head, claiming *events* were applied (in that order) to reach *stage*."""
+    head = group.to_dict(history=False)
+    counts, marks = _tally_of(events)
+    head.update(counts=counts, marks=marks, version=len(events), stage=stage, reached=reached)
+    return head
+
+
+_CORE = ["identify_needs", "form_core_group"]
+FORGED = {
+    "a one-way move twice": (_CORE[:1] * 2, "needs_identified", "needs_identified"),
+    "a stage skipped": (["form_core_group"], "core_formed", "core_formed"),
+    "a move counted, its stage never reached": (
+        [*_CORE, "adopt_charter", "open_recruitment", "adopt_charter"],
+        "core_formed",
+        "core_formed",
+    ),
+    "dissolved twice": ([*_CORE, "dissolve", "dissolve"], "dissolved", "core_formed"),
+    "an action before its stage": (
+        ["identify_needs", "adopt_charter", "form_core_group", "adopt_charter"],
+        "core_formed",
+        "core_formed",
+    ),
+    "live again after dissolve": (
+        [*_CORE, "dissolve", "adopt_charter"],
+        "core_formed",
+        "core_formed",
+    ),
+}
+
+
+@pytest.mark.parametrize(("events", "stage", "reached"), FORGED.values(), ids=list(FORGED))
+def test_load_refuses_a_head_whose_counts_no_path_makes(
+    events: list[str], stage: str, reached: str
+) -> None:
+    group = _group("volunteer", "core_formed")
+    codes = _codes(_forged(group, events, stage, reached))
+    assert any(code in {"document.history", "document.stage"} for code, _ in codes)
+
+
+def test_the_real_order_of_a_long_history_is_found_from_its_head() -> None:
+    """Ways back and actions that also move: evaluate twice, develop twice, in a cycle."""
+    group = _group("professional", "evaluating")
+    payload = {"goal_results": dict.fromkeys(group.data.charter.goals, 80), "findings": "good"}
+    program = group.data.programs["p1"]
+    for _ in range(2):
+        group.develop(improvements=["more"], programs=[])
+        group.record_activity(
+            program=program.id,
+            activity=program.activities[0],
+            held_on=dt.datetime.now(dt.timezone.utc).date(),
+            participants=3,
+            outcome="ok",
+        )
+        group.evaluate(**payload)
+    head = group.to_dict(history=False)
+    assert kelompok.load(head).to_dict(history=False) == head
+    events = [r.event for r in group.history]
+    i = events.index("develop")
+    forged = _forged(group, [*events[:i], "develop", *events[i:]], group.stage, "evaluating")
+    assert [("document.history", "counts")] == _codes(forged)  # two ways back, one evaluate
+
+
+def test_a_tail_with_an_event_that_is_not_text_is_refused() -> None:
+    doc = _tail()
+    doc["history"][0]["event"] = ["admit"]  # unhashable: must not escape as a TypeError
+    assert ("document.invalid", "history[0].event") in _codes(doc)
+
+
+class _Key(str):
+    __slots__ = ()
+
+
+@pytest.mark.parametrize("key", [_Key("admit"), 1, None], ids=repr)
+def test_a_mark_under_a_key_that_is_not_exact_text_is_refused(key: Any) -> None:
+    doc = _head()
+    doc["marks"][key] = doc["marks"].pop("admit")
+    assert ("document.invalid", "marks") in _codes(doc)
+
+
+def test_a_mapping_that_lies_about_its_keys_is_read_once() -> None:
+    from collections.abc import Mapping  # noqa: PLC0415
+
+    class Proxy(Mapping[str, Any]):
+        def __init__(self, inner: dict[str, Any]) -> None:
+            self.inner = inner
+
+        def __getitem__(self, key: str) -> Any:
+            return self.inner[key]
+
+        def __iter__(self) -> Any:
+            return iter(self.inner)
+
+        def __len__(self) -> int:
+            return len(self.inner)
+
+        def __contains__(self, key: object) -> bool:
+            return key == "history" or key in self.inner
+
+    head = _head()
+    assert kelompok.load(Proxy(head)).to_dict(history=False) == head
+
+    class Broken(Proxy):
+        def __getitem__(self, key: str) -> Any:
+            raise RuntimeError("the driver lost the connection")
+
+    assert [("document.invalid", "document")] == _codes(Broken(head))  # type: ignore[arg-type]
+
+
+def test_a_head_too_long_to_check_alone_asks_for_its_history(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from kelompok._codec import walk  # noqa: PLC0415
+
+    head = _head("collaborating")
+    monkeypatch.setattr(walk, "BUDGET", 3)
+    with pytest.raises(InvalidGroupData, match="with its history"):
+        kelompok.load(head)
+    monkeypatch.setattr(walk, "BUDGET", 20_000)
+    assert kelompok.load(head).version == head["version"]

@@ -131,3 +131,18 @@ def test_both_codecs_give_one_answer(data: st.DataObject) -> None:
     edited = text[: start + 1] + data.draw(_EDITS) + text[end:]
     answers = {name: _with(name, lambda: kelompok.load_json(edited).to_dict()) for name in CODECS}
     assert answers["json"] == answers["orjson"], edited[start - 30 : start + 30]
+
+
+@pytest.mark.parametrize(
+    "literal", ["1" + "0" * 30, "-9223372036854775809", "18446744073709551615"]
+)
+def test_an_integer_beyond_64_bits_reads_alike_in_either_codec(literal: str) -> None:
+    """orjson reads one past its range as a float; the standard library is made to as well."""
+    in_payload = _replace('"needs":[', '"needs":[' + literal + ",")  # a payload: JSON only
+    in_data = _replace('"version":6', '"version":' + literal)  # a whole number: refused
+    for text in (in_payload, in_data):
+        answers = {
+            name: _with(name, lambda t=text: kelompok.load_json(t).to_dict()) for name in CODECS
+        }
+        assert answers["json"] == answers["orjson"]
+    assert _with("json", lambda: kelompok.load_json(in_data))[0] == "refused"

@@ -151,7 +151,68 @@ def head_alone(  # noqa: C901 -- one check per rule of §4.4
     )
     if not entered:
         add("reached", "no event counted leads there")
+    if not walks(type_name, marks, stage, rank):
+        add("counts", "no order of these events is a walk of the moves ending in the head")
     return events, rank
+
+
+def walks(  # noqa: C901 -- a search, written out
+    type_name: str, marks: Mapping[str, Mapping[str, int]], stage: str, rank: int
+) -> bool:
+    """§4.4's last rule, by brute force: some order of the events has these marks and is a path.
+
+    One event at a time, a path of the declared moves from awareness that ends in
+    *stage* at *rank*.
+
+    The marks cut the events into segments (those between the last of one event and the
+    last of the next, which ends the segment); each segment's events are tried in every
+    order (with memory of the states seen).
+    """
+    live, moves, after = LIVE[type_name], MOVES[type_name], AFTER[type_name]
+    ends = sorted(marks, key=lambda e: sum(marks[e].values()))
+    names = sorted({e for mark in marks.values() for e in mark})
+    segments = []
+    before: Mapping[str, int] = {}
+    for end in ends:
+        left = {e: marks[end].get(e, 0) - before.get(e, 0) for e in names}
+        left[end] -= 1
+        segments.append((end, tuple(left[e] for e in names)))
+        before = marks[end]
+
+    def step(event: str, at: str, peak: int, seen: frozenset[str]) -> tuple[str, int] | None:
+        if at not in moves[event] or not set(after.get(event, ())) <= seen:
+            return None
+        dest = moves[event][at] or at
+        if dest in live and live.index(dest) > peak:
+            return (dest, peak + 1) if live.index(dest) == peak + 1 else None
+        return dest, peak
+
+    if not segments:
+        return stage == live[0] and rank == 0
+    todo = [(0, live[0], 0, segments[0][1], frozenset())]
+    visited = set()
+    while todo:
+        state = todo.pop()
+        if state in visited:
+            continue
+        visited.add(state)
+        k, at, peak, left, seen = state
+        for i, n in enumerate(left):
+            moved = step(names[i], at, peak, seen) if n else None
+            if moved is not None:
+                rest = (*left[:i], n - 1, *left[i + 1 :])
+                todo.append((k, moved[0], moved[1], rest, seen | {names[i]}))
+        if not any(left):
+            end = segments[k][0]
+            moved = step(end, at, peak, seen)
+            if moved is None:
+                continue
+            if k + 1 == len(segments):
+                if moved == (stage, rank):
+                    return True
+                continue
+            todo.append((k + 1, moved[0], moved[1], segments[k + 1][1], seen | {end}))
+    return False
 
 
 def history_agrees(

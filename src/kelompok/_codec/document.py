@@ -20,7 +20,7 @@ from kelompok._base.errors import (
     KelompokError,
     TransitionNotAllowed,
 )
-from kelompok._base.scalars import describe
+from kelompok._base.scalars import describe, describe_exception
 from kelompok._base.text import Reason, msg
 from kelompok._codec.head import agree, read_head
 from kelompok._codec.history import read_history
@@ -130,6 +130,7 @@ def checked_load(
 ) -> Group:
     """:func:`load` without asking :data:`known_documents`: every check, every time."""
     ld = Loader()
+    document = _as_dict(document)
     gt, schema = _header(ld, document, find_type)
     group_id = ld.group_id(document["id"])
     created_at = ld.moment(document["created_at"], "created_at")
@@ -233,6 +234,21 @@ def _replay(group: Group) -> None:
 
 
 _WHAT: Final = "Cannot load this group document"
+
+
+def _as_dict(document: Any) -> Any:
+    """A mapping that is not a dict, read once into one: it may answer differently twice."""
+    if type(document) is dict or not isinstance(document, Mapping):
+        return document
+    try:
+        return dict(document)
+    except Exception as exc:  # noqa: BLE001 -- a user's mapping may raise anything
+        text = msg(
+            "document.unreadable",
+            "could not be read as a mapping: {why}",
+            why=describe_exception(exc),
+        )
+        raise InvalidGroupData(_WHAT, [make_problem("document", text)]) from None
 
 
 def _header(ld: Loader, document: Any, find_type: FindType) -> tuple[GroupType[Any], int]:

@@ -20,6 +20,7 @@ from kelompok._base.scalars import describe
 from kelompok._base.text import msg
 from kelompok._codec.history import read_history
 from kelompok._codec.tally import Tally, read_tally, tally_json, tally_shape
+from kelompok._codec.walk import IMPOSSIBLE, UNDECIDED, walk
 from kelompok._runtime.state import count_events
 
 if TYPE_CHECKING:
@@ -54,7 +55,36 @@ def read_head(
         history = _tail(ld, gt, document, stage, version, peak, tally)
     if not ld.problems:
         _head_agrees(ld, engine, stage, version, peak, tally)
+    if not ld.problems:
+        _walk_exists(ld, engine, stage, peak, tally)
     return history, peak, tally
+
+
+def _walk_exists(ld: Loader, engine: Engine, stage: str, peak: int, tally: Tally) -> None:
+    """Some order of the head's events is a walk of the declared moves that ends here (§4.4)."""
+    found = walk(engine, tally[0], tally[1], stage, peak)
+    if found == IMPOSSIBLE:
+        ld.fail(
+            "counts",
+            msg(
+                "document.head_impossible",
+                "no order of these events is a path of the type's moves that ends in "
+                "{stage!r} having reached {reached!r}",
+                stage=stage,
+                reached=engine.live[peak],
+            ),
+            "document.history",
+        )
+    elif found == UNDECIDED:
+        ld.fail(
+            "counts",
+            msg(
+                "document.head_undecided",
+                "are too many moves to check from the head alone: load the document with "
+                "its history",
+            ),
+            "document.history",
+        )
 
 
 def _whole(  # noqa: PLR0913, PLR0917 -- the head's fields that the history must make
@@ -108,7 +138,7 @@ def _tail(  # noqa: PLR0913, PLR0917 -- the head's fields that the history must 
     counts = tally[0]
     raw = document["history"]
     later = (
-        collections.Counter(r.get("event") for r in raw if type(r) is dict)
+        collections.Counter(e for r in raw if type(r) is dict and type(e := r.get("event")) is str)
         if type(raw) is list
         else collections.Counter()
     )

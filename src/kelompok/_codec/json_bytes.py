@@ -11,7 +11,9 @@ is installed:
 * ``NaN``, ``Infinity`` and ``-Infinity`` are refused (they are not JSON);
 * text with a lone surrogate, numbers outside the 64-bit range and nesting
   beyond kelompok's depth limit are refused, by the parser or by ``load``'s own
-  checks, never with an exception other than ``InvalidGroupData``;
+  checks, never with an exception other than ``InvalidGroupData``; an integer
+  literal beyond 64 bits is read as a number (a float), as orjson reads it, so a
+  field that must be a whole number refuses it;
 * output is compact UTF-8 JSON (no spaces; text other than ASCII is not escaped).
 
 A repeated key in an object keeps its last value with either parser.
@@ -44,7 +46,13 @@ def _no_constant(name: str) -> Any:
     raise ValueError(error)
 
 
-_DECODER: Final = json.JSONDecoder(parse_constant=_no_constant)
+def _int(text: str) -> int | float:
+    """An integer literal as orjson reads it: an int in [-2**63, 2**64), else a float."""
+    value = int(text)  # more than 4,300 digits: ValueError, refused
+    return value if -(2**63) <= value < 2**64 else float(text)
+
+
+_DECODER: Final = json.JSONDecoder(parse_constant=_no_constant, parse_int=_int)
 _ENCODER: Final = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from kelompok._base.frozen import FrozenMap, own_frozen
 from kelompok._base.text import msg
+from kelompok._data.explain import exact_text_or_description
 
 if TYPE_CHECKING:
     from kelompok._codec.loader import Loader
@@ -59,6 +60,13 @@ def tally_shape(ld: Loader, raw_counts: Any, raw_marks: Any, events: Any) -> boo
         ld.fail("marks", msg("document.tally_marks", "must be an object of event counts by event"))
         return False
     for event, raw in raw_marks.items():
+        if type(event) is not str or event not in events:
+            shown = exact_text_or_description(event)
+            text = msg(
+                "document.tally_event", "counts {event!r}, which is not an event", event=shown
+            )
+            ld.fail("marks", text)
+            continue
         _counter(ld, raw, f"marks.{event}", events)
     return len(ld.problems) == before
 
@@ -73,7 +81,7 @@ def read_tally(ld: Loader, raw_counts: Any, raw_marks: Any, version: int, events
     if not tally_shape(ld, raw_counts, raw_marks, events):
         return FrozenMap(), FrozenMap()
     counts: dict[str, int] = raw_counts
-    marks = {str(event): own_frozen(dict(mark)) for event, mark in raw_marks.items()}
+    marks = {event: own_frozen(dict(mark)) for event, mark in raw_marks.items()}
     if sum(counts.values()) != version:
         ld.fail(
             "version",
@@ -99,23 +107,25 @@ def read_tally(ld: Loader, raw_counts: Any, raw_marks: Any, version: int, events
 def _consistent(
     counts: dict[str, int], marks: dict[str, FrozenMap[str, int]], version: int
 ) -> bool:
-    """Whether *marks* are the counts right after the last of each event, for some sequence."""
+    """Whether *marks* are the counts right after the last of each event, for some sequence.
+
+    Ordered by their sums (the version each was taken at), the marks differ in their
+    sums, only grow, and the last is *counts* itself; each counts all of its own event,
+    and more of it than the mark before. (So each is at most *counts*, and counts all of
+    every event whose mark came before.)
+    """
     at = {event: sum(mark.values()) for event, mark in marks.items()}
     order = sorted(marks, key=at.__getitem__)
-    if len(set(at.values())) != len(at) or (order and at[order[-1]] != version):
-        return False  # two last applications at one version, or none at the end
+    if not order:
+        return not counts and version == 0
+    if len(set(at.values())) != len(at) or marks[order[-1]] != counts:
+        return False
     previous: Mapping[str, int] = {}
-    done: list[str] = []  # the events whose last application came before
     for event in order:
         mark = marks[event]
-        if any(n > counts.get(x, 0) or n < previous.get(x, 0) for x, n in mark.items()):
+        if mark.get(event) != counts[event] or previous.get(event, 0) >= counts[event]:
             return False
-        if any(previous.get(x, 0) > mark.get(x, 0) for x in previous):
+        if any(mark.get(x, 0) < n for x, n in previous.items()):
             return False
-        if mark.get(event, 0) != counts[event] or previous.get(event, 0) >= counts[event]:
-            return False
-        if any(mark.get(x, 0) != counts[x] for x in done):
-            return False
-        done.append(event)
         previous = mark
-    return True
+    return at[order[-1]] == version

@@ -1,0 +1,153 @@
+"""Whether some order of a head's events is a walk of its type's moves ending in the head.
+
+A head without its history states how many times each event was applied
+(``counts``) and the counts after the last of each (``marks``); docs/model.md
+§4.4. The marks cut the history into *segments*: the events between the last
+application of one event and the last of the next, each segment ending with
+the event its mark is of. Within a segment the order is unknown. This module
+searches for an order of every segment that is a walk of the type's declared
+moves from the initial stage: each event allowed where it is applied, stages
+first entered in their order (§4.2), every event after the events it comes
+``after`` (§4.3), nothing after a terminal stage (§4.5), the walk ending in the
+head's stage with the head's stage reached.
+
+An event that is an action wherever it is allowed (it keeps the stage) can be
+applied as early as its ``after`` allows without making a walk impossible, so
+the search applies those of a stage all at once, and branches on the others
+one application at a time. The states it visits are bounded: past
+:data:`BUDGET` it gives up, and ``load`` asks for the history instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Final, Literal
+
+if TYPE_CHECKING:
+    from kelompok._runtime.engine import Engine
+
+BUDGET: Final = 20_000
+"""The most search states one head may cost (the built-in types need a few per stage)."""
+
+POSSIBLE: Final = "possible"
+IMPOSSIBLE: Final = "impossible"
+UNDECIDED: Final = "undecided"
+
+State = tuple[int, str, int, tuple[int, ...], frozenset[str]]
+"""(segment, stage, rank of the stage reached, what is left of the segment by event, events seen)"""
+
+
+def walk(
+    engine: Engine,
+    counts: Mapping[str, int],
+    marks: Mapping[str, Mapping[str, int]],
+    stage: str,
+    peak: int,
+) -> str:
+    """:data:`POSSIBLE`, :data:`IMPOSSIBLE` or :data:`UNDECIDED` (the budget ran out).
+
+    *counts* and *marks* are consistent already (``tally.read_tally``).
+    """
+    names = tuple(counts)
+    index = {name: i for i, name in enumerate(names)}
+    ends = sorted(marks, key=lambda event: sum(marks[event].values()))
+    segments: list[tuple[int, tuple[int, ...]]] = []  # (event it ends with, what precedes it)
+    before: Mapping[str, int] = {}
+    for event in ends:
+        mark = marks[event]
+        left = [mark.get(name, 0) - before.get(name, 0) for name in names]
+        left[index[event]] -= 1  # its last application ends the segment
+        segments.append((index[event], tuple(left)))
+        before = mark
+    search = _Search(engine, names, segments, stage, peak)
+    initial = engine.group_type.initial
+    if not segments:
+        return POSSIBLE if stage == initial and peak == 0 else IMPOSSIBLE
+    return search.run((0, initial, 0, segments[0][1], frozenset()))
+
+
+class _Search:
+    """A depth-first search over the states of :data:`State`, each visited once."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        names: tuple[str, ...],
+        segments: list[tuple[int, tuple[int, ...]]],
+        stage: str,
+        peak: int,
+    ) -> None:
+        self.engine, self.names, self.segments = engine, names, segments
+        self.stage, self.peak = stage, peak
+        self.moves = [engine.events[name].moves for name in names]
+        self.after = [frozenset(engine.events[name].after) for name in names]
+        # an event that moves somewhere is tried one at a time everywhere: spent as an
+        # action early, it could be missing for a move later
+        self.pure = [all((d or s) == s for s, d in moves.items()) for moves in self.moves]
+
+    def run(self, start: State) -> str:
+        seen: set[State] = set()
+        stack = [start]
+        while stack:
+            state = self._actions(stack.pop())
+            if state in seen:
+                continue
+            if len(seen) >= BUDGET:
+                return UNDECIDED
+            seen.add(state)
+            k, stage, peak, left, done = state
+            if not any(left):
+                finished = self._finish(state)
+                if finished is True:
+                    return POSSIBLE
+                if isinstance(finished, tuple):
+                    stack.append(finished)
+            for i, n in enumerate(left):
+                if n and self.after[i] <= done:
+                    entered = None if self.pure[i] else self._enter(i, stage, peak)
+                    if entered is not None:
+                        rest = (*left[:i], n - 1, *left[i + 1 :])
+                        stack.append((k, entered[0], entered[1], rest, done | {self.names[i]}))
+        return IMPOSSIBLE
+
+    def _enter(self, i: int, stage: str, peak: int) -> tuple[str, int] | None:
+        """Where event *i* leads from *stage*, and the rank reached then; ``None`` if nowhere."""
+        moves = self.moves[i]
+        if stage not in moves:
+            return None
+        dest = moves[stage] or stage
+        rank = self.engine.order.get(dest)
+        if rank is None or rank <= peak:
+            return dest, peak
+        return (dest, rank) if rank == peak + 1 else None
+
+    def _actions(self, state: State) -> State:
+        """*state* after every action the stage allows, as often as the segment holds them."""
+        k, stage, peak, left, done = state
+        changed = True
+        while changed:
+            changed = False
+            for i, n in enumerate(left):
+                if n and self.pure[i] and stage in self.moves[i] and self.after[i] <= done:
+                    left = (*left[:i], 0, *left[i + 1 :])
+                    done |= {self.names[i]}
+                    changed = True
+        return k, stage, peak, left, done
+
+    def _finish(self, state: State) -> State | Literal[True] | None:
+        """The segment's last event applied: the next segment's start.
+
+        At the last segment, ``True`` if the walk ends as the head says, else ``None``.
+        """
+        k, stage, peak, _, done = state
+        last, _ = self.segments[k]
+        if not self.after[last] <= done:
+            return None
+        entered = self._enter(last, stage, peak)
+        if entered is None:
+            return None
+        dest, reached = entered
+        done |= {self.names[last]}
+        if k + 1 == len(self.segments):
+            return True if dest == self.stage and reached == self.peak else None
+        return k + 1, dest, reached, self.segments[k + 1][1], done
