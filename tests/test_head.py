@@ -371,3 +371,19 @@ def test_a_head_too_long_to_check_alone_asks_for_its_history(
         kelompok.load(head)
     monkeypatch.setattr(walk, "BUDGET", 20_000)
     assert kelompok.load(head).version == head["version"]
+
+
+def test_a_group_at_the_last_version_a_document_holds_takes_no_event() -> None:
+    head = _head("core_formed")
+    last = 2**63 - 1
+    head["counts"]["adopt_charter"] = last - head["version"]  # an action, applied again and again
+    head["marks"]["adopt_charter"] = dict(head["counts"])
+    head["version"] = last
+    head["data"]["charter"] = {"vision": "V", "mission": "M", "goals": ["G"], "steps": ["S"]}
+    group = kelompok.load(head)
+    before = group.to_dict()
+    with pytest.raises(kelompok.TransitionNotAllowed) as refused:
+        group.fire("adopt_charter", vision="V", mission="M", goals=["G"], steps=["S"])
+    assert [r.code for r in refused.value.reasons] == ["group.version_limit"]
+    assert group.to_dict() == before
+    assert kelompok.load(group.to_dict(history=False)).version == last

@@ -25,6 +25,10 @@ if TYPE_CHECKING:
     from kelompok._runtime.state import State
 
 
+_LAST_VERSION = 2**63 - 1
+"""The highest version a document holds (a 64-bit signed number)."""
+
+
 def stage_reason(group: Group, event: Event) -> Reason:
     stage = group.type.stage(group.stage)
     if stage.terminal:
@@ -226,6 +230,13 @@ def event_reasons(
 ) -> tuple[Any, list[Reason]]:
     """The structured payload of *spec* and every reason it is refused in *state* (none: apply)."""
     reasons: list[Reason] = []
+    if state.version >= _LAST_VERSION:  # its document could not say the next version
+        reasons.append(
+            Reason(
+                "group.version_limit",
+                msg("group.version_limit", "The group has had as many events as it can hold."),
+            )
+        )
     if state.stage not in spec.moves:
         reasons.append(stage_reason(group, spec))
     else:
