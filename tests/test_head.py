@@ -369,7 +369,7 @@ def test_a_head_too_long_to_check_alone_asks_for_its_history(
     monkeypatch.setattr(walk, "BUDGET", 3)
     with pytest.raises(InvalidGroupData, match="with its history"):
         kelompok.load(head)
-    monkeypatch.setattr(walk, "BUDGET", 20_000)
+    monkeypatch.setattr(walk, "BUDGET", 10_000)
     assert kelompok.load(head).version == head["version"]
 
 

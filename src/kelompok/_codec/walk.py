@@ -11,11 +11,13 @@ first entered in their order (§4.2), every event after the events it comes
 ``after`` (§4.3), nothing after a terminal stage (§4.5), the walk ending in the
 head's stage with the head's stage reached.
 
-An event that is an action wherever it is allowed (it keeps the stage) can be
-applied as early as its ``after`` allows without making a walk impossible, so
-the search applies those of a stage all at once, and branches on the others
-one application at a time. The states it visits are bounded: past
-:data:`BUDGET` it gives up, and ``load`` asks for the history instead.
+Within a segment, the copies of an event applied as an action (it keeps the
+stage) can all be applied where the first one was: once an event is placed
+somewhere in a segment, its count no longer matters there. A pure action (one
+that moves nowhere) is placed at the first stage that allows it; the search
+branches only on moves, and on whether an event that also moves is placed. The
+states it visits are bounded: past :data:`BUDGET` it gives up, and ``load``
+asks for the history instead.
 """
 
 from __future__ import annotations
@@ -26,15 +28,16 @@ from typing import TYPE_CHECKING, Final, Literal
 if TYPE_CHECKING:
     from kelompok._runtime.engine import Engine
 
-BUDGET: Final = 20_000
+BUDGET: Final = 10_000
 """The most search states one head may cost (the built-in types need a few per stage)."""
 
 POSSIBLE: Final = "possible"
 IMPOSSIBLE: Final = "impossible"
 UNDECIDED: Final = "undecided"
 
-State = tuple[int, str, int, tuple[int, ...], frozenset[str]]
-"""(segment, stage, rank of the stage reached, what is left of the segment by event, events seen)"""
+State = tuple[int, str, int, tuple[int, ...], frozenset[str], frozenset[int]]
+"""(segment, stage, rank of the stage reached, what is left of the segment by event, the
+events applied so far, the events of the segment placed as actions)"""
 
 
 def walk(
@@ -63,11 +66,17 @@ def walk(
     initial = engine.group_type.initial
     if not segments:
         return POSSIBLE if stage == initial and peak == 0 else IMPOSSIBLE
-    return search.run((0, initial, 0, segments[0][1], frozenset()))
+    return search.run((0, initial, 0, segments[0][1], frozenset(), frozenset()))
 
 
 class _Search:
-    """A depth-first search over the states of :data:`State`, each visited once."""
+    """A depth-first search over the states of :data:`State`, each visited once.
+
+    ``placed`` holds the events of the segment applied as an action somewhere in it
+    already: their other copies of the segment can be applied there too, so they are no
+    longer counted one by one. A pure action (one that moves nowhere) is placed at the
+    first stage that allows it; an event that also moves may be placed, or kept for moves.
+    """
 
     def __init__(
         self,
@@ -81,33 +90,37 @@ class _Search:
         self.stage, self.peak = stage, peak
         self.moves = [engine.events[name].moves for name in names]
         self.after = [frozenset(engine.events[name].after) for name in names]
-        # an event that moves somewhere is tried one at a time everywhere: spent as an
-        # action early, it could be missing for a move later
         self.pure = [all((d or s) == s for s, d in moves.items()) for moves in self.moves]
 
-    def run(self, start: State) -> str:
+    def run(self, start: State) -> str:  # noqa: C901 -- one search, read top to bottom
         seen: set[State] = set()
         stack = [start]
         while stack:
-            state = self._actions(stack.pop())
+            state = self._place(stack.pop())
             if state in seen:
                 continue
             if len(seen) >= BUDGET:
                 return UNDECIDED
             seen.add(state)
-            k, stage, peak, left, done = state
-            if not any(left):
+            k, stage, peak, left, done, placed = state
+            if all(n == 0 or i in placed for i, n in enumerate(left)):
                 finished = self._finish(state)
                 if finished is True:
                     return POSSIBLE
                 if isinstance(finished, tuple):
                     stack.append(finished)
             for i, n in enumerate(left):
-                if n and self.after[i] <= done:
-                    entered = None if self.pure[i] else self._enter(i, stage, peak)
-                    if entered is not None:
-                        rest = (*left[:i], n - 1, *left[i + 1 :])
-                        stack.append((k, entered[0], entered[1], rest, done | {self.names[i]}))
+                if not n or self.pure[i] or not self.after[i] <= done:
+                    continue
+                entered = self._enter(i, stage, peak)
+                if entered is None:
+                    continue
+                rest = (*left[:i], n - 1, *left[i + 1 :])
+                name = self.names[i]
+                if entered[0] == stage:  # an action here, of an event that moves elsewhere
+                    stack.append((k, stage, peak, rest, done | {name}, placed | {i}))
+                else:
+                    stack.append((k, entered[0], entered[1], rest, done | {name}, placed))
         return IMPOSSIBLE
 
     def _enter(self, i: int, stage: str, peak: int) -> tuple[str, int] | None:
@@ -121,25 +134,31 @@ class _Search:
             return dest, peak
         return (dest, rank) if rank == peak + 1 else None
 
-    def _actions(self, state: State) -> State:
-        """*state* after every action the stage allows, as often as the segment holds them."""
-        k, stage, peak, left, done = state
+    def _place(self, state: State) -> State:
+        """*state* with every pure action the stage allows placed (as its ``after`` allows)."""
+        k, stage, peak, left, done, placed = state
         changed = True
         while changed:
             changed = False
             for i, n in enumerate(left):
-                if n and self.pure[i] and stage in self.moves[i] and self.after[i] <= done:
-                    left = (*left[:i], 0, *left[i + 1 :])
+                if (
+                    n
+                    and self.pure[i]
+                    and i not in placed
+                    and stage in self.moves[i]
+                    and self.after[i] <= done
+                ):
                     done |= {self.names[i]}
+                    placed |= {i}
                     changed = True
-        return k, stage, peak, left, done
+        return k, stage, peak, left, done, placed
 
     def _finish(self, state: State) -> State | Literal[True] | None:
         """The segment's last event applied: the next segment's start.
 
         At the last segment, ``True`` if the walk ends as the head says, else ``None``.
         """
-        k, stage, peak, _, done = state
+        k, stage, peak, _, done, _ = state
         last, _ = self.segments[k]
         if not self.after[last] <= done:
             return None
@@ -150,4 +169,4 @@ class _Search:
         done |= {self.names[last]}
         if k + 1 == len(self.segments):
             return True if dest == self.stage and reached == self.peak else None
-        return k + 1, dest, reached, self.segments[k + 1][1], done
+        return k + 1, dest, reached, self.segments[k + 1][1], done, frozenset()
