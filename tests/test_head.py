@@ -9,6 +9,7 @@ import copy
 import datetime as dt
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -387,3 +388,21 @@ def test_a_group_at_the_last_version_a_document_holds_takes_no_event() -> None:
     assert [r.code for r in refused.value.reasons] == ["group.version_limit"]
     assert group.to_dict() == before
     assert kelompok.load(group.to_dict(history=False)).version == last
+
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.mark.parametrize("name", ["professional", "volunteer"])
+def test_a_document_written_by_kelompok_0_1_loads_and_upgrades(name: str) -> None:
+    """A schema 1 document as the previous version wrote it (tests/fixtures/)."""
+    old = json.loads((FIXTURES / f"{name}-schema-1.json").read_text(encoding="utf-8"))
+    assert old["schema_version"] == 1
+    group = kelompok.load(old, replay=True)
+    new = group.to_dict()
+    assert new["schema_version"] == kelompok.SCHEMA_VERSION == 2
+    assert {
+        k: v for k, v in new.items() if k not in {"schema_version", "reached", "counts", "marks"}
+    } == {k: v for k, v in old.items() if k != "schema_version"}
+    assert kelompok.load(new).to_dict() == new
+    assert kelompok.load(group.to_dict(history=False)).version == old["version"]
