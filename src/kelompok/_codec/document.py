@@ -64,8 +64,14 @@ _KEYS: Final = {
 _TAIL_KEYS: Final = {1: ("history",), 2: ("history_from", "history")}
 
 
-def dump(group: Group, state: State | None = None, *, history: bool = True) -> dict[str, Any]:
-    """The document of *group* in *state* (see :meth:`Group.to_dict`)."""
+def dump(
+    group: Group, state: State | None = None, *, history: bool = True, shared: bool = False
+) -> dict[str, Any]:
+    """The document of *group* in *state* (see :meth:`Group.to_dict`).
+
+    With *shared*, the records' payloads are the group's own, not copies: only for a
+    document that is encoded at once and never handed out (``to_json``).
+    """
     gt = group._type  # noqa: SLF001 -- the document module owns the format
     if state is None:
         state = group._state()  # noqa: SLF001
@@ -92,7 +98,7 @@ def dump(group: Group, state: State | None = None, *, history: bool = True) -> d
                 "source": r.source,
                 "dest": r.dest,
                 "at": r.at_text(),
-                "payload": copy_json(r._payload),  # noqa: SLF001
+                "payload": r._payload if shared else copy_json(r._payload),  # noqa: SLF001
                 "actor": r.actor,
             }
             for r in state.history[: state.length]
@@ -100,9 +106,11 @@ def dump(group: Group, state: State | None = None, *, history: bool = True) -> d
     return document
 
 
-def dump_and_remember(group: Group, state: State, *, history: bool = True) -> dict[str, Any]:
+def dump_and_remember(
+    group: Group, state: State, *, history: bool = True, shared: bool = False
+) -> dict[str, Any]:
     """:func:`dump`, and remember the document in :data:`known_documents`."""
-    document = dump(group, state, history=history)
+    document = dump(group, state, history=history, shared=shared)
     if not history:  # the group that loading the head gives: no records
         state = state._replace(history=[], length=0, start=state.version)
     known_documents.remember(document, lambda: group._copy_of(state))  # noqa: SLF001

@@ -418,7 +418,10 @@ class Group(Cell):
 
         :func:`kelompok.load_json` rebuilds the group from it.
         """
-        return self._type._json(self.to_dict(history=history))  # noqa: SLF001
+        cell = self._cell
+        if type(cell) is State:
+            return self._type._json(self, cell, remember=True, history=history)  # noqa: SLF001
+        return self._type._json(self, self._state(), remember=False, history=history)  # noqa: SLF001
 
     def _name(self, state: State) -> str:
         name = getattr(state.data, "name", None)

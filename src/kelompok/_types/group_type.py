@@ -338,9 +338,15 @@ class GroupType(Generic[G]):
             return dump_and_remember(group, state, history=history)
         return dump(group, state, history=history)
 
-    def _json(self, document: dict[str, Any]) -> bytes:
-        """*document* as JSON bytes (how ``Group.to_json`` writes it)."""
-        return encode_document(document)
+    def _json(self, group: G, state: State, *, remember: bool, history: bool) -> bytes:
+        """The document of *group* in *state* as JSON bytes (how ``Group.to_json`` writes it).
+
+        The document is encoded at once and dropped, so it holds the records' own
+        payloads instead of copies.
+        """
+        if remember:
+            return encode_document(dump_and_remember(group, state, history=history, shared=True))
+        return encode_document(dump(group, state, history=history, shared=True))
 
     def _reduce_group(self, group: G) -> tuple[Any, ...]:
         """How *group* pickles: as its document, loaded by type name when unpickled."""
