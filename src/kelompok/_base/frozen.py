@@ -40,7 +40,7 @@ class FrozenMap(Mapping[K, V]):
     100,000 costs what it costs in a map of ten.
     """
 
-    __slots__ = ("_map", "_p")
+    __slots__ = ("__weakref__", "_map", "_p")
 
     # A small map is its dict alone, read and copied directly: the fast path, and one
     # object per map. Past _SMALL entries it is a PMap's hash trie.

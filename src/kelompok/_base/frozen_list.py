@@ -27,7 +27,7 @@ class FrozenList(Sequence[T]):
     and leave this one as it was.
     """
 
-    __slots__ = ("_v",)
+    __slots__ = ("__weakref__", "_v")
 
     _v: PVector[T]
 

@@ -35,6 +35,14 @@ def _names(names: Iterable[str] | None) -> frozenset[str] | None:
     return None if names is None else frozenset(names)
 
 
+def _keyed(
+    keys: Mapping[str, Callable[[Any], Any]] | Iterable[tuple[str, Callable[[Any], Any]]] | None,
+) -> tuple[tuple[str, Callable[[Any], Any]], ...]:
+    if keys is None:
+        return ()
+    return tuple(keys.items() if isinstance(keys, Mapping) else keys)
+
+
 def _frozen_moves(moves: Mapping[str, str | None]) -> Mapping[str, str | None]:
     return FrozenMap(moves)
 
@@ -129,6 +137,11 @@ class Invariant:
             them, every entry is checked again; after one that changed only
             *each*, only the entries it added or replaced.
             ``None`` (the default) means "anything": every entry, every event.
+        entry_keys: for a map named in *entry_reads* that *entry* reads only at
+            the key its entry names, how to get that key from the entry's value
+            (``{"programs": lambda activity: activity.program}``). After an event
+            that changed that map at some keys, ``fire`` checks only the entries
+            that name them (found by an index), not every entry.
     """
 
     code: str
@@ -140,6 +153,9 @@ class Invariant:
         default=None, eq=False, kw_only=True
     )
     entry_reads: frozenset[str] | None = attrs.field(default=None, converter=_names, kw_only=True)
+    entry_keys: tuple[tuple[str, Callable[[Any], Any]], ...] = attrs.field(
+        default=(), converter=_keyed, kw_only=True, eq=False
+    )
 
     def reason(self) -> Reason:
         """The problem this invariant gives when it does not hold."""

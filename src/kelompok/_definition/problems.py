@@ -97,7 +97,7 @@ def definition_problems(gt: GroupType[Any]) -> list[str]:
     return problems
 
 
-def _invariant_problems(gt: Any, inv: Invariant, fields: set[str]) -> list[str]:
+def _invariant_problems(gt: Any, inv: Invariant, fields: set[str]) -> list[str]:  # noqa: C901 -- one check per part
     problems: list[str] = []
     if inv.check is None and inv.entry is None:
         problems.append(f"invariant {inv.code!r} has neither a check nor an entry check")
@@ -112,6 +112,13 @@ def _invariant_problems(gt: Any, inv: Invariant, fields: set[str]) -> list[str]:
             f"invariant {inv.code!r} checks each entry of {inv.each!r}, which is not a field "
             f"of the data class {gt.data.__name__}"
         )
+    for name, key_of in inv.entry_keys:
+        if name not in (inv.entry_reads or ()):
+            problems.append(
+                f"invariant {inv.code!r}: entry_keys names {name!r}, which its entry_reads do not"
+            )
+        if not _callable(key_of):
+            problems.append(f"invariant {inv.code!r}: the entry key of {name!r} is not callable")
     known = {*fields, "stage", *(e.name for e in gt.events)}
     for what, names in (("reads", inv.reads), ("entry_reads", inv.entry_reads)):
         unknown = sorted(str(name) for name in (names or ()) if name not in known)

@@ -27,7 +27,8 @@ listed by its blueprint, and call the same predicates as its requirements.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import operator
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from kelompok._definition.parts import Invariant, Requirement
@@ -73,6 +74,7 @@ def inv(  # noqa: PLR0913 -- the fields of an Invariant, in short
     each: str | None = None,
     entry: Callable[[G, Any, Any], bool] | None = None,
     entry_reads: str = "",
+    entry_keys: Mapping[str, Callable[[Any], Any]] | None = None,
 ) -> Invariant:
     """An invariant of the built-in types (shorthand); *reads*: what it reads, space-separated.
 
@@ -91,6 +93,7 @@ def inv(  # noqa: PLR0913 -- the fields of an Invariant, in short
         each=each,
         entry=entry,
         entry_reads=entry_reads.split() if entry is not None else None,
+        entry_keys=entry_keys,
     )
 
 
@@ -362,6 +365,7 @@ def shared_invariants(
             # record_activity's count is read only as the number before the last
             # replacement, which record_activity does not change
             entry_reads=" ".join(("programs", *replaced_by)),
+            entry_keys={"programs": operator.attrgetter("program")},  # its own program only
         ),
         inv(
             "state.partners",

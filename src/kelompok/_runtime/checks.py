@@ -17,6 +17,7 @@ from kelompok._base.text import Reason, msg
 from kelompok._data.convert import structure_or_reasons
 from kelompok._data.explain import capped, exact_text_or_description
 from kelompok._runtime.engine import ALL_ENTRIES, NO_ENTRIES
+from kelompok._runtime.keyed import keyed_entries
 
 if TYPE_CHECKING:
     from kelompok._definition.parts import Event, Invariant, Requirement
@@ -156,17 +157,19 @@ def check_invariants(
     broken = []
     data = group.data
     changed: dict[str, list[tuple[Any, Any]]] = {}  # by field: worked out once per event
-    for invariant, whole, which in checking:
+    for invariant, whole, which, moved in checking:
         entries: Iterable[tuple[Any, Any]] | None = None
         if which != NO_ENTRIES:
             name = cast("str", invariant.each)  # an entry check has one
-            if which == ALL_ENTRIES:
-                entries = entries_of(getattr(data, name))
-            else:
+            if which != ALL_ENTRIES:
                 entries = changed.get(name)
                 if entries is None:
                     found = changed_entries(getattr(old_data, name), getattr(data, name))
                     entries = changed[name] = list(found)
+                if invariant.entry_keys:
+                    entries = _keyed(invariant, spec, moved, old_data, data, entries)
+            if entries is None:
+                entries = entries_of(getattr(data, name))
         if not _holds(invariant, group, spec.name, whole=whole, entries=entries):
             broken.append(invariant.reason())
     if broken:
@@ -174,6 +177,30 @@ def check_invariants(
         noun = "invariant" if len(broken) == 1 else "invariants"
         what = f"does not hold after the effect of {spec.name!r}"
         raise DefinitionBug(spec.name, f"{noun} {codes}", what, broken)
+
+
+def _keyed(  # noqa: PLR0913, PLR0917 -- the invariant, the event, the data before and after
+    invariant: Invariant,
+    spec: Event,
+    moved: tuple[int, ...],
+    old_data: Any,
+    data: Any,
+    changed: list[tuple[Any, Any]],
+) -> list[tuple[Any, Any]] | None:
+    """The entries of an invariant with entry keys to check (``None``: every entry)."""
+    try:
+        return keyed_entries(
+            invariant.code,
+            cast("str", invariant.each),
+            invariant.entry_keys,
+            moved,
+            old_data,
+            data,
+            changed,
+        )
+    except Exception as exc:  # a type's own entry key raised, or gave no hashable key
+        what = f"has an entry key that raised {type(exc).__name__}: {describe_exception(exc)}"
+        raise DefinitionBug(spec.name, f"invariant {invariant.code!r}", what) from exc
 
 
 def broken_invariants(group: Group, invariants: Iterable[Invariant], when: str) -> list[Reason]:

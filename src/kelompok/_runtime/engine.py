@@ -186,8 +186,8 @@ class Engine:
         if found is None:
             found = tuple(
                 checking
-                for invariant, (whole, entry, each) in zip(self.invariants, self.watch, strict=True)
-                if (checking := _checking(invariant, whole, entry, each, key)) is not None
+                for invariant, watches in zip(self.invariants, self.watch, strict=True)
+                if (checking := _checking(invariant, *watches, key)) is not None
             )
             if len(self.chosen) >= 4096:  # a bound, whatever a type's effects do
                 self.chosen.clear()
@@ -207,6 +207,7 @@ class Checking(NamedTuple):
     invariant: Invariant
     whole: bool  # its check of the whole group
     entries: int  # ALL_ENTRIES, NO_ENTRIES, or the index of the field: only its changed entries
+    keyed: tuple[int, ...] = ()  # which of its entry_keys changed: the entries naming them too
 
 
 Watch = tuple[bool, bool, tuple[int, ...], frozenset[str]]
@@ -227,25 +228,28 @@ def _hit(watch: Watch | None, key: tuple[tuple[bool, ...], bool, str]) -> bool:
     )
 
 
-def _checking(
+def _checking(  # noqa: PLR0913, PLR0917 -- the watches of one invariant, and what changed
     invariant: Invariant,
     whole: Watch | None,
     entry: Watch | None,
     each: int,
+    keyed: tuple[int, ...],
     key: tuple[tuple[bool, ...], bool, str],
 ) -> Checking | None:
+    changed = key[0]
+    moved = tuple(j for j, field in enumerate(keyed) if changed and changed[field])
     if entry is None:
         entries = NO_ENTRIES
     elif _hit(entry, key):
         entries = ALL_ENTRIES
-    elif key[0] and key[0][each]:
+    elif (changed and changed[each]) or moved:
         entries = each
     else:
         entries = NO_ENTRIES
     check_whole = _hit(whole, key)
     if not check_whole and entries == NO_ENTRIES:
         return None
-    return Checking(invariant, check_whole, entries)
+    return Checking(invariant, check_whole, entries, moved)
 
 
 def _one(names: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
@@ -267,12 +271,20 @@ def _watch(reads: frozenset[str] | None, names: tuple[str, ...]) -> Watch:
 
 def _watches(
     invariant: Invariant, names: tuple[str, ...]
-) -> tuple[Watch | None, Watch | None, int]:
-    """The watches of *invariant*'s whole check and entry check, and its collection's index."""
+) -> tuple[Watch | None, Watch | None, int, tuple[int, ...]]:
+    """The watches of *invariant*'s whole check and entry check, and two indices.
+
+    The index of its collection among the data's fields, and of each map its entry
+    check reads by key.
+    """
     whole = _watch(invariant.reads, names) if invariant.check is not None else None
     if invariant.entry is None or invariant.each is None:
-        return whole, None, NO_ENTRIES
-    return whole, _watch(invariant.entry_reads, names), names.index(invariant.each)
+        return whole, None, NO_ENTRIES, ()
+    keyed = tuple(name for name, _ in invariant.entry_keys)
+    reads = invariant.entry_reads
+    plain = None if reads is None else reads - set(keyed)
+    fields = tuple(names.index(name) for name in keyed)
+    return whole, _watch(plain, names), names.index(invariant.each), fields
 
 
 class _Model:
