@@ -164,3 +164,43 @@ def in_threads(work: Callable[[int], None], count: int) -> list[BaseException]:
     for t in threads:
         t.join()
     return raised
+
+
+def actions_type(
+    name: str,
+    *,
+    data: type,
+    founding: type,
+    actions: dict[str, tuple[type, Callable[[Any, Any], Any]]],
+    invariants: Any = (),
+) -> GroupType[Any]:
+    """A small custom type: stage 'open' with the *actions* (name -> payload, effect), and 'close'.
+
+    The data is made from the founding arguments' ``name``.
+    """
+    return kelompok.GroupType(
+        name=name,
+        label={"en": name, "id": name},
+        stages=[
+            kelompok.Stage("open", {"en": "Open", "id": "Terbuka"}),
+            kelompok.Stage("closed", {"en": "Closed", "id": "Tertutup"}, terminal=True),
+        ],
+        events=[
+            *(
+                kelompok.Event(
+                    event,
+                    {"en": event, "id": event},
+                    moves={"open": None},
+                    payload=payload,
+                    effect=effect,
+                )
+                for event, (payload, effect) in actions.items()
+            ),
+            kelompok.Event("close", {"en": "Close", "id": "Tutup"}, moves={"open": "closed"}),
+        ],
+        data=data,
+        founding=founding,
+        initial_data=lambda f: data(name=f.name),
+        group_class=kelompok.Group,
+        invariants=invariants,
+    )

@@ -7,7 +7,6 @@ exactly when the state it would make breaks it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import attrs
@@ -16,7 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import kelompok
-from kelompok import DefinitionBug, DefinitionError, Event, FrozenMap, GroupType, Invariant, Stage
+from builders import actions_type
+from kelompok import DefinitionBug, DefinitionError, FrozenMap, Invariant
 
 CALLS: list[Any] = []
 
@@ -83,31 +83,17 @@ def _line_ok(g: Any, index: int, text: str) -> bool:
     return text.startswith(g.data.rule)
 
 
-def _event(name: str, payload: type, effect: Callable[[Any, Any], Book]) -> Event:
-    return Event(
-        name, {"en": name, "id": name}, moves={"open": None}, payload=payload, effect=effect
-    )
-
-
-BOOK = GroupType(
-    name="entry_book",
-    label={"en": "Book", "id": "Buku"},
-    stages=[
-        Stage("open", {"en": "Open", "id": "Terbuka"}),
-        Stage("closed", {"en": "Closed", "id": "Tertutup"}, terminal=True),
-    ],
-    events=[
-        _event("put", Put, _put),
-        _event("drop", Put, _drop),
-        _event("rule", Rule, _rule),
-        _event("line", Line, _line),
-        _event("rewrite", Line, _rewrite),
-        Event("close", {"en": "Close", "id": "Tutup"}, moves={"open": "closed"}),
-    ],
+BOOK = actions_type(
+    "entry_book",
     data=Book,
     founding=Founding,
-    initial_data=lambda f: Book(name=f.name),
-    group_class=kelompok.Group,
+    actions={
+        "put": (Put, _put),
+        "drop": (Put, _drop),
+        "rule": (Rule, _rule),
+        "line": (Line, _line),
+        "rewrite": (Line, _rewrite),
+    },
     invariants=[
         Invariant(
             "book.people",

@@ -14,8 +14,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import kelompok
-from kelompok import DefinitionBug, DefinitionError, Event, FrozenMap, GroupType, Invariant, Stage
+from builders import actions_type
+from kelompok import DefinitionBug, DefinitionError, FrozenMap, Invariant
 
 CALLS: list[str] = []
 
@@ -58,28 +58,11 @@ def _note_ok(g: Any, key: str, rule: str) -> bool:
     return prefix is not None and key.startswith(prefix)
 
 
-def _event(name: str, effect: Any) -> Event:
-    label = {"en": name, "id": name}
-    return Event(name, label, moves={"open": None}, payload=Pair, effect=effect)
-
-
-NOTEBOOK = GroupType(
-    name="keyed_notebook",
-    label={"en": "Notebook", "id": "Buku catatan"},
-    stages=[
-        Stage("open", {"en": "Open", "id": "Terbuka"}),
-        Stage("closed", {"en": "Closed", "id": "Tertutup"}, terminal=True),
-    ],
-    events=[
-        _event("rule", _rule),
-        _event("unrule", _unrule),
-        _event("note", _note),
-        Event("close", {"en": "Close", "id": "Tutup"}, moves={"open": "closed"}),
-    ],
+NOTEBOOK = actions_type(
+    "keyed_notebook",
     data=Notebook,
     founding=Founding,
-    initial_data=lambda f: Notebook(name=f.name),
-    group_class=kelompok.Group,
+    actions={"rule": (Pair, _rule), "unrule": (Pair, _unrule), "note": (Pair, _note)},
     invariants=[
         Invariant(
             "notebook.notes",
