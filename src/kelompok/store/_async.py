@@ -1,0 +1,222 @@
+"""The store for asyncio: the same transactions as :class:`~kelompok.store.Store`, awaited.
+
+Each operation runs the synchronous store's very transaction through
+SQLAlchemy's ``AsyncConnection.run_sync`` (aiosqlite, or psycopg's async
+connection), so both stores behave alike by construction. A cancelled call
+does not cut its transaction short: the transaction runs in a task of its own
+to its commit or its rollback, and the caller sees ``CancelledError`` either way
+(retry it with the same idempotency key to learn which).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+from collections.abc import Callable, Mapping
+from types import TracebackType
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from kelompok._base.compat import Self
+from kelompok._runtime.group import Group
+from kelompok._runtime.history import HistoryRecord
+from kelompok._types.group_type import GroupType
+from kelompok.store import _calls as calls
+from kelompok.store import _ops as ops
+from kelompok.store._engine import engine_options, prepare, resolve_url, retryable
+from kelompok.store._errors import Conflict, StoreBusy
+from kelompok.store._tables import ensure_schema
+
+G = TypeVar("G", bound=Group)
+T = TypeVar("T")
+
+
+class AsyncStore:
+    """:class:`~kelompok.store.Store` with coroutines; open one with :func:`open_async_store`."""
+
+    def __init__(
+        self, url: str | None = None, *, idempotency_ttl: float = calls.DAY, outbox: bool = False
+    ) -> None:
+        resolved = resolve_url(url, asynchronous=True)
+        self.url = resolved.render_as_string(hide_password=True)
+        self._engine = create_async_engine(resolved, **engine_options(resolved))
+        prepare(self._engine.sync_engine)
+        self._settings = ops.Settings(idempotency_ttl=calls.seconds(idempotency_ttl), outbox=outbox)
+        self._listeners = calls.Listeners()
+        self._ready = False
+        self._setup: asyncio.Lock | None = None
+
+    async def _run(self, fn: Callable[..., T], *args: Any) -> T:
+        """``fn(connection, *args)`` in a transaction that a cancelled caller cannot cut short."""
+        await self._ensure_schema()
+
+        async def transaction() -> T:
+            async with self._engine.connect() as conn:
+                return await conn.run_sync(fn, *args)
+
+        task = asyncio.ensure_future(transaction())
+        task.add_done_callback(_retrieve)
+        return await asyncio.shield(task)
+
+    async def _ensure_schema(self) -> None:
+        if self._ready:
+            return
+        if self._setup is None:
+            self._setup = asyncio.Lock()
+        async with self._setup:
+            if not self._ready:
+                async with self._engine.connect() as conn:
+                    await conn.run_sync(ensure_schema)
+                self._ready = True
+
+    # -- writing ----------------------------------------------------------------------
+
+    async def create(
+        self,
+        group_type: GroupType[G],
+        *,
+        id: str | None = None,  # noqa: A002 -- as GroupType.create
+        **founding: Any,
+    ) -> G:
+        """As :meth:`Store.create <kelompok.store.Store.create>`."""
+        calls.registered(group_type)
+        group = group_type.create(id=id, **founding)
+        await self._run(ops.create, group, ops.clock())
+        return group
+
+    async def fire(  # noqa: PLR0913 -- SPEC section 6 names every argument
+        self,
+        group_id: str,
+        event: str,
+        payload: Mapping[str, Any] | None = None,
+        /,
+        *,
+        actor: str | None = None,
+        expected_version: int | None = None,
+        idempotency_key: str | None = None,
+        **fields: Any,
+    ) -> Group:
+        """As :meth:`Store.fire <kelompok.store.Store.fire>`; listeners may be coroutines."""
+        request = calls.request(
+            group_id,
+            event,
+            payload,
+            fields,
+            actor=actor,
+            expected_version=expected_version,
+            key=idempotency_key,
+        )
+        fired = await self._attempts(request)
+        if fired.record is not None:
+            for result in calls.notify(self._listeners.items, fired.group, fired.record):
+                if inspect.isawaitable(result):
+                    try:
+                        await result
+                    except Exception:  # noqa: BLE001 -- committed: a listener cannot undo it
+                        calls.log.exception("an async store listener raised after a commit")
+        return fired.group
+
+    async def _attempts(self, request: ops.Request) -> ops.Fired:
+        attempts = 0
+        for delay in (*calls.delays(), None):
+            attempts += 1
+            try:
+                return await self._run(ops.fire, request, self._settings, ops.clock())
+            except ops.LostRace:
+                pass
+            except sa.exc.DBAPIError as exc:
+                if not retryable(exc):
+                    raise
+            if delay is None or request.expected_version is not None:
+                break
+            await asyncio.sleep(delay)
+        if request.expected_version is not None:
+            actual = (await self._run(ops.get, request.group_id)).version
+            if actual != request.expected_version:
+                raise Conflict(request.group_id, request.expected_version, actual)
+        raise StoreBusy(request.group_id, attempts)
+
+    def subscribe(self, listener: Callable[[Group, HistoryRecord], object]) -> Callable[[], None]:
+        """As :meth:`Store.subscribe <kelompok.store.Store.subscribe>`; may be ``async``."""
+        return self._listeners.add(listener)
+
+    async def prune_idempotency_keys(self, older_than: float | None = None) -> int:
+        """As :meth:`Store.prune_idempotency_keys <kelompok.store.Store.prune_idempotency_keys>`."""
+        age = self._settings.idempotency_ttl if older_than is None else calls.seconds(older_than)
+        return await self._run(ops.prune_keys, age, ops.clock())
+
+    # -- reading ----------------------------------------------------------------------
+
+    async def get(self, group_id: str) -> Group:
+        """As :meth:`Store.get <kelompok.store.Store.get>`."""
+        calls.text(group_id, "group_id")
+        return await self._run(ops.get, group_id)
+
+    async def history(
+        self, group_id: str, *, after: int | None = None, limit: int | None = None
+    ) -> list[HistoryRecord]:
+        """As :meth:`Store.history <kelompok.store.Store.history>`."""
+        calls.text(group_id, "group_id")
+        start = calls.checked_after(after)
+        size = None if limit is None else calls.checked_limit(limit)
+        return await self._run(ops.history_page, group_id, start, size)
+
+    async def find(
+        self,
+        *,
+        type: GroupType[Any] | str | None = None,  # noqa: A002 -- as Store.find
+        stage: str | None = None,
+        after: str | None = None,
+        limit: int = 100,
+    ) -> list[Group]:
+        """As :meth:`Store.find <kelompok.store.Store.find>`."""
+        return await self._run(ops.find, *calls.find_args(type, stage, after, limit))
+
+    async def pending(self, limit: int = 100) -> list[Any]:
+        """As :meth:`Store.pending <kelompok.store.Store.pending>`."""
+        return await self._run(ops.pending, calls.checked_limit(limit))
+
+    async def acknowledge(self, *ids: int) -> int:
+        """As :meth:`Store.acknowledge <kelompok.store.Store.acknowledge>`."""
+        return await self._run(ops.acknowledge, list(ids)) if ids else 0
+
+    # -- lifetime -----------------------------------------------------------------------
+
+    async def close(self) -> None:
+        """Close every pooled connection."""
+        await self._engine.dispose()
+
+    async def __aenter__(self) -> Self:
+        await self._ensure_schema()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    def __repr__(self) -> str:
+        return f"<kelompok AsyncStore {self.url}>"
+
+
+def _retrieve(task: asyncio.Future[Any]) -> None:
+    """Take a shielded transaction's outcome, so an abandoned one logs no "never retrieved"."""
+    if not task.cancelled():
+        task.exception()
+
+
+def open_async_store(
+    url: str | None = None, *, idempotency_ttl: float = calls.DAY, outbox: bool = False
+) -> AsyncStore:
+    """Open the asynchronous store at *url*, to use as ``async with ... as store``.
+
+    The same URLs as :func:`~kelompok.store.open_store` (SQLite through
+    aiosqlite, PostgreSQL through psycopg's async connection); the tables are
+    created at the first operation.
+    """
+    return AsyncStore(url, idempotency_ttl=idempotency_ttl, outbox=outbox)

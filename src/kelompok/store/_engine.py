@@ -1,0 +1,111 @@
+"""Connecting: which database a URL names, and the settings each backend needs.
+
+SQLite runs in WAL mode with a busy timeout, and the store begins its own
+transactions (``BEGIN IMMEDIATE`` for a write), so that writers queue for the
+lock instead of failing halfway; PostgreSQL locks the group's row
+(``SELECT ... FOR UPDATE``) for the same effect. Either way the compare-and-set
+on ``version`` and the history's primary key make a lost update impossible,
+even without the locks.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Final
+
+import sqlalchemy as sa
+from sqlalchemy import event
+
+from kelompok._base.errors import UsageError
+
+DEFAULT_FILE: Final = "kelompok.db"
+"""The embedded default: an SQLite file in the working directory."""
+ENV: Final = "KELOMPOK_DB"
+"""The environment variable that names the embedded default instead (a path or a URL)."""
+BUSY_TIMEOUT: Final = 30.0
+"""Seconds an SQLite connection waits for another writer's lock before giving up."""
+
+WRITE: Final = "kelompok_write"
+"""The execution option that makes an SQLite transaction begin with ``BEGIN IMMEDIATE``."""
+
+
+def resolve_url(url: str | None, *, asynchronous: bool = False) -> sa.URL:
+    """The URL to connect to: *url*, or ``$KELOMPOK_DB``, or ``./kelompok.db``.
+
+    A bare path means an SQLite file; ``postgresql://`` means psycopg 3.
+    """
+    if url is None:
+        url = os.environ.get(ENV) or DEFAULT_FILE
+    if type(url) is not str:
+        msg = f"the store's URL must be text (str) or None, got {type(url).__name__}"
+        raise UsageError(msg)
+    if "://" not in url:
+        url = f"sqlite:///{Path(url)}"
+    try:
+        parsed = sa.make_url(url)
+    except sa.exc.ArgumentError as exc:
+        msg = f"not a database URL: {url!r} ({exc})"
+        raise UsageError(msg) from None
+    backend, _, driver = parsed.drivername.partition("+")
+    if backend == "postgresql" and driver in ("", "psycopg", "psycopg_async"):
+        return parsed.set(drivername="postgresql+psycopg")
+    if backend == "sqlite" and driver in ("", "pysqlite", "aiosqlite"):
+        return parsed.set(drivername="sqlite+aiosqlite" if asynchronous else "sqlite+pysqlite")
+    msg = (
+        f"the store runs on SQLite (sqlite:///path) or PostgreSQL "
+        f"(postgresql+psycopg://...), not {parsed.drivername!r}"
+    )
+    raise UsageError(msg)
+
+
+def engine_options(url: sa.URL) -> dict[str, Any]:
+    """What ``create_engine`` (or ``create_async_engine``) needs for *url*'s backend."""
+    if url.get_backend_name() == "sqlite":
+        if url.database in (None, "", ":memory:"):
+            msg = (
+                "the store needs an SQLite file (sqlite:///path/to/file.db), not a memory database"
+            )
+            raise UsageError(msg)
+        return {"connect_args": {"timeout": BUSY_TIMEOUT}}
+    return {"pool_pre_ping": True}
+
+
+def prepare(engine: sa.Engine) -> None:
+    """Give the SQLite connections of *engine* WAL mode and transactions begun by the store.
+
+    The ``sqlite3`` module would begin a transaction only at the first write, so a
+    read and the write after it would not be one transaction (SQLAlchemy's SQLite
+    documentation, "Serializable isolation / Savepoints / Transactional DDL").
+    """
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # no implicit BEGIN: the store's own below
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")  # WAL: durable against a crashed process
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: sa.Connection) -> None:
+        write = conn.get_execution_options().get(WRITE, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+RETRY_STATES: Final = frozenset({"40001", "40P01", "55P03"})
+"""PostgreSQL errors after which the transaction may simply be tried again."""
+
+
+def retryable(exc: sa.exc.DBAPIError) -> bool:
+    """Whether *exc* means "busy, try again": a lock not granted, a deadlock, a lost race."""
+    if isinstance(exc, sa.exc.IntegrityError):
+        return True  # another writer appended the same record or key first
+    orig = exc.orig
+    if getattr(orig, "sqlstate", None) in RETRY_STATES:
+        return True
+    text = str(orig).lower()
+    return "database is locked" in text or "database table is locked" in text

@@ -1,0 +1,269 @@
+"""One attempt of each store operation: one transaction on a synchronous connection.
+
+The synchronous store runs these on its connections; the asynchronous one runs
+the very same functions through SQLAlchemy's ``run_sync``, so both have one
+behaviour. Retrying a lost race is the caller's loop (:mod:`kelompok.store._sync`).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+import sqlalchemy as sa
+
+from kelompok._base.errors import TransitionNotAllowed
+from kelompok._base.text import Reason, msg
+from kelompok._runtime.group import Group
+from kelompok._runtime.history import HistoryRecord
+from kelompok._types.group_type import load, load_json
+from kelompok.store import _rows as rows
+from kelompok.store._engine import WRITE
+from kelompok.store._errors import Conflict, IdempotencyMismatch, NotFound
+from kelompok.store._tables import groups, history, idempotency, outbox
+
+
+class LostRace(Exception):
+    """Another writer changed the group between the read and the compare-and-set."""
+
+
+@attrs.frozen
+class Request:
+    """One ``fire``, as the caller gave it (the payload already a plain dict)."""
+
+    group_id: str
+    event: str
+    payload: Mapping[str, Any]
+    actor: str | None
+    expected_version: int | None
+    key: str | None
+    fingerprint: str | None
+
+
+@attrs.frozen
+class Settings:
+    """What every write of one store does alike."""
+
+    idempotency_ttl: float
+    outbox: bool
+
+
+@attrs.frozen
+class Fired:
+    """What ``fire`` gives back: the group after the event, and its record (none on a repeat)."""
+
+    group: Group
+    record: HistoryRecord | None
+
+
+def writing(conn: sa.Connection) -> sa.Connection:
+    """*conn* with its next transaction a write (SQLite: ``BEGIN IMMEDIATE``)."""
+    return conn.execution_options(**{WRITE: True})
+
+
+def _head_row(conn: sa.Connection, group_id: str, *, lock: bool = False) -> Any:
+    query = sa.select(groups).where(groups.c.id == group_id)
+    row = conn.execute(query.with_for_update() if lock else query).one_or_none()
+    if row is None:
+        raise NotFound(group_id)
+    return row
+
+
+def create(conn: sa.Connection, group: Group, now: float) -> None:
+    """Store a new *group*; ``Conflict`` if its id is taken."""
+    with writing(conn).begin():
+        taken = conn.execute(
+            sa.select(groups.c.version).where(groups.c.id == group.id)
+        ).scalar_one_or_none()
+        if taken is not None:
+            raise Conflict(group.id, None, taken)
+        conn.execute(
+            groups.insert().values(
+                id=group.id,
+                type=group.type.name,
+                definition=rows.definition_digest(group.type),
+                stage=group.stage,
+                version=group.version,
+                head=rows.head_text(group),
+                updated_at=now,
+            )
+        )
+
+
+def get(conn: sa.Connection, group_id: str) -> Group:
+    with conn.begin():
+        return rows.group_from_row(_head_row(conn, group_id))
+
+
+def fire(conn: sa.Connection, request: Request, settings: Settings, now: float) -> Fired:
+    """Read, check, compare-and-set, append: one transaction, all or nothing."""
+    with writing(conn).begin():
+        row = _head_row(conn, request.group_id, lock=True)
+        if request.key is not None:
+            repeat = _repeat(conn, request, settings, now)
+            if repeat is not None:
+                return Fired(repeat, None)
+        if request.expected_version is not None and row.version != request.expected_version:
+            raise Conflict(request.group_id, request.expected_version, row.version)
+        group = rows.group_from_row(row)
+        payload = _resolved(conn, group, request)
+        group.fire(request.event, payload, actor=request.actor)
+        head, record = rows.split_document(group)
+        changed = conn.execute(
+            groups.update()
+            .where(groups.c.id == group.id, groups.c.version == row.version)
+            .values(
+                stage=group.stage,
+                version=group.version,
+                head=head,
+                definition=rows.definition_digest(group.type),
+                updated_at=now,
+            )
+        )
+        if changed.rowcount != 1:
+            raise LostRace
+        conn.execute(
+            history.insert().values(
+                group_id=group.id, seq=group.version, event=request.event, record=record
+            )
+        )
+        if request.key is not None:
+            conn.execute(
+                idempotency.insert().values(
+                    group_id=group.id,
+                    key=request.key,
+                    event=request.event,
+                    fingerprint=request.fingerprint,
+                    head=head,
+                    created_at=now,
+                )
+            )
+        if settings.outbox:
+            conn.execute(
+                outbox.insert().values(
+                    group_id=group.id,
+                    seq=group.version,
+                    type=group.type.name,
+                    event=request.event,
+                    record=record,
+                    created_at=now,
+                )
+            )
+    return Fired(group, group.history[-1])
+
+
+def _repeat(conn: sa.Connection, request: Request, settings: Settings, now: float) -> Group | None:
+    """The outcome of the first call with this key, or ``None`` if this is the first call."""
+    key = (idempotency.c.group_id == request.group_id) & (idempotency.c.key == request.key)
+    seen = conn.execute(sa.select(idempotency).where(key)).one_or_none()
+    if seen is None:
+        return None
+    if seen.created_at < now - settings.idempotency_ttl:  # expired, not yet pruned
+        conn.execute(idempotency.delete().where(key))
+        return None
+    if seen.fingerprint != request.fingerprint:
+        raise IdempotencyMismatch(request.group_id, str(request.key), seen.event)
+    return load_json(seen.head)
+
+
+def _resolved(conn: sa.Connection, group: Group, request: Request) -> Mapping[str, Any]:
+    """The payload with each group reference (a partner's id) replaced by the stored group."""
+    fields = rows.reference_fields(group.type.event(request.event))
+    if not fields:
+        return request.payload
+    payload = dict(request.payload)
+    for name in fields:
+        if name not in payload:
+            continue  # the event's own check says it is missing
+        given = payload[name]
+        if type(given) is not str:
+            text = msg(
+                "store.reference_by_id",
+                "{field}: give the stored group's id; the store reads the group itself",
+                field=name,
+            )
+            raise TransitionNotAllowed(
+                request.event, group.stage, [Reason("store.reference_by_id", text, name)]
+            )
+        row = conn.execute(sa.select(groups).where(groups.c.id == given)).one_or_none()
+        if row is None:
+            text = msg(
+                "store.reference_unknown",
+                "{field}: no stored group has the id {id!r}",
+                field=name,
+                id=given,
+            )
+            raise TransitionNotAllowed(
+                request.event, group.stage, [Reason("store.reference_unknown", text, name)]
+            )
+        payload[name] = group if given == group.id else rows.group_from_row(row)
+    return payload
+
+
+def history_page(
+    conn: sa.Connection, group_id: str, after: int, limit: int | None
+) -> list[HistoryRecord]:
+    """Records ``after + 1`` on (at most *limit*); the whole history is checked with its head."""
+    with conn.begin():
+        head = _head_row(conn, group_id)
+        query = (
+            sa.select(history.c.seq, history.c.event, history.c.record)
+            .where(history.c.group_id == group_id, history.c.seq > after)
+            .order_by(history.c.seq)
+        )
+        found = conn.execute(query if limit is None else query.limit(limit)).all()
+    if after == 0 and limit is None:
+        group = load(rows.whole_document(head.head, found))
+        rows.group_from_row(head)  # the columns agree with the head
+        return list(group.history)
+    group = rows.group_from_row(head)
+    if found and found[-1].seq > group.version:
+        raise rows.refuse(
+            "history",
+            "store.history_ahead",
+            msg(
+                "store.history_ahead",
+                "history record {seq} is after the group's version {version}",
+                seq=found[-1].seq,
+                version=group.version,
+            ),
+        )
+    return rows.read_records(group.type, found, after + 1)
+
+
+def find(
+    conn: sa.Connection, type_name: str | None, stage: str | None, after: str | None, limit: int
+) -> list[Group]:
+    query = sa.select(groups)
+    if type_name is not None:
+        query = query.where(groups.c.type == type_name)
+    if stage is not None:
+        query = query.where(groups.c.stage == stage)
+    if after is not None:
+        query = query.where(groups.c.id > after)
+    with conn.begin():
+        found = conn.execute(query.order_by(groups.c.id).limit(limit)).all()
+    return [rows.group_from_row(row) for row in found]
+
+
+def prune_keys(conn: sa.Connection, older_than: float, now: float) -> int:
+    with writing(conn).begin():
+        done = conn.execute(idempotency.delete().where(idempotency.c.created_at < now - older_than))
+    return done.rowcount
+
+
+def pending(conn: sa.Connection, limit: int) -> list[Any]:
+    with conn.begin():
+        return list(conn.execute(sa.select(outbox).order_by(outbox.c.id).limit(limit)).all())
+
+
+def acknowledge(conn: sa.Connection, ids: list[int]) -> int:
+    with writing(conn).begin():
+        done = conn.execute(outbox.delete().where(outbox.c.id.in_(ids)))
+    return done.rowcount
+
+
+def clock() -> float:
+    return time.time()

@@ -1,0 +1,223 @@
+"""The store: groups in SQLite or PostgreSQL, one transaction per event (docs/storing.md)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from types import TracebackType
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+
+from kelompok._base.compat import Self
+from kelompok._runtime.group import Group
+from kelompok._runtime.history import HistoryRecord
+from kelompok._types.group_type import GroupType
+from kelompok.store import _calls as calls
+from kelompok.store import _ops as ops
+from kelompok.store._engine import engine_options, prepare, resolve_url, retryable
+from kelompok.store._errors import Conflict, StoreBusy
+from kelompok.store._tables import ensure_schema
+
+G = TypeVar("G", bound=Group)
+
+
+class Store:
+    """Groups kept in a database; every change is one event, in one transaction.
+
+    Open one with :func:`open_store`; one store serves every thread of a process
+    (its connections are pooled). Groups it returns are snapshots: change a group
+    with :meth:`fire`, not with the group's own ``fire``, which changes only the copy.
+    """
+
+    def __init__(
+        self, url: str | None = None, *, idempotency_ttl: float = calls.DAY, outbox: bool = False
+    ) -> None:
+        resolved = resolve_url(url)
+        self.url = resolved.render_as_string(hide_password=True)
+        self._engine = sa.create_engine(resolved, **engine_options(resolved))
+        prepare(self._engine)
+        self._settings = ops.Settings(idempotency_ttl=calls.seconds(idempotency_ttl), outbox=outbox)
+        self._listeners = calls.Listeners()
+        with self._engine.connect() as conn:
+            ensure_schema(conn)
+
+    # -- writing ----------------------------------------------------------------------
+
+    def create(self, group_type: GroupType[G], *, id: str | None = None, **founding: Any) -> G:  # noqa: A002 -- as GroupType.create
+        """Create a group of *group_type* (as ``group_type.create``) and store it at version 0.
+
+        Raises:
+            CreationRefused: the founding arguments are refused.
+            Conflict: a group with that id is stored already.
+            UsageError: the type is not registered, so a stored group of it could not be read.
+        """
+        calls.registered(group_type)
+        group = group_type.create(id=id, **founding)
+        with self._engine.connect() as conn:
+            ops.create(conn, group, ops.clock())
+        return group
+
+    def fire(  # noqa: PLR0913 -- SPEC section 6 names every argument
+        self,
+        group_id: str,
+        event: str,
+        payload: Mapping[str, Any] | None = None,
+        /,
+        *,
+        actor: str | None = None,
+        expected_version: int | None = None,
+        idempotency_key: str | None = None,
+        **fields: Any,
+    ) -> Group:
+        """Apply *event* to the stored group in one transaction; return the group after it.
+
+        The group is read, the event checked and applied, the new head written
+        with a compare-and-set on its version and the record appended, all or
+        nothing. A lost race is tried again from a fresh read, unless
+        *expected_version* is given.
+
+        Raises:
+            NotFound: no group has that id.
+            TransitionNotAllowed: the event is refused; nothing is written.
+            Conflict: *expected_version* is given and the stored version differs.
+            IdempotencyMismatch: *idempotency_key* was used for another event or payload.
+            StoreBusy: the database stayed busy through every retry.
+            InvalidGroupData: the stored row does not pass the checks of ``load``.
+        """
+        request = calls.request(
+            group_id,
+            event,
+            payload,
+            fields,
+            actor=actor,
+            expected_version=expected_version,
+            key=idempotency_key,
+        )
+        fired = self._attempts(request)
+        if fired.record is not None:
+            calls.notify(self._listeners.items, fired.group, fired.record)
+        return fired.group
+
+    def _attempts(self, request: ops.Request) -> ops.Fired:
+        attempts = 0
+        for delay in (*calls.delays(), None):
+            attempts += 1
+            try:
+                with self._engine.connect() as conn:
+                    return ops.fire(conn, request, self._settings, ops.clock())
+            except ops.LostRace:
+                pass
+            except sa.exc.DBAPIError as exc:
+                if not retryable(exc):
+                    raise
+            if delay is None or request.expected_version is not None:
+                break
+            time.sleep(delay)
+        if request.expected_version is not None:
+            with self._engine.connect() as conn:  # tell the caller where the group is now
+                actual = ops.get(conn, request.group_id).version
+            if actual != request.expected_version:
+                raise Conflict(request.group_id, request.expected_version, actual)
+        raise StoreBusy(request.group_id, attempts)
+
+    def subscribe(self, listener: Callable[[Group, HistoryRecord], object]) -> Callable[[], None]:
+        """Call *listener(group, record)* after each event this store commits; returns unsubscribe.
+
+        It runs once, after the commit, in the process that fired; never on a
+        ``get`` or a retry. One that raises is logged (logger ``kelompok.store``)
+        and changes nothing. For delivery that survives a crash, use the outbox.
+        """
+        return self._listeners.add(listener)
+
+    def prune_idempotency_keys(self, older_than: float | None = None) -> int:
+        """Forget idempotency keys older than *older_than* seconds (default: the store's TTL)."""
+        age = self._settings.idempotency_ttl if older_than is None else calls.seconds(older_than)
+        with self._engine.connect() as conn:
+            return ops.prune_keys(conn, age, ops.clock())
+
+    # -- reading ----------------------------------------------------------------------
+
+    def get(self, group_id: str) -> Group:
+        """The group as stored, checked as ``load`` checks a head; ``NotFound`` if absent."""
+        calls.text(group_id, "group_id")
+        with self._engine.connect() as conn:
+            return ops.get(conn, group_id)
+
+    def history(
+        self, group_id: str, *, after: int | None = None, limit: int | None = None
+    ) -> list[HistoryRecord]:
+        """The group's records, oldest first: those after version *after*, at most *limit*.
+
+        Page with ``after=records[-1]...`` the last version seen: record *n*
+        took the group to version *n*. The whole history (no *after*, no
+        *limit*) is checked against the head as ``load`` checks a document.
+        """
+        calls.text(group_id, "group_id")
+        start = calls.checked_after(after)
+        size = None if limit is None else calls.checked_limit(limit)
+        with self._engine.connect() as conn:
+            return ops.history_page(conn, group_id, start, size)
+
+    def find(
+        self,
+        *,
+        type: GroupType[Any] | str | None = None,  # noqa: A002 -- SPEC-like keyword
+        stage: str | None = None,
+        after: str | None = None,
+        limit: int = 100,
+    ) -> list[Group]:
+        """Stored groups of a *type* and *stage* (both optional), by id, after the id *after*."""
+        args = calls.find_args(type, stage, after, limit)
+        with self._engine.connect() as conn:
+            return ops.find(conn, *args)
+
+    # -- the outbox ---------------------------------------------------------------------
+
+    def pending(self, limit: int = 100) -> list[Any]:
+        """Committed events not yet acknowledged, oldest first (for a store with ``outbox=True``).
+
+        Each has ``.id``, ``.group_id``, ``.seq`` (the version the event made),
+        ``.type``, ``.event`` and ``.record`` (its JSON text).
+        """
+        with self._engine.connect() as conn:
+            return ops.pending(conn, calls.checked_limit(limit))
+
+    def acknowledge(self, *ids: int) -> int:
+        """Remove delivered outbox entries by id; returns how many were still there."""
+        if not ids:
+            return 0
+        with self._engine.connect() as conn:
+            return ops.acknowledge(conn, list(ids))
+
+    # -- lifetime -----------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close every pooled connection."""
+        self._engine.dispose()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<kelompok Store {self.url}>"
+
+
+def open_store(
+    url: str | None = None, *, idempotency_ttl: float = calls.DAY, outbox: bool = False
+) -> Store:
+    """Open the store at *url* (default ``$KELOMPOK_DB``, else the SQLite file ``./kelompok.db``).
+
+    The tables are created on first use. *idempotency_ttl* is how long, in
+    seconds, a repeated idempotency key is recognised; with *outbox*, every
+    committed event is also queued for :meth:`Store.pending`.
+    """
+    return Store(url, idempotency_ttl=idempotency_ttl, outbox=outbox)

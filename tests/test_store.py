@@ -1,0 +1,255 @@
+"""The store on SQLite and PostgreSQL, synchronous and asynchronous: one contract, four runs."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import inspect
+import itertools
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+import kelompok
+from builders import CHARTER, PRO_FOUNDERS
+from kelompok._base.errors import UsageError
+from kelompok.store import AsyncStore, SchemaTooNew, open_async_store, open_store
+from kelompok.store._engine import resolve_url
+from pg_server import postgres_server
+from store_contract import ProcessContract, StoreContract, member, raw, recruiting
+
+_databases = itertools.count()
+
+
+class Blocking:
+    """An :class:`AsyncStore` driven from synchronous code: its coroutines run on a loop thread."""
+
+    def __init__(self, store: AsyncStore, loop: asyncio.AbstractEventLoop) -> None:
+        self._store, self._loop = store, loop
+
+    def __getattr__(self, name: str) -> Any:
+        found = getattr(self._store, name)
+        if not inspect.iscoroutinefunction(found):
+            return found
+        return lambda *args, **kwargs: asyncio.run_coroutine_threadsafe(
+            found(*args, **kwargs), self._loop
+        ).result(120)
+
+
+@contextlib.contextmanager
+def event_loop() -> Iterator[asyncio.AbstractEventLoop]:
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    try:
+        yield loop
+    finally:
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(10)
+        loop.close()
+
+
+class AsyncContract(StoreContract):
+    """The contract run on the asynchronous store."""
+
+    @contextlib.contextmanager
+    def opened(self, url: str, **options: Any) -> Iterator[Any]:
+        with event_loop() as loop:
+            store = open_async_store(url, **options)
+            blocking = Blocking(store, loop)
+            try:
+                yield blocking
+            finally:
+                blocking.close()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path) -> str:
+    return f"sqlite:///{tmp_path / 'groups.db'}"
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[str]:
+    with postgres_server() as url:
+        yield url
+
+
+@pytest.fixture
+def postgres_url(postgres: str) -> Iterator[str]:
+    """A new, empty database on the test server, dropped after the test."""
+    name = f"kelompok_test_{next(_databases)}"
+    admin = sa.create_engine(postgres, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield sa.make_url(postgres).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+class TestSQLite(StoreContract, ProcessContract):
+    @pytest.fixture
+    def url(self, sqlite_url: str) -> str:
+        return sqlite_url
+
+
+class TestSQLiteAsync(AsyncContract):
+    @pytest.fixture
+    def url(self, sqlite_url: str) -> str:
+        return sqlite_url
+
+
+@pytest.mark.postgres
+class TestPostgres(StoreContract, ProcessContract):
+    @pytest.fixture
+    def url(self, postgres_url: str) -> str:
+        return postgres_url
+
+
+@pytest.mark.postgres
+class TestPostgresAsync(AsyncContract):
+    @pytest.fixture
+    def url(self, postgres_url: str) -> str:
+        return postgres_url
+
+
+# -- what only one backend or one flavour has ------------------------------------------------
+
+
+def test_the_embedded_default_is_kelompok_db_or_the_environment(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("KELOMPOK_DB", raising=False)
+    with open_store() as store:
+        store.create(kelompok.PROFESSIONAL, id="here", name="A", profession="nurse")
+    assert (tmp_path / "kelompok.db").exists()
+    monkeypatch.setenv("KELOMPOK_DB", str(tmp_path / "elsewhere.db"))
+    with open_store() as store:
+        assert [] == store.find()
+    monkeypatch.setenv("KELOMPOK_DB", f"sqlite:///{tmp_path / 'kelompok.db'}")
+    with open_store() as store:
+        assert ["here"] == [g.id for g in store.find()]
+
+
+def test_the_sqlite_file_is_in_wal_mode(sqlite_url):
+    with open_store(sqlite_url) as store:
+        store.create(kelompok.PROFESSIONAL, name="A", profession="nurse")
+    with raw(sqlite_url) as conn:
+        assert "wal" == conn.execute(sa.text("PRAGMA journal_mode")).scalar()
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["mysql://db/x", "sqlite://", "sqlite:///:memory:", "nonsense://", 42],
+)
+def test_a_url_the_store_cannot_use_says_what_it_can(url):
+    with pytest.raises(UsageError) as caught:
+        open_store(url)
+    assert isinstance(caught.value, kelompok.KelompokError)
+
+
+def test_urls_name_the_drivers_the_extra_installs():
+    assert "postgresql+psycopg" == resolve_url("postgresql://u@h/db").drivername
+    assert "sqlite+aiosqlite" == resolve_url("sqlite:///x.db", asynchronous=True).drivername
+    assert "sqlite+pysqlite" == resolve_url("groups.db").drivername
+
+
+def test_opening_a_store_twice_creates_the_tables_once(sqlite_url):
+    with open_store(sqlite_url) as store:
+        recruiting(store, "kept")
+    with open_store(sqlite_url) as store:
+        assert 4 == store.get("kept").version
+
+
+def test_tables_of_a_newer_kelompok_are_refused(sqlite_url):
+    open_store(sqlite_url).close()
+    with raw(sqlite_url) as conn:
+        conn.execute(sa.text("UPDATE kelompok_meta SET value = '99'"))
+    with pytest.raises(SchemaTooNew) as caught:
+        open_store(sqlite_url)
+    assert ("99", 1) == (caught.value.found, caught.value.supported)
+
+
+def test_an_unregistered_type_cannot_be_stored(sqlite_url):
+    child = kelompok.PROFESSIONAL.derive(
+        "unregistered", {"en": "Unregistered", "id": "Tak terdaftar"}
+    )
+    with open_store(sqlite_url) as store, pytest.raises(UsageError, match="register"):
+        store.create(child, name="A", profession="nurse")
+
+
+@pytest.mark.parametrize(
+    ("arguments", "field"),
+    [
+        ({"actor": 7}, "actor"),
+        ({"idempotency_key": ""}, "idempotency_key"),
+        ({"expected_version": -1}, "expected_version"),
+        ({"expected_version": True}, "expected_version"),
+    ],
+)
+def test_wrong_arguments_are_usage_errors(sqlite_url, arguments, field):
+    with open_store(sqlite_url) as store:
+        group = store.create(kelompok.PROFESSIONAL, name="A", profession="nurse")
+        with pytest.raises(UsageError, match=field):
+            store.fire(group.id, "identify_needs", {"needs": ["x"]}, **arguments)
+        with pytest.raises(UsageError):
+            store.fire(group.id, "identify_needs", {"needs": ["x"]}, needs=["y"])
+        assert 0 == store.get(group.id).version
+
+
+async def _recruiting(store: AsyncStore) -> str:
+    group = await store.create(kelompok.PROFESSIONAL, name="A", profession="pharmacist")
+    await store.fire(group.id, "identify_needs", needs=["x"])
+    await store.fire(group.id, "form_core_group", founders=PRO_FOUNDERS)
+    await store.fire(group.id, "adopt_charter", CHARTER)
+    await store.fire(group.id, "open_recruitment")
+    return str(group.id)
+
+
+async def _concurrent(url: str, count: int) -> tuple[int, int]:
+    async with open_async_store(url) as store:
+        group_id = await _recruiting(store)
+        await asyncio.gather(
+            *(store.fire(group_id, "admit", member(f"c{i}")) for i in range(count))
+        )
+        after = await store.get(group_id)
+        return after.version, len(await store.history(group_id))
+
+
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def test_concurrent_coroutines_on_one_async_store_lose_no_event(backend, request):
+    url = request.getfixturevalue(f"{backend}_url")
+    assert (44, 44) == asyncio.run(_concurrent(url, 40))
+
+
+async def _cancelled(url: str, count: int) -> tuple[int, int, int]:
+    """Fire *count* admits, cancelling each after a different delay; count what committed."""
+    async with open_async_store(url) as store:
+        group_id = await _recruiting(store)
+        done = 0
+        for i in range(count):
+            task = asyncio.ensure_future(store.fire(group_id, "admit", member(f"c{i}")))
+            await asyncio.sleep(i * 0.0005)
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+                done += 1
+        await asyncio.sleep(0.2)  # let the shielded transactions end
+        after = await store.get(group_id)
+        return done, after.version - 4, len(await store.history(group_id)) - 4
+
+
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def test_a_cancelled_fire_either_committed_or_wrote_nothing(backend, request):
+    url = request.getfixturevalue(f"{backend}_url")
+    done, version, records = asyncio.run(_cancelled(url, 30))
+    assert version == records  # every committed event has its record, and only those
+    assert done <= version <= 30
