@@ -1,11 +1,15 @@
-"""Shared test set-up: hypothesis profiles, and a registry of group types per test."""
+"""Shared test set-up: hypothesis profiles, a registry of group types per test, PostgreSQL."""
 
+import itertools
 import os
+from collections.abc import Iterator
 
 import pytest
+import sqlalchemy as sa
 from hypothesis import HealthCheck, settings
 
 from kelompok._types.group_type import REGISTRY
+from pg_server import postgres_server
 
 settings.register_profile("default", max_examples=40, deadline=None)
 settings.register_profile(
@@ -22,3 +26,28 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 def own_registry(monkeypatch: pytest.MonkeyPatch) -> None:
     """Types a test registers are gone after it, as in a fresh process."""
     monkeypatch.setattr(REGISTRY, "_entries", dict(REGISTRY._entries))
+
+
+_databases = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[str]:
+    """A running PostgreSQL server for this test session (tests/pg_server.py)."""
+    with postgres_server() as url:
+        yield url
+
+
+@pytest.fixture
+def postgres_url(postgres: str) -> Iterator[str]:
+    """A new, empty database on the test server, dropped after the test."""
+    name = f"kelompok_test_{os.getpid()}_{next(_databases)}"
+    admin = sa.create_engine(postgres, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield sa.make_url(postgres).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        admin.dispose()

@@ -33,9 +33,11 @@ DOCS = ROOT / "docs"
 README = ROOT / "README.md"
 EXPECTED_PAGES = (
     "custom-types.md",
+    "documents.md",
     "getting-started.md",
     "index.md",
     "professional.md",
+    "postgresql.md",
     "storing.md",
     "volunteer.md",
 )
@@ -124,8 +126,21 @@ def test_every_expected_page_exists() -> None:
     assert set() == missing
 
 
-@pytest.mark.parametrize("page", doc_pages(), ids=lambda p: p.name)
-def test_python_blocks_run(page: Path) -> None:
+def _page(path: Path) -> object:
+    """A page to run; the PostgreSQL page needs the test server."""
+    marks = [pytest.mark.postgres] if path.name == "postgresql.md" else []
+    return pytest.param(path, id=path.name, marks=marks)
+
+
+@pytest.mark.parametrize("page", [_page(p) for p in doc_pages()])
+def test_python_blocks_run(
+    page: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> None:
+    """Each page runs with ``$KELOMPOK_DB`` naming a fresh database, as a new deployment would."""
+    if page.name == "postgresql.md":
+        monkeypatch.setenv("KELOMPOK_DB", request.getfixturevalue("postgres_url"))
+    else:
+        monkeypatch.setenv("KELOMPOK_DB", str(tmp_path / "kelompok.db"))
     run_blocks(f"docs/{page.name}", page.read_text(encoding="utf-8"))
 
 

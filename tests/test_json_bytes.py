@@ -1,4 +1,4 @@
-"""``load_json`` and ``to_json``: one answer whichever codec is installed (docs/storing.md)."""
+"""``load_json`` and ``to_json``: one answer whichever codec is installed (docs/documents.md)."""
 
 from __future__ import annotations
 

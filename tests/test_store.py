@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import inspect
-import itertools
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -18,10 +17,7 @@ from builders import CHARTER, PRO_FOUNDERS
 from kelompok._base.errors import UsageError
 from kelompok.store import AsyncStore, SchemaTooNew, open_async_store, open_store
 from kelompok.store._engine import resolve_url
-from pg_server import postgres_server
 from store_contract import ProcessContract, StoreContract, member, raw, recruiting
-
-_databases = itertools.count()
 
 
 class Blocking:
@@ -69,27 +65,6 @@ class AsyncContract(StoreContract):
 @pytest.fixture
 def sqlite_url(tmp_path) -> str:
     return f"sqlite:///{tmp_path / 'groups.db'}"
-
-
-@pytest.fixture(scope="session")
-def postgres() -> Iterator[str]:
-    with postgres_server() as url:
-        yield url
-
-
-@pytest.fixture
-def postgres_url(postgres: str) -> Iterator[str]:
-    """A new, empty database on the test server, dropped after the test."""
-    name = f"kelompok_test_{next(_databases)}"
-    admin = sa.create_engine(postgres, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield sa.make_url(postgres).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 class TestSQLite(StoreContract, ProcessContract):

@@ -82,3 +82,14 @@ except kelompok.TransitionNotAllowed as exc:
     why: list[Reason] = exc.reasons
 except kelompok.KelompokError:
     pass
+
+# the store: the same Group types back, every error a KelompokError
+from kelompok.store import AsyncStore, Conflict, Store, open_async_store, open_store  # noqa: E402
+
+store: Store = open_store("sqlite:///typing.db")
+stored: ProfessionalGroup = store.create(kelompok.PROFESSIONAL, name="A", profession="nurse")
+fired: kelompok.Group = store.fire(stored.id, "identify_needs", {"needs": ["x"]}, actor="ani")
+records: list[kelompok.HistoryRecord] = store.history(stored.id, after=0, limit=10)
+page: list[kelompok.Group] = store.find(type=kelompok.PROFESSIONAL, stage="awareness")
+conflict: type[kelompok.KelompokError] = Conflict
+astore: AsyncStore = open_async_store("sqlite:///typing.db")
