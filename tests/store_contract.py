@@ -127,6 +127,27 @@ class StoreContract:
         assert (None, 0) == (caught.value.expected, caught.value.actual)
         assert "A" == store.get("taken").data.name
 
+    def test_a_group_made_elsewhere_is_added_with_its_whole_history(self, store):
+        made = kelompok.PROFESSIONAL.create(name="Ikatan", profession="pharmacist")
+        made.fire("identify_needs", needs=["x"], actor="ani")
+        made.fire("form_core_group", founders=PRO_FOUNDERS)
+        moved = kelompok.load(json.loads(json.dumps(made.to_dict())))  # from an old table
+        store.add(moved)
+        assert made.to_dict(history=False) == store.get(made.id).to_dict(history=False)
+        assert list(made.history) == store.history(made.id)  # checked with the head
+        assert 3 == store.fire(made.id, "adopt_charter", CHARTER).version
+        with pytest.raises(Conflict):
+            store.add(moved)
+
+    def test_a_group_without_its_whole_history_cannot_be_added(self, store):
+        made = kelompok.PROFESSIONAL.create(name="Ikatan", profession="pharmacist")
+        made.fire("identify_needs", needs=["x"])
+        head_only = kelompok.load(made.to_dict(history=False))
+        with pytest.raises(kelompok.UsageError, match="whole history"):
+            store.add(head_only)
+        with pytest.raises(NotFound):
+            store.get(made.id)
+
     def test_a_refused_event_writes_nothing(self, store):
         group_id = recruiting(store)
         with pytest.raises(TransitionNotAllowed) as caught:

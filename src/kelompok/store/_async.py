@@ -83,7 +83,13 @@ class AsyncStore:
         """As :meth:`Store.create <kelompok.store.Store.create>`."""
         calls.registered(group_type)
         group = group_type.create(id=id, **founding)
-        await self._run(ops.create, group, ops.clock())
+        await self._run(ops.add, group, ops.clock())
+        return group
+
+    async def add(self, group: G) -> G:
+        """As :meth:`Store.add <kelompok.store.Store.add>`."""
+        calls.whole(group)
+        await self._run(ops.add, group, ops.clock())
         return group
 
     async def fire(  # noqa: PLR0913 -- SPEC section 6 names every argument
@@ -120,7 +126,7 @@ class AsyncStore:
 
     async def _attempts(self, request: ops.Request) -> ops.Fired:
         attempts = 0
-        for delay in (*calls.delays(), None):
+        while True:
             attempts += 1
             try:
                 return await self._run(ops.fire, request, self._settings, ops.clock())
@@ -129,9 +135,9 @@ class AsyncStore:
             except sa.exc.DBAPIError as exc:
                 if not retryable(exc):
                     raise
-            if delay is None or request.expected_version is not None:
+            if attempts >= calls.ATTEMPTS or request.expected_version is not None:
                 break
-            await asyncio.sleep(delay)
+            await asyncio.sleep(calls.delay(attempts))
         if request.expected_version is not None:
             actual = (await self._run(ops.get, request.group_id)).version
             if actual != request.expected_version:

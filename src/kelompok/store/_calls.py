@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 from kelompok._base.errors import UsageError
@@ -83,10 +83,9 @@ def _optional_text(value: object, name: str) -> str | None:
     return value
 
 
-def delays() -> Iterator[float]:
-    """Seconds to wait before each retry: exponential, capped, with full jitter."""
-    for attempt in range(ATTEMPTS - 1):
-        yield random.uniform(0, min(_MAX_DELAY, _FIRST_DELAY * 2**attempt))  # noqa: S311 -- jitter
+def delay(attempt: int) -> float:
+    """Seconds to wait after failed attempt *attempt* (1, 2, ...): exponential, capped, jittered."""
+    return random.uniform(0, min(_MAX_DELAY, _FIRST_DELAY * 2 ** min(attempt, 16)))  # noqa: S311
 
 
 def checked_limit(limit: object, name: str = "limit") -> int:
@@ -152,6 +151,20 @@ def registered(group_type: object) -> None:
         msg = (
             f"register the group type {group_type.name!r} (kelompok.register) before storing "
             f"groups of it: reading them back looks it up by name"
+        )
+        raise UsageError(msg)
+
+
+def whole(group: object) -> None:
+    """Refuse what ``add`` cannot store: not a group, a type not registered, a partial history."""
+    if not isinstance(group, Group):
+        msg = f"add takes a kelompok Group, got {type(group).__name__}"
+        raise UsageError(msg)
+    registered(group.type)
+    if group.history_start:
+        msg = (
+            f"group {group.id!r} holds its records from {group.history_start + 1} on only "
+            f"(it was loaded from a head): add needs the whole history, as a whole document has it"
         )
         raise UsageError(msg)
 

@@ -63,16 +63,38 @@ def writing(conn: sa.Connection) -> sa.Connection:
     return conn.execution_options(**{WRITE: True})
 
 
+# The statements of a request, built once: SQLAlchemy then compiles each once per dialect.
+_READ = sa.select(groups).where(groups.c.id == sa.bindparam("id"))
+_READ_LOCKED = _READ.with_for_update()
+_SWAP = (
+    groups.update()
+    .where(groups.c.id == sa.bindparam("gid"), groups.c.version == sa.bindparam("old"))
+    .values(
+        stage=sa.bindparam("stage"),
+        version=sa.bindparam("new"),
+        head=sa.bindparam("head"),
+        definition=sa.bindparam("definition"),
+        updated_at=sa.bindparam("now"),
+    )
+)
+_APPEND = history.insert()
+_REMEMBER = idempotency.insert()
+_QUEUE = outbox.insert()
+_KEY = (idempotency.c.group_id == sa.bindparam("gid")) & (idempotency.c.key == sa.bindparam("key"))
+_RECALL = sa.select(idempotency).where(_KEY)
+_FORGET = idempotency.delete().where(_KEY)
+
+
 def _head_row(conn: sa.Connection, group_id: str, *, lock: bool = False) -> Any:
-    query = sa.select(groups).where(groups.c.id == group_id)
-    row = conn.execute(query.with_for_update() if lock else query).one_or_none()
+    row = conn.execute(_READ_LOCKED if lock else _READ, {"id": group_id}).one_or_none()
     if row is None:
         raise NotFound(group_id)
     return row
 
 
-def create(conn: sa.Connection, group: Group, now: float) -> None:
-    """Store a new *group*; ``Conflict`` if its id is taken."""
+def add(conn: sa.Connection, group: Group, now: float) -> None:
+    """Store *group* with its whole history; ``Conflict`` if its id is taken."""
+    head, records = rows.split_whole(group)
     with writing(conn).begin():
         taken = conn.execute(
             sa.select(groups.c.version).where(groups.c.id == group.id)
@@ -86,10 +108,18 @@ def create(conn: sa.Connection, group: Group, now: float) -> None:
                 definition=rows.definition_digest(group.type),
                 stage=group.stage,
                 version=group.version,
-                head=rows.head_text(group),
+                head=head,
                 updated_at=now,
             )
         )
+        if records:
+            conn.execute(
+                history.insert(),
+                [
+                    {"group_id": group.id, "seq": seq, "event": event, "record": record}
+                    for seq, (event, record) in enumerate(records, start=1)
+                ],
+            )
 
 
 def get(conn: sa.Connection, group_id: str) -> Group:
@@ -111,57 +141,38 @@ def fire(conn: sa.Connection, request: Request, settings: Settings, now: float) 
         payload = _resolved(conn, group, request)
         group.fire(request.event, payload, actor=request.actor)
         head, record = rows.split_document(group)
-        changed = conn.execute(
-            groups.update()
-            .where(groups.c.id == group.id, groups.c.version == row.version)
-            .values(
-                stage=group.stage,
-                version=group.version,
-                head=head,
-                definition=rows.definition_digest(group.type),
-                updated_at=now,
-            )
-        )
-        if changed.rowcount != 1:
+        swapped = {
+            "gid": group.id,
+            "old": row.version,
+            "stage": group.stage,
+            "new": group.version,
+            "head": head,
+            "definition": rows.definition_digest(group.type),
+            "now": now,
+        }
+        if conn.execute(_SWAP, swapped).rowcount != 1:
             raise LostRace
-        conn.execute(
-            history.insert().values(
-                group_id=group.id, seq=group.version, event=request.event, record=record
-            )
-        )
+        seq, event = group.version, request.event
+        conn.execute(_APPEND, {"group_id": group.id, "seq": seq, "event": event, "record": record})
         if request.key is not None:
-            conn.execute(
-                idempotency.insert().values(
-                    group_id=group.id,
-                    key=request.key,
-                    event=request.event,
-                    fingerprint=request.fingerprint,
-                    head=head,
-                    created_at=now,
-                )
-            )
+            remembered: dict[str, Any] = {"group_id": group.id, "key": request.key}
+            remembered |= {"event": event, "fingerprint": request.fingerprint, "head": head}
+            conn.execute(_REMEMBER, remembered | {"created_at": now})
         if settings.outbox:
-            conn.execute(
-                outbox.insert().values(
-                    group_id=group.id,
-                    seq=group.version,
-                    type=group.type.name,
-                    event=request.event,
-                    record=record,
-                    created_at=now,
-                )
-            )
+            queued: dict[str, Any] = {"group_id": group.id, "seq": seq, "event": event}
+            queued["type"] = group.type.name
+            conn.execute(_QUEUE, queued | {"record": record, "created_at": now})
     return Fired(group, group.history[-1])
 
 
 def _repeat(conn: sa.Connection, request: Request, settings: Settings, now: float) -> Group | None:
     """The outcome of the first call with this key, or ``None`` if this is the first call."""
-    key = (idempotency.c.group_id == request.group_id) & (idempotency.c.key == request.key)
-    seen = conn.execute(sa.select(idempotency).where(key)).one_or_none()
+    key = {"gid": request.group_id, "key": request.key}
+    seen = conn.execute(_RECALL, key).one_or_none()
     if seen is None:
         return None
     if seen.created_at < now - settings.idempotency_ttl:  # expired, not yet pruned
-        conn.execute(idempotency.delete().where(key))
+        conn.execute(_FORGET, key)
         return None
     if seen.fingerprint != request.fingerprint:
         raise IdempotencyMismatch(request.group_id, str(request.key), seen.event)

@@ -66,8 +66,13 @@ def split_document(group: Group) -> tuple[str, str]:
     return codec.encode(document).decode(), codec.encode(record).decode()
 
 
-def head_text(group: Group) -> str:
-    return group.to_json(history=False).decode()
+def split_whole(group: Group) -> tuple[str, list[tuple[str, str]]]:
+    """The JSON text of *group*'s head, and the event and JSON text of each of its records."""
+    document = group.to_dict()
+    records = document.pop("history")
+    document.pop("history_from", None)
+    encode = codec.encode
+    return encode(document).decode(), [(r["event"], encode(r).decode()) for r in records]
 
 
 def read_records(gt: GroupType[Any], rows: Sequence[Any], first: int) -> list[HistoryRecord]:

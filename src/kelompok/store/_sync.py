@@ -55,7 +55,23 @@ class Store:
         calls.registered(group_type)
         group = group_type.create(id=id, **founding)
         with self._engine.connect() as conn:
-            ops.create(conn, group, ops.clock())
+            ops.add(conn, group, ops.clock())
+        return group
+
+    def add(self, group: G) -> G:
+        """Store a group made elsewhere (loaded from a document, say), with its whole history.
+
+        For moving groups into the store: the head and every record are written in
+        one transaction, and read back with the same checks as every other row.
+
+        Raises:
+            Conflict: a group with that id is stored already.
+            UsageError: the group does not hold its whole history (it was loaded
+                from a head), or its type is not registered.
+        """
+        calls.whole(group)
+        with self._engine.connect() as conn:
+            ops.add(conn, group, ops.clock())
         return group
 
     def fire(  # noqa: PLR0913 -- SPEC section 6 names every argument
@@ -101,7 +117,7 @@ class Store:
 
     def _attempts(self, request: ops.Request) -> ops.Fired:
         attempts = 0
-        for delay in (*calls.delays(), None):
+        while True:
             attempts += 1
             try:
                 with self._engine.connect() as conn:
@@ -111,9 +127,9 @@ class Store:
             except sa.exc.DBAPIError as exc:
                 if not retryable(exc):
                     raise
-            if delay is None or request.expected_version is not None:
+            if attempts >= calls.ATTEMPTS or request.expected_version is not None:
                 break
-            time.sleep(delay)
+            time.sleep(calls.delay(attempts))
         if request.expected_version is not None:
             with self._engine.connect() as conn:  # tell the caller where the group is now
                 actual = ops.get(conn, request.group_id).version
