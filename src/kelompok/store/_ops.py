@@ -20,6 +20,7 @@ from kelompok._runtime.group import Group
 from kelompok._runtime.history import HistoryRecord
 from kelompok._types.group_type import load, load_json
 from kelompok.store import _rows as rows
+from kelompok.store._driver import Statement
 from kelompok.store._engine import WRITE
 from kelompok.store._errors import Conflict, IdempotencyMismatch, NotFound
 from kelompok.store._tables import groups, history, idempotency, outbox
@@ -64,9 +65,10 @@ def writing(conn: sa.Connection) -> sa.Connection:
 
 
 # The statements of a request, built once: SQLAlchemy then compiles each once per dialect.
-_READ = sa.select(groups).where(groups.c.id == sa.bindparam("id"))
-_READ_LOCKED = _READ.with_for_update()
-_SWAP = (
+_SELECT = sa.select(groups).where(groups.c.id == sa.bindparam("id"))
+_READ = Statement(_SELECT)
+_READ_LOCKED = Statement(_SELECT.with_for_update())
+_SWAP = Statement(
     groups.update()
     .where(groups.c.id == sa.bindparam("gid"), groups.c.version == sa.bindparam("old"))
     .values(
@@ -77,16 +79,18 @@ _SWAP = (
         updated_at=sa.bindparam("now"),
     )
 )
-_APPEND = history.insert()
-_REMEMBER = idempotency.insert()
-_QUEUE = outbox.insert()
+_APPEND = Statement(history.insert())
+_REMEMBER = Statement(idempotency.insert())
+_QUEUE = Statement(
+    outbox.insert(), columns=("group_id", "seq", "type", "event", "record", "created_at")
+)
 _KEY = (idempotency.c.group_id == sa.bindparam("gid")) & (idempotency.c.key == sa.bindparam("key"))
-_RECALL = sa.select(idempotency).where(_KEY)
-_FORGET = idempotency.delete().where(_KEY)
+_RECALL = Statement(sa.select(idempotency).where(_KEY))
+_FORGET = Statement(idempotency.delete().where(_KEY))
 
 
 def _head_row(conn: sa.Connection, group_id: str, *, lock: bool = False) -> Any:
-    row = conn.execute(_READ_LOCKED if lock else _READ, {"id": group_id}).one_or_none()
+    row = (_READ_LOCKED if lock else _READ).one_or_none(conn, {"id": group_id})
     if row is None:
         raise NotFound(group_id)
     return row
@@ -150,29 +154,29 @@ def fire(conn: sa.Connection, request: Request, settings: Settings, now: float) 
             "definition": rows.definition_digest(group.type),
             "now": now,
         }
-        if conn.execute(_SWAP, swapped).rowcount != 1:
+        if _SWAP.count(conn, swapped) != 1:
             raise LostRace
         seq, event = group.version, request.event
-        conn.execute(_APPEND, {"group_id": group.id, "seq": seq, "event": event, "record": record})
+        _APPEND.count(conn, {"group_id": group.id, "seq": seq, "event": event, "record": record})
         if request.key is not None:
             remembered: dict[str, Any] = {"group_id": group.id, "key": request.key}
             remembered |= {"event": event, "fingerprint": request.fingerprint, "head": head}
-            conn.execute(_REMEMBER, remembered | {"created_at": now})
+            _REMEMBER.count(conn, remembered | {"created_at": now})
         if settings.outbox:
             queued: dict[str, Any] = {"group_id": group.id, "seq": seq, "event": event}
             queued["type"] = group.type.name
-            conn.execute(_QUEUE, queued | {"record": record, "created_at": now})
+            _QUEUE.count(conn, queued | {"record": record, "created_at": now})
     return Fired(group, group.history[-1])
 
 
 def _repeat(conn: sa.Connection, request: Request, settings: Settings, now: float) -> Group | None:
     """The outcome of the first call with this key, or ``None`` if this is the first call."""
     key = {"gid": request.group_id, "key": request.key}
-    seen = conn.execute(_RECALL, key).one_or_none()
+    seen = _RECALL.one_or_none(conn, key)
     if seen is None:
         return None
     if seen.created_at < now - settings.idempotency_ttl:  # expired, not yet pruned
-        conn.execute(_FORGET, key)
+        _FORGET.count(conn, key)
         return None
     if seen.fingerprint != request.fingerprint:
         raise IdempotencyMismatch(request.group_id, str(request.key), seen.event)
