@@ -264,6 +264,14 @@ class StoreContract:
         assert reason.message("id") != reason.message("en")
         assert 9 == store.get(group_id).version
 
+    def test_an_unknown_partner_is_refused_with_every_other_reason(self, store):
+        group_id = recruiting(store)  # too early to collaborate, and no such partner
+        with pytest.raises(TransitionNotAllowed) as caught:
+            store.fire(group_id, "collaborate", partner="ghost", purpose=" ", shared=[])
+        codes = [r.code for r in caught.value.reasons]
+        assert "store.reference_unknown" == codes[0]
+        assert "stage.not_allowed" in codes
+
     def test_a_group_cannot_partner_itself_through_the_store(self, store):
         group_id = evaluating(store)
         with pytest.raises(TransitionNotAllowed):

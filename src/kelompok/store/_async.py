@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from types import TracebackType
 from typing import Any, TypeVar
 
@@ -27,6 +27,7 @@ from kelompok.store import _calls as calls
 from kelompok.store import _ops as ops
 from kelompok.store._engine import engine_options, prepare, resolve_url, retryable
 from kelompok.store._errors import Conflict, StoreBusy
+from kelompok.store._rows import OutboxEntry
 from kelompok.store._tables import ensure_schema
 
 G = TypeVar("G", bound=Group)
@@ -50,15 +51,12 @@ class AsyncStore:
 
     async def _run(self, fn: Callable[..., T], *args: Any) -> T:
         """``fn(connection, *args)`` in a transaction that a cancelled caller cannot cut short."""
+        return await _shielded(self._transaction(fn, *args))
+
+    async def _transaction(self, fn: Callable[..., T], *args: Any) -> T:
         await self._ensure_schema()
-
-        async def transaction() -> T:
-            async with self._engine.connect() as conn:
-                return await conn.run_sync(fn, *args)
-
-        task = asyncio.ensure_future(transaction())
-        task.add_done_callback(_retrieve)
-        return await asyncio.shield(task)
+        async with self._engine.connect() as conn:
+            return await conn.run_sync(fn, *args)
 
     async def _ensure_schema(self) -> None:
         if self._ready:
@@ -114,6 +112,11 @@ class AsyncStore:
             expected_version=expected_version,
             key=idempotency_key,
         )
+        # The retries and the listeners run to their end even if the caller is cancelled:
+        # every committed event reaches the listeners once.
+        return await _shielded(self._fire(request))
+
+    async def _fire(self, request: ops.Request) -> Group:
         fired = await self._attempts(request)
         if fired.record is not None:
             for result in calls.notify(self._listeners.items, fired.group, fired.record):
@@ -129,7 +132,7 @@ class AsyncStore:
         while True:
             attempts += 1
             try:
-                return await self._run(ops.fire, request, self._settings, ops.clock())
+                return await self._transaction(ops.fire, request, self._settings, ops.clock())
             except ops.LostRace:
                 pass
             except sa.exc.DBAPIError as exc:
@@ -139,7 +142,7 @@ class AsyncStore:
                 break
             await asyncio.sleep(calls.delay(attempts))
         if request.expected_version is not None:
-            actual = (await self._run(ops.get, request.group_id)).version
+            actual = (await self._transaction(ops.get, request.group_id)).version
             if actual != request.expected_version:
                 raise Conflict(request.group_id, request.expected_version, actual)
         raise StoreBusy(request.group_id, attempts)
@@ -157,14 +160,14 @@ class AsyncStore:
 
     async def get(self, group_id: str) -> Group:
         """As :meth:`Store.get <kelompok.store.Store.get>`."""
-        calls.text(group_id, "group_id")
+        group_id = calls.stored_id(group_id)
         return await self._run(ops.get, group_id)
 
     async def history(
         self, group_id: str, *, after: int | None = None, limit: int | None = None
     ) -> list[HistoryRecord]:
         """As :meth:`Store.history <kelompok.store.Store.history>`."""
-        calls.text(group_id, "group_id")
+        group_id = calls.stored_id(group_id)
         start = calls.checked_after(after)
         size = None if limit is None else calls.checked_limit(limit)
         return await self._run(ops.history_page, group_id, start, size)
@@ -180,13 +183,14 @@ class AsyncStore:
         """As :meth:`Store.find <kelompok.store.Store.find>`."""
         return await self._run(ops.find, *calls.find_args(type, stage, after, limit))
 
-    async def pending(self, limit: int = 100) -> list[Any]:
+    async def pending(self, limit: int = 100) -> list[OutboxEntry]:
         """As :meth:`Store.pending <kelompok.store.Store.pending>`."""
         return await self._run(ops.pending, calls.checked_limit(limit))
 
     async def acknowledge(self, *ids: int) -> int:
         """As :meth:`Store.acknowledge <kelompok.store.Store.acknowledge>`."""
-        return await self._run(ops.acknowledge, list(ids)) if ids else 0
+        checked = calls.checked_ids(ids)
+        return await self._run(ops.acknowledge, checked) if checked else 0
 
     # -- lifetime -----------------------------------------------------------------------
 
@@ -208,6 +212,13 @@ class AsyncStore:
 
     def __repr__(self) -> str:
         return f"<kelompok AsyncStore {self.url}>"
+
+
+async def _shielded(work: Coroutine[Any, Any, T]) -> T:
+    """*work* in a task of its own: a cancelled caller leaves it to end, commit or rollback."""
+    task = asyncio.ensure_future(work)
+    task.add_done_callback(_retrieve)
+    return await asyncio.shield(task)
 
 
 def _retrieve(task: asyncio.Future[Any]) -> None:

@@ -8,19 +8,26 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any, Final
 
-from kelompok._base.errors import UsageError
+from kelompok._base.errors import InvalidValue, UsageError
+from kelompok._base.scalars import describe, exact_text
+from kelompok._runtime.checks import payload_of
 from kelompok._runtime.group import Group
 from kelompok._runtime.history import HistoryRecord
 from kelompok._types.group_type import GroupType
 from kelompok._types.registry import get_group_type
 from kelompok.store import _rows as rows
+from kelompok.store._errors import NotFound
 from kelompok.store._ops import Request
 
 log: Final = logging.getLogger("kelompok.store")
 
+BIGINT: Final = 2**63
+"""Whole numbers a database column holds are below this."""
+KEY_LENGTH: Final = 255
+"""The longest idempotency key, in characters (as Stripe's)."""
 DAY: Final = 24 * 3600.0
 """The default time an idempotency key is kept: a day, in seconds."""
 ATTEMPTS: Final = 30
@@ -36,51 +43,26 @@ def request(  # noqa: PLR0913 -- the arguments of fire, checked in one place
     group_id: object,
     event: object,
     payload: object,
-    fields: Mapping[str, Any],
+    fields: dict[str, Any],
     *,
     actor: object,
     expected_version: object,
     key: object,
 ) -> Request:
     """The request of one ``fire`` call, or ``UsageError`` saying which argument is wrong."""
-    given = _payload(payload, fields)
+    given = dict(payload_of(payload, fields))
     version = expected_version
-    if version is not None and (type(version) is not int or version < 0):
+    if version is not None and (type(version) is not int or not 0 <= version < BIGINT):
         msg = f"expected_version must be a whole number >= 0 or None, got {version!r:.60}"
         raise UsageError(msg)
-    name = text(event, "event")
-    idem = _optional_text(key, "idempotency_key")
     return Request(
-        group_id=text(group_id, "group_id"),
-        event=name,
+        group_id=stored_id(group_id),
+        event=text(event, "event"),
         payload=given,
-        actor=_optional_text(actor, "actor"),
+        actor=None if actor is None else text(actor, "actor", blank=False),
         expected_version=version,
-        key=idem,
-        fingerprint=None if idem is None else rows.fingerprint(name, given),
+        key=None if key is None else text(key, "idempotency_key", blank=False, most=KEY_LENGTH),
     )
-
-
-def _payload(payload: object, fields: Mapping[str, Any]) -> dict[str, Any]:
-    if payload is None:
-        return dict(fields)
-    if not isinstance(payload, Mapping):
-        msg = f"payload must be a mapping, got {type(payload).__name__}"
-        raise UsageError(msg)
-    given = dict(payload)
-    for name in fields:
-        if name in given:
-            msg = f"payload field {name!r} is given twice: in the mapping and as a keyword"
-            raise UsageError(msg)
-    given.update(fields)
-    return given
-
-
-def _optional_text(value: object, name: str) -> str | None:
-    if value is not None and (type(value) is not str or not value.strip()):
-        msg = f"{name} must be non-blank text (str) or None, got {value!r:.60}"
-        raise UsageError(msg)
-    return value
 
 
 def delay(attempt: int) -> float:
@@ -89,8 +71,8 @@ def delay(attempt: int) -> float:
 
 
 def checked_limit(limit: object, name: str = "limit") -> int:
-    if type(limit) is not int or limit < 1:
-        msg = f"{name} must be a whole number >= 1, got {limit!r:.60}"
+    if type(limit) is not int or not 1 <= limit < BIGINT:
+        msg = f"{name} must be a whole number from 1 to 2**63 - 1, got {limit!r:.60}"
         raise UsageError(msg)
     return limit
 
@@ -98,10 +80,19 @@ def checked_limit(limit: object, name: str = "limit") -> int:
 def checked_after(after: object) -> int:
     if after is None:
         return 0
-    if type(after) is not int or after < 0:
+    if type(after) is not int or not 0 <= after < BIGINT:
         msg = f"after must be a version (a whole number >= 0) or None, got {after!r:.60}"
         raise UsageError(msg)
     return after
+
+
+def checked_ids(ids: tuple[object, ...]) -> list[int]:
+    """Outbox entry ids: whole numbers, as ``pending`` gives them."""
+    for given in ids:
+        if type(given) is not int or not 1 <= given < BIGINT:
+            msg = f"an outbox entry id is a whole number >= 1 (entry.id), got {given!r:.60}"
+            raise UsageError(msg)
+    return list(ids)  # type: ignore[arg-type]
 
 
 def notify(listeners: tuple[StoreListener, ...], group: Group, record: HistoryRecord) -> list[Any]:
@@ -169,11 +160,30 @@ def whole(group: object) -> None:
         raise UsageError(msg)
 
 
-def text(value: object, name: str) -> str:
+def stored_id(value: object) -> str:
+    """*value* as the id of a stored group; ``NotFound`` at once if no group could have it."""
     if type(value) is not str:
-        msg = f"{name} must be text (str), got {type(value).__name__}"
+        msg = f"a group id is text (str), got {type(value).__name__}"
         raise UsageError(msg)
+    if not rows.could_be_id(value):
+        raise NotFound(value)
     return value
+
+
+def text(value: object, name: str, *, blank: bool = True, most: int = 10_000) -> str:
+    """*value* if it is text a database column takes as it is: valid Unicode, no NUL, short."""
+    try:
+        found = exact_text(value)
+    except InvalidValue as exc:
+        msg = f"{name}: {exc}"
+        raise UsageError(msg) from None
+    if "\x00" in found or len(found) > most or (not blank and not found.strip()):
+        msg = (
+            f"{name} must be {'' if blank else 'non-blank '}text of at most {most:,} "
+            f"characters, without NUL, got {describe(found)}"
+        )
+        raise UsageError(msg)
+    return found
 
 
 def seconds(value: object) -> float:

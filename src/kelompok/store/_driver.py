@@ -39,10 +39,22 @@ class Statement:
         return found
 
     def run(self, conn: sa.Connection, params: dict[str, Any]) -> Any:
-        """Run with *params* inside *conn*'s transaction; the driver's cursor."""
-        sql, order = self._sql(conn.dialect)
+        """Run with *params* inside *conn*'s transaction; the driver's cursor.
+
+        The driver's errors come out as SQLAlchemy's (``IntegrityError``,
+        ``OperationalError``, ...), as ``Connection.execute`` would give them.
+        """
+        dialect = conn.dialect
+        sql, order = self._sql(dialect)
+        given = params if order is None else tuple(params[name] for name in order)
         cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-        cursor.execute(sql, params if order is None else tuple(params[name] for name in order))
+        try:
+            cursor.execute(sql, given)
+        except dialect.loaded_dbapi.Error as exc:
+            cursor.close()
+            raise sa.exc.DBAPIError.instance(
+                sql, given, exc, dialect.loaded_dbapi.Error, hide_parameters=True, dialect=dialect
+            ) from exc
         return cursor
 
     def one_or_none(self, conn: sa.Connection, params: dict[str, Any]) -> Any:

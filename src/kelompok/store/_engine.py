@@ -101,9 +101,11 @@ RETRY_STATES: Final = frozenset({"40001", "40P01", "55P03"})
 
 
 def retryable(exc: sa.exc.DBAPIError) -> bool:
-    """Whether *exc* means "busy, try again": a lock not granted, a deadlock, a lost race."""
-    if isinstance(exc, sa.exc.IntegrityError):
-        return True  # another writer appended the same record or key first
+    """Whether *exc* means "busy, try again": a lock not granted, a deadlock, a lost race.
+
+    An ``IntegrityError`` is not one: writers to a group take turns on its row, so
+    a clash on a primary key means a row that no event wrote (see ``_ops.fire``).
+    """
     orig = exc.orig
     if getattr(orig, "sqlstate", None) in RETRY_STATES:
         return True

@@ -18,7 +18,7 @@ from kelompok._base.errors import TransitionNotAllowed
 from kelompok._base.text import Reason, msg
 from kelompok._runtime.group import Group
 from kelompok._runtime.history import HistoryRecord
-from kelompok._types.group_type import load, load_json
+from kelompok._types.group_type import load
 from kelompok.store import _rows as rows
 from kelompok.store._driver import Statement
 from kelompok.store._engine import WRITE
@@ -40,7 +40,6 @@ class Request:
     actor: str | None
     expected_version: int | None
     key: str | None
-    fingerprint: str | None
 
 
 @attrs.frozen
@@ -99,6 +98,17 @@ def _head_row(conn: sa.Connection, group_id: str, *, lock: bool = False) -> Any:
 def add(conn: sa.Connection, group: Group, now: float) -> None:
     """Store *group* with its whole history; ``Conflict`` if its id is taken."""
     head, records = rows.split_whole(group)
+    try:
+        _insert(conn, group, head, records, now)
+    except sa.exc.IntegrityError:  # another process stored a group of that id meanwhile
+        with conn.begin():
+            taken = _head_row(conn, group.id)
+        raise Conflict(group.id, None, taken.version) from None
+
+
+def _insert(
+    conn: sa.Connection, group: Group, head: str, records: list[tuple[str, str]], now: float
+) -> None:
     with writing(conn).begin():
         taken = conn.execute(
             sa.select(groups.c.version).where(groups.c.id == group.id)
@@ -135,19 +145,22 @@ def fire(conn: sa.Connection, request: Request, settings: Settings, now: float) 
     """Read, check, compare-and-set, append: one transaction, all or nothing."""
     with writing(conn).begin():
         row = _head_row(conn, request.group_id, lock=True)
+        group = rows.group_from_row(row)
+        spec = group.type.event(request.event)
+        fingerprint = None
         if request.key is not None:
-            repeat = _repeat(conn, request, settings, now)
+            fingerprint = rows.fingerprint(spec, request.payload)
+            repeat = _repeat(conn, group, request, fingerprint, settings=settings, now=now)
             if repeat is not None:
                 return Fired(repeat, None)
-        if request.expected_version is not None and row.version != request.expected_version:
-            raise Conflict(request.group_id, request.expected_version, row.version)
-        group = rows.group_from_row(row)
-        payload = _resolved(conn, group, request)
-        group.fire(request.event, payload, actor=request.actor)
+        if request.expected_version is not None and group.version != request.expected_version:
+            raise Conflict(request.group_id, request.expected_version, group.version)
+        old = group.version
+        group.fire(request.event, _resolved(conn, group, request), actor=request.actor)
         head, record = rows.split_document(group)
         swapped = {
             "gid": group.id,
-            "old": row.version,
+            "old": old,
             "stage": group.stage,
             "new": group.version,
             "head": head,
@@ -157,11 +170,26 @@ def fire(conn: sa.Connection, request: Request, settings: Settings, now: float) 
         if _SWAP.count(conn, swapped) != 1:
             raise LostRace
         seq, event = group.version, request.event
-        _APPEND.count(conn, {"group_id": group.id, "seq": seq, "event": event, "record": record})
-        if request.key is not None:
-            remembered: dict[str, Any] = {"group_id": group.id, "key": request.key}
-            remembered |= {"event": event, "fingerprint": request.fingerprint, "head": head}
-            _REMEMBER.count(conn, remembered | {"created_at": now})
+        try:
+            _APPEND.count(
+                conn, {"group_id": group.id, "seq": seq, "event": event, "record": record}
+            )
+            if request.key is not None:
+                remembered: dict[str, Any] = {"group_id": group.id, "key": request.key}
+                remembered |= {"event": event, "fingerprint": fingerprint, "head": head}
+                _REMEMBER.count(conn, remembered | {"created_at": now})
+        except sa.exc.IntegrityError:
+            # Writers to a group take turns on its row, so no event wrote what clashes here.
+            raise rows.refuse(
+                "history",
+                "store.row_exists",
+                msg(
+                    "store.row_exists",
+                    "a history or key row for version {seq} is stored already, past the head: "
+                    "a row no event wrote",
+                    seq=seq,
+                ),
+            ) from None
         if settings.outbox:
             queued: dict[str, Any] = {"group_id": group.id, "seq": seq, "event": event}
             queued["type"] = group.type.name
@@ -169,51 +197,69 @@ def fire(conn: sa.Connection, request: Request, settings: Settings, now: float) 
     return Fired(group, group.history[-1])
 
 
-def _repeat(conn: sa.Connection, request: Request, settings: Settings, now: float) -> Group | None:
+def _repeat(  # noqa: PLR0913 -- the request, the group it meets, the store's settings
+    conn: sa.Connection,
+    group: Group,
+    request: Request,
+    fingerprint: str,
+    *,
+    settings: Settings,
+    now: float,
+) -> Group | None:
     """The outcome of the first call with this key, or ``None`` if this is the first call."""
     key = {"gid": request.group_id, "key": request.key}
     seen = _RECALL.one_or_none(conn, key)
     if seen is None:
         return None
+    rows.key_row_sound(seen)
     if seen.created_at < now - settings.idempotency_ttl:  # expired, not yet pruned
         _FORGET.count(conn, key)
         return None
-    if seen.fingerprint != request.fingerprint:
+    if seen.fingerprint != fingerprint:
         raise IdempotencyMismatch(request.group_id, str(request.key), seen.event)
-    return load_json(seen.head)
+    return rows.outcome_of(seen, group)
 
 
 def _resolved(conn: sa.Connection, group: Group, request: Request) -> Mapping[str, Any]:
-    """The payload with each group reference (a partner's id) replaced by the stored group."""
+    """The payload with each group reference (a partner's id) replaced by the stored group.
+
+    A reference the store cannot resolve is refused together with every other
+    reason the event has, as any refusal lists them all.
+    """
     fields = rows.reference_fields(group.type.event(request.event))
     if not fields:
         return request.payload
-    payload = dict(request.payload)
+    payload = dict(request.payload)  # a copy: the request may be tried again
+    unresolved: list[Reason] = []
     for name in fields:
         if name not in payload:
             continue  # the event's own check says it is missing
         given = payload[name]
-        if type(given) is not str:
+        row = None
+        if type(given) is str and rows.could_be_id(given):
+            row = _READ.one_or_none(conn, {"id": given})
+        if row is not None:
+            payload[name] = group if given == group.id else rows.group_from_row(row)
+        elif type(given) is not str:
             text = msg(
                 "store.reference_by_id",
                 "{field}: give the stored group's id; the store reads the group itself",
                 field=name,
             )
-            raise TransitionNotAllowed(
-                request.event, group.stage, [Reason("store.reference_by_id", text, name)]
-            )
-        row = conn.execute(sa.select(groups).where(groups.c.id == given)).one_or_none()
-        if row is None:
+            unresolved.append(Reason("store.reference_by_id", text, name))
+        else:
             text = msg(
                 "store.reference_unknown",
                 "{field}: no stored group has the id {id!r}",
                 field=name,
-                id=given,
+                id=given[:200],
             )
-            raise TransitionNotAllowed(
-                request.event, group.stage, [Reason("store.reference_unknown", text, name)]
-            )
-        payload[name] = group if given == group.id else rows.group_from_row(row)
+            unresolved.append(Reason("store.reference_unknown", text, name))
+    if unresolved:
+        named = {r.field for r in unresolved}
+        rest = {k: v for k, v in payload.items() if k not in named}
+        others = [r for r in group.why_not(request.event, rest) if r.field not in named]
+        raise TransitionNotAllowed(request.event, group.stage, unresolved + others)
     return payload
 
 
@@ -229,23 +275,12 @@ def history_page(
             .order_by(history.c.seq)
         )
         found = conn.execute(query if limit is None else query.limit(limit)).all()
+    group = rows.group_from_row(head)  # the head and its columns first
+    rows.numbered(found, after + 1, group.version)
     if after == 0 and limit is None:
-        group = load(rows.whole_document(head.head, found))
-        rows.group_from_row(head)  # the columns agree with the head
-        return list(group.history)
-    group = rows.group_from_row(head)
-    if found and found[-1].seq > group.version:
-        raise rows.refuse(
-            "history",
-            "store.history_ahead",
-            msg(
-                "store.history_ahead",
-                "history record {seq} is after the group's version {version}",
-                seq=found[-1].seq,
-                version=group.version,
-            ),
-        )
-    return rows.read_records(group.type, found, after + 1)
+        whole = load(rows.whole_document(head.head, found))
+        return list(whole.history)
+    return rows.read_records(group.type, found)
 
 
 def find(
@@ -269,9 +304,10 @@ def prune_keys(conn: sa.Connection, older_than: float, now: float) -> int:
     return done.rowcount
 
 
-def pending(conn: sa.Connection, limit: int) -> list[Any]:
+def pending(conn: sa.Connection, limit: int) -> list[rows.OutboxEntry]:
     with conn.begin():
-        return list(conn.execute(sa.select(outbox).order_by(outbox.c.id).limit(limit)).all())
+        found = conn.execute(sa.select(outbox).order_by(outbox.c.id).limit(limit)).all()
+    return [rows.outbox_entry(row) for row in found]
 
 
 def acknowledge(conn: sa.Connection, ids: list[int]) -> int:

@@ -14,12 +14,15 @@ import typing
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
-from kelompok._base.errors import InvalidGroupData
+import attrs
+
+from kelompok._base.errors import InvalidGroupData, InvalidValue
+from kelompok._base.scalars import exact_group_id
 from kelompok._base.text import Reason, msg
 from kelompok._codec.history import read_history
 from kelompok._codec.json_bytes import codec
 from kelompok._codec.loader import Loader
-from kelompok._data.convert import converter
+from kelompok._data.convert import converter, structure_or_reasons
 from kelompok._definition.parts import Event
 from kelompok._formation.values import PartnerRef
 from kelompok._runtime.group import Group
@@ -75,27 +78,34 @@ def split_whole(group: Group) -> tuple[str, list[tuple[str, str]]]:
     return encode(document).decode(), [(r["event"], encode(r).decode()) for r in records]
 
 
-def read_records(gt: GroupType[Any], rows: Sequence[Any], first: int) -> list[HistoryRecord]:
-    """The records of history rows numbered from *first*, each checked against the one before.
+def numbered(found: Sequence[Any], first: int, version: int) -> None:
+    """Refuse history rows not numbered *first*, *first* + 1, ... up to *version* at most."""
+    for offset, row in enumerate(found):
+        seq = row.seq
+        if type(seq) is not int or seq != first + offset or seq > version:
+            at = f"history[{first + offset}]"
+            raise refuse(
+                at,
+                "store.history_gap",
+                msg(
+                    "store.history_numbers",
+                    "history record {position} is numbered {seq!r}: the records are not "
+                    "numbered 1, 2, ... up to the group's version {version}",
+                    position=first + offset,
+                    seq=seq,
+                    version=version,
+                ),
+            )
+
+
+def read_records(gt: GroupType[Any], found: Sequence[Any]) -> list[HistoryRecord]:
+    """The records of a page of (numbered) history rows, each checked against the one before.
 
     A page of a history cannot be checked against the events before it; each
     record is checked for its form, for being a declared step of the type, and
     for starting where the one before it ended.
     """
-    for offset, row in enumerate(rows):
-        if row.seq != first + offset:
-            at = f"history[{row.seq}]"
-            raise refuse(
-                at,
-                "store.history_gap",
-                msg(
-                    "store.history_gap",
-                    "history record {seq} follows record {before}: records are missing",
-                    seq=row.seq,
-                    before=first + offset - 1,
-                ),
-            )
-    raw = [_record_json(row) for row in rows]
+    raw = [_record_json(row) for row in found]
     ld = Loader()
     top = max(gt._engine.order.values())  # noqa: SLF001 -- the stage order is not checked on a page
     records, _ = read_history(ld, gt, raw, peak=top, seen=frozenset(gt._engine.events))  # noqa: SLF001
@@ -106,7 +116,7 @@ def read_records(gt: GroupType[Any], rows: Sequence[Any], first: int) -> list[Hi
 
 def _record_json(row: Any) -> Any:
     try:
-        value = codec.decode(row.record)
+        value = codec.decode(row.record) if type(row.record) in (str, bytes) else None
     except (ValueError, RecursionError, UnicodeError):
         value = None
     if type(value) is not dict or value.get("event") != row.event:
@@ -124,11 +134,80 @@ def _record_json(row: Any) -> Any:
     return value
 
 
-def whole_document(head: str, rows: Sequence[Any]) -> dict[str, Any]:
-    """The document of a head and every history record, for a load that checks them together."""
+def whole_document(head: str, found: Sequence[Any]) -> dict[str, Any]:
+    """The document of a head (checked already) and every history record, to load together."""
     document: dict[str, Any] = codec.decode(head)
-    document["history"] = [_record_json(row) for row in rows]
+    document["history"] = [_record_json(row) for row in found]
     return document
+
+
+def key_row_sound(row: Any) -> None:
+    """An idempotency row's columns must have their types; its head is checked when used."""
+    kinds = (("fingerprint", str), ("event", str), ("head", str))
+    when = row.created_at
+    if any(type(getattr(row, name)) is not kind for name, kind in kinds) or (
+        type(when) not in (int, float)
+    ):
+        raise refuse(
+            "idempotency",
+            "store.key_row",
+            msg("store.key_row", "the idempotency row of key {given!r} is damaged", given=row.key),
+        )
+
+
+def outcome_of(row: Any, group: Group) -> Group:
+    """The group an idempotency row kept: an earlier version of *group*, or refused."""
+    kept = load_json(row.head)
+    if kept.id != group.id or kept.type is not group.type or kept.version > group.version:
+        raise refuse(
+            "idempotency",
+            "store.key_row",
+            msg("store.key_row", "the idempotency row of key {given!r} is damaged", given=row.key),
+        )
+    return kept
+
+
+@attrs.frozen
+class OutboxEntry:
+    """A committed event waiting for a worker (a store opened with ``outbox=True``).
+
+    Attributes:
+        id: the entry's number; acknowledge it with ``store.acknowledge(entry.id)``.
+        group_id: the group the event was fired on.
+        seq: the version the event made (a delivery key, with ``group_id``).
+        type: the group's type.
+        event: the event.
+        record: the history record, as JSON text.
+    """
+
+    id: int
+    group_id: str
+    seq: int
+    type: str
+    event: str
+    record: str
+
+
+def outbox_entry(row: Any) -> OutboxEntry:
+    """An outbox row as an entry, its columns and its record checked."""
+    kinds = (("id", int), ("group_id", str), ("seq", int), ("type", str), ("event", str))
+    if any(type(getattr(row, name)) is not kind for name, kind in kinds):
+        raise refuse(
+            "outbox",
+            "store.outbox_row",
+            msg("store.outbox_row", "outbox entry {id!r} is damaged", id=row.id),
+        )
+    _record_json(row)
+    return OutboxEntry(row.id, row.group_id, row.seq, row.type, row.event, row.record)
+
+
+def could_be_id(value: str) -> bool:
+    """Whether *value* could be a stored group's id (every one is a valid group id)."""
+    try:
+        exact_group_id(value)
+    except InvalidValue:
+        return False
+    return True
 
 
 _digests: dict[str, tuple[GroupType[Any], str]] = {}
@@ -155,20 +234,29 @@ def definition_digest(gt: GroupType[Any]) -> str:
     return digest
 
 
-def fingerprint(event: str, payload: Mapping[str, Any]) -> str:
-    """A digest of an event and its payload, whatever form the payload's values take.
+def fingerprint(spec: Event, payload: Mapping[str, Any]) -> str:
+    """A digest of an event and its payload, in the form the event reads it.
 
-    A ``Member`` and the dict of its fields give one fingerprint. A payload that
-    cannot be written down (too deep, say) gets a fixed one: such a payload is
-    always refused, and a refused call records no key.
+    The payload is structured as the event structures it, so a ``Member`` and
+    the dict of its fields, or dicts in another order, are one request. A
+    payload the event refuses (or that cannot be written down, too deep, say)
+    is taken as given: such a call is refused, and a refused call records no key.
     """
+    plain: Any = payload
+    if spec.payload is not None:
+        value, problems = structure_or_reasons(payload, spec.payload, code="payload")
+        if not problems:
+            plain = converter.unstructure(value)
     try:
-        plain = converter.unstructure(dict(payload))
         text = json.dumps(
-            [event, plain], sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
+            [spec.name, converter.unstructure(plain)],
+            sort_keys=True,
+            separators=(",", ":"),
+            ensure_ascii=False,
+            default=repr,
         )
     except (RecursionError, ValueError, TypeError):
-        text = f"[{event!r}, unreadable]"
+        text = f"[{spec.name!r}, unreadable]"
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 

@@ -17,6 +17,7 @@ from kelompok.store import _calls as calls
 from kelompok.store import _ops as ops
 from kelompok.store._engine import engine_options, prepare, resolve_url, retryable
 from kelompok.store._errors import Conflict, StoreBusy
+from kelompok.store._rows import OutboxEntry
 from kelompok.store._tables import ensure_schema
 
 G = TypeVar("G", bound=Group)
@@ -156,7 +157,7 @@ class Store:
 
     def get(self, group_id: str) -> Group:
         """The group as stored, checked as ``load`` checks a head; ``NotFound`` if absent."""
-        calls.text(group_id, "group_id")
+        group_id = calls.stored_id(group_id)
         with self._engine.connect() as conn:
             return ops.get(conn, group_id)
 
@@ -169,7 +170,7 @@ class Store:
         took the group to version *n*. The whole history (no *after*, no
         *limit*) is checked against the head as ``load`` checks a document.
         """
-        calls.text(group_id, "group_id")
+        group_id = calls.stored_id(group_id)
         start = calls.checked_after(after)
         size = None if limit is None else calls.checked_limit(limit)
         with self._engine.connect() as conn:
@@ -190,21 +191,21 @@ class Store:
 
     # -- the outbox ---------------------------------------------------------------------
 
-    def pending(self, limit: int = 100) -> list[Any]:
+    def pending(self, limit: int = 100) -> list[OutboxEntry]:
         """Committed events not yet acknowledged, oldest first (for a store with ``outbox=True``).
 
-        Each has ``.id``, ``.group_id``, ``.seq`` (the version the event made),
-        ``.type``, ``.event`` and ``.record`` (its JSON text).
+        Each is an :class:`OutboxEntry`, checked as every row the store reads.
         """
         with self._engine.connect() as conn:
             return ops.pending(conn, calls.checked_limit(limit))
 
     def acknowledge(self, *ids: int) -> int:
         """Remove delivered outbox entries by id; returns how many were still there."""
-        if not ids:
+        checked = calls.checked_ids(ids)
+        if not checked:
             return 0
         with self._engine.connect() as conn:
-            return ops.acknowledge(conn, list(ids))
+            return ops.acknowledge(conn, checked)
 
     # -- lifetime -----------------------------------------------------------------------
 
