@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 README = ROOT / "README.md"
 EXPECTED_PAGES = (
+    "cli.md",
     "custom-types.md",
     "documents.md",
     "getting-started.md",
