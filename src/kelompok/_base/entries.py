@@ -19,6 +19,10 @@ from kelompok._base.frozen_list import FrozenList
 
 def entries_of(collection: object) -> Iterable[tuple[Any, Any]]:
     """The entries of a collection field: a map's items, a sequence's (index, item) pairs."""
+    if type(collection) is FrozenMap:  # the usual fields first, without the ABC's test
+        return collection.items()
+    if type(collection) is tuple or type(collection) is FrozenList:
+        return enumerate(collection)
     if isinstance(collection, Mapping):
         return collection.items()
     if isinstance(collection, tuple | FrozenList):

@@ -7,6 +7,7 @@ one problem, and the reading goes on from where it claims to end.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, Final
 
 from kelompok._base.scalars import describe
@@ -33,6 +34,7 @@ def read_history(
         ld.fail("history", msg("document.list", "must be a list"))
         return [], peak
     records: list[HistoryRecord] = []
+    engine = gt._engine  # noqa: SLF001
     stage = gt.initial if seen is None else _first_source(gt, raw)
     applied = set(seen or ())
     for i, rec in enumerate(raw):
@@ -43,7 +45,7 @@ def read_history(
         if rec.keys() != RECORD_KEYSET:
             ld.keys(rec, RECORD_KEYS, f"history[{i}].")
             continue
-        record = _record(ld, gt, i, rec, stage)
+        record = _written(engine, rec, stage) or _record(ld, gt, i, rec, stage)
         if record is None:
             # go on from where this record claims to end, so one bad record gives one problem
             dest = rec["dest"]
@@ -97,6 +99,48 @@ def _json_object(value: Any) -> tuple[dict[str, Any] | None, str]:
     except NotJSON as exc:
         return None, str(exc)
     return copied, ""
+
+
+def _written(engine: Any, rec: dict[str, Any], stage: str) -> HistoryRecord | None:
+    """The record *rec*, if it is one as ``to_dict`` writes it that follows *stage*; else ``None``.
+
+    The checks of :func:`_record`, in one pass for the usual record: exact texts of
+    ASCII, the time in the form ``to_dict`` writes, a payload of strict JSON. Anything
+    else, valid or not, is left to :func:`_record`, which says what is wrong.
+    """
+    name, source, dest, text, actor = (
+        rec["event"],
+        rec["source"],
+        rec["dest"],
+        rec["at"],
+        rec["actor"],
+    )
+    if (
+        type(name) is not str
+        or type(source) is not str
+        or source != stage
+        or type(dest) is not str
+        or type(text) is not str
+        or not written(text)
+        or (actor is not None and (type(actor) is not str or not actor.isascii()))
+        or type(rec["payload"]) is not dict
+    ):
+        return None
+    event = engine.events.get(name)
+    if event is None:
+        return None
+    moves = event.moves
+    if source not in moves or (moves[source] or source) != dest:
+        return None
+    try:
+        at = dt.datetime.fromisoformat(text)
+        payload = copy_json(rec["payload"], check=True)
+    except ValueError:  # a field out of range, or NotJSON
+        return None
+    if at.tzinfo is not dt.timezone.utc:  # pragma: no cover -- +00:00 reads as UTC
+        return None
+    canonical = text if text[19:26] != ".000000" else ""
+    return HistoryRecord(name, source, dest, at, payload, actor, canonical, event.label)
 
 
 def _record(ld: Loader, gt: Any, i: int, rec: dict[str, Any], stage: str) -> HistoryRecord | None:

@@ -34,6 +34,7 @@ from kelompok._base.scalars import (
 )
 from kelompok._base.text import Reason, msg
 from kelompok._data.explain import Collected, collect, explain
+from kelompok._data.fast import ATTRS, ITEMS, MAPPING, OPTIONAL, Fast, compile_class, describe_hook
 
 _coercions: dict[type[Any], Callable[[Any], Any]] = {}
 
@@ -226,7 +227,7 @@ def _tuple_factory(t: Any, conv: cattrs.Converter) -> Callable[[Any, Any], Any]:
             raise Collected(errors, more)
         return make(items)
 
-    return structure
+    return describe_hook(structure, ITEMS, item_type, make)
 
 
 def _is_frozen_list(t: Any) -> bool:
@@ -277,7 +278,7 @@ def _mapping_factory(t: Any, conv: cattrs.Converter) -> Callable[[Any, Any], Any
             raise Collected(errors, more)
         return out if mutable else own_frozen(out)
 
-    return structure
+    return describe_hook(structure, MAPPING, key_type, value_type, mutable)
 
 
 def _key_segment(key: Any) -> str:
@@ -318,7 +319,7 @@ def _attrs_factory(t: Any, conv: cattrs.Converter, *, every_key: bool) -> Callab
             )
         return inner(value, t)
 
-    return structure
+    return describe_hook(structure, ATTRS, t)
 
 
 def _is_literal(t: Any) -> bool:
@@ -401,7 +402,7 @@ def _optional_factory(t: Any, conv: cattrs.Converter) -> Callable[[Any, Any], An
     def structure(value: Any, _: Any) -> Any:
         return None if value is None else inner(value, inner_type)
 
-    return structure
+    return describe_hook(structure, OPTIONAL, inner_type)
 
 
 def _make_converter(*, documents: bool) -> cattrs.Converter:
@@ -444,6 +445,9 @@ def _make_converter(*, documents: bool) -> cattrs.Converter:
 
 converter = _make_converter(documents=False)
 document_converter = _make_converter(documents=True)
+_fast: dict[type[Any], Fast | None] = {}
+_fast_documents: dict[type[Any], Fast | None] = {}
+_UNSET: Final[Any] = object()
 
 
 def structure_or_reasons(
@@ -461,7 +465,18 @@ def structure_or_reasons(
             a ``"document"`` must hold every field, the others may leave out defaults).
         where: path prefix for the ``field`` of each reason.
     """
-    conv = document_converter if code == "document" else converter
+    conv, compiled = (
+        (document_converter, _fast_documents) if code == "document" else (converter, _fast)
+    )
+    if type(value) is dict:
+        fast = compiled.get(cls, _UNSET)
+        if fast is _UNSET:
+            fast = compile_class(conv, cls, compiled)
+        if fast is not None:
+            try:
+                return fast(value), []
+            except Exception:  # noqa: BLE001, S110 -- the converter's path below says why
+                pass
     try:
         return conv.structure(value, cls), []
     except Exception as exc:  # noqa: BLE001 -- every failure becomes a reason, none escapes bare

@@ -67,6 +67,10 @@ def value_check(annotation: Any) -> Callable[[object], bool]:  # noqa: PLR0911 -
         allowed = {(type(a), a) for a in args}
         return lambda v: (type(v), v) in allowed
     if origin in (typing.Union, types.UnionType):
+        others = [a for a in args if a is not type(None)]
+        if len(others) == 1 < len(args):  # X | None, the usual union: no generator per test
+            inner = value_check(others[0])
+            return lambda v: v is None or inner(v)
         checks = [value_check(a) for a in args]
         return lambda v: any(check(v) for check in checks)
     if origin is tuple:

@@ -27,8 +27,17 @@ __all__ = ["Division", "FrozenMap", "Member", "PartnerRef", "Program", "frozen_m
 # instead of a subclass that might answer ``strip()`` differently next time.
 
 
-def _named(check: Any) -> attrs.Converter[Any, Any]:
+def _named(check: Any, *, plain: bool = False, blank: bool = True) -> attrs.Converter[Any, Any]:
+    """*check* as a converter that names the field in its error.
+
+    With *plain*, an exact ASCII ``str`` (not blank, unless *blank*) is what *check*
+    returns for it, and is returned without the call: most values are, and a member
+    or a program has several.
+    """
+
     def convert(value: Any, field: attrs.Attribute[Any]) -> Any:
+        if plain and type(value) is str and value.isascii() and (blank or value.strip()):
+            return value
         try:
             return check(value)
         except InvalidValue as exc:
@@ -64,9 +73,9 @@ if TYPE_CHECKING:  # mypy's attrs plugin knows converters that are functions, so
         """Attrs converter: a list or tuple of exact texts, stored as a tuple."""
 
 else:
-    text = _named(exact_text)
-    nonblank = _named(exact_nonblank)
-    optional_text = _named(_optional(exact_text))
+    text = _named(exact_text, plain=True)
+    nonblank = _named(exact_nonblank, plain=True, blank=False)
+    optional_text = _named(_optional(exact_text), plain=True)
     texts = _named(_texts_of)
 
 

@@ -201,7 +201,10 @@ class Group(Cell):
 
     def reached(self, stage: str) -> bool:
         """Whether the group has ever been in *stage* (it may have moved on since)."""
-        order = self._type.order(stage)
+        try:  # GroupType.order, without its call: invariants ask this many times per check
+            order = self._type._engine.order.get(stage)  # noqa: SLF001
+        except TypeError:  # unhashable
+            order = self._type.order(stage)  # raises the error that names the problem
         cell = self._cell
         state = cell if type(cell) is State else self._state()
         if order is None:

@@ -7,11 +7,10 @@ assignments (docs/guarantees.md, promises 2 and 3).
 
 from __future__ import annotations
 
-import collections
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from kelompok._base.frozen import FrozenMap
+from kelompok._base.frozen import FrozenMap, own_frozen
 
 if TYPE_CHECKING:
     from kelompok._runtime.history import HistoryRecord
@@ -53,10 +52,11 @@ def count_events(
 ) -> tuple[FrozenMap[str, int], FrozenMap[str, FrozenMap[str, int]]]:
     """The event counts of *history*, and the counts right after each event's last record."""
     last = {record.event: i for i, record in enumerate(history)}
-    running: collections.Counter[str] = collections.Counter()
+    running: dict[str, int] = {}
     marks: dict[str, FrozenMap[str, int]] = {}
     for i, record in enumerate(history):
-        running[record.event] += 1
-        if last[record.event] == i:
-            marks[record.event] = FrozenMap(running)
-    return FrozenMap(running), FrozenMap(marks)
+        event = record.event
+        running[event] = running.get(event, 0) + 1
+        if last[event] == i:
+            marks[event] = own_frozen(running.copy())
+    return own_frozen(running), own_frozen(marks)
