@@ -193,16 +193,36 @@ def _copy_of(document: dict[str, Any], group_id: str) -> dict[str, Any]:
 
 
 def request_benches(raw: Raw, store: Any) -> dict[str, Bench]:
-    """K and R: one ``admit`` on a small group (its own fresh copy of the issue's small group)."""
+    """K, K+ and R: one ``admit`` on a small group (a fresh copy of the issue's small group).
+
+    K+ runs with :data:`kelompok.known_documents` on, on a group this process stored
+    the request before (a bot, a single-worker backend): the head it reads back is
+    the one it wrote, so it is not checked again.
+    """
     small = w.small_document()
+    known = kelompok.known_documents
 
     def k_prepare(n: int) -> list[tuple[str, dict[str, Any]]]:
+        known.limit = 0
         items = []
         for _ in range(n):
             group_id = fresh_id("k")
             store.add(kelompok.load(_copy_of(small, group_id)))
             items.append((group_id, w.admit(1)))
         return items
+
+    def known_prepare(n: int) -> list[tuple[str, dict[str, Any]]]:
+        known.limit = 16 * 1024 * 1024
+        items = []
+        for _ in range(n):
+            group_id = fresh_id("kk")
+            store.add(kelompok.load(_copy_of(small, group_id)))
+            store.fire(group_id, "reject", member=w.member("x"), reason="not yet")  # its head
+            items.append((group_id, w.admit(1)))
+        return items
+
+    def known_off(_items: list[Any]) -> None:
+        known.limit = 0
 
     def r_prepare(n: int) -> list[tuple[str, dict[str, Any]]]:
         items = []
@@ -212,8 +232,10 @@ def request_benches(raw: Raw, store: Any) -> dict[str, Bench]:
             items.append((group_id, w.admit(1)))
         return items
 
+    fire = lambda item: store.fire(item[0], "admit", item[1])
     return {
-        "K": Bench(k_prepare, lambda item: store.fire(item[0], "admit", item[1])),
+        "K": Bench(k_prepare, fire),
+        "K+": Bench(known_prepare, fire, known_off),
         "R": Bench(r_prepare, lambda item: raw.fire(item[0], "admit", item[1])),
     }
 

@@ -33,6 +33,7 @@ from kelompok._data.explain import capped, exact_text_or_description
 from kelompok._data.json import copy_json
 from kelompok._runtime.checks import broken_invariants
 from kelompok._runtime.group import Group
+from kelompok._runtime.history import HistoryRecord
 from kelompok._runtime.state import State, count_events
 
 if TYPE_CHECKING:
@@ -93,17 +94,22 @@ def dump(
         if state.start:
             document["history_from"] = state.start
         document["history"] = [
-            {
-                "event": r.event,
-                "source": r.source,
-                "dest": r.dest,
-                "at": r.at_text(),
-                "payload": r._payload if shared else copy_json(r._payload),  # noqa: SLF001
-                "actor": r.actor,
-            }
-            for r in state.history[: state.length]
+            record_document(r, shared=shared) for r in state.history[: state.length]
         ]
     return document
+
+
+def record_document(record: HistoryRecord, *, shared: bool = False) -> dict[str, Any]:
+    """One history record as a document holds it; *shared* as for :func:`dump`."""
+    payload = record._payload  # noqa: SLF001 -- the document module owns the format
+    return {
+        "event": record.event,
+        "source": record.source,
+        "dest": record.dest,
+        "at": record.at_text(),
+        "payload": payload if shared else copy_json(payload),
+        "actor": record.actor,
+    }
 
 
 def dump_and_remember(

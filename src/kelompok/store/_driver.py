@@ -16,6 +16,25 @@ from typing import Any
 import sqlalchemy as sa
 
 
+def execute(conn: sa.Connection, sql: str, params: Any = ()) -> Any:
+    """*sql* on a new cursor of *conn*'s driver connection; the cursor.
+
+    The driver's errors come out as SQLAlchemy's (``IntegrityError``,
+    ``OperationalError``, ...), as ``Connection.execute`` would give them.
+    """
+    dialect = conn.dialect
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(sql, params)
+    except dialect.loaded_dbapi.Error as exc:
+        cursor.close()
+        base = dialect.loaded_dbapi.Error
+        raise sa.exc.DBAPIError.instance(
+            sql, params, exc, base, hide_parameters=True, dialect=dialect
+        ) from exc
+    return cursor
+
+
 class Statement:
     """One Core statement, compiled once for each dialect it runs on."""
 
@@ -39,23 +58,9 @@ class Statement:
         return found
 
     def run(self, conn: sa.Connection, params: dict[str, Any]) -> Any:
-        """Run with *params* inside *conn*'s transaction; the driver's cursor.
-
-        The driver's errors come out as SQLAlchemy's (``IntegrityError``,
-        ``OperationalError``, ...), as ``Connection.execute`` would give them.
-        """
-        dialect = conn.dialect
-        sql, order = self._sql(dialect)
-        given = params if order is None else tuple(params[name] for name in order)
-        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-        try:
-            cursor.execute(sql, given)
-        except dialect.loaded_dbapi.Error as exc:
-            cursor.close()
-            raise sa.exc.DBAPIError.instance(
-                sql, given, exc, dialect.loaded_dbapi.Error, hide_parameters=True, dialect=dialect
-            ) from exc
-        return cursor
+        """Run with *params* inside *conn*'s transaction; the driver's cursor."""
+        sql, order = self._sql(conn.dialect)
+        return execute(conn, sql, params if order is None else tuple(params[n] for n in order))
 
     def one_or_none(self, conn: sa.Connection, params: dict[str, Any]) -> Any:
         """The one row the statement selects, with its columns as attributes, or ``None``."""

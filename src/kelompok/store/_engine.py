@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 
 from kelompok._base.errors import UsageError
+from kelompok.store._driver import execute
 
 DEFAULT_FILE: Final = "kelompok.db"
 """The embedded default: an SQLite file in the working directory."""
@@ -93,7 +94,7 @@ def prepare(engine: sa.Engine) -> None:
     @event.listens_for(engine, "begin")
     def _begin(conn: sa.Connection) -> None:
         write = conn.get_execution_options().get(WRITE, False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+        execute(conn, "BEGIN IMMEDIATE" if write else "BEGIN").close()  # as the statements are
 
 
 RETRY_STATES: Final = frozenset({"40001", "40P01", "55P03"})

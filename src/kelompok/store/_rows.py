@@ -19,6 +19,7 @@ import attrs
 from kelompok._base.errors import InvalidGroupData, InvalidValue
 from kelompok._base.scalars import exact_group_id
 from kelompok._base.text import Reason, msg
+from kelompok._codec.document import record_document
 from kelompok._codec.history import read_history
 from kelompok._codec.json_bytes import codec
 from kelompok._codec.loader import Loader
@@ -62,11 +63,14 @@ def group_from_row(row: Any) -> Group:
 
 
 def split_document(group: Group) -> tuple[str, str]:
-    """The JSON texts of *group*'s head and of its last record, for one event's two rows."""
-    document = group.to_dict()
-    record = document.pop("history")[-1]
-    document.pop("history_from", None)
-    return codec.encode(document).decode(), codec.encode(record).decode()
+    """The JSON texts of *group*'s head and of its last record, for one event's two rows.
+
+    With :data:`kelompok.known_documents` on, the head is remembered (as ``to_dict``
+    remembers what it writes), so reading the row back in this process skips the checks.
+    """
+    head = group.to_dict(history=False)
+    record = record_document(group.history[-1], shared=True)  # encoded at once, never handed out
+    return codec.encode(head).decode(), codec.encode(record).decode()
 
 
 def split_whole(group: Group) -> tuple[str, list[tuple[str, str]]]:
