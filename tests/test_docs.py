@@ -36,7 +36,9 @@ EXPECTED_PAGES = (
     "custom-types.md",
     "documents.md",
     "getting-started.md",
+    "glossary.md",
     "index.md",
+    "integrations.md",
     "professional.md",
     "postgresql.md",
     "storing.md",
@@ -273,6 +275,21 @@ def test_relative_links_resolve(page: Path) -> None:
         and not (page.parent / target.split("#")[0]).exists()
     ]
     assert [] == broken, f"{page.name}: broken relative links"
+
+
+# -- the site --------------------------------------------------------------------
+
+
+def nav_pages() -> list[str]:
+    """The pages mkdocs.yml's ``nav`` lists, in order (read without a YAML parser)."""
+    text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    nav = text[text.index("\nnav:\n") :]
+    return re.findall(r"^\s+- (?:[^\n]*?: )?(\S+\.md)[ \t]*$", nav, re.MULTILINE)
+
+
+def test_the_site_nav_lists_every_page_once() -> None:
+    pages = sorted(p.relative_to(DOCS).as_posix() for p in DOCS.rglob("*.md"))
+    assert sorted(nav_pages()) == pages, "mkdocs.yml's nav must list every page of docs/, once"
 
 
 # -- refresh the generated sections -------------------------------------------------

@@ -23,6 +23,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
+"""The command's Typer app; ``kelompok.cli.main`` runs it with the exit statuses above."""
 app.add_typer(_types.app)
 app.add_typer(_groups.app)
 

@@ -25,6 +25,7 @@ from kelompok.store._errors import (
     StoreBusy,
     StoreError,
 )
+from kelompok.store._rows import OutboxEntry
 from kelompok.store._sync import Store, open_store
 from kelompok.store._tables import SCHEMA_VERSION
 
@@ -34,6 +35,7 @@ __all__ = [
     "Conflict",
     "IdempotencyMismatch",
     "NotFound",
+    "OutboxEntry",
     "SchemaTooNew",
     "Store",
     "StoreBusy",
