@@ -63,9 +63,16 @@ def postgres_server() -> Iterator[str]:
     folder = Path(tempfile.mkdtemp(prefix="kelompok-pg-"))
     os.chown(folder, uid, gid)
     data, port = folder / "data", _free_port()
-    run = lambda *args: subprocess.run(  # noqa: S603 -- PostgreSQL's own programs
-        [*prefix, *args], check=True, capture_output=True, text=True
-    )
+
+    def run(*args: str) -> None:
+        done = subprocess.run(  # noqa: S603 -- PostgreSQL's own programs
+            [*prefix, *args], check=False, capture_output=True, text=True
+        )
+        if done.returncode:
+            said = (done.stderr or done.stdout).strip().splitlines()[-5:]
+            msg = f"{Path(args[0]).name} failed ({done.returncode}): " + " | ".join(said)
+            raise RuntimeError(msg)
+
     try:
         run(str(bin_dir / "initdb"), "-D", str(data), "-U", user, "-A", "trust", "--no-sync")
         options = f"-h 127.0.0.1 -p {port} -k {folder} -F -c fsync=off"
