@@ -16,7 +16,14 @@ from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
 # FrozenMap as the schema module knows it (the tests import nothing else of kelompok)
-from kelompok._data.schema import DIALECT, FrozenMap, document_schema, payload_schema
+from kelompok._data.schema import (
+    DIALECT,
+    NONBLANK,
+    SCHEMA_KEY,
+    FrozenMap,
+    document_schema,
+    payload_schema,
+)
 
 if TYPE_CHECKING:
     from fractions import Fraction  # never importable at run time: unresolvable
@@ -550,3 +557,14 @@ SIMPLE_CANDIDATES = (
 def test_the_schema_takes_what_the_reference_takes(value):
     check = validator(payload_schema(Simple))
     assert reference_accepts(value) == check.is_valid(value)
+
+
+def test_the_non_blank_pattern_is_pythons_own_idea_of_blank():
+    """A schema's "non-blank" must accept exactly the text the converters accept (str.strip)."""
+    pattern = Draft202012Validator({"type": "string", **NONBLANK[SCHEMA_KEY]})
+    wrong = [
+        hex(c)
+        for c in range(0x10000)  # no character past the BMP is blank in Python
+        if not 0xD800 <= c <= 0xDFFF and pattern.is_valid(chr(c)) != bool(chr(c).strip())
+    ]
+    assert [] == wrong

@@ -34,13 +34,19 @@ from kelompok._base.frozen_list import FrozenList
 from kelompok._base.scalars import GROUP_ID
 
 DIALECT: Final = "https://json-schema.org/draft/2020-12/schema"
+"""The ``$schema`` of every schema made here."""
 
 SCHEMA_KEY: Final = "kelompok.json_schema"
 """An attrs field's ``metadata`` key for schema keywords its converter checks beyond its type."""
 
-NONBLANK: Final = {SCHEMA_KEY: {"minLength": 1, "pattern": "\\S"}}
+_NOT_SPACE: Final = (
+    "[^\\t\\n\\u000b\\f\\r\\u001c-\\u001f \\u0085\\u00a0\\u1680\\u2000-\\u200a"
+    "\\u2028\\u2029\\u202f\\u205f\\u3000]"
+)
+"""A character Python's ``str.strip()`` keeps: JSON Schema's ``\\S`` (ECMA-262) is not that
+(it counts U+0085 and U+001C-U+001F as text, and U+FEFF as space)."""
+NONBLANK: Final = {SCHEMA_KEY: {"minLength": 1, "pattern": _NOT_SPACE}}
 """``metadata=NONBLANK`` on a text field whose converter refuses blank text."""
-"""The ``$schema`` of every schema made here."""
 
 _INT_MIN: Final = -(2**63)
 _INT_MAX: Final = 2**63 - 1
