@@ -46,6 +46,7 @@ from kelompok._definition.derive import (
 )
 from kelompok._definition.graph import VerifyProblem
 from kelompok._definition.parts import Event, Invariant, Requirement, Stage
+from kelompok._definition.roles import Grant, Policy, Role
 from kelompok._runtime.group import Group, Listener
 from kelompok._runtime.history import HistoryRecord
 from kelompok._runtime.steps import NextStep
@@ -66,12 +67,15 @@ if TYPE_CHECKING:  # at run time the built-in types are built when first used: _
         Rejection,
         Structure,
     )
+    from kelompok._formation.roles import GOVERNED_PROFESSIONAL, GOVERNED_VOLUNTEER
     from kelompok._formation.values import Division, Member, PartnerRef, Program
     from kelompok._formation.volunteer import VOLUNTEER
 
 _BUILT_IN: Final = (
     "PROFESSIONAL",
     "VOLUNTEER",
+    "GOVERNED_PROFESSIONAL",
+    "GOVERNED_VOLUNTEER",
     "FormationGroup",
     "ProfessionalGroup",
     "VolunteerGroup",
@@ -97,9 +101,9 @@ def _built_in() -> dict[str, Any]:
     store or a user's own type may never need them. Any use builds them: a name
     below, :func:`get_group_type`, :func:`group_types`, or loading a document.
     """
-    from kelompok._formation import groups, professional, records, values, volunteer  # noqa: PLC0415 -- on first use
+    from kelompok._formation import groups, professional, records, roles, values, volunteer  # noqa: PLC0415 -- on first use
 
-    modules = (professional, volunteer, groups, records, values)
+    modules = (professional, volunteer, roles, groups, records, values)
     found = {name: getattr(m, name) for m in modules for name in _BUILT_IN if hasattr(m, name)}
     globals().update(found)  # later reads find them without __getattr__
     return found
@@ -118,9 +122,13 @@ def __dir__() -> list[str]:
 
 REGISTRY.add_own_lazily("professional", lambda: _built_in()["PROFESSIONAL"])
 REGISTRY.add_own_lazily("volunteer", lambda: _built_in()["VOLUNTEER"])
+REGISTRY.add_own_lazily("governed_professional", lambda: _built_in()["GOVERNED_PROFESSIONAL"])
+REGISTRY.add_own_lazily("governed_volunteer", lambda: _built_in()["GOVERNED_VOLUNTEER"])
 
 __all__ = [
     "ENTRY_POINT_GROUP",
+    "GOVERNED_PROFESSIONAL",
+    "GOVERNED_VOLUNTEER",
     "PROFESSIONAL",
     "SCHEMA_VERSION",
     "VOLUNTEER",
@@ -137,6 +145,7 @@ __all__ = [
     "FormationGroup",
     "FrozenList",
     "FrozenMap",
+    "Grant",
     "Group",
     "GroupBusy",
     "GroupType",
@@ -151,12 +160,14 @@ __all__ = [
     "NextStep",
     "PartnerRef",
     "Partnership",
+    "Policy",
     "ProfessionalGroup",
     "Program",
     "Reason",
     "ReentrantFire",
     "Rejection",
     "Requirement",
+    "Role",
     "Stage",
     "StageUnreachable",
     "Structure",

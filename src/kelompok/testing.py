@@ -20,6 +20,7 @@ stage, the type's invariants, refusals that change nothing. It needs ``hypothesi
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 import json
 import unittest
 from collections import abc
@@ -44,6 +45,7 @@ from kelompok._runtime.history import HistoryRecord
 from kelompok._types.group_type import GroupType, checked_load, load
 
 __all__ = [
+    "ActorSource",
     "LifecycleMachine",
     "PayloadSource",
     "divisions",
@@ -60,6 +62,9 @@ PayloadSource = (
     st.SearchStrategy[Mapping[str, Any]] | Callable[[Any], st.SearchStrategy[Mapping[str, Any]]]
 )
 """A payload strategy, or a function of the group (to draw ids it already has) returning one."""
+
+ActorSource = st.SearchStrategy[str | None] | Callable[[Any], st.SearchStrategy[str | None]]
+"""An actor strategy, or a function of the group (to draw its members, officers) returning one."""
 
 # -- strategies for the value types ---------------------------------------------------
 
@@ -248,13 +253,14 @@ class LifecycleMachine(RuleBasedStateMachine):
     """A hypothesis state machine driving one group of ``group_type`` with random events.
 
     Subclass it (or use :func:`lifecycle_machine`) and set ``group_type``,
-    ``payloads`` and ``founding``; override :meth:`judge` to also predict each
-    outcome.
+    ``payloads``, ``founding`` and ``actors``; override :meth:`judge` to also
+    predict each outcome.
     """
 
     group_type: ClassVar[GroupType[Any]]
     payloads: ClassVar[Mapping[str, PayloadSource]] = {}
     founding: ClassVar[st.SearchStrategy[Mapping[str, Any]] | None] = None
+    actors: ClassVar[ActorSource | None] = None
 
     group: Group
 
@@ -293,19 +299,36 @@ class LifecycleMachine(RuleBasedStateMachine):
             strategy = source(self.group) if callable(source) else source
         return name, dict(data.draw(strategy, label="payload"))
 
+    def draw_actor(self, data: st.DataObject) -> str | None:
+        """Who fires the next event: drawn from ``actors`` (random texts or none by default)."""
+        source: Any = inspect.getattr_static(type(self), "actors", None)  # not a bound method
+        if isinstance(source, staticmethod):
+            source = source.__func__
+        if source is None:
+            source = st.none() | texts()
+        strategy: st.SearchStrategy[str | None] = source(self.group) if callable(source) else source
+        actor: str | None = data.draw(strategy, label="actor")
+        return actor
+
     def judge(
         self, event: str, payload: Mapping[str, Any], before: dict[str, Any], *, applied: bool
     ) -> None:
         """Hook for subclasses: assert that *applied* is what the rules predict."""
 
-    @rule(data=st.data(), actor=st.none() | texts())
-    def fire(self, data: st.DataObject, actor: str | None) -> None:
-        """Fire a random event: applied completely, or refused with reasons and no change."""
+    @rule(data=st.data())
+    def fire(self, data: st.DataObject) -> None:
+        """Fire a random event: applied completely, or refused with reasons and no change.
+
+        Under the type's policy, an event applied was fired by an actor who held
+        one of the roles the policy gives it in that stage, before the event.
+        """
         g = self.group
         name, payload = self.draw_event(data)
+        actor = self.draw_actor(data)
         before = _snapshot(g)
-        reasons = g.why_not(name, **payload)
-        assert (not reasons) == g.can(name, **payload)
+        reasons = g.why_not(name, payload, actor=actor)
+        assert (not reasons) == g.can(name, payload, actor=actor)
+        may = _may_fire(g, name, actor)
         try:
             g.fire(name, actor=actor, **payload)
         except TransitionNotAllowed as err:
@@ -321,6 +344,7 @@ class LifecycleMachine(RuleBasedStateMachine):
             msg = f"{name!r} found a bug in the group type: {err}"
             raise AssertionError(msg) from err
         assert [] == reasons, f"{name!r} was applied although why_not gave {reasons}"
+        assert may, f"{actor!r} fired {name!r} though the policy gives it none of its roles"
         assert before[1] + 1 == g.version, f"{name!r} did not add one to the version"
         record = g.history[-1]
         assert (name, actor) == (record.event, record.actor)
@@ -331,6 +355,7 @@ class LifecycleMachine(RuleBasedStateMachine):
         """A listener that raises leaves the group exactly as it was."""
         g = self.group
         name, payload = self.draw_event(data)
+        actor = self.draw_actor(data)
         before = _snapshot(g)
 
         def listener(_group: Group, record: HistoryRecord) -> None:
@@ -338,7 +363,7 @@ class LifecycleMachine(RuleBasedStateMachine):
 
         unsubscribe = g.subscribe(listener)
         try:
-            g.fire(name, **payload)
+            g.fire(name, payload, actor=actor)
         except (_Boom, TransitionNotAllowed):
             pass
         except DefinitionBug as err:
@@ -376,11 +401,22 @@ class LifecycleMachine(RuleBasedStateMachine):
             assert not [s for s in stages if hasattr(self.group, f"to_{s}")]
 
 
+def _may_fire(group: Group, event: str, actor: str | None) -> bool:
+    """Whether *actor* holds a role the type's policy gives *event* now (always without one)."""
+    policy = group.type.policy
+    if policy is None:
+        return True
+    if actor is None or group.stage not in group.type.event(event).moves:
+        return False
+    return bool(set(policy.roles_for(event, group.stage)) & set(group.roles_of(actor)))
+
+
 def lifecycle_machine(
     group_type: GroupType[Any],
     payloads: Mapping[str, PayloadSource] | None = None,
     *,
     founding: st.SearchStrategy[Mapping[str, Any]] | None = None,
+    actors: ActorSource | None = None,
     steps: int = 50,
 ) -> type[LifecycleMachine]:
     """A :class:`LifecycleMachine` subclass for *group_type*.
@@ -393,9 +429,18 @@ def lifecycle_machine(
             for the events that move the group forward.
         founding: strategy of ``create()`` arguments; drawn from the founding
             class by default.
+        actors: who fires each event: a strategy of actors (texts or ``None``),
+            or a function of the group returning one (to draw its founders and
+            officers). Random texts and ``None`` by default. Under a policy,
+            every event applied must have been fired by one of its roles.
         steps: events per example.
     """
-    namespace = {"group_type": group_type, "payloads": dict(payloads or {}), "founding": founding}
+    namespace = {
+        "group_type": group_type,
+        "payloads": dict(payloads or {}),
+        "founding": founding,
+        "actors": actors,
+    }
     machine = type(
         f"{group_type.name.title().replace('_', '')}Lifecycle", (LifecycleMachine,), namespace
     )
@@ -408,12 +453,13 @@ def lifecycle_test(
     payloads: Mapping[str, PayloadSource] | None = None,
     *,
     founding: st.SearchStrategy[Mapping[str, Any]] | None = None,
+    actors: ActorSource | None = None,
     steps: int = 50,
 ) -> type[unittest.TestCase]:
     """A ready test case (pytest and unittest collect it) for *group_type*.
 
     See :func:`lifecycle_machine` for the arguments.
     """
-    machine = lifecycle_machine(group_type, payloads, founding=founding, steps=steps)
+    machine = lifecycle_machine(group_type, payloads, founding=founding, actors=actors, steps=steps)
     test_case: type[unittest.TestCase] = machine.TestCase
     return test_case

@@ -93,3 +93,25 @@ records: list[kelompok.HistoryRecord] = store.history(stored.id, after=0, limit=
 page: list[kelompok.Group] = store.find(type=kelompok.PROFESSIONAL, stage="awareness")
 conflict: type[kelompok.KelompokError] = Conflict
 astore: AsyncStore = open_async_store("sqlite:///typing.db")
+
+# roles and a policy (docs/model.md §6)
+governed: GroupType[ProfessionalGroup] = kelompok.GOVERNED_PROFESSIONAL
+run: ProfessionalGroup = governed.create(name="Ikatan", profession="pharmacist", initiator="ani")
+mine: list[str] = run.available_events(actor="ani")
+denied: list[Reason] = run.why_not("identify_needs", {"needs": ["x"]}, actor="eve")
+may: bool = run.can("identify_needs", needs=["x"], actor="ani")
+roles_held: tuple[str, ...] = run.roles_of("ani")
+my_steps: list[kelompok.NextStep] = run.next_steps(actor="ani")
+my_status: dict[str, Any] = run.status("id", actor="ani")
+policy: kelompok.Policy | None = governed.policy
+who: tuple[str, ...] = policy.roles_for("admit", "recruiting") if policy else ()
+lead = kelompok.Role("lead", {"en": "Lead", "id": "Pemimpin"}, lambda group, person: True)
+stricter: GroupType[ProfessionalGroup] = governed.derive(
+    "stricter",
+    {"en": "Stricter", "id": "Lebih ketat"},
+    roles=[lead],
+    policy={
+        "collaborate": ["lead"],
+        "dissolve": {"awareness": ["initiator"], "core_formed": ["lead"]},
+    },
+)

@@ -15,6 +15,7 @@ import attrs
 from kelompok._base.errors import DefinitionError
 from kelompok._base.text import Text, as_text
 from kelompok._definition.parts import Event, Invariant, Requirement, Stage, expect
+from kelompok._definition.roles import Policy, PolicyGiven, Role
 
 
 @attrs.define
@@ -245,3 +246,32 @@ def apply_changes(
     if draft.problems:
         raise DefinitionError(name, draft.problems)
     return draft.stages, draft.events, draft.invariants
+
+
+def derived_roles(parent: Iterable[Role], added: Iterable[Role]) -> tuple[Role, ...]:
+    """The parent's roles with *added* ones: a role of a parent's name replaces it in place."""
+    new = list(added)
+    by_name = {getattr(role, "name", None): role for role in new}
+    placed = {role.name for role in parent}
+    replaced = [by_name.get(role.name, role) for role in parent]
+    return (*replaced, *(role for role in new if getattr(role, "name", None) not in placed))
+
+
+def derived_policy(
+    parent: Policy | None, policy: PolicyGiven | None, *, replace: bool
+) -> Policy | PolicyGiven | None:
+    """The policy of a derived type: the parent's, with the events *policy* names replaced.
+
+    With *replace*, *policy* alone (``None``: no policy). What is not a mapping is
+    passed on as it is, for the type's own check to say what is wrong with it.
+    """
+    if replace or parent is None or policy is None:
+        return policy if replace or policy is not None else parent
+    if not _is_mapping(policy):
+        return policy
+    return {**parent.as_dict(), **policy}
+
+
+def _is_mapping(value: object) -> bool:
+    """``isinstance`` out of mypy's sight: an untyped definition may pass anything."""
+    return isinstance(value, Mapping)

@@ -69,7 +69,8 @@ class VerifyProblem:
     """One thing :func:`kelompok.verify` found wrong, with the shortest path that shows it.
 
     Attributes:
-        kind: ``"unreachable"``, ``"dead_end"``, ``"order"`` or ``"refines"``.
+        kind: ``"unreachable"``, ``"dead_end"``, ``"order"``, ``"refines"`` or
+            ``"unfirable"`` (an event no role of the policy can fire).
         stage: the stage concerned.
         path: event names of the counterexample from the initial stage
             (empty when there is no path to show, as for an unreachable stage).

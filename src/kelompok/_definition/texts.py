@@ -22,6 +22,7 @@ from kelompok._base.lang import ENGLISH
 from kelompok._base.scalars import describe, describe_exception
 from kelompok._base.text import Text, as_text
 from kelompok._definition.parts import Event, Invariant, Requirement, Stage
+from kelompok._definition.roles import Role
 
 REQUIRED: Final = (ENGLISH, "id")
 """The languages every text of a definition must have."""
@@ -84,14 +85,17 @@ class Translated:
     stages: tuple[Stage, ...]
     events: tuple[Event, ...]
     invariants: tuple[Invariant, ...]
+    roles: tuple[Role, ...] = ()
 
 
-def translate(
+def translate(  # noqa: PLR0913 -- every kind of part with texts
     label: Text | str,
     stages: Iterable[Stage],
     events: Iterable[Event],
     invariants: Iterable[Invariant],
     translations: Translations,
+    *,
+    roles: Iterable[Role] = (),
 ) -> Translated:
     """The parts with every text given the languages *translations* has for its key."""
 
@@ -113,6 +117,7 @@ def translate(
             for e in events
         ),
         tuple(attrs.evolve(i, message=merged(i.message, i.code)) for i in invariants),
+        tuple(attrs.evolve(r, label=merged(r.label, r.key)) for r in roles),
     )
 
 
@@ -124,6 +129,7 @@ def keys_of(parts: Translated) -> dict[str, str]:
     for event in parts.events:
         keys.update({r.code: f"requirement {r.code!r}" for r in event.requires})
     keys.update({i.code: f"invariant {i.code!r}" for i in parts.invariants})
+    keys.update({r.key: f"role {r.name!r}" for r in parts.roles})
     return keys
 
 
@@ -149,6 +155,7 @@ def translation_problems(parts: Translated, translations: Translations) -> list[
     keys = keys_of(parts)
     labels = {"type": "the type", **{s.key: f"stage {s.name!r}" for s in parts.stages}}
     labels.update({e.key: f"event {e.name!r}" for e in parts.events})
+    labels.update({r.key: f"role {r.name!r}" for r in parts.roles})
     codes = [r.code for e in parts.events for r in e.requires] + [i.code for i in parts.invariants]
     problems += [
         f"the code {code!r} is also the key of {labels[code]}'s label: choose another code"
@@ -170,4 +177,6 @@ def translation_problems(parts: Translated, translations: Translations) -> list[
             problems += text_problems(f"requirement {req.code!r}", req.message)
     for inv in parts.invariants:
         problems += text_problems(f"invariant {inv.code!r}", inv.message)
+    for role in parts.roles:
+        problems += text_problems(f"role {role.name!r}", role.label)
     return list(dict.fromkeys(problems))  # a shared requirement is reported once

@@ -18,6 +18,7 @@ from kelompok._data.convert import structure_or_reasons
 from kelompok._data.explain import capped, exact_text_or_description
 from kelompok._runtime.engine import ALL_ENTRIES, NO_ENTRIES
 from kelompok._runtime.keyed import keyed_entries
+from kelompok._runtime.permission import permission_reason
 
 if TYPE_CHECKING:
     from kelompok._definition.parts import Event, Invariant, Requirement
@@ -268,10 +269,15 @@ def _answered_bug(invariant: Invariant, when: str, held: object) -> DefinitionBu
 
 
 def event_reasons(
-    group: Group, spec: Event, payload: Mapping[str, Any], state: State
+    group: Group, spec: Event, payload: Mapping[str, Any], state: State, actor: str | None
 ) -> tuple[Any, list[Reason]]:
-    """The structured payload of *spec* and every reason it is refused in *state* (none: apply)."""
+    """The structured payload of *spec* and every reason it is refused in *state* (none: apply).
+
+    Under a policy, ``permission.denied`` comes first when *actor* may not fire it;
+    the other reasons are listed beside it, as they would be for anyone.
+    """
     reasons: list[Reason] = []
+    denied: list[Reason] = []
     if state.version >= _LAST_VERSION:  # its document could not say the next version
         reasons.append(
             Reason(
@@ -282,6 +288,10 @@ def event_reasons(
     if state.stage not in spec.moves:
         reasons.append(stage_reason(group, spec))
     else:
+        if group.type._engine.permits is not None:  # noqa: SLF001 -- under a policy
+            refused = permission_reason(group, spec, state.stage, actor)
+            if refused is not None:
+                denied.append(refused)
         order = group.type.order(spec.moves[state.stage] or state.stage)
         if order is not None and order > state.peak + 1:
             reasons.append(order_reason(group, spec))
@@ -291,12 +301,12 @@ def event_reasons(
     else:
         obj, problems = structure_or_reasons(payload, spec.payload, code="payload")
         reasons += problems
-    if reasons:
-        return obj, reasons
+    if reasons:  # the stage or the payload's shape: no requirement can be checked
+        return obj, denied + reasons
     unmet = [req.reason() for req in spec.requires if not met(req, group, obj, spec)]
     if not unmet and spec.after:  # the type's own requirements usually say it first
         unmet = [after_reason(spec, e) for e in spec.after if not state.counts.get(e)]
-    return obj, unmet
+    return obj, denied + unmet
 
 
 def payload_of(payload: object, fields: dict[str, Any]) -> Mapping[str, Any]:

@@ -40,6 +40,7 @@ from kelompok._definition.graph import stage_edges
 
 if TYPE_CHECKING:
     from kelompok._definition.parts import Event, Invariant, Stage
+    from kelompok._definition.roles import Role
     from kelompok._runtime.group import Listener
     from kelompok._types.group_type import GroupType
 
@@ -61,6 +62,8 @@ class Engine:
         "live",
         "machine",
         "order",
+        "permits",
+        "roles",
         "stages",
         "triggers",
         "watch",
@@ -89,6 +92,8 @@ class Engine:
             for source, dest in event.moves.items():
                 self.machine.add_transition(event.name, source, dest)
         self.triggers = {name: self.machine.events[name] for name in self.events}
+        self.roles: dict[str, Role] = {r.name: r for r in group_type.roles}
+        self.permits = _permits(group_type, self.roles, self.order)
         self.edges = stage_edges(group_type.stages, group_type.events)
         self.listeners: tuple[Listener, ...] = ()
         self.invariants = group_type.invariants
@@ -250,6 +255,27 @@ def _checking(  # noqa: PLR0913, PLR0917 -- the watches of one invariant, and wh
     if not check_whole and entries == NO_ENTRIES:
         return None
     return Checking(invariant, check_whole, entries, moved)
+
+
+Permits = dict[str, dict[str, tuple["Role", ...]]]
+"""event -> live stage -> the roles that may fire it there (under a policy)."""
+
+
+def _permits(
+    group_type: GroupType[Any], roles: dict[str, Role], order: dict[str, int]
+) -> Permits | None:
+    """Who may fire each event in each live stage; ``None`` for a type without a policy."""
+    policy = group_type.policy
+    if policy is None:
+        return None
+    return {
+        event.name: {
+            stage: tuple(roles[name] for name in policy.roles_for(event.name, stage))
+            for stage in event.moves
+            if stage in order
+        }
+        for event in group_type.events
+    }
 
 
 def _one(names: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:

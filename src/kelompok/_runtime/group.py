@@ -8,19 +8,15 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from kelompok._base.compat import Self
-from kelompok._base.errors import (
-    InvalidValue,
-    ReentrantFire,
-    UsageError,
-)
+from kelompok._base.errors import ReentrantFire, UsageError
 from kelompok._base.frozen import FrozenMap
-from kelompok._base.scalars import exact_text
 from kelompok._base.text import Reason
 from kelompok._definition.parts import check_listener
-from kelompok._runtime.cell import Cell
 from kelompok._runtime.checks import check_invariants, event_reasons, payload_of
+from kelompok._runtime.forms import Forms
 from kelompok._runtime.history import History, HistoryRecord
 from kelompok._runtime.outcome import outcome
+from kelompok._runtime.permission import checked_actor, permitted, roles_of
 from kelompok._runtime.state import State, Tentative, count_events
 from kelompok._runtime.steps import NextStep, next_steps, path_to, status
 from kelompok._runtime.waits import waiting
@@ -37,7 +33,7 @@ Listener = Callable[["Group", HistoryRecord], None]
 the event is undone and the exception propagates."""
 
 
-class Group(Cell):
+class Group(Forms):
     """A group of some :class:`~kelompok.GroupType`, at some stage of its formation.
 
     Create one with ``group_type.create(...)`` or rebuild one with
@@ -211,30 +207,70 @@ class Group(Cell):
             return state.stage == stage
         return order <= state.peak
 
-    def available_events(self) -> list[str]:
-        """Names of the events the current stage allows (requirements not checked)."""
-        return list(self._type.events_from(self._state().stage))
+    def available_events(self, *, actor: str | None = None) -> list[str]:
+        """Names of the events the current stage allows (requirements not checked).
+
+        With *actor*, under the type's policy, only those *actor* may fire now.
+        """
+        if actor is None or self._type._engine.permits is None:  # noqa: SLF001
+            return list(self._type.events_from(self._state().stage))
+        who, gt = checked_actor(actor), self._type
+        return self._locked(
+            "available_events",
+            lambda state: [
+                name
+                for name in gt.events_from(state.stage)
+                if permitted(self, gt.event(name), state.stage, who)
+            ],
+        )
+
+    def roles_of(self, actor: str) -> tuple[str, ...]:
+        """The names of the type's roles *actor* holds now (docs/model.md §6)."""
+        who = checked_actor(actor)
+        if who is None:
+            return ()
+        return self._locked("roles_of", lambda _state: roles_of(self, who))
 
     def why_not(
-        self, event: str, payload: Mapping[str, Any] | None = None, /, **fields: Any
+        self,
+        event: str,
+        payload: Mapping[str, Any] | None = None,
+        /,
+        *,
+        actor: str | None = None,
+        **fields: Any,
     ) -> list[Reason]:
         """Every reason *event* with its payload would be refused now; ``[]`` if it would apply.
 
         The payload is given as keyword arguments, as a mapping, or both (as for
-        :meth:`fire`).
+        :meth:`fire`). Under the type's policy, ``permission.denied`` says when
+        *actor* (who would fire it) may not; a missing actor may fire nothing.
 
         Raises:
             UnknownEvent: the group's type has no such event.
-            UsageError: the payload mapping is not a mapping, or a field is given twice.
-            DefinitionBug: a requirement of the type raised or did not answer True/False.
+            UsageError: the payload mapping is not a mapping, a field is given
+                twice, or *actor* is not text.
+            DefinitionBug: a requirement or role of the type raised or did not
+                answer True/False.
         """
         spec = self._type.event(event)
         given = fields if payload is None else payload_of(payload, fields)
-        return self._locked(spec.name, lambda state: event_reasons(self, spec, given, state)[1])
+        who = checked_actor(actor)
+        return self._locked(
+            spec.name, lambda state: event_reasons(self, spec, given, state, who)[1]
+        )
 
-    def can(self, event: str, payload: Mapping[str, Any] | None = None, /, **fields: Any) -> bool:
-        """Whether *event* with its payload would be applied now."""
-        return not self.why_not(event, payload, **fields)
+    def can(
+        self,
+        event: str,
+        payload: Mapping[str, Any] | None = None,
+        /,
+        *,
+        actor: str | None = None,
+        **fields: Any,
+    ) -> bool:
+        """Whether *event* with its payload would be applied now (fired by *actor*)."""
+        return not self.why_not(event, payload, actor=actor, **fields)
 
     def path_to(self, stage: str) -> list[str]:
         """A plan: the events that lead from the current stage to *stage*, in order.
@@ -252,25 +288,28 @@ class Group(Cell):
         """
         return path_to(self, self._state(), stage)
 
-    def next_steps(self) -> list[NextStep]:
+    def next_steps(self, *, actor: str | None = None) -> list[NextStep]:
         """The events allowed now, each with the requirements about the group still unmet.
 
         What a bot shows for "what should we do next?": requirements that depend
         on the payload are checked when the event is fired; the ones listed in
-        ``unmet`` say what must happen first.
+        ``unmet`` say what must happen first. With *actor*, under the type's
+        policy, only the steps *actor* may take.
         """
-        return self._locked("next_steps", lambda state: next_steps(self, state))
+        who = checked_actor(actor)
+        return self._locked("next_steps", lambda state: next_steps(self, state, who))
 
-    def status(self, lang: object = "en") -> dict[str, Any]:
+    def status(self, lang: object = "en", *, actor: str | None = None) -> dict[str, Any]:
         """What a response shows about the group, JSON-ready, every text in *lang*.
 
         ``{"id", "type", "type_label", "name", "stage", "stage_label", "version",
         "terminal", "next_steps": [...]}``: each next step as
         :meth:`NextStep.to_json` gives it (its label, whether it is ready, the
         unmet requirements with their messages and the events that fix them).
-        One call, one consistent state.
+        One call, one consistent state; with *actor*, the steps *actor* may take.
         """
-        return self._locked("status", lambda state: status(self, state, lang))
+        who = checked_actor(actor)
+        return self._locked("status", lambda state: status(self, state, lang, who))
 
     # -- changing -----------------------------------------------------------------
 
@@ -289,7 +328,8 @@ class Group(Cell):
             event: the event's name.
             payload: the payload as a mapping (a request body, say); needed for
                 a payload field called ``actor``, which the keyword would take.
-            actor: who fires it; stored in the history record.
+            actor: who fires it; stored in the history record. Under the type's
+                policy, it must hold a role that may fire *event* now.
             **fields: payload fields, as keyword arguments (added to *payload*).
 
         Returns:
@@ -297,8 +337,8 @@ class Group(Cell):
 
         Raises:
             UnknownEvent: the group's type has no such event.
-            TransitionNotAllowed: the stage, the payload or a requirement refuses
-                it; ``.reasons`` lists every one.
+            TransitionNotAllowed: the stage, the policy, the payload or a
+                requirement refuses it; ``.reasons`` lists every one.
             ReentrantFire: fired from a listener (or a requirement) of an event on
                 this same group.
             DefinitionBug: the type's own requirement, effect or invariant misbehaved.
@@ -307,12 +347,7 @@ class Group(Cell):
         """
         spec = self._type.event(event)
         given = fields if payload is None else payload_of(payload, fields)
-        if actor is not None:
-            try:
-                actor = exact_text(actor)
-            except InvalidValue as exc:
-                msg = f"actor must be text (str) or None: {exc}"
-                raise UsageError(msg) from None
+        actor = checked_actor(actor)
         listeners = self._type._engine.listeners + self._listeners  # noqa: SLF001
         return self._fire(spec, actor, given, None, listeners)
 
@@ -397,38 +432,7 @@ class Group(Cell):
 
         return unsubscribe
 
-    # -- other forms --------------------------------------------------------------
-
-    def to_dict(self, *, history: bool = True) -> dict[str, Any]:
-        """The group as a JSON-ready dict; :func:`kelompok.load` rebuilds it.
-
-        With ``history=False``, the document's head alone: everything ``load``
-        needs to rebuild and check the group, without the history records
-        (a store keeps those apart). A group loaded from a head holds only the
-        records since; its document says so with ``history_from``.
-
-        With :data:`kelompok.known_documents` on, the document is remembered, so
-        loading it again in this process skips the checks.
-        """
-        cell = self._cell
-        if type(cell) is State:
-            return self._type._document(self, cell, remember=True, history=history)  # noqa: SLF001
-        # inside a listener: the event may still be undone, so it is not remembered
-        return self._type._document(self, self._state(), remember=False, history=history)  # noqa: SLF001
-
-    def to_json(self, *, history: bool = True) -> bytes:
-        """The document of :meth:`to_dict` as compact UTF-8 JSON.
-
-        :func:`kelompok.load_json` rebuilds the group from it.
-        """
-        cell = self._cell
-        if type(cell) is State:
-            return self._type._json(self, cell, remember=True, history=history)  # noqa: SLF001
-        return self._type._json(self, self._state(), remember=False, history=history)  # noqa: SLF001
-
-    def _name(self, state: State) -> str:
-        name = getattr(state.data, "name", None)
-        return name if type(name) is str and name.strip() else self._id
+    # -- other forms (the document, JSON, pickle and repr are Forms') -------------
 
     def __copy__(self) -> Self:
         """An independent group with the same state (and no listeners)."""
@@ -452,18 +456,3 @@ class Group(Cell):
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Self:
         return self.__copy__()
-
-    def __getstate__(self) -> dict[str, Any]:
-        """The document (a copy): a group's own state is never handed out."""
-        return self.to_dict()
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        """Pickle as the document: unpickling loads it (its type must be registered)."""
-        return self._type._reduce_group(self)  # noqa: SLF001
-
-    def __repr__(self) -> str:
-        state = self._state()
-        return (
-            f"<{type(self).__name__} {self._type.name} {self._name(state)!r} id={self._id!r} "
-            f"stage={state.stage!r} version={state.version}>"
-        )

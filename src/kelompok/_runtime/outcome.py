@@ -37,7 +37,7 @@ def outcome(  # noqa: PLR0913, PLR0917 -- the event, how it was fired, the state
         TransitionNotAllowed: the event is refused in *base*.
         DefinitionBug: the type's requirement or effect misbehaved.
     """
-    obj, reasons = event_reasons(group, spec, payload, base)
+    obj, reasons = event_reasons(group, spec, payload, base, actor)
     if reasons:
         raise TransitionNotAllowed(spec.name, base.stage, reasons)
     engine = group.type._engine  # noqa: SLF001

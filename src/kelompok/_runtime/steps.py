@@ -16,6 +16,7 @@ from kelompok._base.scalars import describe
 from kelompok._base.text import Reason, Text
 from kelompok._definition.graph import shortest_path
 from kelompok._runtime.checks import after_reason, met
+from kelompok._runtime.permission import permitted
 
 if TYPE_CHECKING:
     from kelompok._runtime.group import Group
@@ -65,13 +66,18 @@ class NextStep:
         }
 
 
-def next_steps(group: Group, state: State) -> list[NextStep]:
-    """The events *state*'s stage allows, each with the requirements about the group unmet."""
+def next_steps(group: Group, state: State, actor: str | None = None) -> list[NextStep]:
+    """The events *state*'s stage allows, each with the requirements about the group unmet.
+
+    With *actor*, only the events the type's policy lets *actor* fire.
+    """
     gt = group.type
     steps = []
     here = state.stage
     for name in gt.events_from(here):
         event = gt.event(name)
+        if actor is not None and not permitted(group, event, here, actor):
+            continue
         unmet = tuple(
             req.reason()
             for req in event.requires
@@ -134,7 +140,7 @@ def path_to(group: Group, state: State, stage: str) -> list[str]:
     return plan(group, state, path)
 
 
-def status(group: Group, state: State, lang: object) -> dict[str, Any]:
+def status(group: Group, state: State, lang: object, actor: str | None = None) -> dict[str, Any]:
     """The JSON-ready status view of *group* in *state* (see :meth:`Group.status`)."""
     gt = group.type
     stage = gt.stage(state.stage)
@@ -148,5 +154,5 @@ def status(group: Group, state: State, lang: object) -> dict[str, Any]:
         "stage_label": stage.label(lang),
         "terminal": stage.terminal,
         "version": state.version,
-        "next_steps": [step.to_json(lang) for step in next_steps(group, state)],
+        "next_steps": [step.to_json(lang) for step in next_steps(group, state, actor)],
     }

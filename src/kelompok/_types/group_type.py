@@ -38,9 +38,10 @@ from kelompok._codec.document import SCHEMA_VERSION, dump, dump_and_remember, lo
 from kelompok._codec.json_bytes import decode_document, encode_document
 from kelompok._data.convert import structure_or_reasons
 from kelompok._data.schema import document_schema
-from kelompok._definition.derive import apply_changes
+from kelompok._definition.derive import apply_changes, derived_policy, derived_roles
 from kelompok._definition.parts import Event, Invariant, Stage, check_listener, name_is_text
 from kelompok._definition.problems import definition_problems, part_problems
+from kelompok._definition.roles import Policy, PolicyGiven, Role, read_policy, role_problems
 from kelompok._definition.texts import read_translations, translate, translation_problems
 from kelompok._runtime.checks import broken_invariants
 from kelompok._runtime.engine import Engine
@@ -71,6 +72,15 @@ def _invariants(items: Iterable[Invariant]) -> tuple[Invariant, ...]:
     return tuple(items)
 
 
+def _roles(items: Iterable[Role]) -> tuple[Role, ...]:
+    return tuple(items)
+
+
+def _policy(value: Policy | PolicyGiven | None) -> Policy | None:
+    """The policy as given: ``__attrs_post_init__`` resolves it against the stages and events."""
+    return cast("Policy | None", value)
+
+
 def _is_group_class(value: object) -> bool:
     return isinstance(value, type) and issubclass(value, Group)
 
@@ -98,6 +108,13 @@ class GroupType(Generic[G]):
         translations: more languages for the texts, ``{language: {key: text}}``
             (see :mod:`kelompok._definition.texts` for the keys). Every text must
             have English and Indonesian, inline or here.
+        roles: the :class:`~kelompok.Role` s the policy names.
+        policy: who may fire which event: ``{event: [role names]}``, or
+            ``{event: {stage: [role names]}}`` for roles from a stage on (until
+            the next stage named). With a policy, every event is refused to an
+            actor who holds none of its roles now, and to a missing actor;
+            an event it does not name is refused to everyone. ``None`` (the
+            default): the actor is only recorded (docs/model.md §6).
 
     The parts read back (``stages``, ``events``, ``invariants``) carry the
     translations in their texts.
@@ -116,20 +133,31 @@ class GroupType(Generic[G]):
     group_class: type[G]
     invariants: tuple[Invariant, ...] = attrs.field(default=(), converter=_invariants)
     translations: Mapping[str, Mapping[str, str]] = attrs.field(factory=dict)
+    roles: tuple[Role, ...] = attrs.field(default=(), converter=_roles, kw_only=True)
+    policy: Policy | None = attrs.field(default=None, converter=_policy, kw_only=True)
     _engine: Engine = attrs.field(init=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         translations, problems = read_translations(self.translations)
         object.__setattr__(self, "translations", translations)
         problems += part_problems(self.stages, self.events, self.invariants)
-        if problems:  # the parts cannot even be read: say so before anything reads them
-            raise DefinitionError(self.name, problems)
-        parts = translate(self.label, self.stages, self.events, self.invariants, translations)
+        roles = [] if problems else role_problems(self.roles, self.stages)
+        if problems or not all(isinstance(r, Role) for r in self.roles):
+            # the parts cannot even be read: say so before anything reads them
+            raise DefinitionError(self.name, problems + roles)
+        parts = translate(
+            self.label, self.stages, self.events, self.invariants, translations, roles=self.roles
+        )
         object.__setattr__(self, "label", parts.label)
         object.__setattr__(self, "stages", parts.stages)
         object.__setattr__(self, "events", parts.events)
         object.__setattr__(self, "invariants", parts.invariants)
-        problems = definition_problems(self) + translation_problems(parts, translations)
+        object.__setattr__(self, "roles", parts.roles)
+        policy, problems = read_policy(self.policy, parts.stages, parts.events, parts.roles)
+        object.__setattr__(self, "policy", policy)
+        problems = (
+            roles + problems + definition_problems(self) + translation_problems(parts, translations)
+        )
         if not _is_group_class(self.group_class):
             problems.append("group_class must be kelompok.Group or a subclass of it")
         if problems:
@@ -241,6 +269,9 @@ class GroupType(Generic[G]):
         invariants: Iterable[Invariant] = (),
         replace_invariants: bool = False,
         translations: Mapping[str, Mapping[str, str]] | None = None,
+        roles: Iterable[Role] = (),
+        policy: PolicyGiven | None = None,
+        replace_policy: bool = False,
     ) -> GroupType[G]:
         """A new type made from this one by *changes*; this one is never modified.
 
@@ -260,6 +291,12 @@ class GroupType(Generic[G]):
                 parent's (say it when a new data class makes them meaningless).
             translations: more languages for the new type's texts; the
                 parent's texts keep the languages they have.
+            roles: roles added to the parent's (one of the same name replaces it).
+            policy: events whose roles change, as in :class:`GroupType`: each
+                event named replaces the parent's entry for it; the others keep
+                theirs. A parent without a policy gets this one.
+            replace_policy: start from *policy* alone; with ``policy=None`` the
+                new type has no policy at all.
 
         Raises:
             DefinitionError: a change names a stage, event or requirement that does
@@ -278,6 +315,8 @@ class GroupType(Generic[G]):
             group_class=self.group_class,
             invariants=kept,
             translations=translations or {},
+            roles=derived_roles(self.roles, roles),
+            policy=derived_policy(self.policy, policy, replace=replace_policy),
         )
 
     def load(self, document: Mapping[str, Any], *, replay: bool = False) -> G:

@@ -44,7 +44,9 @@ def verify(group_type: GroupType[Any], *, refines: GroupType[Any] | None = None)
       passes through every live stage declared before it, declared ways back
       included (the earlier stages *dominate* the later ones);
     * with ``refines=parent``: every ordering of the parent's live stages still
-      holds in *group_type* (a derived type may add stages, not shortcuts).
+      holds in *group_type* (a derived type may add stages, not shortcuts);
+    * under a policy, every event can be fired by some role in some stage it is
+      allowed in (``"unfirable"`` otherwise: no role, or only roles held later).
 
     Each violation comes with the shortest counterexample path of events.
     """
@@ -69,7 +71,43 @@ def verify(group_type: GroupType[Any], *, refines: GroupType[Any] | None = None)
                 )
     if refines is not None:
         problems += _refinement_problems(group_type, refines, edges)
+    problems += _unfirable(group_type)
     return VerifyReport(group_type.name, tuple(problems))
+
+
+def _unfirable(group_type: GroupType[Any]) -> list[VerifyProblem]:
+    """Under a policy, the events no role can ever fire.
+
+    An event is unfirable when, in every live stage it is allowed in, the policy
+    gives it to no role, or only to roles nobody holds yet there (a role's
+    ``since``). A role whose check is never true is not found: only its stages are read.
+    """
+    policy = group_type.policy
+    if policy is None:
+        return []
+    order = {s.name: i for i, s in enumerate(s for s in group_type.stages if not s.terminal)}
+    since = {r.name: order.get(r.since, 0) if r.since is not None else 0 for r in group_type.roles}
+    problems = []
+    for event in group_type.events:
+        stages = [s for s in event.moves if s in order]
+        granted = {s: policy.roles_for(event.name, s) for s in stages}
+        if any(since[r] <= order[s] for s in stages for r in granted[s]):
+            continue
+        named = sorted({r for roles in granted.values() for r in roles})
+        why = (
+            f"only to {', '.join(named)}, which nobody holds yet in {', '.join(stages)}"
+            if named
+            else "to no role"
+        )
+        problems.append(
+            VerifyProblem(
+                "unfirable",
+                stages[0] if stages else group_type.initial,
+                [],
+                f"no role can ever fire {event.name!r}: the policy gives it {why}",
+            )
+        )
+    return problems
 
 
 def _refinement_problems(

@@ -149,7 +149,7 @@ def fire(conn: sa.Connection, request: Request, settings: Settings, now: float) 
         spec = group.type.event(request.event)
         fingerprint = None
         if request.key is not None:
-            fingerprint = rows.fingerprint(spec, request.payload)
+            fingerprint = rows.fingerprint(spec, request.payload, group, request.actor)
             repeat = _repeat(conn, group, request, fingerprint, settings=settings, now=now)
             if repeat is not None:
                 return Fired(repeat, None)
@@ -258,7 +258,8 @@ def _resolved(conn: sa.Connection, group: Group, request: Request) -> Mapping[st
     if unresolved:
         named = {r.field for r in unresolved}
         rest = {k: v for k, v in payload.items() if k not in named}
-        others = [r for r in group.why_not(request.event, rest) if r.field not in named]
+        others = group.why_not(request.event, rest, actor=request.actor)
+        others = [r for r in others if r.field not in named]
         raise TransitionNotAllowed(request.event, group.stage, unresolved + others)
     return payload
 

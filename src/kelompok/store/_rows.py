@@ -232,19 +232,26 @@ def definition_digest(gt: GroupType[Any]) -> str:
         ],
         "invariants": [i.code for i in gt.invariants],
     }
+    if gt.policy is not None:  # a type without one keeps the digest it always had
+        outline["roles"] = [[r.name, r.since] for r in gt.roles]
+        outline["policy"] = gt.policy.as_dict()
     text = json.dumps(outline, sort_keys=True, separators=(",", ":"), default=str)
     digest = hashlib.sha256(text.encode()).hexdigest()[:32]
     _digests[gt.name] = (gt, digest)
     return digest
 
 
-def fingerprint(spec: Event, payload: Mapping[str, Any]) -> str:
+def fingerprint(
+    spec: Event, payload: Mapping[str, Any], group: Group | None = None, actor: str | None = None
+) -> str:
     """A digest of an event and its payload, in the form the event reads it.
 
     The payload is structured as the event structures it, so a ``Member`` and
     the dict of its fields, or dicts in another order, are one request. A
     payload the event refuses (or that cannot be written down, too deep, say)
     is taken as given: such a call is refused, and a refused call records no key.
+    For a *group* whose type has a policy, the actor is part of the request: the
+    same key from another actor is another request, not a repeat.
     """
     plain: Any = payload
     if spec.payload is not None:
@@ -252,8 +259,9 @@ def fingerprint(spec: Event, payload: Mapping[str, Any]) -> str:
         if not problems:
             plain = converter.unstructure(value)
     try:
+        governed = group is not None and group.type.policy is not None
         text = json.dumps(
-            [spec.name, converter.unstructure(plain)],
+            [spec.name, converter.unstructure(plain), *([actor] if governed else [])],
             sort_keys=True,
             separators=(",", ":"),
             ensure_ascii=False,
