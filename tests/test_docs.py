@@ -292,6 +292,13 @@ def test_the_site_nav_lists_every_page_once() -> None:
     assert sorted(nav_pages()) == pages, "mkdocs.yml's nav must list every page of docs/, once"
 
 
+def test_the_api_reference_has_every_public_name() -> None:
+    """Each name of ``kelompok.__all__`` has its entry (``::: kelompok.NAME``) in docs/reference."""
+    text = "".join(p.read_text(encoding="utf-8") for p in (DOCS / "reference").glob("*.md"))
+    missing = [name for name in kelompok.__all__ if f"::: kelompok.{name}\n" not in text]
+    assert [] == missing, "add them to a page of docs/reference/"
+
+
 # -- refresh the generated sections -------------------------------------------------
 
 
