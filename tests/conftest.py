@@ -5,11 +5,10 @@ import os
 from collections.abc import Iterator
 
 import pytest
-import sqlalchemy as sa
 from hypothesis import HealthCheck, settings
 
 from kelompok._types.group_type import REGISTRY
-from pg_server import postgres_server
+from pg_server import new_database, postgres_server
 
 settings.register_profile("default", max_examples=40, deadline=None)
 settings.register_profile(
@@ -41,13 +40,5 @@ def postgres() -> Iterator[str]:
 @pytest.fixture
 def postgres_url(postgres: str) -> Iterator[str]:
     """A new, empty database on the test server, dropped after the test."""
-    name = f"kelompok_test_{os.getpid()}_{next(_databases)}"
-    admin = sa.create_engine(postgres, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield sa.make_url(postgres).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with new_database(postgres, f"kelompok_test_{os.getpid()}_{next(_databases)}") as url:
+        yield url

@@ -17,6 +17,8 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import sqlalchemy as sa
+
 ENV = "KELOMPOK_TEST_POSTGRES_URL"
 HOW = (
     "The store's tests run on PostgreSQL too. Install its server (Debian: "
@@ -84,3 +86,17 @@ def postgres_server() -> Iterator[str]:
             run(str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop")
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def new_database(server: str, name: str) -> Iterator[str]:
+    """The URL of a new, empty database *name* on *server*, dropped at the end of the block."""
+    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield sa.make_url(server).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        admin.dispose()

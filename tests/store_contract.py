@@ -24,24 +24,14 @@ import pytest
 import sqlalchemy as sa
 
 import kelompok
-from builders import CHARTER, PRO_FOUNDERS, payloads
+from builders import CHARTER, PATHS, PRO_FOUNDERS, payloads
 from kelompok import InvalidGroupData, TransitionNotAllowed
 from kelompok.store import Conflict, IdempotencyMismatch, NotFound, Store
 from kelompok.store._engine import resolve_url
 from store_workers import admit_keyed, admit_many, member
 
 PRO = kelompok.PROFESSIONAL
-MAIN_PATH = [
-    "identify_needs",
-    "form_core_group",
-    "adopt_charter",
-    "open_recruitment",
-    "admit",
-    "establish_structure",
-    "plan_programs",
-    "record_activity",
-    "evaluate",
-]
+MAIN_PATH = PATHS["professional"][:-1]  # up to evaluating
 
 
 def recruiting(store: Any, group_id: str | None = None) -> str:

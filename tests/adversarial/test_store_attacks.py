@@ -37,6 +37,7 @@ from kelompok.store import (
 )
 from kelompok.store import _ops as ops
 from kelompok.store import _sync as store_sync
+from pg_server import new_database
 from store_contract import evaluating, member, raw, recruiting
 from store_workers import admit_keyed
 
@@ -57,16 +58,8 @@ def pg_url(postgres_url: str) -> str:
 @pytest.fixture(scope="module")
 def shared_pg(postgres: str) -> Iterator[str]:
     """One PostgreSQL database shared by the many cases of one test (each its own groups)."""
-    name = f"kelompok_attack_{os.getpid()}_shared"
-    admin = sa.create_engine(postgres, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield sa.make_url(postgres).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with new_database(postgres, f"kelompok_attack_{os.getpid()}_shared") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
