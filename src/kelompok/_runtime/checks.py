@@ -213,24 +213,17 @@ def broken_invariants(group: Group, invariants: Iterable[Invariant], when: str) 
         DefinitionBug: an invariant raised, or answered something other than True or False.
     """
     data = group.data
-    broken = []
-    for invariant in invariants:  # _holds, written out: a load checks every invariant
-        check, entry, each = invariant.check, invariant.entry, invariant.each
-        entries = entries_of(getattr(data, each)) if each else None
-        try:
-            held: object = check(group) if check is not None else True
-            if held is True and entries is not None and entry is not None:
-                for key, value in entries:
-                    held = entry(group, key, value)
-                    if held is not True:
-                        break
-        except Exception as exc:
-            raise _raised_bug(invariant, when, exc) from exc
-        if held is not True:
-            if held is not False:
-                raise _answered_bug(invariant, when, held)
-            broken.append(invariant.reason())
-    return broken
+    return [
+        invariant.reason()
+        for invariant in invariants
+        if not _holds(
+            invariant,
+            group,
+            when,
+            whole=True,
+            entries=entries_of(getattr(data, invariant.each)) if invariant.each else None,
+        )
+    ]
 
 
 def _holds(
