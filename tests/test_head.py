@@ -406,3 +406,37 @@ def test_a_document_written_by_kelompok_0_1_loads_and_upgrades(name: str) -> Non
     } == {k: v for k, v in old.items() if k != "schema_version"}
     assert kelompok.load(new).to_dict() == new
     assert kelompok.load(group.to_dict(history=False)).version == old["version"]
+
+
+@pytest.mark.parametrize("type_name", ["professional", "volunteer"])
+def test_the_straight_walk_answers_as_the_search_does(type_name: str) -> None:
+    """A head whose segments are single events takes the straight path; it must agree."""
+    from kelompok._codec import walk  # noqa: PLC0415
+
+    group = _group(type_name, "collaborating")
+    engine, state = group.type._engine, group._state()
+    stages = [s.name for s in group.type.stages]
+    checked = 0
+    for stage in stages:
+        for peak in range(len(engine.live)):
+            args = (engine, state.counts, state.marks, stage, peak)
+            names = tuple(state.counts)
+            search = walk._Search(engine, names, [], stage, peak)
+            found = walk.walk(*args)
+            search.segments = _segments(state, names)
+            assert not any(any(left) for _, left in search.segments)  # the straight path's case
+            start = (0, group.type.initial, 0, search.segments[0][1], frozenset(), frozenset())
+            assert search.run(start) == found, (stage, peak)
+            checked += found == walk.POSSIBLE
+    assert 1 == checked  # only the group's own stage and peak
+
+
+def _segments(state: Any, names: tuple[str, ...]) -> list[tuple[int, tuple[int, ...]]]:
+    marks = {e: dict(m.items()) for e, m in state.marks.items()}
+    out, before = [], {}
+    for event in sorted(marks, key=lambda e: sum(marks[e].values())):
+        left = [marks[event].get(n, 0) - before.get(n, 0) for n in names]
+        left[names.index(event)] -= 1
+        out.append((names.index(event), tuple(left)))
+        before = marks[event]
+    return out

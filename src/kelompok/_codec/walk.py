@@ -53,11 +53,12 @@ def walk(
     """
     names = tuple(counts)
     index = {name: i for i, name in enumerate(names)}
-    ends = sorted(marks, key=lambda event: sum(marks[event].values()))
+    plain = {event: dict(mark.items()) for event, mark in marks.items()}  # read often below
+    ends = sorted(plain, key=lambda event: sum(plain[event].values()))
     segments: list[tuple[int, tuple[int, ...]]] = []  # (event it ends with, what precedes it)
     before: Mapping[str, int] = {}
     for event in ends:
-        mark = marks[event]
+        mark = plain[event]
         left = [mark.get(name, 0) - before.get(name, 0) for name in names]
         left[index[event]] -= 1  # its last application ends the segment
         segments.append((index[event], tuple(left)))
@@ -66,7 +67,31 @@ def walk(
     initial = engine.group_type.initial
     if not segments:
         return POSSIBLE if stage == initial and peak == 0 else IMPOSSIBLE
-    return search.run((0, initial, 0, segments[0][1], frozenset(), frozenset()))
+    start: State = (0, initial, 0, segments[0][1], frozenset(), frozenset())
+    if not any(any(left) for _, left in segments):
+        return search.straight(start)
+    return search.run(start)
+
+
+_facts: dict[tuple[int, str], tuple[object, tuple[Mapping[str, str | None], frozenset[str], bool]]]
+_facts = {}
+
+
+def _event_facts(
+    engine: Engine, name: str
+) -> tuple[Mapping[str, str | None], frozenset[str], bool]:
+    """An event's moves, the events it comes after, and whether it moves nowhere (per type)."""
+    known = _facts.get((id(engine), name))
+    if known is not None and known[0] is engine:
+        return known[1]
+    moves = engine.events[name].moves
+    facts = (
+        moves,
+        frozenset(engine.events[name].after),
+        all((d or s) == s for s, d in moves.items()),
+    )
+    _facts[id(engine), name] = (engine, facts)
+    return facts
 
 
 class _Search:
@@ -88,9 +113,10 @@ class _Search:
     ) -> None:
         self.engine, self.names, self.segments = engine, names, segments
         self.stage, self.peak = stage, peak
-        self.moves = [engine.events[name].moves for name in names]
-        self.after = [frozenset(engine.events[name].after) for name in names]
-        self.pure = [all((d or s) == s for s, d in moves.items()) for moves in self.moves]
+        facts = [_event_facts(engine, name) for name in names]
+        self.moves = [moves for moves, _, _ in facts]
+        self.after = [after for _, after, _ in facts]
+        self.pure = [pure for _, _, pure in facts]
 
     def run(self, start: State) -> str:  # noqa: C901 -- one search, read top to bottom
         seen: set[State] = set()
@@ -122,6 +148,22 @@ class _Search:
                 else:
                     stack.append((k, entered[0], entered[1], rest, done | {name}, placed))
         return IMPOSSIBLE
+
+    def straight(self, start: State) -> str:
+        """:meth:`run` when every segment is its last event alone: one order, nothing to search.
+
+        Each event was applied once since the mark before it (a group's first
+        steps through its stages), so the walk is the events in the order of their
+        marks, and :meth:`run` would visit exactly these states.
+        """
+        state: State | Literal[True] | None = start
+        visited = 0
+        while isinstance(state, tuple):
+            if visited >= BUDGET:  # as run counts them: one state per segment here
+                return UNDECIDED
+            visited += 1
+            state = self._finish(state)
+        return POSSIBLE if state is True else IMPOSSIBLE
 
     def _enter(self, i: int, stage: str, peak: int) -> tuple[str, int] | None:
         """Where event *i* leads from *stage*, and the rank reached then; ``None`` if nowhere."""
