@@ -595,11 +595,19 @@ RATE_EXAMPLES = int(os.environ.get("KELOMPOK_FUZZ_RATE", "300"))
 
 @pytest.fixture
 def own_constants(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Hypothesis without the string constants of kelompok's modules (see below)."""
-    monkeypatch.setattr(providers, "_get_local_constants", providers.Constants)
-    providers.CONSTANTS_CACHE.cache.clear()  # what earlier tests drew from them
+    """Hypothesis without the string constants of kelompok's modules (see below).
+
+    Those are a feature of hypothesis's own internals: a version without them has
+    nothing to turn off.
+    """
+    cache = getattr(providers, "CONSTANTS_CACHE", None)
+    if hasattr(providers, "_get_local_constants") and hasattr(providers, "Constants"):
+        monkeypatch.setattr(providers, "_get_local_constants", providers.Constants)
+    if cache is not None:
+        cache.cache.clear()  # what earlier tests drew from them
     yield
-    providers.CONSTANTS_CACHE.cache.clear()
+    if cache is not None:
+        cache.cache.clear()
 
 
 @pytest.mark.usefixtures("own_constants")
