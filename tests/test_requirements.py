@@ -1078,3 +1078,17 @@ def test_unknown_event_is_an_unknown_event_error(group_type, event):
         assert event == info.value.event
         assert isinstance(info.value, kelompok.KelompokError)
     assert before == snapshot(group)
+
+
+def test_every_refused_text_of_a_value_is_a_reason_not_only_the_first():
+    """A converter refusing one text must not hide the next one, nor a missing field."""
+    with pytest.raises(kelompok.CreationRefused) as caught:
+        kelompok.PROFESSIONAL.create(name=" ")
+    assert [("create.missing_field", "profession"), ("create.invalid", "name")] == [
+        (r.code, r.field) for r in caught.value.reasons
+    ]
+    group = kelompok.PROFESSIONAL.create(name="Ikatan", profession="nurse")
+    group.identify_needs(["support"])
+    founders = [{"id": "", "name": " "}, {"id": "ok", "name": ""}]
+    fields = [r.field for r in group.why_not("form_core_group", founders=founders)]
+    assert ["founders[0].id", "founders[0].name", "founders[1].name"] == fields[:3]

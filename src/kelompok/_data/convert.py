@@ -33,7 +33,8 @@ from kelompok._base.scalars import (
     exact_text,
 )
 from kelompok._base.text import Reason, msg
-from kelompok._data.explain import Collected, collect, explain
+from kelompok._data.every_text import text_fields, text_problems
+from kelompok._data.explain import Collected, collect, explain, segment_of
 from kelompok._data.fast import ATTRS, ITEMS, MAPPING, OPTIONAL, Fast, compile_class, describe_hook
 
 _coercions: dict[type[Any], Callable[[Any], Any]] = {}
@@ -292,6 +293,17 @@ def _attrs_factory(t: Any, conv: cattrs.Converter, *, every_key: bool) -> Callab
     coerce = _coercions.get(t)
     names = tuple(a.name for a in attrs.fields(t))
     keys = frozenset(names)
+    texts = text_fields(t)
+
+    def every_problem(value: Mapping[str, Any]) -> Any:
+        try:
+            return inner(value, t)
+        except cattrs.BaseValidationError as exc:
+            more = text_problems(texts, value, exc)
+            if not more:
+                raise
+            found = [(segment_of(sub), sub) for sub in exc.exceptions]
+            raise Collected(found + more, 0) from None
 
     def structure(value: Any, _: Any) -> Any:
         if type(value) is dict:
@@ -301,7 +313,7 @@ def _attrs_factory(t: Any, conv: cattrs.Converter, *, every_key: bool) -> Callab
                 # one that is loaded.
                 missing = [name for name in names if name not in value]
                 raise Collected([(f".{name}", KeyError(name)) for name in missing], 0)
-            return inner(value, t)
+            return every_problem(value)
         if coerce is not None and not isinstance(value, t):
             value = coerce(value)
         if isinstance(value, t):
@@ -317,7 +329,7 @@ def _attrs_factory(t: Any, conv: cattrs.Converter, *, every_key: bool) -> Callab
                     shown=describe(value),
                 ),
             )
-        return inner(value, t)
+        return every_problem(value)
 
     return describe_hook(structure, ATTRS, t)
 

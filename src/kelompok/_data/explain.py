@@ -74,7 +74,8 @@ def more_problems(code: str, count: int) -> Reason:
     )
 
 
-def _segment(exc: BaseException) -> str:
+def segment_of(exc: BaseException) -> str:
+    """The field or index a cattrs note puts an error at, as a path segment (``.name``, ``[2]``)."""
     for note in getattr(exc, "__notes__", ()):
         if isinstance(note, AttributeValidationNote):
             return f".{note.name}"
@@ -105,7 +106,7 @@ def _explain(exc: BaseException, path: str, code: str) -> tuple[list[Reason], in
     more = 0
     if isinstance(exc, BaseValidationError | Collected):
         subs = (
-            [(_segment(sub), sub) for sub in exc.exceptions]
+            [(segment_of(sub), sub) for sub in exc.exceptions]
             if isinstance(exc, BaseValidationError)
             else exc.errors
         )
