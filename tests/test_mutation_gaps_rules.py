@@ -9,6 +9,8 @@ lists its own code. docs/model.md §3.4 (requirements), §4.6 (invariants) and �
 from __future__ import annotations
 
 import copy
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -224,3 +226,27 @@ def test_selection_scores_start_at_one(group_type, low, expected):
     assert expected == [
         r.code for r in group.why_not("admit", member=admit["member"], scores=scores)
     ]
+
+
+# -- every reason, word for word ------------------------------------------------------------
+
+REASONS = Path(__file__).parent / "fixtures" / "reasons.json"
+
+
+@pytest.mark.parametrize("group_type", TYPES, ids=lambda t: t.name)
+def test_every_reason_of_the_built_in_types_reads_word_for_word_as_reasons_json_says(group_type):
+    """What a refusal says is the contract with the people reading it: a change is explicit.
+
+    tests/fixtures/reasons.json holds each requirement's and invariant's message in
+    both languages; regenerate it (and review the diff) when a message changes.
+    """
+    texts = {
+        f"{event.name}: {rule.code}": {"en": rule.message("en"), "id": rule.message("id")}
+        for event in group_type.events
+        for rule in event.requires
+    }
+    texts |= {
+        f"invariant: {rule.code}": {"en": rule.message("en"), "id": rule.message("id")}
+        for rule in group_type.invariants
+    }
+    assert json.loads(REASONS.read_text(encoding="utf-8"))[group_type.name] == texts
