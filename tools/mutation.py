@@ -13,16 +13,16 @@ Two kinds of mutants:
 
 * **functions** — ``mutmut run`` (configured in ``pyproject.toml``'s ``[tool.mutmut]``),
   one worker. mutmut forks a child per mutant from a process that has already imported
-  kelompok, so code that runs at import — the built-in types are built then, calling
-  the rule builders, ``verify`` and the graph — would never see its mutant. Two patches
+  kelompok and the tests, so code that ran then — the built-in types are built as the
+  tests are imported, calling the rule builders — would never see its mutant. Two patches
   to mutmut's runner handle that: in each child every module loaded from ``mutants/``
   (kelompok and the tests) is dropped from ``sys.modules``, so the tests import
   kelompok again with the mutant active; and the functions called while the tests
-  are collected count as called by every test, so those mutants run the whole suite.
+  are collected count as called by every test but the slow ones (``SLOW_TESTS``).
 * **declarations** — mutmut mutates function bodies only. The rules of the built-in
   types are module-level lambdas (``req("needs.missing", ..., lambda g, p: ...)``);
   this script makes the same mutants of them with mutmut's own operators, and runs
-  the module's tests on each in a forked child that imports the mutated source.
+  the tests but the slow ones on each in a forked child that imports the mutated source.
 
 A surviving mutant that no test can kill — it changes nothing a caller can see — is
 listed in ``tests/mutation/equivalent.toml`` with the changed line and a one-line
@@ -78,18 +78,20 @@ SETS: dict[str, list[str]] = {
         "src/kelompok/_runtime/group.py",
     ],
 }
-# The tests of the built-in types: a declaration mutant of the rules runs them, and so
-# does a mutant of a function that runs while the tests are collected (building the types).
-BUILT_IN_TESTS = [
-    "tests/test_requirements.py",
-    "tests/test_mutation_gaps_rules.py",
-    "tests/test_builtin_types.py",
-    "tests/test_invariants_on_fire.py",
-    "tests/test_languages.py",
-    "tests/test_group.py",
-    "tests/test_document.py",
+# The slow tests (two thirds of the suite's time: the store on PostgreSQL, the attacks,
+# the property tests, the docs). The other tests run on each declaration mutant, and on
+# each mutant of a function that runs while the tests are collected (building the
+# built-in types), as nearly every test uses those types.
+SLOW_TESTS = [
+    "tests/adversarial/",
+    "tests/test_store.py",
+    "tests/test_properties.py",
+    "tests/test_docs.py",
+    "tests/test_testing_kit.py",
+    "tests/test_cli.py",
 ]
-DECLARATION_TESTS: dict[str, list[str]] = {"rules": BUILT_IN_TESTS}
+FAST_TESTS = ["tests", *(f"--ignore={p}" for p in SLOW_TESTS)]
+DECLARATION_TESTS: dict[str, list[str]] = {"rules": FAST_TESTS}
 PYTEST_ARGS = ["-x", "-q", "-p", "no:cacheprovider", "-p", "no:asyncio", "-p", "no:randomly"]
 # mutmut's exit codes that count as killed: a failing test, pytest's internal error, a timeout
 KILLED = {1, 3, 24, -24, 152, 255, 36}
@@ -117,8 +119,8 @@ class _CollectedHits:
     """A pytest plugin for mutmut's stats run: calls made while collecting count for more tests.
 
     mutmut gives the calls made before the first test (importing the tests builds the
-    built-in types) to the first test alone; this gives them to each test of
-    ``BUILT_IN_TESTS`` too.
+    built-in types) to the first test alone; this gives them to each test not in
+    ``SLOW_TESTS`` too.
     """
 
     def __init__(self, state: Any) -> None:
@@ -130,7 +132,7 @@ class _CollectedHits:
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_teardown(self, item: Any) -> None:
-        if item.nodeid.partition("::")[0] in BUILT_IN_TESTS:
+        if not item.nodeid.startswith(tuple(SLOW_TESTS)):
             self.state()._stats.update(self.at_import)  # noqa: SLF001
 
 
@@ -307,10 +309,10 @@ def run_declarations(paths: list[str], tests: list[str]) -> None:
     known = json.loads(DECLARATIONS.read_text()) if DECLARATIONS.exists() else {}
     todo = []
     for path in paths:
-        stamp = _stamp([path, *tests])
+        stamp = _stamp([path], " ".join(tests))
         for mutant in declaration_mutants(path):
             old = known.get(mutant["id"])
-            if old is None or old["stamp"] != stamp:
+            if old is None or old["stamp"] != stamp or old["exit_code"] in SURVIVED:
                 todo.append((mutant, stamp))
     if not todo:
         return
@@ -335,8 +337,8 @@ def run_declarations(paths: list[str], tests: list[str]) -> None:
         DECLARATIONS.write_text(json.dumps(known, indent=1, sort_keys=True))
 
 
-def _stamp(paths: list[str]) -> str:
-    digest = hashlib.sha256()
+def _stamp(paths: list[str], more: str) -> str:
+    digest = hashlib.sha256(more.encode())
     for p in paths:
         digest.update((ROOT / p).read_bytes())
     return digest.hexdigest()[:16]
