@@ -13,11 +13,13 @@ import json
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 
 import kelompok
 from builders import at, payloads
 from kelompok import FormationGroup, GroupType
+from kelompok._formation.effects import _Rebuild
 
 PRO, VOL = kelompok.PROFESSIONAL, kelompok.VOLUNTEER
 TYPES = (PRO, VOL)
@@ -250,3 +252,40 @@ def test_every_reason_of_the_built_in_types_reads_word_for_word_as_reasons_json_
         for rule in group_type.invariants
     }
     assert json.loads(REASONS.read_text(encoding="utf-8"))[group_type.name] == texts
+
+
+# -- how an effect rebuilds the data ------------------------------------------------------
+
+
+def test_data_of_two_or_more_positional_fields_is_rebuilt_by_position_the_rest_by_evolve():
+    """effects._Rebuild: by position from two fields on, attrs.evolve otherwise (its docstring)."""
+
+    @attrs.frozen
+    class One:
+        a: int
+
+    @attrs.frozen
+    class Two:
+        a: int
+        b: int
+
+    @attrs.frozen
+    class KeywordOnly:
+        a: int
+        b: int = attrs.field(kw_only=True)
+
+    @attrs.frozen
+    class NotInInit:
+        a: int
+        b: int
+        c: int = attrs.field(init=False, default=0)
+
+    assert _Rebuild.of(One) is None
+    assert _Rebuild.of(KeywordOnly) is None
+    two = _Rebuild.of(Two)
+    assert two is not None
+    assert {"a": 0, "b": 1} == two.index
+    assert (1, 2) == two.values(Two(1, 2))
+    rebuilt = _Rebuild.of(NotInInit)
+    assert rebuilt is not None
+    assert {"a": 0, "b": 1} == rebuilt.index
