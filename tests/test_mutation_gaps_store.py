@@ -150,3 +150,21 @@ def test_pending_refuses_a_limit_that_is_not_a_whole_number_from_1_below_2_to_th
 def test_a_limit_may_be_1_or_the_largest_a_column_holds(store, limit):
     assert [] == store.pending(limit)
     assert [] == store.find(limit=limit)
+
+
+@pytest.mark.parametrize("after", [-1, 2**63, True, 1.0, "1"])
+def test_history_refuses_an_after_that_is_not_a_version_below_2_to_the_63(store, after):
+    group = store.create(PRO, name="A", profession="nurse")
+    with pytest.raises(kelompok.UsageError) as info:
+        store.history(group.id, after=after)
+    assert f"after must be a version (a whole number >= 0) or None, got {after!r}" == str(
+        info.value
+    )
+
+
+@pytest.mark.parametrize("after", [0, 2**63 - 1])
+def test_history_after_may_be_0_or_the_largest_version_a_column_holds(store, after):
+    group = store.create(PRO, name="A", profession="nurse")
+    store.fire(group.id, "identify_needs", needs=["x"])
+    expected = [1] if after == 0 else []
+    assert expected == [r.version for r in store.history(group.id, after=after)]
