@@ -289,3 +289,13 @@ def test_data_of_two_or_more_positional_fields_is_rebuilt_by_position_the_rest_b
     rebuilt = _Rebuild.of(NotInInit)
     assert rebuilt is not None
     assert {"a": 0, "b": 1} == rebuilt.index
+
+
+@pytest.mark.parametrize("group_type", TYPES, ids=lambda t: t.name)
+def test_each_requirement_says_with_a_bool_whether_it_needs_the_payload(group_type):
+    """``Requirement.needs_payload`` is a bool; the ones about the group alone name their fix."""
+    rules = [rule for event in group_type.events for rule in event.requires]
+    assert all(type(rule.needs_payload) is bool for rule in rules)
+    about_the_group = [rule for rule in rules if rule.needs_payload is False]
+    assert len(about_the_group) >= 3
+    assert all(rule.fixed_by for rule in about_the_group)

@@ -302,8 +302,9 @@ def _in_child(mutant: dict[str, str] | None, tests: list[str], limit: float) -> 
 
 def run_declarations(paths: list[str], tests: list[str]) -> None:
     """Test every declaration mutant of *paths* not already tested against this source."""
-    import hypothesis  # noqa: F401, PLC0415 -- imported once, before the children fork
+    # imported once, before the children fork (not hypothesis: pytest rewrites its asserts)
     import sqlalchemy  # noqa: F401, PLC0415
+    import transitions  # noqa: F401, PLC0415
 
     os.chdir(ROOT)
     known = json.loads(DECLARATIONS.read_text()) if DECLARATIONS.exists() else {}
