@@ -299,3 +299,13 @@ def test_each_requirement_says_with_a_bool_whether_it_needs_the_payload(group_ty
     about_the_group = [rule for rule in rules if rule.needs_payload is False]
     assert len(about_the_group) >= 3
     assert all(rule.fixed_by for rule in about_the_group)
+
+
+@pytest.mark.parametrize("group_type", TYPES, ids=lambda t: t.name)
+def test_an_activity_of_one_participant_is_recorded_and_of_none_refused(group_type):
+    group = at(group_type, "executing" if group_type is VOL else "programmed")
+    one = {**payloads(group_type)["record_activity"], "participants": 1}
+    none = {**one, "participants": 0}
+    assert ["activity.participants"] == [r.code for r in group.why_not("record_activity", **none)]
+    assert [] == group.why_not("record_activity", **one)
+    group.fire("record_activity", **one)
