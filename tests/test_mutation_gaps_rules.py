@@ -9,13 +9,17 @@ lists its own code. docs/model.md §3.4 (requirements), §4.6 (invariants) and �
 from __future__ import annotations
 
 import copy
+import json
+from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 
 import kelompok
 from builders import at, payloads
 from kelompok import FormationGroup, GroupType
+from kelompok._formation.effects import _Rebuild
 
 PRO, VOL = kelompok.PROFESSIONAL, kelompok.VOLUNTEER
 TYPES = (PRO, VOL)
@@ -224,3 +228,84 @@ def test_selection_scores_start_at_one(group_type, low, expected):
     assert expected == [
         r.code for r in group.why_not("admit", member=admit["member"], scores=scores)
     ]
+
+
+# -- every reason, word for word ------------------------------------------------------------
+
+REASONS = Path(__file__).parent / "fixtures" / "reasons.json"
+
+
+@pytest.mark.parametrize("group_type", TYPES, ids=lambda t: t.name)
+def test_every_reason_of_the_built_in_types_reads_word_for_word_as_reasons_json_says(group_type):
+    """What a refusal says is the contract with the people reading it: a change is explicit.
+
+    tests/fixtures/reasons.json holds each requirement's and invariant's message in
+    both languages; regenerate it (and review the diff) when a message changes.
+    """
+    texts = {
+        f"{event.name}: {rule.code}": {"en": rule.message("en"), "id": rule.message("id")}
+        for event in group_type.events
+        for rule in event.requires
+    }
+    texts |= {
+        f"invariant: {rule.code}": {"en": rule.message("en"), "id": rule.message("id")}
+        for rule in group_type.invariants
+    }
+    assert json.loads(REASONS.read_text(encoding="utf-8"))[group_type.name] == texts
+
+
+# -- how an effect rebuilds the data ------------------------------------------------------
+
+
+def test_data_of_two_or_more_positional_fields_is_rebuilt_by_position_the_rest_by_evolve():
+    """effects._Rebuild: by position from two fields on, attrs.evolve otherwise (its docstring)."""
+
+    @attrs.frozen
+    class One:
+        a: int
+
+    @attrs.frozen
+    class Two:
+        a: int
+        b: int
+
+    @attrs.frozen
+    class KeywordOnly:
+        a: int
+        b: int = attrs.field(kw_only=True)
+
+    @attrs.frozen
+    class NotInInit:
+        a: int
+        b: int
+        c: int = attrs.field(init=False, default=0)
+
+    assert _Rebuild.of(One) is None
+    assert _Rebuild.of(KeywordOnly) is None
+    two = _Rebuild.of(Two)
+    assert two is not None
+    assert {"a": 0, "b": 1} == two.index
+    assert (1, 2) == two.values(Two(1, 2))
+    rebuilt = _Rebuild.of(NotInInit)
+    assert rebuilt is not None
+    assert {"a": 0, "b": 1} == rebuilt.index
+
+
+@pytest.mark.parametrize("group_type", TYPES, ids=lambda t: t.name)
+def test_each_requirement_says_with_a_bool_whether_it_needs_the_payload(group_type):
+    """``Requirement.needs_payload`` is a bool; the ones about the group alone name their fix."""
+    rules = [rule for event in group_type.events for rule in event.requires]
+    assert all(type(rule.needs_payload) is bool for rule in rules)
+    about_the_group = [rule for rule in rules if rule.needs_payload is False]
+    assert len(about_the_group) >= 3
+    assert all(rule.fixed_by for rule in about_the_group)
+
+
+@pytest.mark.parametrize("group_type", TYPES, ids=lambda t: t.name)
+def test_an_activity_of_one_participant_is_recorded_and_of_none_refused(group_type):
+    group = at(group_type, "executing" if group_type is VOL else "programmed")
+    one = {**payloads(group_type)["record_activity"], "participants": 1}
+    none = {**one, "participants": 0}
+    assert ["activity.participants"] == [r.code for r in group.why_not("record_activity", **none)]
+    assert [] == group.why_not("record_activity", **one)
+    group.fire("record_activity", **one)

@@ -1,0 +1,470 @@
+"""Mutation testing of the core modules: mutmut 3 for the functions, this script for the rest.
+
+    python tools/mutation.py [SET ...]      # run, then report; exit 1 below 95% in a module
+    python tools/mutation.py --report [SET ...]   # report what earlier runs found
+    python tools/mutation.py --show ID      # the change a mutant makes
+
+A SET is a group of core modules (``graph``, ``store``, ``rules``, ``documents``,
+``group``) or one of them by the end of its name (``store._calls``); none means all.
+Results are kept in ``mutants/`` (git-ignored): a second run tests only the functions
+that changed since, as ``mutmut run`` does.
+
+Two kinds of mutants:
+
+* **functions** — ``mutmut run`` (configured in ``pyproject.toml``'s ``[tool.mutmut]``),
+  one worker. mutmut forks a child per mutant from a process that has already imported
+  kelompok and the tests, so code that ran then — the built-in types are built as the
+  tests are imported, calling the rule builders — would never see its mutant. Two patches
+  to mutmut's runner handle that: in each child every module loaded from ``mutants/``
+  (kelompok and the tests) is dropped from ``sys.modules``, so the tests import
+  kelompok again with the mutant active; and the functions called while the tests
+  are collected count as called by every test but the slow ones (``SLOW_TESTS``).
+* **declarations** — mutmut mutates function bodies only. The rules of the built-in
+  types are module-level lambdas (``req("needs.missing", ..., lambda g, p: ...)``);
+  this script makes the same mutants of them with mutmut's own operators, and runs
+  the tests but the slow ones on each in a forked child that imports the mutated source.
+
+A surviving mutant that no test can kill — it changes nothing a caller can see — is
+listed in ``tests/mutation/equivalent.toml`` with the changed line and a one-line
+reason; the score leaves it out. An entry whose mutant is gone, killed, or changes
+another line is stale and fails the run, so the list cannot hide a real survivor.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import tomllib
+
+ROOT = Path(__file__).resolve().parent.parent
+EQUIVALENT = ROOT / "tests" / "mutation" / "equivalent.toml"
+DECLARATIONS = ROOT / "mutants" / "declarations.json"
+THRESHOLD = 95.0
+
+SETS: dict[str, list[str]] = {
+    "graph": ["src/kelompok/_definition/graph.py", "src/kelompok/_types/verify.py"],
+    "store": [
+        "src/kelompok/store/_calls.py",
+        "src/kelompok/store/_rows.py",
+        "src/kelompok/store/_ops.py",
+    ],
+    "rules": [
+        "src/kelompok/_formation/predicates.py",
+        "src/kelompok/_formation/program_rules.py",
+        "src/kelompok/_formation/effects.py",
+        "src/kelompok/_formation/invariants.py",
+        "src/kelompok/_formation/requirements.py",
+    ],
+    "documents": sorted(
+        str(p.relative_to(ROOT))
+        for p in (ROOT / "src/kelompok/_codec").glob("*.py")
+        if p.name != "__init__.py"
+    ),
+    "group": [
+        "src/kelompok/_runtime/outcome.py",
+        "src/kelompok/_runtime/checks.py",
+        "src/kelompok/_runtime/group.py",
+    ],
+}
+# The slow tests (two thirds of the suite's time: the store on PostgreSQL, the attacks,
+# the property tests, the docs). The other tests run on each declaration mutant, and on
+# each mutant of a function that runs while the tests are collected (building the
+# built-in types), as nearly every test uses those types.
+SLOW_TESTS = [
+    "tests/adversarial/",
+    "tests/test_store.py",
+    "tests/test_properties.py",
+    "tests/test_docs.py",
+    "tests/test_testing_kit.py",
+    "tests/test_cli.py",
+]
+FAST_TESTS = ["tests", *(f"--ignore={p}" for p in SLOW_TESTS)]
+DECLARATION_TESTS: dict[str, list[str]] = {"rules": FAST_TESTS}
+PYTEST_ARGS = ["-x", "-q", "-p", "no:cacheprovider", "-p", "no:asyncio", "-p", "no:randomly"]
+# mutmut's exit codes that count as killed: a failing test, pytest's internal error, a timeout
+KILLED = {1, 3, 24, -24, 152, 255, 36}
+SURVIVED = {0, 5, 33}  # tests passed, none were collected, none call the mutated function
+
+
+def module_of(path: str) -> str:
+    """``src/kelompok/_codec/head.py`` -> ``kelompok._codec.head``."""
+    return path.removeprefix("src/").removesuffix(".py").replace("/", ".")
+
+
+# -- mutmut, patched ------------------------------------------------------------------
+
+
+def _drop_mutated_modules() -> None:
+    """Forget every module loaded from ``mutants/``, so the tests import them anew."""
+    here = (ROOT / "mutants").resolve()
+    for name, module in list(sys.modules.items()):
+        file = getattr(module, "__file__", None)
+        if file and Path(file).resolve().is_relative_to(here):
+            del sys.modules[name]
+
+
+class _CollectedHits:
+    """A pytest plugin for mutmut's stats run: calls made while collecting count for more tests.
+
+    mutmut gives the calls made before the first test (importing the tests builds the
+    built-in types) to the first test alone; this gives them to each test not in
+    ``SLOW_TESTS`` too.
+    """
+
+    def __init__(self, state: Any) -> None:
+        self.state = state
+        self.at_import: set[str] = set()
+
+    def pytest_collection_finish(self) -> None:
+        self.at_import = set(self.state()._stats)  # noqa: SLF001 -- mutmut's record of calls
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_teardown(self, item: Any) -> None:
+        if not item.nodeid.startswith(tuple(SLOW_TESTS)):
+            self.state()._stats.update(self.at_import)  # noqa: SLF001
+
+
+def run_mutmut(paths: list[str]) -> None:
+    """``mutmut run`` with one worker, for the mutants of *paths* (all of them are mutated)."""
+    import mutmut.__main__ as mm  # noqa: PLC0415 -- only this phase needs mutmut
+    from mutmut.runners.harness import PytestRunner  # noqa: PLC0415
+    from mutmut.state import state  # noqa: PLC0415
+
+    run_tests, execute = PytestRunner.run_tests, PytestRunner.execute_pytest
+
+    def fresh_run_tests(self: Any, *, mutant_name: str | None, tests: Any) -> int:
+        if mutant_name:
+            _drop_mutated_modules()
+        return run_tests(self, mutant_name=mutant_name, tests=tests)
+
+    def execute_with_hits(self: Any, params: list[str], **kwargs: Any) -> int:
+        if os.environ.get("MUTANT_UNDER_TEST") == "stats":
+            kwargs["plugins"] = [*kwargs.get("plugins", []), _CollectedHits(state)]
+        return execute(self, params, **kwargs)
+
+    PytestRunner.run_tests = fresh_run_tests  # type: ignore[method-assign]
+    PytestRunner.execute_pytest = execute_with_hits  # type: ignore[method-assign]
+
+    modules = tuple(module_of(p) + "." for p in paths)
+    collect = mm.collect_source_file_mutation_data
+
+    def chosen(*, mutant_names: Any) -> Any:
+        # the chosen modules' mutants; a survivor is tried again, as new tests may kill it
+        mutants, by_path = collect(mutant_names=mutant_names)
+        return [
+            (data, name, None if result in SURVIVED else result)
+            for data, name, result in mutants
+            if name.startswith(modules)
+        ], by_path
+
+    def clean_tests(names: Any) -> set[str]:
+        # the clean run runs the tests of the chosen modules' functions, not the whole suite
+        if names:
+            return set(tests_for(names))
+        return {
+            t
+            for key, tests in state().tests_by_mangled_function_name.items()
+            if key.startswith(modules)
+            for t in tests
+        }
+
+    tests_for = mm.tests_for_mutant_names
+    mm.collect_source_file_mutation_data = chosen  # type: ignore[assignment]
+    mm.tests_for_mutant_names = clean_tests  # type: ignore[assignment]
+    os.chdir(ROOT)
+    mm._run([], max_children=1)  # noqa: SLF001 -- mutmut's own entry point for `run`
+
+
+# -- declarations -------------------------------------------------------------------
+
+
+def declaration_mutants(path: str) -> list[dict[str, str]]:
+    """The mutants mutmut's operators make of the module-level lambdas of *path* (with sources)."""
+    import libcst as cst  # noqa: PLC0415
+    from mutmut.mutation.mutators import mutation_operators  # noqa: PLC0415
+
+    source = (ROOT / path).read_text()
+    module = cst.parse_module(source)
+    lambdas: list[cst.Lambda] = []
+
+    class Find(cst.CSTVisitor):
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:  # noqa: N802, ARG002
+            return False  # mutmut's own (the body of a function runs after the fork)
+
+        def visit_Lambda(self, node: cst.Lambda) -> bool:  # noqa: N802
+            lambdas.append(node)
+            return False
+
+    module.visit(Find())
+    out: list[dict[str, str]] = []
+    seen: dict[str, int] = {}
+
+    class Walk(cst.CSTVisitor):
+        def __init__(self) -> None:
+            super().__init__()
+            self.nodes: list[cst.CSTNode] = []
+
+        def on_visit(self, node: cst.CSTNode) -> bool:
+            if isinstance(node, cst.Annotation):
+                return False
+            self.nodes.append(node)
+            return True
+
+    for lam in lambdas:
+        walk = Walk()
+        lam.visit(walk)
+        for node in walk.nodes:
+            for kind, operator in mutation_operators:
+                if not isinstance(node, kind):
+                    continue
+                for mutated in operator(node):
+                    new_lambda = lam.deep_replace(node, mutated)
+                    before = module.code_for_node(lam)
+                    after = module.code_for_node(new_lambda)  # type: ignore[arg-type]
+                    if before == after:
+                        continue
+                    digest = hashlib.sha256(f"{before}\0{after}".encode()).hexdigest()[:8]
+                    n = seen.get(digest, 0)
+                    seen[digest] = n + 1
+                    out.append(
+                        {
+                            "id": f"{module_of(path)}.lambda__{digest}{'_' * n}",
+                            "path": path,
+                            "before": " ".join(before.split()),
+                            "after": " ".join(after.split()),
+                            "source": module.deep_replace(lam, new_lambda).code,  # type: ignore[union-attr]
+                        }
+                    )
+    return out
+
+
+def _import_source(module_name: str, path: Path, source: str) -> None:
+    """Make ``import module_name`` load *source* (a mutant) instead of the file."""
+    import importlib.abc  # noqa: PLC0415
+    import importlib.util  # noqa: PLC0415
+
+    class Loader(importlib.abc.SourceLoader):
+        def get_filename(self, fullname: str) -> str:  # noqa: ARG002
+            return str(path)
+
+        def get_data(self, filename: str) -> bytes:
+            if filename == str(path):
+                return source.encode()
+            return Path(filename).read_bytes()
+
+        def path_stats(self, path: str) -> Any:  # no bytecode cache for the mutant
+            raise OSError(path)
+
+    class Finder(importlib.abc.MetaPathFinder):
+        def find_spec(self, fullname: str, target: Any = None, *_: Any) -> Any:  # noqa: ARG002
+            if fullname != module_name:
+                return None
+            return importlib.util.spec_from_file_location(fullname, path, loader=Loader())
+
+    sys.meta_path.insert(0, Finder())
+
+
+def _in_child(mutant: dict[str, str] | None, tests: list[str], limit: float) -> int:
+    """Run *tests* on *mutant* (or on the source, if None) in a forked child: its exit code."""
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover -- the child
+        code = 3
+        try:
+            if mutant is not None:
+                _import_source(module_of(mutant["path"]), ROOT / mutant["path"], mutant["source"])
+            sys.stdout = sys.stderr = Path(os.devnull).open("w")  # noqa: SIM115
+            code = int(pytest.main([*tests, *PYTEST_ARGS]))
+        finally:
+            os._exit(code)
+    deadline = time.monotonic() + limit
+    while True:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return os.waitstatus_to_exitcode(status)
+        if time.monotonic() > deadline:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            return 36
+        time.sleep(0.05)
+
+
+def run_declarations(paths: list[str], tests: list[str]) -> None:
+    """Test every declaration mutant of *paths* not already tested against this source."""
+    # imported once, before the children fork (not hypothesis: pytest rewrites its asserts)
+    import sqlalchemy  # noqa: F401, PLC0415
+    import transitions  # noqa: F401, PLC0415
+
+    os.chdir(ROOT)
+    known = json.loads(DECLARATIONS.read_text()) if DECLARATIONS.exists() else {}
+    todo = []
+    for path in paths:
+        stamp = _stamp([path], " ".join(tests))
+        for mutant in declaration_mutants(path):
+            old = known.get(mutant["id"])
+            if old is None or old["stamp"] != stamp or old["exit_code"] in SURVIVED:
+                todo.append((mutant, stamp))
+    if not todo:
+        return
+    start = time.monotonic()
+    if _in_child(None, tests, 3600) != 0:
+        sys.exit("the declaration tests fail on the unmutated source")
+    clean = time.monotonic() - start
+    print(f"declarations: {len(todo)} mutants, the clean run took {clean:.1f} s")
+    for i, (mutant, stamp) in enumerate(todo, 1):
+        began = time.monotonic()
+        code = _in_child(mutant, tests, 3 * clean + 10)
+        known[mutant["id"]] = {
+            "path": mutant["path"],
+            "before": mutant["before"],
+            "after": mutant["after"],
+            "exit_code": code,
+            "stamp": stamp,
+            "seconds": round(time.monotonic() - began, 2),
+        }
+        print(f"  {i}/{len(todo)} {'killed' if code in KILLED else 'SURVIVED'} {mutant['id']}")
+        DECLARATIONS.parent.mkdir(exist_ok=True)
+        DECLARATIONS.write_text(json.dumps(known, indent=1, sort_keys=True))
+
+
+def _stamp(paths: list[str], more: str) -> str:
+    digest = hashlib.sha256(more.encode())
+    for p in paths:
+        digest.update((ROOT / p).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+# -- the report -----------------------------------------------------------------------
+
+
+def _mutmut_results(path: str) -> dict[str, int | None]:
+    meta = ROOT / "mutants" / (path + ".meta")
+    if not meta.exists():
+        return {}
+    return dict(json.loads(meta.read_text())["exit_code_by_key"])
+
+
+def mutant_change(name: str) -> str:
+    """The changed line(s) of a mutant, as ``before -> after`` (either kind)."""
+    known = json.loads(DECLARATIONS.read_text()) if DECLARATIONS.exists() else {}
+    if name in known:
+        return f"{known[name]['before']}  ->  {known[name]['after']}"
+    from mutmut.mutation.diff_apply import get_diff_for_mutant  # noqa: PLC0415
+
+    module = name.partition(".x_")[0].partition(".xǁ")[0]
+    path = next(p for ps in SETS.values() for p in ps if module_of(p) == module)
+    with _cwd(ROOT):
+        diff = get_diff_for_mutant(name, path=path)
+    minus = [ln[1:].strip() for ln in diff.splitlines() if ln.startswith("-") and ln[1:2] != "-"]
+    plus = [ln[1:].strip() for ln in diff.splitlines() if ln.startswith("+") and ln[1:2] != "+"]
+    return f"{' / '.join(minus)}  ->  {' / '.join(plus)}"
+
+
+@contextlib.contextmanager
+def _cwd(path: Path) -> Iterator[None]:
+    old = Path.cwd()
+    os.chdir(path)
+    try:
+        yield
+    finally:
+        os.chdir(old)
+
+
+def report(paths: list[str]) -> int:
+    """Print the score of each module of *paths*; 1 if one is below the threshold or stale."""
+    listed: dict[str, dict[str, str]] = tomllib.loads(EQUIVALENT.read_text()).get("mutant", {})
+    declarations = json.loads(DECLARATIONS.read_text()) if DECLARATIONS.exists() else {}
+    failed = False
+    print(f"{'module':<34} {'killed':>6} {'equiv':>5} {'other':>5} {'score':>7}")
+    for path in paths:
+        module = module_of(path)
+        results: dict[str, int | None] = _mutmut_results(path)
+        results |= {k: v["exit_code"] for k, v in declarations.items() if v["path"] == path}
+        killed = sum(1 for code in results.values() if code in KILLED)
+        equivalent, survivors = 0, []
+        for name, code in sorted(results.items()):
+            if code in KILLED:
+                continue
+            entry = listed.get(name)
+            if entry is None:
+                survivors.append(name)
+            elif entry["line"] != mutant_change(name):
+                print(f"  STALE {name}: the mutant now changes {mutant_change(name)!r}")
+                failed = True
+            else:
+                equivalent += 1
+        for name in sorted(listed):
+            if name.startswith(module + ".") and results.get(name) in KILLED:
+                print(f"  STALE {name}: listed as equivalent but killed")
+                failed = True
+            elif name.startswith(module + ".") and name not in results:
+                print(f"  STALE {name}: listed as equivalent, no such mutant")
+                failed = True
+        counted = len(results) - equivalent
+        score = 100.0 * killed / counted if counted else 100.0
+        failed |= score < THRESHOLD or not results
+        print(f"{module:<34} {killed:>6} {equivalent:>5} {len(survivors):>5} {score:>6.1f}%")
+        for name in survivors:
+            status = "not run" if results[name] is None else f"exit {results[name]}"
+            print(f"    {name} ({status}): {mutant_change(name)}")
+    return 1 if failed else 0
+
+
+def main() -> int:
+    """The command line (see the module's docstring)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("sets", nargs="*", metavar="SET", help=", ".join(SETS))
+    parser.add_argument("--report", action="store_true", help="report only, run nothing")
+    parser.add_argument("--show", metavar="ID", help="print the change a mutant makes")
+    parser.add_argument("--phase", choices=["functions", "declarations"], help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.show:
+        print(mutant_change(args.show))
+        return 0
+    paths = []
+    for name in args.sets or list(SETS):
+        every = [p for ps in SETS.values() for p in ps]
+        found = SETS.get(name) or [p for p in every if module_of(p).endswith(name)]
+        if not found:
+            parser.error(f"{name!r} is neither a set ({', '.join(SETS)}) nor a core module")
+        paths += [p for p in found if p not in paths]
+    sets = [module_of(p) for p in paths]
+    if args.phase == "functions":
+        run_mutmut(paths)
+        return 0
+    if args.phase == "declarations":
+        for s, tests in DECLARATION_TESTS.items():
+            if [p for p in SETS[s] if p in paths]:
+                run_declarations([p for p in SETS[s] if p in paths], tests)
+        return 0
+    if not args.report:
+        sys.path.insert(0, str(ROOT / "tests"))
+        from pg_server import postgres_server  # noqa: PLC0415 -- one server for every mutant
+
+        with postgres_server() as url:
+            env = {**os.environ, "KELOMPOK_TEST_POSTGRES_URL": url}
+            for phase in ("functions", "declarations"):
+                began = time.monotonic()
+                subprocess.run(  # noqa: S603 -- this script, in a process of its own
+                    [sys.executable, __file__, "--phase", phase, *sets],
+                    check=True,
+                    env=env,
+                    cwd=ROOT,
+                )
+                print(f"{phase}: {time.monotonic() - began:.0f} s")
+    return report(paths)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
