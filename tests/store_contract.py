@@ -390,6 +390,58 @@ class StoreContract:
         with pytest.raises(InvalidGroupData):
             store.history(group_id, after=3, limit=5)
 
+    # -- the heads a store remembers --------------------------------------------------------
+
+    def test_a_row_edited_after_this_store_wrote_it_is_read_anew(self, store, url):
+        group_id = recruiting(store)
+        head = json.loads(store.get(group_id).to_json(history=False))
+        head["data"]["needs"] = ["mentoring"]  # a sound head, not the one written
+        self._edit(url, "UPDATE kelompok_groups SET head = :h", h=json.dumps(head))
+        assert ("mentoring",) == tuple(store.get(group_id).data.needs)
+        after = store.fire(group_id, "admit", member("citra"))
+        assert (("mentoring",), 5) == (tuple(after.data.needs), after.version)
+
+    def test_a_row_written_by_another_store_is_read_anew(self, store, url):
+        group_id = recruiting(store)
+        with self.opened(url) as other:
+            other.fire(group_id, "admit", member("citra"))
+            store.fire(group_id, "admit", member("dewi"))  # reads the row the other wrote
+            assert {"citra", "dewi"} <= set(other.get(group_id).data.members)
+        assert 6 == store.get(group_id).version == len(store.history(group_id))
+
+    def test_a_group_the_store_hands_out_is_a_copy(self, store):
+        group_id = recruiting(store)
+        fired = store.fire(group_id, "admit", member("citra"))
+        got = store.get(group_id)
+        fired.fire("admit", member("dewi"))  # changes the copy only
+        got.fire("admit", member("eko"))
+        again = store.get(group_id)
+        assert (5, 6, 6) == (again.version, got.version, fired.version)
+        assert 5 == len(store.history(group_id))
+        assert "dewi" not in again.data.members
+        assert "eko" not in again.data.members
+
+    @pytest.mark.parametrize("size", [0, 1])
+    def test_a_store_remembering_few_or_no_heads_checks_what_it_forgot(self, url, size):
+        with self.opened(url, head_cache=size) as store:
+            first, second = recruiting(store), recruiting(store)
+            for group_id in (first, second):
+                head = json.loads(store.get(group_id).to_json(history=False))
+                head["data"]["founders"] = []
+                self._edit(
+                    url,
+                    "UPDATE kelompok_groups SET head = :h WHERE id = :id",
+                    h=json.dumps(head),
+                    id=group_id,
+                )
+                with pytest.raises(InvalidGroupData):
+                    store.get(group_id)
+
+    @pytest.mark.parametrize("size", [-1, True, 1.5, "10", 2**63])
+    def test_head_cache_is_a_whole_number_of_groups(self, url, size):
+        with pytest.raises(kelompok.UsageError, match="head_cache"):
+            self.opened(url, head_cache=size).__enter__()
+
     # -- listeners and the outbox ----------------------------------------------------------
 
     def test_listeners_run_once_after_the_commit_and_never_on_a_read(self, store):

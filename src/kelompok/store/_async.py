@@ -38,13 +38,18 @@ class AsyncStore:
     """:class:`~kelompok.store.Store` with coroutines; open one with :func:`open_async_store`."""
 
     def __init__(
-        self, url: str | None = None, *, idempotency_ttl: float = calls.DAY, outbox: bool = False
+        self,
+        url: str | None = None,
+        *,
+        idempotency_ttl: float = calls.DAY,
+        outbox: bool = False,
+        head_cache: int = calls.HEAD_CACHE,
     ) -> None:
         resolved = resolve_url(url, asynchronous=True)
         self.url = resolved.render_as_string(hide_password=True)
         self._engine = create_async_engine(resolved, **engine_options(resolved))
         prepare(self._engine.sync_engine)
-        self._settings = ops.Settings(idempotency_ttl=calls.seconds(idempotency_ttl), outbox=outbox)
+        self._settings = calls.settings(idempotency_ttl, outbox, head_cache)
         self._listeners = calls.Listeners()
         self._ready = False
         self._setup: asyncio.Lock | None = None
@@ -81,13 +86,13 @@ class AsyncStore:
         """As :meth:`Store.create <kelompok.store.Store.create>`."""
         calls.registered(group_type)
         group = group_type.create(id=id, **founding)
-        await self._run(ops.add, group, ops.clock())
+        await self._run(ops.add, group, self._settings, ops.clock())
         return group
 
     async def add(self, group: G) -> G:
         """As :meth:`Store.add <kelompok.store.Store.add>`."""
         calls.whole(group)
-        await self._run(ops.add, group, ops.clock())
+        await self._run(ops.add, group, self._settings, ops.clock())
         return group
 
     async def fire(  # noqa: PLR0913 -- SPEC section 6 names every argument
@@ -142,7 +147,7 @@ class AsyncStore:
                 break
             await asyncio.sleep(calls.delay(attempts))
         if request.expected_version is not None:
-            actual = (await self._transaction(ops.get, request.group_id)).version
+            actual = (await self._transaction(ops.get, self._settings, request.group_id)).version
             if actual != request.expected_version:
                 raise Conflict(request.group_id, request.expected_version, actual)
         raise StoreBusy(request.group_id, attempts)
@@ -161,7 +166,7 @@ class AsyncStore:
     async def get(self, group_id: str) -> Group:
         """As :meth:`Store.get <kelompok.store.Store.get>`."""
         group_id = calls.stored_id(group_id)
-        return await self._run(ops.get, group_id)
+        return await self._run(ops.get, self._settings, group_id)
 
     async def history(
         self, group_id: str, *, after: int | None = None, limit: int | None = None
@@ -170,7 +175,7 @@ class AsyncStore:
         group_id = calls.stored_id(group_id)
         start = calls.checked_after(after)
         size = None if limit is None else calls.checked_limit(limit)
-        return await self._run(ops.history_page, group_id, start, size)
+        return await self._run(ops.history_page, self._settings, group_id, start, size)
 
     async def find(
         self,
@@ -181,7 +186,8 @@ class AsyncStore:
         limit: int = 100,
     ) -> list[Group]:
         """As :meth:`Store.find <kelompok.store.Store.find>`."""
-        return await self._run(ops.find, *calls.find_args(type, stage, after, limit))
+        args = calls.find_args(type, stage, after, limit)
+        return await self._run(ops.find, self._settings, *args)
 
     async def pending(self, limit: int = 100) -> list[OutboxEntry]:
         """As :meth:`Store.pending <kelompok.store.Store.pending>`."""
@@ -228,12 +234,17 @@ def _retrieve(task: asyncio.Future[Any]) -> None:
 
 
 def open_async_store(
-    url: str | None = None, *, idempotency_ttl: float = calls.DAY, outbox: bool = False
+    url: str | None = None,
+    *,
+    idempotency_ttl: float = calls.DAY,
+    outbox: bool = False,
+    head_cache: int = calls.HEAD_CACHE,
 ) -> AsyncStore:
     """Open the asynchronous store at *url*, to use as ``async with ... as store``.
 
     The same URLs as :func:`~kelompok.store.open_store` (SQLite through
     aiosqlite, PostgreSQL through psycopg's async connection); the tables are
-    created at the first operation.
+    created at the first operation. *idempotency_ttl*, *outbox* and
+    *head_cache* are as for :func:`~kelompok.store.open_store`.
     """
-    return AsyncStore(url, idempotency_ttl=idempotency_ttl, outbox=outbox)
+    return AsyncStore(url, idempotency_ttl=idempotency_ttl, outbox=outbox, head_cache=head_cache)

@@ -20,7 +20,8 @@ from kelompok._types.group_type import GroupType
 from kelompok._types.registry import get_group_type
 from kelompok.store import _rows as rows
 from kelompok.store._errors import NotFound
-from kelompok.store._ops import Request
+from kelompok.store._heads import DEFAULT_SIZE, Heads
+from kelompok.store._ops import Request, Settings
 
 log: Final = logging.getLogger("kelompok.store")
 
@@ -184,6 +185,21 @@ def text(value: object, name: str, *, blank: bool = True, most: int = 10_000) ->
         )
         raise UsageError(msg)
     return found
+
+
+HEAD_CACHE: Final = DEFAULT_SIZE
+"""How many groups' heads a store remembers by default (``head_cache``)."""
+
+
+def settings(idempotency_ttl: object, outbox: object, head_cache: object) -> Settings:
+    """A store's settings from the arguments of ``open_store``, checked."""
+    if type(head_cache) is not int or not 0 <= head_cache < BIGINT:
+        msg = f"head_cache must be a whole number of groups >= 0, got {head_cache!r:.60}"
+        raise UsageError(msg)
+    if type(outbox) is not bool:
+        msg = f"outbox must be True or False, got {outbox!r:.60}"
+        raise UsageError(msg)
+    return Settings(seconds(idempotency_ttl), outbox, Heads(head_cache))
 
 
 def seconds(value: object) -> float:

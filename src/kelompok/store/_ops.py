@@ -23,6 +23,7 @@ from kelompok.store import _rows as rows
 from kelompok.store._driver import Statement
 from kelompok.store._engine import WRITE
 from kelompok.store._errors import Conflict, IdempotencyMismatch, NotFound
+from kelompok.store._heads import Heads, row_key, written
 from kelompok.store._tables import groups, history, idempotency, outbox
 
 
@@ -44,10 +45,11 @@ class Request:
 
 @attrs.frozen
 class Settings:
-    """What every write of one store does alike."""
+    """What every operation of one store does alike."""
 
     idempotency_ttl: float
     outbox: bool
+    heads: Heads = attrs.field(factory=Heads, eq=False)
 
 
 @attrs.frozen
@@ -95,7 +97,16 @@ def _head_row(conn: sa.Connection, group_id: str, *, lock: bool = False) -> Any:
     return row
 
 
-def add(conn: sa.Connection, group: Group, now: float) -> None:
+def _group(row: Any, heads: Heads) -> Group:
+    """The group of a head row: the one remembered if the row is as written, else checked."""
+    group = heads.recall(row)
+    if group is None:
+        group = rows.group_from_row(row)
+        heads.remember(group, row_key(row))
+    return group
+
+
+def add(conn: sa.Connection, group: Group, settings: Settings, now: float) -> None:
     """Store *group* with its whole history; ``Conflict`` if its id is taken."""
     head, records = rows.split_whole(group)
     try:
@@ -104,6 +115,7 @@ def add(conn: sa.Connection, group: Group, now: float) -> None:
         with conn.begin():
             taken = _head_row(conn, group.id)
         raise Conflict(group.id, None, taken.version) from None
+    settings.heads.remember(group, written(group, head, rows.definition_digest(group.type)))
 
 
 def _insert(
@@ -136,16 +148,16 @@ def _insert(
             )
 
 
-def get(conn: sa.Connection, group_id: str) -> Group:
+def get(conn: sa.Connection, settings: Settings, group_id: str) -> Group:
     with conn.begin():
-        return rows.group_from_row(_head_row(conn, group_id))
+        return _group(_head_row(conn, group_id), settings.heads)
 
 
 def fire(conn: sa.Connection, request: Request, settings: Settings, now: float) -> Fired:
     """Read, check, compare-and-set, append: one transaction, all or nothing."""
     with writing(conn).begin():
         row = _head_row(conn, request.group_id, lock=True)
-        group = rows.group_from_row(row)
+        group = _group(row, settings.heads)
         spec = group.type.event(request.event)
         fingerprint = None
         if request.key is not None:
@@ -156,15 +168,16 @@ def fire(conn: sa.Connection, request: Request, settings: Settings, now: float) 
         if request.expected_version is not None and group.version != request.expected_version:
             raise Conflict(request.group_id, request.expected_version, group.version)
         old = group.version
-        group.fire(request.event, _resolved(conn, group, request), actor=request.actor)
+        group.fire(request.event, _resolved(conn, group, request, settings), actor=request.actor)
         head, record = rows.split_document(group)
+        definition = rows.definition_digest(group.type)
         swapped = {
             "gid": group.id,
             "old": old,
             "stage": group.stage,
             "new": group.version,
             "head": head,
-            "definition": rows.definition_digest(group.type),
+            "definition": definition,
             "now": now,
         }
         if _SWAP.count(conn, swapped) != 1:
@@ -194,6 +207,7 @@ def fire(conn: sa.Connection, request: Request, settings: Settings, now: float) 
             queued: dict[str, Any] = {"group_id": group.id, "seq": seq, "event": event}
             queued["type"] = group.type.name
             _QUEUE.count(conn, queued | {"record": record, "created_at": now})
+    settings.heads.remember(group, written(group, head, definition))  # committed: as the row is
     return Fired(group, group.history[-1])
 
 
@@ -220,7 +234,9 @@ def _repeat(  # noqa: PLR0913 -- the request, the group it meets, the store's se
     return rows.outcome_of(seen, group)
 
 
-def _resolved(conn: sa.Connection, group: Group, request: Request) -> Mapping[str, Any]:
+def _resolved(
+    conn: sa.Connection, group: Group, request: Request, settings: Settings
+) -> Mapping[str, Any]:
     """The payload with each group reference (a partner's id) replaced by the stored group.
 
     A reference the store cannot resolve is refused together with every other
@@ -239,7 +255,7 @@ def _resolved(conn: sa.Connection, group: Group, request: Request) -> Mapping[st
         if type(given) is str and rows.could_be_id(given):
             row = _READ.one_or_none(conn, {"id": given})
         if row is not None:
-            payload[name] = group if given == group.id else rows.group_from_row(row)
+            payload[name] = group if given == group.id else _group(row, settings.heads)
         elif type(given) is not str:
             text = msg(
                 "store.reference_by_id",
@@ -265,7 +281,7 @@ def _resolved(conn: sa.Connection, group: Group, request: Request) -> Mapping[st
 
 
 def history_page(
-    conn: sa.Connection, group_id: str, after: int, limit: int | None
+    conn: sa.Connection, settings: Settings, group_id: str, after: int, limit: int | None
 ) -> list[HistoryRecord]:
     """Records ``after + 1`` on (at most *limit*); the whole history is checked with its head."""
     with conn.begin():
@@ -276,7 +292,7 @@ def history_page(
             .order_by(history.c.seq)
         )
         found = conn.execute(query if limit is None else query.limit(limit)).all()
-    group = rows.group_from_row(head)  # the head and its columns first
+    group = _group(head, settings.heads)  # the head and its columns first
     rows.numbered(found, after + 1, group.version)
     if after == 0 and limit is None:
         whole = load(rows.whole_document(head.head, found))
@@ -284,8 +300,13 @@ def history_page(
     return rows.read_records(group.type, found)
 
 
-def find(
-    conn: sa.Connection, type_name: str | None, stage: str | None, after: str | None, limit: int
+def find(  # noqa: PLR0913, PLR0917 -- the store's settings, then find's four arguments
+    conn: sa.Connection,
+    settings: Settings,
+    type_name: str | None,
+    stage: str | None,
+    after: str | None,
+    limit: int,
 ) -> list[Group]:
     query = sa.select(groups)
     if type_name is not None:
@@ -296,7 +317,7 @@ def find(
         query = query.where(groups.c.id > after)
     with conn.begin():
         found = conn.execute(query.order_by(groups.c.id).limit(limit)).all()
-    return [rows.group_from_row(row) for row in found]
+    return [_group(row, settings.heads) for row in found]
 
 
 def prune_keys(conn: sa.Connection, older_than: float, now: float) -> int:

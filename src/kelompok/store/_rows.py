@@ -63,11 +63,7 @@ def group_from_row(row: Any) -> Group:
 
 
 def split_document(group: Group) -> tuple[str, str]:
-    """The JSON texts of *group*'s head and of its last record, for one event's two rows.
-
-    With :data:`kelompok.known_documents` on, the head is remembered (as ``to_dict``
-    remembers what it writes), so reading the row back in this process skips the checks.
-    """
+    """The JSON texts of *group*'s head and of its last record, for one event's two rows."""
     head = group.to_dict(history=False)
     record = record_document(group.history[-1], shared=True)  # encoded at once, never handed out
     return codec.encode(head).decode(), codec.encode(record).decode()

@@ -32,13 +32,18 @@ class Store:
     """
 
     def __init__(
-        self, url: str | None = None, *, idempotency_ttl: float = calls.DAY, outbox: bool = False
+        self,
+        url: str | None = None,
+        *,
+        idempotency_ttl: float = calls.DAY,
+        outbox: bool = False,
+        head_cache: int = calls.HEAD_CACHE,
     ) -> None:
         resolved = resolve_url(url)
         self.url = resolved.render_as_string(hide_password=True)
         self._engine = sa.create_engine(resolved, **engine_options(resolved))
         prepare(self._engine)
-        self._settings = ops.Settings(idempotency_ttl=calls.seconds(idempotency_ttl), outbox=outbox)
+        self._settings = calls.settings(idempotency_ttl, outbox, head_cache)
         self._listeners = calls.Listeners()
         with self._engine.connect() as conn:
             ensure_schema(conn)
@@ -56,7 +61,7 @@ class Store:
         calls.registered(group_type)
         group = group_type.create(id=id, **founding)
         with self._engine.connect() as conn:
-            ops.add(conn, group, ops.clock())
+            ops.add(conn, group, self._settings, ops.clock())
         return group
 
     def add(self, group: G) -> G:
@@ -72,7 +77,7 @@ class Store:
         """
         calls.whole(group)
         with self._engine.connect() as conn:
-            ops.add(conn, group, ops.clock())
+            ops.add(conn, group, self._settings, ops.clock())
         return group
 
     def fire(  # noqa: PLR0913 -- SPEC section 6 names every argument
@@ -133,7 +138,7 @@ class Store:
             time.sleep(calls.delay(attempts))
         if request.expected_version is not None:
             with self._engine.connect() as conn:  # tell the caller where the group is now
-                actual = ops.get(conn, request.group_id).version
+                actual = ops.get(conn, self._settings, request.group_id).version
             if actual != request.expected_version:
                 raise Conflict(request.group_id, request.expected_version, actual)
         raise StoreBusy(request.group_id, attempts)
@@ -159,7 +164,7 @@ class Store:
         """The group as stored, checked as ``load`` checks a head; ``NotFound`` if absent."""
         group_id = calls.stored_id(group_id)
         with self._engine.connect() as conn:
-            return ops.get(conn, group_id)
+            return ops.get(conn, self._settings, group_id)
 
     def history(
         self, group_id: str, *, after: int | None = None, limit: int | None = None
@@ -174,7 +179,7 @@ class Store:
         start = calls.checked_after(after)
         size = None if limit is None else calls.checked_limit(limit)
         with self._engine.connect() as conn:
-            return ops.history_page(conn, group_id, start, size)
+            return ops.history_page(conn, self._settings, group_id, start, size)
 
     def find(
         self,
@@ -187,7 +192,7 @@ class Store:
         """Stored groups of a *type* and *stage* (both optional), by id, after the id *after*."""
         args = calls.find_args(type, stage, after, limit)
         with self._engine.connect() as conn:
-            return ops.find(conn, *args)
+            return ops.find(conn, self._settings, *args)
 
     # -- the outbox ---------------------------------------------------------------------
 
@@ -229,12 +234,21 @@ class Store:
 
 
 def open_store(
-    url: str | None = None, *, idempotency_ttl: float = calls.DAY, outbox: bool = False
+    url: str | None = None,
+    *,
+    idempotency_ttl: float = calls.DAY,
+    outbox: bool = False,
+    head_cache: int = calls.HEAD_CACHE,
 ) -> Store:
     """Open the store at *url* (default ``$KELOMPOK_DB``, else the SQLite file ``./kelompok.db``).
 
     The tables are created on first use. *idempotency_ttl* is how long, in
     seconds, a repeated idempotency key is recognised; with *outbox*, every
     committed event is also queued for :meth:`Store.pending`.
+
+    *head_cache* is how many groups' heads the store remembers as it wrote or
+    checked them: a row read back exactly as remembered is not checked again,
+    any other row is checked in full (docs/storing.md, "What is checked on
+    read"). ``0`` checks every row it reads.
     """
-    return Store(url, idempotency_ttl=idempotency_ttl, outbox=outbox)
+    return Store(url, idempotency_ttl=idempotency_ttl, outbox=outbox, head_cache=head_cache)

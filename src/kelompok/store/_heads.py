@@ -1,0 +1,83 @@
+"""Heads this store wrote or checked lately, so a row read back unchanged is not checked again.
+
+A bot or a single-worker backend handles one event per request on the same few
+groups: each request reads back the very row the request before it wrote. That
+row was made by this process from a group that passed every check, so checking
+it again (parsing its JSON, structuring its data, the head's walk and tally, every
+invariant: most of a request's time) can only give the same group. A row is
+"the same" when its head text, type, definition, stage and version are equal,
+character for character, to what was remembered: a row edited by hand, or
+written by another process, differs in at least its text or version and is
+checked in full (docs/storing.md, "What is checked on read").
+
+The cache is bounded, and each entry is a private copy: the groups handed out
+are copies again, so firing one of them changes nothing here.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING, Any, Final
+
+if TYPE_CHECKING:
+    from kelompok._runtime.group import Group
+
+DEFAULT_SIZE: Final = 1024
+"""How many groups a store remembers the head of, by default."""
+
+
+def row_key(row: Any) -> tuple[Any, ...]:
+    """What a head row holds that :meth:`Heads.recall` compares."""
+    return (row.head, row.type, row.definition, row.stage, row.version)
+
+
+def written(group: Group, head: str, definition: str) -> tuple[Any, ...]:
+    """What the row that *group*'s head was written to holds, as :meth:`Heads.recall` compares."""
+    return (head, group.type.name, definition, group.stage, group.version)
+
+
+class Heads:
+    """A bounded map from group ids to the last head row known sound, with its group."""
+
+    __slots__ = ("_entries", "_lock", "size")
+
+    def __init__(self, size: int = DEFAULT_SIZE) -> None:
+        self.size = size
+        self._entries: dict[str, tuple[tuple[Any, ...], Group]] = {}
+        self._lock = threading.Lock()
+
+    def recall(self, row: Any) -> Group | None:
+        """A copy of the group of *row* if *row* is exactly the one remembered, else ``None``."""
+        entry = self._entries.get(row.id)
+        if entry is None or entry[0] != row_key(row):
+            return None
+        return entry[1].__copy__()  # a name, once registered, keeps its type: no need to look
+
+    def remember(self, group: Group, key: tuple[Any, ...]) -> None:
+        """Remember the row holding *key* as the head of *group*.
+
+        *key* is what :func:`row_key` reads from a row, or :func:`written` from
+        what was written to it. What is kept is a copy of *group* as loading
+        that row gives it: without the records *group* may hold, its
+        listeners, or any tie to *group* itself.
+        """
+        if self.size <= 0:
+            return
+        entry = (key, _head_only(group))
+        with self._lock:
+            entries = self._entries
+            entries.pop(group.id, None)  # re-inserted last: the oldest entry goes first
+            entries[group.id] = entry
+            while len(entries) > self.size:
+                del entries[next(iter(entries))]
+
+    def clear(self) -> None:
+        """Forget every head: each row read next is checked in full."""
+        with self._lock:
+            self._entries.clear()
+
+
+def _head_only(group: Group) -> Group:
+    """An independent copy of *group* as loading its head gives it: no records."""
+    state = group._state()  # noqa: SLF001 -- the store rebuilds what its own rows hold
+    return group._copy_of(state._replace(history=[], length=0, start=state.version))  # noqa: SLF001
