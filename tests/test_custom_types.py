@@ -452,7 +452,7 @@ def test_stage_order_reason_names_only_live_stages():
     child = PROFESSIONAL.derive("skipper", {"en": "Skipper", "id": "Pelompat"}, add_event(skip))
     g = builders.advance(child.create(name="S", profession="pharmacist"), "structured")
     [reason] = g.why_not("skip")
-    assert "before programmed," in str(reason)
+    assert "before 'programmed' (Programs and activities formed)," in str(reason)
     assert "dissolved" not in str(reason)
 
 

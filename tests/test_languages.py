@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import builders
 import kelompok
 from kelompok._base import lang
 from kelompok._base.lang import LOCALES, Catalog, negotiate, ranges
@@ -122,7 +123,7 @@ def test_a_new_language_is_one_catalog_file(tmp_path, monkeypatch):
     for path in LOCALES.glob("*.json"):
         shutil.copy(path, tmp_path)
     malay = {
-        "core": {"stage.not_allowed": "{event!r} tidak dibenarkan pada peringkat {stage!r}."},
+        "core": {"stage.not_allowed": "{event} tidak dibenarkan pada peringkat {stage}."},
         "formation": {"stage.awareness": "Kesedaran kolektif", "event.dissolve": "Bubarkan"},
         "professional": {"type": "Kumpulan profesional"},
         "volunteer": {},
@@ -135,8 +136,9 @@ def test_a_new_language_is_one_catalog_file(tmp_path, monkeypatch):
     professional = formation_type(PROFESSIONAL_BLUEPRINT)  # how kelompok builds it
     g = professional.create(name="Persatuan Ahli Farmasi", profession="pharmacist")
     refused = g.why_not("open_recruitment")[0]
-    assert "'open_recruitment' tidak dibenarkan pada peringkat 'awareness'." == refused.message(
-        "ms-MY"
+    assert (
+        "'open_recruitment' (Open member recruitment) tidak dibenarkan pada peringkat "
+        "'awareness' (Kesedaran kolektif)." == refused.message("ms-MY")
     )
     assert "Kesedaran kolektif" == professional.stage("awareness").label("ms")
     assert "Kumpulan profesional" == professional.label("ms")
@@ -208,3 +210,28 @@ def test_a_translation_that_takes_no_given_value_is_not_used():
     assert fits("{a} and {b!r}", frozenset({"a", "b"}))
     for bad in ("{c}", "{0}", "{a.x}", "{a[0]}", "{a:>9}", "{a!s}", "{"):
         assert not fits(bad, frozenset({"a", "b"})), bad
+
+
+def test_an_event_that_must_follow_another_names_both_with_their_labels():
+    """`event.after`: the event and the one to apply first, by name and by label, per language."""
+    note = kelompok.Event(
+        "note_structure",
+        {"en": "Note the structure", "id": "Mencatat struktur"},
+        moves={"recruiting": None},
+        after=("admit",),
+    )
+    child = kelompok.PROFESSIONAL.derive(
+        "noting", {"en": "Noting", "id": "Pencatat"}, kelompok.add_event(note)
+    )
+    group = builders.advance(child.create(name="N", profession="pharmacist"), "recruiting")
+    [reason] = group.why_not("note_structure")
+    assert ("event.after", ("admit",)) == (reason.code, reason.fixed_by)
+    assert (
+        "'note_structure' (Note the structure) can only follow 'admit' (Admit a member after "
+        "selection): apply 'admit' (Admit a member after selection) first." == reason.message("en")
+    )
+    assert (
+        "'note_structure' (Mencatat struktur) hanya dapat dilakukan setelah 'admit' "
+        "(Menerima anggota setelah seleksi): lakukan 'admit' (Menerima anggota setelah seleksi) "
+        "dahulu." == reason.message("id")
+    )

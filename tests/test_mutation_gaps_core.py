@@ -310,12 +310,14 @@ def test_stage_order_reason_lists_every_skipped_stage_in_both_languages():
     [reason] = group.why_not("leap")
     assert "stage.order" == reason.code
     assert (
-        "'leap' would enter 'recruiting' before needs_identified, core_formed, which come "
-        "first in this group type's order." == reason.message("en")
+        "'leap' (Leap) would enter 'recruiting' (Member recruitment) before 'needs_identified' "
+        "(Needs identified), 'core_formed' (Initial group formed), which come first in this "
+        "group type's order." == reason.message("en")
     )
     assert (
-        "'leap' akan memasuki 'recruiting' sebelum needs_identified, core_formed, yang harus "
-        "dilalui lebih dahulu." == reason.message("id")
+        "'leap' (Melompat) akan memasuki 'recruiting' (Rekrutmen anggota) sebelum "
+        "'needs_identified' (Identifikasi kebutuhan), 'core_formed' (Pembentukan kelompok awal), "
+        "yang harus dilalui lebih dahulu." == reason.message("id")
     )
 
 

@@ -124,7 +124,7 @@ class Message:
 
     def _values(self, lang: object) -> dict[str, object]:
         return {
-            name: value(lang) if isinstance(value, Text | Message) else value
+            name: value(lang) if isinstance(value, Text | Message | Listing | Named) else value
             for name, value in self.params
         }
 
@@ -150,6 +150,43 @@ def fits(template: str, names: frozenset[str]) -> bool:
     except ValueError:  # "{" alone, or a field left open
         return False
     return True
+
+
+@attrs.frozen(repr=False)
+class Listing:
+    """Texts joined by commas, each in the language asked for (a value of a :class:`Message`)."""
+
+    parts: tuple[Localized, ...]
+
+    def __call__(self, lang: object = ENGLISH) -> str:
+        return ", ".join(part(lang) for part in self.parts) or "-"
+
+    def __str__(self) -> str:
+        return self(ENGLISH)
+
+    def __repr__(self) -> str:
+        return f"Listing({self(ENGLISH)!r})"
+
+
+@attrs.frozen(repr=False)
+class Named:
+    """A stage or an event as a message names it: its name, for code, and its label, for people.
+
+    ``'recruiting' (Recruiting)`` in English, ``'recruiting' (Rekrutmen)`` in
+    Indonesian: a bot maps the name to its own commands, a person reads the label.
+    """
+
+    name: str
+    label: Text
+
+    def __call__(self, lang: object = ENGLISH) -> str:
+        return f"{self.name!r} ({self.label(lang)})"
+
+    def __str__(self) -> str:
+        return self(ENGLISH)
+
+    def __repr__(self) -> str:
+        return f"Named({self(ENGLISH)!r})"
 
 
 def msg(key: str, english: str, **values: object) -> Message:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, cast
 from kelompok._base.entries import changed_entries, entries_of
 from kelompok._base.errors import DefinitionBug, UsageError
 from kelompok._base.scalars import MAX_PROBLEMS, describe, describe_exception
-from kelompok._base.text import Reason, msg
+from kelompok._base.text import Listing, Named, Reason, msg
 from kelompok._data.convert import structure_or_reasons
 from kelompok._data.explain import capped, exact_text_or_description
 from kelompok._runtime.engine import ALL_ENTRIES, NO_ENTRIES
@@ -43,17 +43,17 @@ def stage_reason(group: Group, event: Event) -> Reason:
                 stage=group.stage,
             ),
         )
-    where = ", ".join(event.moves)
-    now = ", ".join(group.available_events()) or "-"
+    gt = group.type
+    where = Listing(tuple(Named(s, gt.stage(s).label) for s in event.moves))
+    now = Listing(tuple(Named(e, gt.event(e).label) for e in group.available_events()))
     return Reason(
         "stage.not_allowed",
         msg(
             "stage.not_allowed",
-            "{event!r} is not allowed in stage {stage!r} ({label}); it is allowed in: {where}. "
+            "{event} is not allowed in stage {stage}; it is allowed in: {where}. "
             "Allowed now: {now}.",
-            event=event.name,
-            stage=group.stage,
-            label=stage.label,
+            event=Named(event.name, event.label),
+            stage=Named(stage.name, stage.label),
             where=where,
             now=now,
         ),
@@ -61,35 +61,37 @@ def stage_reason(group: Group, event: Event) -> Reason:
 
 
 def order_reason(group: Group, event: Event) -> Reason:
+    gt = group.type
     dest = str(event.moves[group.stage])
     skipped = [
-        s.name
-        for s in group.type.stages
+        Named(s.name, s.label)
+        for s in gt.stages
         if not s.terminal
         and not group.reached(s.name)
-        and (group.type.order(s.name) or 0) < (group.type.order(dest) or 0)
+        and (gt.order(s.name) or 0) < (gt.order(dest) or 0)
     ]
     return Reason(
         "stage.order",
         msg(
             "stage.order",
-            "{event!r} would enter {dest!r} before {skipped}, which come first in this group "
+            "{event} would enter {dest} before {skipped}, which come first in this group "
             "type's order.",
-            event=event.name,
-            dest=dest,
-            skipped=", ".join(skipped),
+            event=Named(event.name, event.label),
+            dest=Named(dest, gt.stage(dest).label),
+            skipped=Listing(tuple(skipped)),
         ),
     )
 
 
-def after_reason(spec: Event, before: str) -> Reason:
+def after_reason(group: Group, spec: Event, before: str) -> Reason:
+    first = Named(before, group.type.event(before).label)
     return Reason(
         "event.after",
         msg(
             "event.after",
-            "{event!r} can only follow {before!r}: apply {before!r} first.",
-            event=spec.name,
-            before=before,
+            "{event} can only follow {before}: apply {before} first.",
+            event=Named(spec.name, spec.label),
+            before=first,
         ),
         fixed_by=(before,),
     )
@@ -298,7 +300,7 @@ def event_reasons(
         return obj, denied + reasons
     unmet = [req.reason() for req in spec.requires if not met(req, group, obj, spec)]
     if not unmet and spec.after:  # the type's own requirements usually say it first
-        unmet = [after_reason(spec, e) for e in spec.after if not state.counts.get(e)]
+        unmet = [after_reason(group, spec, e) for e in spec.after if not state.counts.get(e)]
     return obj, denied + unmet
 
 

@@ -84,7 +84,9 @@ def next_steps(group: Group, state: State, actor: str | None = None) -> list[Nex
             if (event.payload is None or not req.needs_payload) and not met(req, group, None, event)
         )
         if not unmet:  # as fire and why_not: after the type's own requirements
-            unmet = tuple(after_reason(event, e) for e in event.after if not state.counts.get(e))
+            unmet = tuple(
+                after_reason(group, event, e) for e in event.after if not state.counts.get(e)
+            )
         dest = event.moves[here] or here
         steps.append(NextStep(name, event.label, dest, unmet, event.fields))
     return steps
