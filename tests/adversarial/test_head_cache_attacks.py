@@ -30,6 +30,7 @@ import kelompok
 from adversarial.helpers import open_close_type
 from builders import CHARTER, PRO_FOUNDERS
 from kelompok import InvalidGroupData
+from kelompok.store import _ops as ops
 from kelompok.store import _rows as rows
 from kelompok.store import open_store
 from store_contract import evaluating, member, raw, recruiting
@@ -391,35 +392,54 @@ def test_the_same_bytes_restored_after_another_version_give_the_checked_group(st
     assert "store.row_exists" == caught.value.problems[0].code
 
 
-@BOTH
-@pytest.mark.parametrize(
-    "exc", [RuntimeError("veto"), KeyboardInterrupt()], ids=["error", "ctrl-c"]
-)
-def test_an_event_rolled_back_leaves_the_store_reading_what_is_committed(
-    stores, backend, exc, monkeypatch
-):
-    """Attack: a type listener vetoes the event after the head was made, before the commit.
+class FailingAppend:
+    """Stands for the history insert: raises *exc*, after the compare-and-set has run."""
 
-    Whatever the store remembered on the way, what it hands out afterwards is the committed
-    row, and it keeps serving it from memory (the head it read is remembered).
+    def __init__(self, exc: BaseException) -> None:
+        self.exc = exc
+
+    def count(self, conn: Any, params: Any) -> int:
+        raise self.exc
+
+
+ROLLBACKS = ["a type listener vetoes", "the append fails", "ctrl-c at the append"]
+
+
+@BOTH
+@pytest.mark.parametrize("how", ROLLBACKS)
+def test_an_event_rolled_back_leaves_the_store_reading_what_is_committed(
+    stores, backend, how, monkeypatch
+):
+    """Attack: the event is undone after its head was made (before or after the CAS).
+
+    What the store hands out afterwards is the committed row, from memory (the head it read
+    is remembered); and once another store commits that very event, the row holds the head
+    the undone attempt had made: the store must hand out what checking it gives.
     """
     store, strict, _ = stores(backend)
     group_id = recruiting(store)
+    exc = KeyboardInterrupt() if how.startswith("ctrl-c") else RuntimeError(how)
 
     def veto(group, record):
         raise exc
 
-    unsubscribe = PRO.subscribe(veto)
+    unsubscribe = PRO.subscribe(veto) if how == "a type listener vetoes" else None
     try:
-        with pytest.raises(type(exc)):
-            store.fire(group_id, "admit", member("citra"))
+        with monkeypatch.context() as patched:
+            if unsubscribe is None:
+                patched.setattr(ops, "_APPEND", FailingAppend(exc))
+            with pytest.raises(type(exc)):
+                store.fire(group_id, "admit", member("citra"))
     finally:
-        unsubscribe()
+        if unsubscribe is not None:
+            unsubscribe()
     checked = checked_reads(monkeypatch)
     got, oracle = store.get(group_id), strict.get(group_id)
     assert (4, False) == (got.version, "citra" in got.data.members)
     assert exactly(oracle) == exactly(got)
     assert [group_id] == checked  # the oracle's read; this store's own came from memory
+    strict.fire(group_id, "admit", member("citra"))
+    assert exactly(strict.get(group_id)) == exactly(store.get(group_id))
 
 
 # ============================================================================================
