@@ -13,6 +13,7 @@ look for groups that are not.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import gc
 import json
@@ -32,7 +33,7 @@ from builders import CHARTER, PRO_FOUNDERS
 from kelompok import InvalidGroupData
 from kelompok.store import _ops as ops
 from kelompok.store import _rows as rows
-from kelompok.store import open_store
+from kelompok.store import open_async_store, open_store
 from store_contract import evaluating, member, raw, recruiting
 
 PRO = kelompok.PROFESSIONAL
@@ -179,7 +180,7 @@ def box(name: str, data: type, effect: Any = None, **options: Any) -> kelompok.G
 
 
 @BOTH
-def test_a_whole_number_in_a_float_field_is_handed_out_as_the_checked_row_gives_it(stores, backend):
+def test_a_whole_number_in_a_float_field_is_handed_out_as_checked(stores, backend, monkeypatch):
     """Attack: ``budget: float = 0`` keeps the int 0 in memory; the row loads as 0.0.
 
     The store remembered the group it wrote, not the group its row gives: ``get`` handed
@@ -192,13 +193,28 @@ def test_a_whole_number_in_a_float_field_is_handed_out_as_the_checked_row_gives_
     assert exactly(strict.get(group_id)) == exactly(store.get(group_id))
     store.fire(group_id, "put", item="x")
     assert exactly(strict.get(group_id)) == exactly(store.get(group_id))
+    checked = checked_reads(monkeypatch)
     assert float is type(store.get(group_id).data.budget)
+    assert [] == checked  # still from memory: the group remembered is the checked one
+
+
+def test_the_async_store_remembers_the_checked_group_too(sqlite_url):
+    """Attack: the same whole number in a float field, through ``open_async_store``."""
+    kind = box("heads_budget_async", Budget, lambda g, p: attrs.evolve(g.data, budget=3))
+
+    async def main() -> Any:
+        async with open_async_store(sqlite_url) as store:
+            group = await store.create(kind, name="kas")
+            await store.fire(group.id, "put", item="x")
+            return await store.get(group.id)
+
+    got = asyncio.run(main())
+    with open_store(sqlite_url, head_cache=0) as strict:
+        assert exactly(strict.get(got.id)) == exactly(got)
 
 
 @BOTH
-def test_a_moment_in_another_time_zone_is_handed_out_in_utc_as_the_checked_row_gives_it(
-    stores, backend
-):
+def test_a_moment_in_another_time_zone_is_handed_out_in_utc_as_checked(stores, backend):
     """Attack: an effect stores 07:00 in Asia/Jakarta; the row loads as 00:00 UTC.
 
     ``get`` handed out the Jakarta moment (another ``tzinfo``, another ``isoformat``) and
