@@ -29,7 +29,7 @@ import sqlalchemy as sa
 
 import kelompok
 from adversarial.helpers import open_close_type
-from builders import CHARTER, PRO_FOUNDERS
+from builders import CHARTER, PATHS, PRO_FOUNDERS, new, partner_for, payloads
 from kelompok import InvalidGroupData
 from kelompok.store import _ops as ops
 from kelompok.store import _rows as rows
@@ -321,6 +321,31 @@ def test_a_list_kept_inside_a_tuple_cannot_change_the_remembered_group(stores, b
     assert exactly(strict.get(group_id)) == exactly(got)
     store.fire(group_id, "close")
     assert (("x",),) == strict.get(group_id).data.rows
+
+
+@pytest.mark.parametrize("kind", [PRO, kelompok.VOLUNTEER], ids=["professional", "volunteer"])
+def test_every_event_of_the_main_path_leaves_the_group_the_oracle_reads(stores, kind, monkeypatch):
+    """Attack: walk each built-in type's main path (an added partner, and ``dissolve``).
+
+    After every event, the group this store hands out from memory must be the one the
+    oracle checks from the row: stage, version, data, counts, marks and stages reached.
+    And it must come from memory: only the oracle's reads are checked in full (were what
+    the store makes of a row it wrote refused, the cache would be silently off).
+    """
+    store, strict, _ = stores("sqlite")
+    checked = checked_reads(monkeypatch)
+    partner = store.add(partner_for(kind, "partner-1")).id
+    given = payloads(kind)
+    group_id = store.create(kind, **attrs.asdict(new(kind).founding)).id
+    for event in [*PATHS[kind.name], "dissolve"]:
+        payload = given[event] if event != "collaborate" else {"partner": partner}
+        if event == "collaborate":
+            payload |= {"purpose": "joint work", "shared": ["ideas"]}
+        store.fire(group_id, event, payload)
+        for group_id_read in (group_id, partner):
+            assert exactly(strict.get(group_id_read)) == exactly(store.get(group_id_read)), event
+    assert "dissolved" == store.get(group_id).stage
+    assert 2 * (len(PATHS[kind.name]) + 1) == len(checked)
 
 
 # ============================================================================================
