@@ -12,12 +12,26 @@ checked in full (docs/storing.md, "What is checked on read").
 
 The cache is bounded, and each entry is a private copy: the groups handed out
 are copies again, so firing one of them changes nothing here.
+
+A group in memory is not always the group its head loads as: a whole number in a
+``float`` field loads as a float, an aware moment loads in UTC, a list an effect
+kept inside a tuple loads as a tuple, and a value deep inside a field (``fire``
+tests a field's top level) or an invariant that reads more than it declares can
+make ``load`` refuse the head. So what a store remembers of a row it wrote is the
+group as loading that row gives it: its data and founding structured again from
+the head text, every invariant checked on them (:func:`as_loaded`); a head that
+``load`` would refuse is not remembered, and reading it back checks it in full.
+Only the head's walk and tally, which the engine made itself, are not read again.
 """
 
 from __future__ import annotations
 
 import threading
 from typing import TYPE_CHECKING, Any, Final
+
+from kelompok._codec.json_bytes import codec
+from kelompok._data.convert import parse_utc, structure_or_reasons
+from kelompok._runtime.checks import broken_invariants
 
 if TYPE_CHECKING:
     from kelompok._runtime.group import Group
@@ -63,11 +77,26 @@ class Heads:
         """
         if self.size <= 0:
             return
-        entry = (key, _head_only(group))
+        self._keep(group.id, key, _head_only(group))
+
+    def remember_written(self, group: Group, key: tuple[Any, ...]) -> None:
+        """Remember the row this store just wrote from *group*, holding *key* (:func:`written`).
+
+        What is kept is :func:`as_loaded`: the group that checking the row gives,
+        not *group* as it is in memory; nothing if checking the row would refuse it.
+        """
+        if self.size <= 0:
+            return
+        loaded = as_loaded(group, key)
+        if loaded is not None:
+            self._keep(group.id, key, loaded)
+
+    def _keep(self, group_id: str, key: tuple[Any, ...], group: Group) -> None:
+        entry = (key, group)
         with self._lock:
             entries = self._entries
-            entries.pop(group.id, None)  # re-inserted last: the oldest entry goes first
-            entries[group.id] = entry
+            entries.pop(group_id, None)  # re-inserted last: the oldest entry goes first
+            entries[group_id] = entry
             while len(entries) > self.size:
                 del entries[next(iter(entries))]
 
@@ -81,3 +110,44 @@ def _head_only(group: Group) -> Group:
     """An independent copy of *group* as loading its head gives it: no records."""
     state = group._state()  # noqa: SLF001 -- the store rebuilds what its own rows hold
     return group._copy_of(state._replace(history=[], length=0, start=state.version))  # noqa: SLF001
+
+
+def as_loaded(group: Group, key: tuple[Any, ...]) -> Group | None:
+    """The group that loading the head row *key* (written from *group*) gives; ``None`` if refused.
+
+    The data and founding are structured from the head text as ``load`` structures
+    them, and every invariant is checked on the result; the stage, version and
+    tally are *group*'s own, which must be the ones the head holds.
+    """
+    gt = group.type
+    state = group._state()  # noqa: SLF001 -- the store rebuilds what its own rows hold
+    try:
+        document = codec.decode(key[0])
+        data, problems = structure_or_reasons(
+            document["data"], gt.data, code="document", where="data"
+        )
+        founding, others = structure_or_reasons(
+            document["founding"], gt.founding, code="document", where="founding"
+        )
+        same = (document["stage"], document["version"]) == (state.stage, state.version)
+        if problems or others or not same or key[3:] != (state.stage, state.version):
+            return None
+        if gt._engine.misfits(data):  # noqa: SLF001
+            return None
+        loaded: Group = gt.group_class._build(  # noqa: SLF001
+            group_type=gt,
+            group_id=group.id,
+            created_at=parse_utc(document["created_at"]),
+            stage=state.stage,
+            version=state.version,
+            data=data,
+            history=[],
+            peak=state.peak,
+            founding=founding,
+            tally=(state.counts, state.marks),
+        )
+        if broken_invariants(loaded, gt.invariants, "load"):
+            return None
+    except Exception:  # noqa: BLE001 -- whatever fails here, checking the row reports it
+        return None
+    return loaded

@@ -115,7 +115,7 @@ def add(conn: sa.Connection, group: Group, settings: Settings, now: float) -> No
         with conn.begin():
             taken = _head_row(conn, group.id)
         raise Conflict(group.id, None, taken.version) from None
-    settings.heads.remember(group, written(group, head, rows.definition_digest(group.type)))
+    settings.heads.remember_written(group, written(group, head, rows.definition_digest(group.type)))
 
 
 def _insert(
@@ -207,7 +207,7 @@ def fire(conn: sa.Connection, request: Request, settings: Settings, now: float) 
             queued: dict[str, Any] = {"group_id": group.id, "seq": seq, "event": event}
             queued["type"] = group.type.name
             _QUEUE.count(conn, queued | {"record": record, "created_at": now})
-    settings.heads.remember(group, written(group, head, definition))  # committed: as the row is
+    settings.heads.remember_written(group, written(group, head, definition))  # committed
     return Fired(group, group.history[-1])
 
 
