@@ -53,6 +53,8 @@ def walk(
     """
     names = tuple(counts)
     index = {name: i for i, name in enumerate(names)}
+    if counts and all(n == 1 for n in counts.values()):
+        return _once_each(engine, names, index, marks, stage, peak)
     plain = {event: dict(mark.items()) for event, mark in marks.items()}  # read often below
     ends = sorted(plain, key=lambda event: sum(plain[event].values()))
     segments: list[tuple[int, tuple[int, ...]]] = []  # (event it ends with, what precedes it)
@@ -71,6 +73,27 @@ def walk(
     if not any(any(left) for _, left in segments):
         return search.straight(start)
     return search.run(start)
+
+
+def _once_each(  # noqa: PLR0913, PLR0917 -- walk's arguments, with the events' order
+    engine: Engine,
+    names: tuple[str, ...],
+    index: Mapping[str, int],
+    marks: Mapping[str, Mapping[str, int]],
+    stage: str,
+    peak: int,
+) -> str:
+    """:func:`walk` of a head whose every event was applied once: their marks give one order.
+
+    Each mark counts its own event and the ones before it, once each, so it holds
+    as many events as its place in the order, and each segment is its event alone:
+    the walk :meth:`_Search.straight` follows, without working out each segment.
+    """
+    order = sorted(marks, key=lambda event: len(marks[event]))
+    alone = (0,) * len(names)
+    segments = [(index[event], alone) for event in order]
+    search = _Search(engine, names, segments, stage, peak)
+    return search.straight((0, engine.group_type.initial, 0, alone, frozenset(), frozenset()))
 
 
 _facts: dict[tuple[int, str], tuple[object, tuple[Mapping[str, str | None], frozenset[str], bool]]]
