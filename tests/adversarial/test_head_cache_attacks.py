@@ -12,8 +12,9 @@ look for groups that are not.
 
 Section 1 broke the promise when it was written: the store remembered the group it had in
 memory for the row it wrote, and that group is not always the one loading the row gives.
-Those tests are now the tests of ``kelompok.store._heads.as_loaded``. The last test is a
-strict ``xfail``: ``kelompok.known_documents`` bypasses every check of a store's reads.
+Those tests are now the tests of ``kelompok.store._heads.as_loaded``. The last test broke
+it too: with ``kelompok.known_documents`` on, the store's reads asked it first and were
+not checked; they no longer ask it.
 """
 
 from __future__ import annotations
@@ -609,11 +610,6 @@ def test_head_cache_0_checks_every_row_it_reads(stores, backend, monkeypatch):
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="rows.group_from_row reads a head with load_json, which asks kelompok.known_documents;"
-    " the fix (checked_load of the decoded head) is in _rows.py, outside this review's files",
-)
 def test_head_cache_0_checks_every_row_with_known_documents_on(stores, monkeypatch):
     """Attack: turn on ``kelompok.known_documents`` (a public switch, for the app's own loads).
 

@@ -21,14 +21,14 @@ from kelompok._base.scalars import exact_group_id
 from kelompok._base.text import Reason, msg
 from kelompok._codec.document import record_document
 from kelompok._codec.history import read_history
-from kelompok._codec.json_bytes import codec
+from kelompok._codec.json_bytes import codec, decode_document
 from kelompok._codec.loader import Loader
 from kelompok._data.convert import converter, structure_or_reasons
 from kelompok._definition.parts import Event
 from kelompok._formation.values import PartnerRef
 from kelompok._runtime.group import Group
 from kelompok._runtime.history import HistoryRecord
-from kelompok._types.group_type import GroupType, load_json
+from kelompok._types.group_type import GroupType, checked_load
 
 _WHAT: Final = "Cannot read this stored group"
 
@@ -42,8 +42,13 @@ def refuse(field: str, code: str, text: Any) -> InvalidGroupData:
 
 
 def group_from_row(row: Any) -> Group:
-    """The group of a head row; ``InvalidGroupData`` if the head or its columns are not sound."""
-    group = load_json(row.head)
+    """The group of a head row; ``InvalidGroupData`` if the head or its columns are not sound.
+
+    Every check, every time: not :data:`kelompok.known_documents`, which trusts what
+    this process made in memory (the store's own :mod:`~kelompok.store._heads` knows
+    what loading its rows gives).
+    """
+    group = checked_load(decode_document(row.head))
     found = {"id": group.id, "type": group.type.name, "stage": group.stage}
     found["version"] = group.version  # type: ignore[assignment]
     for column, value in found.items():
@@ -157,7 +162,7 @@ def key_row_sound(row: Any) -> None:
 
 def outcome_of(row: Any, group: Group) -> Group:
     """The group an idempotency row kept: an earlier version of *group*, or refused."""
-    kept = load_json(row.head)
+    kept = checked_load(decode_document(row.head))
     if kept.id != group.id or kept.type is not group.type or kept.version > group.version:
         raise refuse(
             "idempotency",
