@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import kelompok
 from builders import at
@@ -440,3 +442,31 @@ def _segments(state: Any, names: tuple[str, ...]) -> list[tuple[int, tuple[int, 
         out.append((names.index(event), tuple(left)))
         before = marks[event]
     return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data())
+def test_a_head_of_events_applied_once_each_walks_as_the_search_does(data: Any) -> None:
+    """Every event applied once: the marks' order is walked alone; it must agree with the search.
+
+    The heads are any order of distinct events (most are no walk at all), at every stage
+    and stage reached, so both answers are asked for, possible and impossible.
+    """
+    from kelompok._base.frozen import own_frozen  # noqa: PLC0415
+    from kelompok._codec import walk  # noqa: PLC0415
+
+    gt = data.draw(st.sampled_from([kelompok.PROFESSIONAL, kelompok.VOLUNTEER]))
+    engine = gt._engine
+    order = data.draw(st.permutations(list(engine.events)))[: data.draw(st.integers(1, 9))]
+    counts = own_frozen(dict.fromkeys(order, 1))
+    marks = own_frozen(
+        {e: own_frozen(dict.fromkeys(order[: i + 1], 1)) for i, e in enumerate(order)}
+    )
+    names = tuple(counts)
+    state = type("Tally", (), {"marks": marks})()
+    segments = _segments(state, names)
+    for stage in engine.stages:
+        for peak in range(len(engine.live)):
+            search = walk._Search(engine, names, segments, stage, peak)
+            start = (0, gt.initial, 0, segments[0][1], frozenset(), frozenset())
+            assert search.run(start) == walk.walk(engine, counts, marks, stage, peak), (stage, peak)
