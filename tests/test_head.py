@@ -457,7 +457,27 @@ def test_a_head_of_events_applied_once_each_walks_as_the_search_does(data: Any) 
 
     gt = data.draw(st.sampled_from([kelompok.PROFESSIONAL, kelompok.VOLUNTEER]))
     engine = gt._engine
-    order = data.draw(st.permutations(list(engine.events)))[: data.draw(st.integers(1, 9))]
+    end = None
+    if data.draw(st.booleans()):  # any order: most are no walk
+        order = data.draw(st.permutations(list(engine.events)))[: data.draw(st.integers(1, 9))]
+    else:  # a walk of the declared moves, each event once: the answer is possible somewhere
+        order, stage, peak = [], gt.initial, 0
+        for _ in range(data.draw(st.integers(1, 9))):
+            allowed = [
+                e.name
+                for e in engine.events.values()
+                if e.name not in order
+                and stage in e.moves
+                and set(e.after) <= set(order)
+                and engine.order.get(e.moves[stage] or stage, peak) <= peak + 1
+            ]
+            if not allowed:
+                break
+            event = data.draw(st.sampled_from(allowed))
+            order.append(event)
+            stage = engine.events[event].moves[stage] or stage
+            peak = max(peak, engine.order.get(stage, peak))
+        end = (stage, peak)
     counts = own_frozen(dict.fromkeys(order, 1))
     marks = own_frozen(
         {e: own_frozen(dict.fromkeys(order[: i + 1], 1)) for i, e in enumerate(order)}
@@ -470,3 +490,5 @@ def test_a_head_of_events_applied_once_each_walks_as_the_search_does(data: Any) 
             search = walk._Search(engine, names, segments, stage, peak)
             start = (0, gt.initial, 0, segments[0][1], frozenset(), frozenset())
             assert search.run(start) == walk.walk(engine, counts, marks, stage, peak), (stage, peak)
+    if end is not None:  # where the walk drawn ends: possible, as the order drawn shows
+        assert walk.POSSIBLE == walk.walk(engine, counts, marks, *end)
