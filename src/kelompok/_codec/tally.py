@@ -81,7 +81,7 @@ def read_tally(ld: Loader, raw_counts: Any, raw_marks: Any, version: int, events
     if not tally_shape(ld, raw_counts, raw_marks, events):
         return FrozenMap(), FrozenMap()
     counts: dict[str, int] = raw_counts
-    marks = {event: own_frozen(dict(mark)) for event, mark in raw_marks.items()}
+    marks = {event: dict(mark) for event, mark in raw_marks.items()}  # plain: read often below
     if sum(counts.values()) != version:
         ld.fail(
             "version",
@@ -101,12 +101,10 @@ def read_tally(ld: Loader, raw_counts: Any, raw_marks: Any, version: int, events
                 "are not the counts after the last of each event of the counts given",
             ),
         )
-    return own_frozen(dict(counts)), own_frozen(marks)
+    return own_frozen(dict(counts)), own_frozen({e: own_frozen(m) for e, m in marks.items()})
 
 
-def _consistent(
-    counts: dict[str, int], marks: dict[str, FrozenMap[str, int]], version: int
-) -> bool:
+def _consistent(counts: dict[str, int], marks: dict[str, dict[str, int]], version: int) -> bool:
     """Whether *marks* are the counts right after the last of each event, for some sequence.
 
     Ordered by their sums (the version each was taken at), the marks differ in their
