@@ -67,3 +67,22 @@ def test_what_is_remembered_holds_no_records_and_no_tie_to_the_group():
     assert (1, "needs_identified", 0) == (back.version, back.stage, len(back.history))
     heads.clear()
     assert heads.recall(row(g)._replace(version=1, stage="needs_identified")) is None
+
+
+def test_the_oldest_are_forgotten_once_their_text_passes_the_limit():
+    heads = Heads(10, text_limit=10)
+    a, b, c = (group(t) for t in "abc")
+    heads.remember(a, row_key(row(a, "x" * 4)))
+    heads.remember(b, row_key(row(b, "y" * 4)))
+    heads.remember(c, row_key(row(c, "z" * 4)))  # 12 characters: a goes
+    assert [None, "b", "c"] == [
+        getattr(heads.recall(row(g, h * 4)), "id", None)
+        for g, h in zip((a, b, c), "xyz", strict=True)
+    ]
+    heads.remember(b, row_key(row(b, "y" * 6)))  # b again, longer: 10 characters, c stays
+    assert ["b", "c"] == [
+        getattr(heads.recall(row(g, h)), "id", None) for g, h in ((b, "y" * 6), (c, "z" * 4))
+    ]
+    heads.remember(a, row_key(row(a, "w" * 11)))  # longer than the limit alone: not kept
+    assert heads.recall(row(a, "w" * 11)) is None
+    assert heads.recall(row(b, "y" * 6)) is not None

@@ -38,6 +38,9 @@ if TYPE_CHECKING:
 
 DEFAULT_SIZE: Final = 1024
 """How many groups a store remembers the head of, by default."""
+TEXT_LIMIT: Final = 16 * 1024 * 1024
+"""The most characters of head text a store remembers, whatever its size: a few times that
+in memory for the groups (1,024 groups of 500 members each would be some 230 MB)."""
 
 
 def row_key(row: Any) -> tuple[Any, ...]:
@@ -53,11 +56,12 @@ def written(group: Group, head: str, definition: str) -> tuple[Any, ...]:
 class Heads:
     """A bounded map from group ids to the last head row known sound, with its group."""
 
-    __slots__ = ("_entries", "_lock", "size")
+    __slots__ = ("_entries", "_lock", "_text", "size", "text_limit")
 
-    def __init__(self, size: int = DEFAULT_SIZE) -> None:
-        self.size = size
+    def __init__(self, size: int = DEFAULT_SIZE, text_limit: int = TEXT_LIMIT) -> None:
+        self.size, self.text_limit = size, text_limit
         self._entries: dict[str, tuple[tuple[Any, ...], Group]] = {}
+        self._text = 0  # characters of head text remembered
         self._lock = threading.Lock()
 
     def recall(self, row: Any) -> Group | None:
@@ -92,18 +96,25 @@ class Heads:
             self._keep(group.id, key, loaded)
 
     def _keep(self, group_id: str, key: tuple[Any, ...], group: Group) -> None:
-        entry = (key, group)
+        size = len(key[0])
+        if size > self.text_limit:
+            return
         with self._lock:
             entries = self._entries
-            entries.pop(group_id, None)  # re-inserted last: the oldest entry goes first
-            entries[group_id] = entry
-            while len(entries) > self.size:
-                del entries[next(iter(entries))]
+            gone = entries.pop(group_id, None)  # re-inserted last: the oldest entry goes first
+            if gone is not None:
+                self._text -= len(gone[0][0])
+            entries[group_id] = (key, group)
+            self._text += size
+            while len(entries) > self.size or self._text > self.text_limit:
+                oldest = next(iter(entries))
+                self._text -= len(entries.pop(oldest)[0][0])
 
     def clear(self) -> None:
         """Forget every head: each row read next is checked in full."""
         with self._lock:
             self._entries.clear()
+            self._text = 0
 
 
 def _head_only(group: Group) -> Group:

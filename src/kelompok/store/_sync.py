@@ -247,7 +247,7 @@ def open_store(
     committed event is also queued for :meth:`Store.pending`.
 
     *head_cache* is how many groups' heads the store remembers as it wrote or
-    checked them: a row read back exactly as remembered is not checked again,
+    checked them (and never more than 16 million characters of head text): a row read back exactly as remembered is not checked again,
     any other row is checked in full (docs/storing.md, "What is checked on
     read"). ``0`` checks every row it reads.
     """
