@@ -250,32 +250,26 @@ UNSOUND = {
 
 @BOTH
 @pytest.mark.parametrize("case", list(UNSOUND))
-def test_a_row_that_checking_refuses_is_refused_even_right_after_this_store_wrote_it(
+def test_a_value_its_field_cannot_hold_at_any_depth_is_refused_and_nothing_is_written(
     stores, backend, case
 ):
     """Attack: an effect stores a value deep in a field that its type cannot hold.
 
-    ``fire`` tests the top level of each changed field, so the event is written; checking
-    the row refuses it (the oracle raises ``InvalidGroupData``). The store remembered the
-    group it wrote and handed it out, fired more events on it, and never said the row is
-    unsound, while every other process refuses it.
+    ``fire`` tested only the top level of each changed field, so the event was written,
+    checking the row refused it, and the store handed out the group it remembered. Now
+    ``fire`` reads every level of what the effect changed: ``DefinitionBug``, nothing
+    written, and every store reads the group as it was.
     """
     data, effect = UNSOUND[case]
     store, strict, _ = stores(backend)
     name = f"heads_unsound_{sorted(UNSOUND).index(case)}"
     kind = box(name, data, effect)
     group_id = store.create(kind, name="kotak").id
-    store.fire(group_id, "put", item="x")
-    with pytest.raises(InvalidGroupData):
-        strict.get(group_id)
-    for call in (
-        lambda: store.get(group_id),
-        lambda: store.fire(group_id, "close"),
-        lambda: store.find(type=name),
-        lambda: store.history(group_id, after=1),
-    ):
-        with pytest.raises(InvalidGroupData):
-            call()
+    with pytest.raises(kelompok.DefinitionBug, match="do not fit their fields"):
+        store.fire(group_id, "put", item="x")
+    assert 0 == strict.get(group_id).version == store.get(group_id).version
+    assert exactly(strict.get(group_id)) == exactly(store.get(group_id))
+    assert [] == store.history(group_id)
 
 
 @BOTH
@@ -308,25 +302,21 @@ def test_an_invariant_that_reads_more_than_it_declares_is_checked_on_read(stores
 
 
 @BOTH
-def test_a_list_kept_inside_a_tuple_cannot_change_the_remembered_group(stores, backend):
+def test_a_list_kept_inside_a_tuple_is_refused_before_anything_is_remembered(stores, backend):
     """Attack: an effect keeps a list inside a tuple; the user appends to what ``fire`` gave.
 
     The remembered group shared its data with the group ``fire`` handed out, so the append
     changed what ``get`` gave next, and the next event wrote ``"z"`` to the database: a
-    change no event made. Checking the row gives tuples, which cannot change in place.
+    change no event made. Now ``fire`` refuses the effect (a list where a tuple belongs,
+    one level down): nothing is written, nothing remembered.
     """
     store, strict, _ = stores(backend)
     kind = box("heads_rows", Rows, lambda g, p: attrs.evolve(g.data, rows=([p.item],)))
     group_id = store.create(kind, name="kotak").id
-    fired = store.fire(group_id, "put", item="x")
-    with_list = fired.data.rows[0]
-    if isinstance(with_list, list):  # the group fire returns is the one in memory
-        with_list.append("z")
-    got = store.get(group_id)
-    assert (("x",),) == got.data.rows
-    assert exactly(strict.get(group_id)) == exactly(got)
-    store.fire(group_id, "close")
-    assert (("x",),) == strict.get(group_id).data.rows
+    with pytest.raises(kelompok.DefinitionBug, match="rows"):
+        store.fire(group_id, "put", item="x")
+    assert exactly(strict.get(group_id)) == exactly(store.get(group_id))
+    assert () == store.get(group_id).data.rows
 
 
 @pytest.mark.parametrize("kind", [PRO, kelompok.VOLUNTEER], ids=["professional", "volunteer"])
@@ -618,10 +608,22 @@ def test_head_cache_0_checks_every_row_with_known_documents_on(stores, monkeypat
     with ``head_cache=0`` hands out a row that checking refuses.
     """
     monkeypatch.setattr(kelompok.known_documents, "limit", 4 * 1024 * 1024)
-    kind = box("heads_known", Rows, lambda g, p: attrs.evolve(g.data, rows=((None,),)))
+    cap = kelompok.Invariant(
+        "few_items",
+        {"en": "At most cap items", "id": "Paling banyak cap barang"},
+        check=lambda g: len(g.data.items) <= g.data.cap,
+        reads=("cap",),  # reads items too: fire does not look after put
+    )
+    kind = box(
+        "heads_known",
+        Capped,
+        lambda g, p: attrs.evolve(g.data, items=(*g.data.items, p.item)),
+        invariants=[cap],
+    )
     store, strict, _ = stores("sqlite")
     group_id = store.create(kind, name="kotak").id
-    store.fire(group_id, "put", item="x")
+    store.fire(group_id, "put", item="a")
+    store.fire(group_id, "put", item="b")  # a row that checking refuses
     try:
         with pytest.raises(InvalidGroupData):
             strict.get(group_id)

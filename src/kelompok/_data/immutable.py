@@ -60,7 +60,7 @@ def value_check(annotation: Any) -> Callable[[object], bool]:  # noqa: PLR0911 -
     """
     origin = typing.get_origin(annotation) or annotation
     args = typing.get_args(annotation)
-    simple = _SIMPLE_CHECKS.get(annotation)
+    simple = SIMPLE_CHECKS.get(annotation)
     if simple is not None:
         return simple
     if origin is typing.Literal:
@@ -88,7 +88,7 @@ def _aware(value: object) -> bool:
     return type(value) is dt.datetime and value.utcoffset() is not None
 
 
-_SIMPLE_CHECKS: dict[Any, Callable[[object], bool]] = {
+SIMPLE_CHECKS: dict[Any, Callable[[object], bool]] = {
     str: lambda v: type(v) is str,
     int: lambda v: type(v) is int and -(2**63) <= v < 2**63,
     float: lambda v: type(v) in (float, int) and math.isfinite(v),  # type: ignore[arg-type]

@@ -150,16 +150,21 @@ def checked_effect(group: Group, spec: Event, obj: Any) -> Any:
 
 
 def check_invariants(
-    group: Group, spec: Event, checking: Iterable[Checking], old_data: Any
+    group: Group,
+    spec: Event,
+    checking: Iterable[Checking],
+    old_data: Any,
+    changed: dict[str, list[tuple[Any, Any]]] | None = None,
 ) -> None:
     """Raise :class:`DefinitionBug` if *group* breaks one of the invariants in *checking*.
 
     *old_data* is the data before the event: an invariant's entry check reads
-    only the entries of its collection that changed since.
+    only the entries of its collection that changed since (in *changed* by field,
+    when they were worked out already).
     """
     broken = []
     data = group.data
-    changed: dict[str, list[tuple[Any, Any]]] = {}  # by field: worked out once per event
+    changed = {} if changed is None else changed  # by field: worked out once per event
     for invariant, whole, which, moved in checking:
         entries: Iterable[tuple[Any, Any]] | None = None
         if which != NO_ENTRIES:

@@ -32,9 +32,11 @@ from typing import TYPE_CHECKING, Any, Final, NamedTuple
 import attrs
 from transitions import Machine
 
+from kelompok._base.entries import changed_entries
 from kelompok._base.errors import DefinitionBug
 from kelompok._base.scalars import describe, describe_exception
 from kelompok._data.convert import converter, document_converter, register_enum
+from kelompok._data.exact import field_checks
 from kelompok._data.immutable import enums_in, value_check
 from kelompok._definition.graph import stage_edges
 
@@ -54,7 +56,9 @@ class Engine:
         "chosen",
         "data_fields",
         "edges",
+        "entry_exact",
         "events",
+        "exact",
         "field_names",
         "group_type",
         "invariants",
@@ -101,6 +105,7 @@ class Engine:
         self.field_names = names
         hints = typing.get_type_hints(group_type.data)
         self.checks = tuple(value_check(hints.get(n, Any)) for n in names)
+        self.exact, self.entry_exact = field_checks([hints.get(n, Any) for n in names])
         self.data_fields = operator.attrgetter(*names) if len(names) > 1 else _one(names)
         self.watch = tuple(_watches(i, names) for i in group_type.invariants)
         self.chosen: dict[tuple[tuple[bool, ...], bool, str], tuple[Checking, ...]] = {}
@@ -125,7 +130,7 @@ class Engine:
         if type(data) is not gt.data:
             what = f"returned {describe(data)}, not a {gt.data.__name__}"
             raise DefinitionBug("create", "initial_data", what)
-        misfits = self.misfits(data)
+        misfits = self.inexact(None, data, None)
         if misfits:
             what = f"stored values that do not fit their fields: {', '.join(misfits)}"
             raise DefinitionBug("create", "initial_data", what)
@@ -170,6 +175,36 @@ class Engine:
             for i, moved in enumerate(changed)
             if moved and not self.checks[i](getattr(new, self.field_names[i]))
         ]
+
+    def inexact(
+        self,
+        old: Any,
+        new: Any,
+        changed: tuple[bool, ...] | None,
+        entries: dict[str, list[tuple[Any, Any]]] | None = None,
+    ) -> list[str]:
+        """The fields of data *new* that do not hold their type at every level (guarantees §1).
+
+        Only the *changed* fields (all, when it is ``None``) are read; of a map or a
+        sequence that *old* held too, only the entries that changed since, which are
+        kept in *entries* by field for the invariants' entry checks to read.
+        """
+        entries = {} if entries is None else entries
+        names = self.field_names
+        found = []
+        for i in range(len(names)) if changed is None else (i for i, m in enumerate(changed) if m):
+            name = names[i]
+            value = getattr(new, name)
+            tests = self.entry_exact[i]
+            if tests is None or old is None or not self.checks[i](value):
+                if not self.exact[i](value):
+                    found.append(name)
+                continue
+            key, item = tests
+            pairs = entries[name] = list(changed_entries(getattr(old, name), value))
+            if not all(key(k) and item(v) for k, v in pairs):
+                found.append(name)
+        return found
 
     def invariants_to_check(
         self,

@@ -391,12 +391,12 @@ class Group(Forms):
     ) -> None:
         """The body of :meth:`_fire`, with the lock held: commit what the event makes, or undo."""
         base = self._settle()
-        record, new, watch = outcome(self, spec, actor, payload, at, base)
+        record, new, watch, entries = outcome(self, spec, actor, payload, at, base)
         tentative = Tentative(base, new)
         try:
             base.history.append(record)
             if watch:
-                check_invariants(self._probe(new), spec, watch, base.data)
+                check_invariants(self._probe(new), spec, watch, base.data, entries)
             self._cell = tentative
             for listener in listeners:
                 listener(self, record)

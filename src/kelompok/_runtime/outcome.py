@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from kelompok._base.errors import DefinitionBug, TransitionNotAllowed
 from kelompok._data.convert import converter
@@ -23,6 +23,15 @@ if TYPE_CHECKING:
     from kelompok._runtime.group import Group
 
 
+class Outcome(NamedTuple):
+    """What one event makes, before it is committed."""
+
+    record: HistoryRecord
+    state: State
+    watch: tuple[Checking, ...]  # the invariants to check
+    entries: dict[str, list[tuple[Any, Any]]]  # the entries of each collection it changed
+
+
 def outcome(  # noqa: PLR0913, PLR0917 -- the event, how it was fired, the state it meets
     group: Group,
     spec: Event,
@@ -30,7 +39,7 @@ def outcome(  # noqa: PLR0913, PLR0917 -- the event, how it was fired, the state
     payload: Mapping[str, Any],
     at: dt.datetime | None,
     base: State,
-) -> tuple[HistoryRecord, State, tuple[Checking, ...]]:
+) -> Outcome:
     """The record and the state *spec* makes from *base*, and the invariants to check then.
 
     Raises:
@@ -43,11 +52,13 @@ def outcome(  # noqa: PLR0913, PLR0917 -- the event, how it was fired, the state
     engine = group.type._engine  # noqa: SLF001
     data = base.data if spec.effect is None else checked_effect(group, spec, obj)
     changed = engine.changes(base.data, data)
-    misfits = engine.misfits(data, changed)
+    entries: dict[str, list[tuple[Any, Any]]] = {}  # the entries changed, by field
+    misfits = engine.inexact(base.data, data, changed, entries)
     if misfits:
         what = (
             f"stored values that do not fit their fields: {', '.join(misfits)} "
-            "(None in a text, a list where a tuple belongs, a number out of range?)"
+            "(None in a text, a list where a tuple belongs, a number out of range, at any "
+            "depth?)"
         )
         raise DefinitionBug(spec.name, f"the effect of {spec.name!r}", what)
     dest = engine.move(base.stage, spec.name)
@@ -70,4 +81,4 @@ def outcome(  # noqa: PLR0913, PLR0917 -- the event, how it was fired, the state
         dest, base.version + 1, data, peak, base.history, base.length + 1, counts, marks, base.start
     )
     watch = engine.invariants_to_check(changed, dest != base.stage, spec.name)
-    return record, new, watch
+    return Outcome(record, new, watch, entries)

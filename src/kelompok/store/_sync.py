@@ -247,8 +247,9 @@ def open_store(
     committed event is also queued for :meth:`Store.pending`.
 
     *head_cache* is how many groups' heads the store remembers as it wrote or
-    checked them (and never more than 16 million characters of head text): a row read back exactly as remembered is not checked again,
-    any other row is checked in full (docs/storing.md, "What is checked on
-    read"). ``0`` checks every row it reads.
+    checked them (and never more than 16 million characters of head text): a
+    row read back exactly as remembered is not checked again, any other row is
+    checked in full (docs/storing.md, "What is checked on read"). ``0`` checks
+    every row it reads.
     """
     return Store(url, idempotency_ttl=idempotency_ttl, outbox=outbox, head_cache=head_cache)
