@@ -35,6 +35,7 @@ import sqlalchemy as sa
 
 import kelompok
 from adversarial.helpers import open_close_type
+from adversarial.store_helpers import BOTH, edit, url_of
 from builders import CHARTER, PATHS, PRO_FOUNDERS, new, partner_for, payloads
 from kelompok import InvalidGroupData
 from kelompok.store import _ops as ops
@@ -46,25 +47,6 @@ PRO = kelompok.PROFESSIONAL
 
 
 # -- databases and the oracle ----------------------------------------------------------------
-
-
-@pytest.fixture
-def pg_url(postgres_url: str) -> str:
-    """A new, empty PostgreSQL database, dropped after the test (tests/conftest.py)."""
-    return postgres_url
-
-
-@pytest.fixture
-def sqlite_url(tmp_path) -> str:
-    return f"sqlite:///{tmp_path / 'heads.db'}"
-
-
-PG = pytest.param("postgres", marks=pytest.mark.postgres)
-BOTH = pytest.mark.parametrize("backend", ["sqlite", PG])
-
-
-def url_of(request: pytest.FixtureRequest, backend: str) -> str:
-    return str(request.getfixturevalue("pg_url" if backend == "postgres" else "sqlite_url"))
 
 
 @pytest.fixture
@@ -81,11 +63,6 @@ def stores(request) -> Iterator[Callable[[str], tuple[Any, Any, str]]]:
     yield make
     for store in opened:
         store.close()
-
-
-def edit(url: str, sql: str, **values: Any) -> None:
-    with raw(url) as conn:
-        conn.execute(sa.text(sql), values)
 
 
 def exactly(group: Any) -> tuple[Any, ...]:

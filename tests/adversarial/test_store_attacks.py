@@ -25,6 +25,7 @@ import pytest
 import sqlalchemy as sa
 
 import kelompok
+from adversarial.store_helpers import BOTH, PG, edit, url_of
 from builders import payloads
 from kelompok import InvalidGroupData, KelompokError, TransitionNotAllowed
 from kelompok.store import (
@@ -49,12 +50,6 @@ _databases = itertools.count()
 # -- databases -------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def pg_url(postgres_url: str) -> str:
-    """A new, empty PostgreSQL database, dropped after the test (tests/conftest.py)."""
-    return postgres_url
-
-
 @pytest.fixture(scope="module")
 def shared_pg(postgres: str) -> Iterator[str]:
     """One PostgreSQL database shared by the many cases of one test (each its own groups)."""
@@ -65,19 +60,6 @@ def shared_pg(postgres: str) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def shared_sqlite(tmp_path_factory) -> str:
     return f"sqlite:///{tmp_path_factory.mktemp('shared') / 'shared.db'}"
-
-
-@pytest.fixture
-def sqlite_url(tmp_path) -> str:
-    return f"sqlite:///{tmp_path / 'attack.db'}"
-
-
-PG = pytest.param("postgres", marks=pytest.mark.postgres)
-BOTH = pytest.mark.parametrize("backend", ["sqlite", PG])
-
-
-def url_of(request: pytest.FixtureRequest, backend: str) -> str:
-    return str(request.getfixturevalue("pg_url" if backend == "postgres" else "sqlite_url"))
 
 
 @pytest.fixture
@@ -93,11 +75,6 @@ def store_at(request) -> Iterator[Any]:
     yield make
     for store in opened:
         store.close()
-
-
-def edit(url: str, sql: str, **values: Any) -> None:
-    with raw(url) as conn:
-        conn.execute(sa.text(sql), values)
 
 
 def in_step(store: Any, group_id: str) -> int:

@@ -1,0 +1,27 @@
+"""What the store's attack files share: a fresh database of each backend, a hand edit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from store_contract import raw
+
+PG = pytest.param("postgres", marks=pytest.mark.postgres)
+BOTH = pytest.mark.parametrize("backend", ["sqlite", PG])
+
+
+def url_of(request: pytest.FixtureRequest, backend: str) -> str:
+    """The fresh database of *backend* (``"sqlite"`` or ``"postgres"``) for this test.
+
+    The fixtures ``sqlite_url`` and ``pg_url`` are tests/adversarial/conftest.py's.
+    """
+    return str(request.getfixturevalue("pg_url" if backend == "postgres" else "sqlite_url"))
+
+
+def edit(url: str, sql: str, **values: Any) -> None:
+    """Change rows by hand, as someone with a database tool would."""
+    with raw(url) as conn:
+        conn.execute(sa.text(sql), values)
