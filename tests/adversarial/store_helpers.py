@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from store_contract import raw
+from kelompok import InvalidGroupData
+from store_contract import member, raw
 
 PG = pytest.param("postgres", marks=pytest.mark.postgres)
 BOTH = pytest.mark.parametrize("backend", ["sqlite", PG])
@@ -25,3 +26,15 @@ def edit(url: str, sql: str, **values: Any) -> None:
     """Change rows by hand, as someone with a database tool would."""
     with raw(url) as conn:
         conn.execute(sa.text(sql), values)
+
+
+def every_read_refuses(store: Any, group_id: str, *, after: int = 1) -> None:
+    """``get``, ``fire``, a page of ``history`` and ``find`` all raise ``InvalidGroupData``."""
+    for call in (
+        lambda: store.get(group_id),
+        lambda: store.fire(group_id, "admit", member("citra")),
+        lambda: store.history(group_id, after=after),
+        store.find,
+    ):
+        with pytest.raises(InvalidGroupData):
+            call()
