@@ -599,3 +599,30 @@ def test_head_cache_0_checks_every_row_with_known_documents_on(stores, monkeypat
             strict.get(group_id)
     finally:
         kelompok.known_documents.clear()
+
+
+def test_an_invariant_that_raises_on_the_reread_head_does_not_undo_a_committed_fire(stores):
+    """Attack: after the commit the store checks every invariant on the head it remembers.
+
+    One that reads more than it declares, and raises there, must not make ``fire`` raise
+    for an event that is committed; the row is then checked in full when read.
+    """
+    fragile = kelompok.Invariant(
+        "fragile",
+        {"en": "Fragile", "id": "Rapuh"},
+        check=lambda g: 1 // (2 - len(g.data.items)) >= 0,  # divides by zero at 2 items
+        reads=("cap",),
+    )
+    kind = box(
+        "heads_fragile",
+        Capped,
+        lambda g, p: attrs.evolve(g.data, items=(*g.data.items, p.item)),
+        invariants=[fragile],
+    )
+    store, strict, _ = stores("sqlite")
+    group_id = store.create(kind, name="kotak").id
+    store.fire(group_id, "put", item="a")
+    assert 2 == store.fire(group_id, "put", item="b").version  # committed, and said so
+    for reader in (strict, store):
+        with pytest.raises(kelompok.KelompokError):
+            reader.get(group_id)

@@ -13,6 +13,7 @@ field is tested by the entries the event changed, not by all of them.
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 import types
 import typing
@@ -126,3 +127,30 @@ class _Builder:
         hints = typing.get_type_hints(cls)
         fields += [(f.name, self.check(hints.get(f.name, f.type))) for f in attrs.fields(cls)]
         return check
+
+
+_RELOADED: tuple[Any, ...] = (float, dt.datetime)
+"""The types whose values :func:`exact_check` lets pass in a form ``load`` does not make."""
+
+
+def loads_as_stored(cls: type[Any]) -> bool:
+    """Whether every value of attrs class *cls* that passes :func:`exact_check` loads as itself.
+
+    True unless *cls* holds a ``float`` (a whole number in it loads as a float) or a
+    moment (any offset loads in UTC) somewhere inside.
+    """
+    seen: set[Any] = set()
+    stack: list[Any] = [cls]
+    while stack:
+        current = stack.pop()
+        if current in _RELOADED:
+            return False
+        if current in seen:
+            continue
+        seen.add(current)
+        origin = typing.get_origin(current) or current
+        if isinstance(origin, type) and attrs.has(origin):
+            stack += typing.get_type_hints(origin).values()
+        else:
+            stack += typing.get_args(current)
+    return True

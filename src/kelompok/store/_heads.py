@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from kelompok._codec.json_bytes import codec
 from kelompok._data.convert import parse_utc, structure_or_reasons
+from kelompok._data.exact import loads_as_stored
 from kelompok._runtime.checks import broken_invariants
 
 if TYPE_CHECKING:
@@ -123,13 +124,43 @@ def _head_only(group: Group) -> Group:
     return group._copy_of(state._replace(history=[], length=0, start=state.version))  # noqa: SLF001
 
 
+_as_stored: dict[int, tuple[object, bool]] = {}
+
+
+def _loads_as_stored(gt: Any) -> bool:
+    """Whether every group of *gt* that ``fire`` makes is, in memory, what loading it gives."""
+    known = _as_stored.get(id(gt))
+    if known is None or known[0] is not gt:
+        known = _as_stored[id(gt)] = (gt, loads_as_stored(gt.data) and loads_as_stored(gt.founding))
+    return known[1]
+
+
 def as_loaded(group: Group, key: tuple[Any, ...]) -> Group | None:
     """The group that loading the head row *key* (written from *group*) gives; ``None`` if refused.
 
-    The data and founding are structured from the head text as ``load`` structures
-    them, and every invariant is checked on the result; the stage, version and
-    tally are *group*'s own, which must be the ones the head holds.
+    ``fire`` checks what an effect stores at every level, so the group in memory is
+    the one loading gives, unless its type holds a number or a moment somewhere
+    (:func:`~kelompok._data.exact.loads_as_stored`): then the data and founding are
+    structured from the head text as ``load`` structures them. Either way every
+    invariant is checked on the result, since one that reads more than it declares
+    is not checked by ``fire``; the stage, version and tally are *group*'s own, which
+    must be the ones the head holds.
     """
+    gt = group.type
+    state = group._state()  # noqa: SLF001 -- the store rebuilds what its own rows hold
+    if key[3:] != (state.stage, state.version):
+        return None
+    loaded = _head_only(group) if _loads_as_stored(gt) else _restructured(group, key)
+    try:
+        if loaded is None or broken_invariants(loaded, gt.invariants, "load"):
+            return None
+    except Exception:  # noqa: BLE001 -- the event is committed; checking the row reports it
+        return None
+    return loaded
+
+
+def _restructured(group: Group, key: tuple[Any, ...]) -> Group | None:
+    """*group* with its data and founding structured from the head text *key* holds."""
     gt = group.type
     state = group._state()  # noqa: SLF001 -- the store rebuilds what its own rows hold
     try:
@@ -141,11 +172,9 @@ def as_loaded(group: Group, key: tuple[Any, ...]) -> Group | None:
             document["founding"], gt.founding, code="document", where="founding"
         )
         same = (document["stage"], document["version"]) == (state.stage, state.version)
-        if problems or others or not same or key[3:] != (state.stage, state.version):
+        if problems or others or not same or gt._engine.misfits(data):  # noqa: SLF001
             return None
-        if gt._engine.misfits(data):  # noqa: SLF001
-            return None
-        loaded: Group = gt.group_class._build(  # noqa: SLF001
+        return gt.group_class._build(  # noqa: SLF001
             group_type=gt,
             group_id=group.id,
             created_at=parse_utc(document["created_at"]),
@@ -157,8 +186,5 @@ def as_loaded(group: Group, key: tuple[Any, ...]) -> Group | None:
             founding=founding,
             tally=(state.counts, state.marks),
         )
-        if broken_invariants(loaded, gt.invariants, "load"):
-            return None
     except Exception:  # noqa: BLE001 -- whatever fails here, checking the row reports it
         return None
-    return loaded
