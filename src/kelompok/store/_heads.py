@@ -13,15 +13,15 @@ checked in full (docs/storing.md, "What is checked on read").
 The cache is bounded, and each entry is a private copy: the groups handed out
 are copies again, so firing one of them changes nothing here.
 
-A group in memory is not always the group its head loads as: a whole number in a
-``float`` field loads as a float, an aware moment loads in UTC, a list an effect
-kept inside a tuple loads as a tuple, and a value deep inside a field (``fire``
-tests a field's top level) or an invariant that reads more than it declares can
-make ``load`` refuse the head. So what a store remembers of a row it wrote is the
-group as loading that row gives it: its data and founding structured again from
-the head text, every invariant checked on them (:func:`as_loaded`); a head that
-``load`` would refuse is not remembered, and reading it back checks it in full.
-Only the head's walk and tally, which the engine made itself, are not read again.
+What a store remembers of a row it wrote is the group that loading that row gives
+(:func:`as_loaded`), with every invariant checked on it, since one that reads more
+than it declares is not checked by ``fire``; a head that ``load`` would refuse is
+not remembered, and reading it back checks it in full. ``fire`` checks every level
+of what an effect stores, so the group in memory is that group, unless its type
+holds a ``float`` (a whole number in it loads as a float) or a moment (it loads in
+UTC) somewhere: then the data and founding are structured again from the head
+text. Only the head's walk and tally, which the engine made itself, are never
+read again.
 """
 
 from __future__ import annotations
