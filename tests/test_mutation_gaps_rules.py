@@ -309,3 +309,81 @@ def test_an_activity_of_one_participant_is_recorded_and_of_none_refused(group_ty
     assert ["activity.participants"] == [r.code for r in group.why_not("record_activity", **none)]
     assert [] == group.why_not("record_activity", **one)
     group.fire("record_activity", **one)
+
+
+# -- when fire checks each invariant (docs/model.md §4.6) ----------------------------------
+
+_COUNTED = (
+    "activities add_program admit adopt_charter charter collaborate evaluate evaluations "
+    "founders members partners plan_programs programs record_activity reject rejections"
+)
+# code: (reads, each, entry_reads, entry_keys); None: "anything" (checked after every event)
+_SHARED_READS = {
+    "state.current_goals": ("", "evaluations", "adopt_charter charter", ""),
+    "state.counts": (_COUNTED, None, None, ""),
+    "state.founding": ("name profession", None, None, ""),
+    "state.rejections": ("", "rejections", "founders", ""),
+    "state.records": ("activities evaluations", "evaluations", "", ""),
+    "state.members": ("", "members", "", ""),
+    "state.needs": ("needs stage", None, None, ""),
+    "state.founders": ("founders members stage", None, None, ""),
+    "state.charter": ("charter stage", None, None, ""),
+    "state.recruitment": ("founders members rejections stage", None, None, ""),
+    "state.structure": ("founders members stage structure", None, None, ""),
+    "state.programs": ("programs stage", "programs", "structure work_area", ""),
+    "state.partners": ("activities evaluations partners stage", "partners", "", ""),
+    "state.dissolution": ("dissolution stage", None, None, ""),
+    "state.evaluations": ("evaluations stage", None, None, ""),
+}
+_READS = {
+    "professional": _SHARED_READS
+    | {
+        "state.activities": ("activities stage", "activities", "develop programs", "programs"),
+        "state.developed": ("develop improvements", None, None, ""),
+        "state.profession": ("profession teams work_area", "members", "profession", ""),
+        "state.improvements": ("improvements stage", None, None, ""),
+    },
+    "volunteer": _SHARED_READS
+    | {
+        "state.activities": ("activities stage", "activities", "programs", "programs"),
+        "state.work_area": ("stage work_area", None, None, ""),
+        "state.teams": ("add_program execute members programs stage teams", None, None, ""),
+        "state.improvements": ("improvements", None, None, ""),
+    },
+}
+
+
+def _words(names: frozenset[str] | None) -> str | None:
+    return None if names is None else " ".join(sorted(names))
+
+
+@pytest.mark.parametrize("group_type", TYPES, ids=lambda t: t.name)
+def test_each_built_in_invariant_declares_what_it_reads_so_fire_checks_it_when_that_changes(
+    group_type,
+):
+    """docs/model.md §4.6, ``Invariant``: ``fire`` checks an invariant only after an event
+    that changed a field (or the stage, or an event count) it reads, and an entry check
+    only on the entries an event changed, or, for ``state.activities``, on the activities
+    of the programs that changed (its ``entry_keys``).
+
+    What each built-in invariant declares is pinned: a name left out would let ``fire``
+    skip a check the data needs; ``None`` (anything) would check it after every event,
+    at a cost that grows with the group. Every invariant checks with a whole check or an
+    entry check, and only an entry check declares entry reads.
+    """
+    declared = {
+        i.code: (
+            _words(i.reads),
+            i.each,
+            _words(i.entry_reads),
+            " ".join(k for k, _ in i.entry_keys),
+        )
+        for i in group_type.invariants
+    }
+    assert _READS[group_type.name] == declared
+    activities = next(i for i in group_type.invariants if i.code == "state.activities")
+    [(field, key_of)] = activities.entry_keys
+    group = at(group_type, "executing" if group_type is VOL else "programmed")
+    group.fire("record_activity", **payloads(group_type)["record_activity"])
+    [activity] = group.data.activities
+    assert ("programs", "p1") == (field, key_of(activity))
