@@ -387,3 +387,24 @@ def test_each_built_in_invariant_declares_what_it_reads_so_fire_checks_it_when_t
     group.fire("record_activity", **payloads(group_type)["record_activity"])
     [activity] = group.data.activities
     assert ("programs", "p1") == (field, key_of(activity))
+
+
+@pytest.mark.parametrize("group_type", TYPES, ids=lambda t: t.name)
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("activities", []), ("division", "Nowhere"), ("kind", "party")],
+    ids=["no-activities", "unknown-division", "unknown-kind"],
+)
+def test_load_refuses_a_program_stored_under_its_own_id_that_breaks_a_program_rule(
+    group_type, field, value
+):
+    """docs/model.md §4.6 ``state.programs``: each program is stored under its own id,
+    *and* has activities, names an existing division and has a kind the group allows.
+
+    The program keeps its own id, so only the program rules are broken.
+    """
+    group = at(group_type, "structured")
+    group.fire("plan_programs", programs=[_program(group_type, "p1")])
+    document = group.to_dict()
+    document["data"]["programs"]["p1"][field] = value
+    assert ["document.state.programs"] == _problem_codes(document)
