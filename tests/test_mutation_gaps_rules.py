@@ -408,3 +408,68 @@ def test_load_refuses_a_program_stored_under_its_own_id_that_breaks_a_program_ru
     document = group.to_dict()
     document["data"]["programs"]["p1"][field] = value
     assert ["document.state.programs"] == _problem_codes(document)
+
+
+@pytest.mark.parametrize("group_type", TYPES, ids=lambda t: t.name)
+def test_load_refuses_a_name_other_than_the_one_the_group_was_created_with(group_type):
+    """docs/model.md §4.6 ``state.founding``: the group's name is its founding name."""
+    document = at(group_type, "core_formed").to_dict()
+    document["data"]["name"] = "Another name"
+    assert ["document.state.founding"] == _problem_codes(document)
+
+
+def test_load_refuses_a_profession_other_than_the_one_the_group_was_created_with():
+    """docs/model.md §4.6 ``state.founding``: and a professional group's profession.
+
+    Written in capitals, the members still share it (``state.profession`` compares
+    without case): only the founding profession is broken.
+    """
+    document = at(PRO, "core_formed").to_dict()
+    document["data"]["profession"] = "PHARMACIST"
+    assert ["document.state.founding"] == _problem_codes(document)
+
+
+def _evaluated_twice_across_a_new_charter() -> FormationGroup:
+    """A professional group that evaluated, adopted a charter of other goals, evaluated again."""
+    group = at(PRO, "evaluating")
+    group.fire("adopt_charter", **{**payloads(PRO)["adopt_charter"], "goals": ["grow", "learn"]})
+    group.fire("evaluate", goal_results={"grow": 80, "learn": 40}, findings="better")
+    assert [("grow", "serve"), ("grow", "learn")] == [
+        tuple(e.goal_results) for e in group.data.evaluations
+    ]
+    return group
+
+
+def test_an_evaluation_made_before_the_charter_changed_keeps_the_goals_it_scored():
+    """docs/model.md §4.6 ``state.current_goals``: only the evaluations made since the
+    charter was last adopted score exactly its goals; the earlier one scores the goals
+    of its own time, and the document loads.
+    """
+    document = _assert_round_trips(_evaluated_twice_across_a_new_charter())
+    document["data"]["evaluations"][0]["goal_results"] = {"fly": 5}
+    assert document == kelompok.load(copy.deepcopy(document)).to_dict()
+
+
+@pytest.mark.parametrize(
+    "goal_results",
+    [{"grow": 80}, {"grow": 80, "serve": 40}, {"grow": 80, "learn": 40, "serve": 1}],
+    ids=["one-goal-missing", "the-old-goals", "one-goal-more"],
+)
+def test_load_refuses_an_evaluation_made_since_the_charter_that_scores_other_goals(goal_results):
+    """docs/model.md §4.6 ``state.current_goals``: the evaluation made since the charter was
+    last adopted scores exactly its goals ("grow", "learn").
+    """
+    document = _evaluated_twice_across_a_new_charter().to_dict()
+    document["data"]["evaluations"][1]["goal_results"] = goal_results
+    assert ["document.state.current_goals"] == _problem_codes(document)
+
+
+def test_evaluations_without_a_charter_break_the_charter_not_the_current_goals():
+    """docs/model.md §4.6: without a charter no goals are current, so ``state.current_goals``
+    holds; the missing charter is what ``state.charter`` (and ``state.counts``, as
+    ``adopt_charter`` was fired) refuse.
+    """
+    document = at(PRO, "evaluating").to_dict()
+    assert document["data"]["evaluations"]
+    document["data"]["charter"] = None
+    assert ["document.state.charter", "document.state.counts"] == _problem_codes(document)
