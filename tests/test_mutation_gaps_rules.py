@@ -473,3 +473,21 @@ def test_evaluations_without_a_charter_break_the_charter_not_the_current_goals()
     assert document["data"]["evaluations"]
     document["data"]["charter"] = None
     assert ["document.state.charter", "document.state.counts"] == _problem_codes(document)
+
+
+@pytest.mark.parametrize("group_type", TYPES, ids=lambda t: t.name)
+def test_load_counts_at_least_one_planned_program_besides_each_program_added(group_type):
+    """docs/model.md §4.6 ``state.counts``: a program per program added, besides the planned.
+
+    ``develop`` may replace programs, so the planned ones are counted as at least one:
+    two planned and one added may come down to two, not to one.
+    """
+    group = at(group_type, "structured")
+    group.fire("plan_programs", programs=[_program(group_type, "p1"), _program(group_type, "p2")])
+    group.fire("add_program", program=_program(group_type, "p3"))
+    two = group.to_dict()
+    del two["data"]["programs"]["p1"]
+    assert two == kelompok.load(copy.deepcopy(two)).to_dict()
+    one = copy.deepcopy(two)
+    del one["data"]["programs"]["p2"]
+    assert ["document.state.counts"] == _problem_codes(one)
