@@ -491,3 +491,24 @@ def test_load_counts_at_least_one_planned_program_besides_each_program_added(gro
     one = copy.deepcopy(two)
     del one["data"]["programs"]["p2"]
     assert ["document.state.counts"] == _problem_codes(one)
+
+
+def test_load_lets_only_the_activities_recorded_before_develop_replaced_their_program_be_unlisted():
+    """docs/model.md §4.6 ``state.activities``: each activity is one its program lists,
+    unless ``develop`` replaced the program after the activity was recorded.
+
+    One activity before ``develop``, one after: the first may name what the program no
+    longer lists; the second, or without ``develop`` the first, may not.
+    """
+    group = at(PRO, "evaluating")
+    program = {**payloads(PRO)["plan_programs"]["programs"][0], "activities": ["new session"]}
+    group.fire("develop", improvements=["more sessions"], programs=[program])
+    group.fire("record_activity", **{**payloads(PRO)["record_activity"], "activity": "new session"})
+    document = _assert_round_trips(group)
+    assert ["kick-off", "new session"] == [a["activity"] for a in document["data"]["activities"]]
+    document["data"]["activities"][1]["activity"] = "kick-off"
+    assert ["document.state.activities"] == _problem_codes(document)
+
+    undeveloped = at(PRO, "evaluating").to_dict()
+    undeveloped["data"]["activities"][0]["activity"] = "not listed"
+    assert ["document.state.activities"] == _problem_codes(undeveloped)
