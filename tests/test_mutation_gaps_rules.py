@@ -309,3 +309,206 @@ def test_an_activity_of_one_participant_is_recorded_and_of_none_refused(group_ty
     assert ["activity.participants"] == [r.code for r in group.why_not("record_activity", **none)]
     assert [] == group.why_not("record_activity", **one)
     group.fire("record_activity", **one)
+
+
+# -- when fire checks each invariant (docs/model.md §4.6) ----------------------------------
+
+_COUNTED = (
+    "activities add_program admit adopt_charter charter collaborate evaluate evaluations "
+    "founders members partners plan_programs programs record_activity reject rejections"
+)
+# code: (reads, each, entry_reads, entry_keys); None: "anything" (checked after every event)
+_SHARED_READS = {
+    "state.current_goals": ("", "evaluations", "adopt_charter charter", ""),
+    "state.counts": (_COUNTED, None, None, ""),
+    "state.founding": ("name profession", None, None, ""),
+    "state.rejections": ("", "rejections", "founders", ""),
+    "state.records": ("activities evaluations", "evaluations", "", ""),
+    "state.members": ("", "members", "", ""),
+    "state.needs": ("needs stage", None, None, ""),
+    "state.founders": ("founders members stage", None, None, ""),
+    "state.charter": ("charter stage", None, None, ""),
+    "state.recruitment": ("founders members rejections stage", None, None, ""),
+    "state.structure": ("founders members stage structure", None, None, ""),
+    "state.programs": ("programs stage", "programs", "structure work_area", ""),
+    "state.partners": ("activities evaluations partners stage", "partners", "", ""),
+    "state.dissolution": ("dissolution stage", None, None, ""),
+    "state.evaluations": ("evaluations stage", None, None, ""),
+}
+_READS = {
+    "professional": _SHARED_READS
+    | {
+        "state.activities": ("activities stage", "activities", "develop programs", "programs"),
+        "state.developed": ("develop improvements", None, None, ""),
+        "state.profession": ("profession teams work_area", "members", "profession", ""),
+        "state.improvements": ("improvements stage", None, None, ""),
+    },
+    "volunteer": _SHARED_READS
+    | {
+        "state.activities": ("activities stage", "activities", "programs", "programs"),
+        "state.work_area": ("stage work_area", None, None, ""),
+        "state.teams": ("add_program execute members programs stage teams", None, None, ""),
+        "state.improvements": ("improvements", None, None, ""),
+    },
+}
+
+
+def _words(names: frozenset[str] | None) -> str | None:
+    return None if names is None else " ".join(sorted(names))
+
+
+@pytest.mark.parametrize("group_type", TYPES, ids=lambda t: t.name)
+def test_each_built_in_invariant_declares_what_it_reads_so_fire_checks_it_when_that_changes(
+    group_type,
+):
+    """docs/model.md §4.6, ``Invariant``: ``fire`` checks an invariant only after an event
+    that changed a field (or the stage, or an event count) it reads, and an entry check
+    only on the entries an event changed, or, for ``state.activities``, on the activities
+    of the programs that changed (its ``entry_keys``).
+
+    What each built-in invariant declares is pinned: a name left out would let ``fire``
+    skip a check the data needs; ``None`` (anything) would check it after every event,
+    at a cost that grows with the group. Every invariant checks with a whole check or an
+    entry check, and only an entry check declares entry reads.
+    """
+    declared = {
+        i.code: (
+            _words(i.reads),
+            i.each,
+            _words(i.entry_reads),
+            " ".join(k for k, _ in i.entry_keys),
+        )
+        for i in group_type.invariants
+    }
+    assert _READS[group_type.name] == declared
+    activities = next(i for i in group_type.invariants if i.code == "state.activities")
+    [(field, key_of)] = activities.entry_keys
+    group = at(group_type, "executing" if group_type is VOL else "programmed")
+    group.fire("record_activity", **payloads(group_type)["record_activity"])
+    [activity] = group.data.activities
+    assert ("programs", "p1") == (field, key_of(activity))
+
+
+@pytest.mark.parametrize("group_type", TYPES, ids=lambda t: t.name)
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("activities", []), ("division", "Nowhere"), ("kind", "party")],
+    ids=["no-activities", "unknown-division", "unknown-kind"],
+)
+def test_load_refuses_a_program_stored_under_its_own_id_that_breaks_a_program_rule(
+    group_type, field, value
+):
+    """docs/model.md §4.6 ``state.programs``: each program is stored under its own id,
+    *and* has activities, names an existing division and has a kind the group allows.
+
+    The program keeps its own id, so only the program rules are broken.
+    """
+    group = at(group_type, "structured")
+    group.fire("plan_programs", programs=[_program(group_type, "p1")])
+    document = group.to_dict()
+    document["data"]["programs"]["p1"][field] = value
+    assert ["document.state.programs"] == _problem_codes(document)
+
+
+@pytest.mark.parametrize("group_type", TYPES, ids=lambda t: t.name)
+def test_load_refuses_a_name_other_than_the_one_the_group_was_created_with(group_type):
+    """docs/model.md §4.6 ``state.founding``: the group's name is its founding name."""
+    document = at(group_type, "core_formed").to_dict()
+    document["data"]["name"] = "Another name"
+    assert ["document.state.founding"] == _problem_codes(document)
+
+
+def test_load_refuses_a_profession_other_than_the_one_the_group_was_created_with():
+    """docs/model.md §4.6 ``state.founding``: and a professional group's profession.
+
+    Written in capitals, the members still share it (``state.profession`` compares
+    without case): only the founding profession is broken.
+    """
+    document = at(PRO, "core_formed").to_dict()
+    document["data"]["profession"] = "PHARMACIST"
+    assert ["document.state.founding"] == _problem_codes(document)
+
+
+def _evaluated_twice_across_a_new_charter() -> FormationGroup:
+    """A professional group that evaluated, adopted a charter of other goals, evaluated again."""
+    group = at(PRO, "evaluating")
+    group.fire("adopt_charter", **{**payloads(PRO)["adopt_charter"], "goals": ["grow", "learn"]})
+    group.fire("evaluate", goal_results={"grow": 80, "learn": 40}, findings="better")
+    assert [("grow", "serve"), ("grow", "learn")] == [
+        tuple(e.goal_results) for e in group.data.evaluations
+    ]
+    return group
+
+
+def test_an_evaluation_made_before_the_charter_changed_keeps_the_goals_it_scored():
+    """docs/model.md §4.6 ``state.current_goals``: only the evaluations made since the
+    charter was last adopted score exactly its goals; the earlier one scores the goals
+    of its own time, and the document loads.
+    """
+    document = _assert_round_trips(_evaluated_twice_across_a_new_charter())
+    document["data"]["evaluations"][0]["goal_results"] = {"fly": 5}
+    assert document == kelompok.load(copy.deepcopy(document)).to_dict()
+
+
+@pytest.mark.parametrize(
+    "goal_results",
+    [{"grow": 80}, {"grow": 80, "serve": 40}, {"grow": 80, "learn": 40, "serve": 1}],
+    ids=["one-goal-missing", "the-old-goals", "one-goal-more"],
+)
+def test_load_refuses_an_evaluation_made_since_the_charter_that_scores_other_goals(goal_results):
+    """docs/model.md §4.6 ``state.current_goals``: the evaluation made since the charter was
+    last adopted scores exactly its goals ("grow", "learn").
+    """
+    document = _evaluated_twice_across_a_new_charter().to_dict()
+    document["data"]["evaluations"][1]["goal_results"] = goal_results
+    assert ["document.state.current_goals"] == _problem_codes(document)
+
+
+def test_evaluations_without_a_charter_break_the_charter_not_the_current_goals():
+    """docs/model.md §4.6: without a charter no goals are current, so ``state.current_goals``
+    holds; the missing charter is what ``state.charter`` (and ``state.counts``, as
+    ``adopt_charter`` was fired) refuse.
+    """
+    document = at(PRO, "evaluating").to_dict()
+    assert document["data"]["evaluations"]
+    document["data"]["charter"] = None
+    assert ["document.state.charter", "document.state.counts"] == _problem_codes(document)
+
+
+@pytest.mark.parametrize("group_type", TYPES, ids=lambda t: t.name)
+def test_load_counts_at_least_one_planned_program_besides_each_program_added(group_type):
+    """docs/model.md §4.6 ``state.counts``: a program per program added, besides the planned.
+
+    ``develop`` may replace programs, so the planned ones are counted as at least one:
+    two planned and one added may come down to two, not to one.
+    """
+    group = at(group_type, "structured")
+    group.fire("plan_programs", programs=[_program(group_type, "p1"), _program(group_type, "p2")])
+    group.fire("add_program", program=_program(group_type, "p3"))
+    two = group.to_dict()
+    del two["data"]["programs"]["p1"]
+    assert two == kelompok.load(copy.deepcopy(two)).to_dict()
+    one = copy.deepcopy(two)
+    del one["data"]["programs"]["p2"]
+    assert ["document.state.counts"] == _problem_codes(one)
+
+
+def test_load_lets_only_the_activities_recorded_before_develop_replaced_their_program_be_unlisted():
+    """docs/model.md §4.6 ``state.activities``: each activity is one its program lists,
+    unless ``develop`` replaced the program after the activity was recorded.
+
+    One activity before ``develop``, one after: the first may name what the program no
+    longer lists; the second, or without ``develop`` the first, may not.
+    """
+    group = at(PRO, "evaluating")
+    program = {**payloads(PRO)["plan_programs"]["programs"][0], "activities": ["new session"]}
+    group.fire("develop", improvements=["more sessions"], programs=[program])
+    group.fire("record_activity", **{**payloads(PRO)["record_activity"], "activity": "new session"})
+    document = _assert_round_trips(group)
+    assert ["kick-off", "new session"] == [a["activity"] for a in document["data"]["activities"]]
+    document["data"]["activities"][1]["activity"] = "kick-off"
+    assert ["document.state.activities"] == _problem_codes(document)
+
+    undeveloped = at(PRO, "evaluating").to_dict()
+    undeveloped["data"]["activities"][0]["activity"] = "not listed"
+    assert ["document.state.activities"] == _problem_codes(undeveloped)
