@@ -81,15 +81,22 @@ def test_an_event_of_another_stage_says_where_it_is_allowed_and_what_is_allowed_
     [reason] = builders.new(PROFESSIONAL).why_not("adopt_charter", **builders.CHARTER)
     assert ("stage.not_allowed", None, ()) == (reason.code, reason.field, reason.fixed_by)
     assert (
-        "'adopt_charter' is not allowed in stage 'awareness' (Collective awareness); it is "
-        "allowed in: core_formed, recruiting, structured, programmed, evaluating, "
-        "collaborating. Allowed now: identify_needs, dissolve." == reason.message("en")
+        "'adopt_charter' (Adopt vision, mission, goals and steps) is not allowed in stage "
+        "'awareness' (Collective awareness); it is allowed in: 'core_formed' (Initial group "
+        "formed), 'recruiting' (Member recruitment), 'structured' (Organisational structure "
+        "formed), 'programmed' (Programs and activities formed), 'evaluating' (Evaluation and "
+        "development), 'collaborating' (Collaboration with other professional groups). Allowed "
+        "now: 'identify_needs' (Identify needs), 'dissolve' (Dissolve the group)."
+        == reason.message("en")
     )
     assert (
-        "'adopt_charter' tidak diperbolehkan pada tahap 'awareness' (Kesadaran kolektif); "
-        "hanya pada: core_formed, recruiting, structured, programmed, evaluating, "
-        "collaborating. Yang diperbolehkan sekarang: identify_needs, dissolve."
-        == reason.message("id")
+        "'adopt_charter' (Menyusun visi, misi, tujuan, dan langkah-langkah) tidak diperbolehkan "
+        "pada tahap 'awareness' (Kesadaran kolektif); hanya pada: 'core_formed' (Pembentukan "
+        "kelompok awal), 'recruiting' (Rekrutmen anggota), 'structured' (Pembentukan struktur "
+        "organisasi), 'programmed' (Pembentukan program dan kegiatan), 'evaluating' (Evaluasi "
+        "dan pengembangan), 'collaborating' (Kolaborasi dengan kelompok profesi lain). Yang "
+        "diperbolehkan sekarang: 'identify_needs' (Mengidentifikasi kebutuhan), 'dissolve' "
+        "(Membubarkan kelompok)." == reason.message("id")
     )
 
 
@@ -231,3 +238,6 @@ def test_broken_invariants_after_an_effect_are_each_named():
     )
     assert "invariants 'i.one', 'i.two'" == two.culprit
     assert ["i.one", "i.two"] == [r.code for r in two.reasons]
+    assert str(two).startswith(
+        _said("invariants 'i.one', 'i.two' do not hold after the effect of 'go'")
+    )

@@ -93,9 +93,13 @@ SLOW_TESTS = [
 FAST_TESTS = ["tests", *(f"--ignore={p}" for p in SLOW_TESTS)]
 DECLARATION_TESTS: dict[str, list[str]] = {"rules": FAST_TESTS}
 PYTEST_ARGS = ["-x", "-q", "-p", "no:cacheprovider", "-p", "no:asyncio", "-p", "no:randomly"]
-# mutmut's exit codes that count as killed: a failing test, pytest's internal error, a timeout
-KILLED = {1, 3, 24, -24, 152, 255, 36}
+# mutmut's exit codes that count as killed: a failing test, pytest's internal error
+KILLED = {1, 3}
 SURVIVED = {0, 5, 33}  # tests passed, none were collected, none call the mutated function
+# Stopped at the time limit (SIGXCPU, or this script's own limit): not a kill. A surviving
+# mutant runs every test it has, which takes longest, so a timeout is often a survivor;
+# it is tried again on the next run, and counts against the score until then.
+TIMEOUT = {24, -24, 152, 255, 36}
 
 
 def module_of(path: str) -> str:
@@ -164,7 +168,7 @@ def run_mutmut(paths: list[str]) -> None:
         # the chosen modules' mutants; a survivor is tried again, as new tests may kill it
         mutants, by_path = collect(mutant_names=mutant_names)
         return [
-            (data, name, None if result in SURVIVED else result)
+            (data, name, None if result in SURVIVED or result in TIMEOUT else result)
             for data, name, result in mutants
             if name.startswith(modules)
         ], by_path
@@ -313,7 +317,7 @@ def run_declarations(paths: list[str], tests: list[str]) -> None:
         stamp = _stamp([path], " ".join(tests))
         for mutant in declaration_mutants(path):
             old = known.get(mutant["id"])
-            if old is None or old["stamp"] != stamp or old["exit_code"] in SURVIVED:
+            if old is None or old["stamp"] != stamp or old["exit_code"] not in KILLED:
                 todo.append((mutant, stamp))
     if not todo:
         return
@@ -333,7 +337,8 @@ def run_declarations(paths: list[str], tests: list[str]) -> None:
             "stamp": stamp,
             "seconds": round(time.monotonic() - began, 2),
         }
-        print(f"  {i}/{len(todo)} {'killed' if code in KILLED else 'SURVIVED'} {mutant['id']}")
+        verdict = "killed" if code in KILLED else "TIMEOUT" if code in TIMEOUT else "SURVIVED"
+        print(f"  {i}/{len(todo)} {verdict} {mutant['id']}")
         DECLARATIONS.parent.mkdir(exist_ok=True)
         DECLARATIONS.write_text(json.dumps(known, indent=1, sort_keys=True))
 
@@ -416,7 +421,8 @@ def report(paths: list[str]) -> int:
         failed |= score < THRESHOLD or not results
         print(f"{module:<34} {killed:>6} {equivalent:>5} {len(survivors):>5} {score:>6.1f}%")
         for name in survivors:
-            status = "not run" if results[name] is None else f"exit {results[name]}"
+            code = results[name]
+            status = "not run" if code is None else "timeout" if code in TIMEOUT else f"exit {code}"
             print(f"    {name} ({status}): {mutant_change(name)}")
     return 1 if failed else 0
 

@@ -182,8 +182,8 @@ def check_invariants(
             broken.append(invariant.reason())
     if broken:
         codes = ", ".join(repr(r.code) for r in broken)
-        noun = "invariant" if len(broken) == 1 else "invariants"
-        what = f"does not hold after the effect of {spec.name!r}"
+        noun, verb = ("invariant", "does") if len(broken) == 1 else ("invariants", "do")
+        what = f"{verb} not hold after the effect of {spec.name!r}"
         raise DefinitionBug(spec.name, f"{noun} {codes}", what, broken)
 
 
