@@ -1,0 +1,771 @@
+"""Gaps found by mutation testing in the documents: ``kelompok.load`` and ``load_json``.
+
+Each test here failed on a mutant of ``src/kelompok/_codec/`` that the rest of the
+suite let through. The rules are those of docs/model.md §4 and docs/documents.md; the
+expected counts and marks are made by :func:`tally_of`, written from §4.4, not by
+kelompok.
+"""
+
+from __future__ import annotations
+
+import collections
+import collections.abc
+import copy
+import json
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+import pytest
+
+import builders
+import kelompok
+from builders import at
+from kelompok import InvalidGroupData
+
+Doc = dict[str, Any]
+Problem = tuple[str, str | None, str, str]
+
+
+def tally_of(events: Sequence[str]) -> tuple[dict[str, int], dict[str, dict[str, int]]]:
+    """The counts and marks a sequence of events makes (§4.4)."""
+    running: collections.Counter[str] = collections.Counter()
+    marks: dict[str, dict[str, int]] = {}
+    for event in events:
+        running[event] += 1
+        marks[event] = dict(running)
+    return dict(running), {e: marks[e] for e in running}
+
+
+def problems(document: Any, **kwargs: Any) -> list[Problem]:
+    """Every problem ``load`` finds: code, field, and the message in English and Indonesian."""
+    with pytest.raises(InvalidGroupData) as refused:
+        kelompok.load(document, **kwargs)
+    return [(p.code, p.field, str(p), p.message("id")) for p in refused.value.problems]
+
+
+def _json(value: Any) -> Any:
+    return json.loads(json.dumps(value))
+
+
+def _structured() -> tuple[Doc, Doc]:
+    """A professional group's document in ``structured`` (version 6), and its head alone."""
+    group = at(kelompok.PROFESSIONAL, "structured", id="g-1")
+    return _json(group.to_dict()), _json(group.to_dict(history=False))
+
+
+FULL, HEAD = _structured()
+
+
+def _tail(document: Doc, records: int) -> Doc:
+    """*document* with only its latest *records* records, and how many came before."""
+    doc = copy.deepcopy(document)
+    doc["history_from"] = doc["version"] - records
+    doc["history"] = doc["history"][len(doc["history"]) - records :]
+    return doc
+
+
+def _edited(base: Doc, edit: Callable[[Doc], object]) -> Callable[[], Doc]:
+    def make() -> Doc:
+        doc = copy.deepcopy(base)
+        edit(doc)
+        return doc
+
+    return make
+
+
+def _with(base: Doc, **changes: Any) -> Callable[[], Doc]:
+    return _edited(base, lambda d: d.update(copy.deepcopy(changes)))
+
+
+def _record(index: int, **changes: Any) -> Callable[[], Doc]:
+    return _edited(FULL, lambda d: d["history"][index].update(changes))
+
+
+def _marks_in_order(*events: str) -> Callable[[Doc], None]:
+    def edit(doc: Doc) -> None:
+        doc["counts"], doc["marks"] = tally_of(events)
+
+    return edit
+
+
+class _Unreadable(collections.abc.Mapping[str, Any]):
+    """A mapping that cannot be read."""
+
+    def __getitem__(self, key: str) -> Any:
+        raise KeyError(key)
+
+    def __len__(self) -> int:
+        return 1
+
+    def __iter__(self) -> Iterator[str]:
+        msg = "boom"
+        raise RuntimeError(msg)
+
+
+def _v1_without_history() -> Doc:
+    doc = {k: v for k, v in HEAD.items() if k not in {"reached", "counts", "marks"}}
+    return {**doc, "schema_version": 1}
+
+
+def _p(code: str, field: str, english: str, indonesian: str) -> Problem:
+    """A problem of *field*, its message in English and in Indonesian after the field's name."""
+    return (code, field, f"{field}: {english}", f"{field}: {indonesian}")
+
+
+REFUSALS: dict[str, tuple[Callable[[], Any], list[Problem]]] = {
+    "not a mapping": (
+        lambda: "document",
+        [
+            _p("document.invalid", "document", "must be a mapping (dict)", "harus berupa dict"),
+        ],
+    ),
+    "a mapping that cannot be read": (
+        _Unreadable,
+        [
+            _p(
+                "document.invalid",
+                "document",
+                "could not be read as a mapping: boom",
+                "tidak dapat dibaca sebagai pemetaan: boom",
+            ),
+        ],
+    ),
+    "no schema_version": (
+        dict,
+        [
+            _p("document.missing_field", "schema_version", "is missing", "tidak ada"),
+        ],
+    ),
+    "schema_version 3": (
+        _with(FULL, schema_version=3),
+        [
+            _p(
+                "document.schema_version",
+                "schema_version",
+                "is int 3; this kelompok reads versions 1 to 2",
+                "bernilai int 3; kelompok ini membaca versi 1 sampai 2",
+            ),
+        ],
+    ),
+    "a field missing and one unknown": (
+        _edited(FULL, lambda d: (d.pop("stage"), d.update(extra=1))),
+        [
+            _p("document.missing_field", "stage", "is missing", "tidak ada"),
+            _p(
+                "document.unknown_field",
+                "extra",
+                (
+                    "unknown field; expected only schema_version, type, id, stage, version,"
+                    " created_at, reached, counts, marks, founding, data, history_from, "
+                    "history"
+                ),
+                (
+                    "isian tidak dikenal; yang diharapkan hanya schema_version, type, id, "
+                    "stage, version, created_at, reached, counts, marks, founding, data, "
+                    "history_from, history"
+                ),
+            ),
+        ],
+    ),
+    "schema 1 without its history": (
+        _v1_without_history,
+        [
+            _p("document.missing_field", "history", "is missing", "tidak ada"),
+        ],
+    ),
+    "a type that is not text": (
+        _with(FULL, type=5),
+        [
+            _p("document.invalid", "type", "must be text, got int 5", "harus berupa teks"),
+        ],
+    ),
+    "an unknown type": (
+        _with(FULL, type="chess"),
+        [
+            _p(
+                "document.invalid",
+                "type",
+                (
+                    "No group type named 'chess'. Known types: governed_professional, "
+                    "governed_volunteer, professional, volunteer. Register your own with "
+                    "kelompok.register(group_type)."
+                ),
+                "jenis kelompok 'chess' tidak dikenal",
+            ),
+        ],
+    ),
+    "a blank id": (
+        _with(FULL, id=""),
+        [
+            _p(
+                "document.invalid",
+                "id",
+                (
+                    "must be 1 to 128 of the characters A-Z a-z 0-9 . _ ~ -, starting with "
+                    "a letter or a digit, got str ''"
+                ),
+                (
+                    "harus berupa 1 sampai 128 karakter dari A-Z a-z 0-9 . _ ~ -, diawali "
+                    "huruf atau angka, bukan str ''"
+                ),
+            ),
+        ],
+    ),
+    "created_at that is not a time": (
+        _with(FULL, created_at="yesterday"),
+        [
+            _p(
+                "document.invalid",
+                "created_at",
+                (
+                    "must be a time with a UTC offset, like '2026-01-31T08:00:00+00:00', "
+                    "got str 'yesterday'"
+                ),
+                (
+                    "harus berupa waktu dengan selisih terhadap UTC, seperti "
+                    "'2026-01-31T08:00:00+07:00', bukan str 'yesterday'"
+                ),
+            ),
+        ],
+    ),
+    "a stage of no type": (
+        _with(FULL, stage="nowhere"),
+        [
+            _p(
+                "document.invalid",
+                "stage",
+                "is not a stage of 'professional'",
+                "bukan tahap 'professional'",
+            ),
+        ],
+    ),
+    "a version below 0": (
+        _with(HEAD, version=-1),
+        [
+            _p(
+                "document.invalid",
+                "version",
+                "must be a whole number >= 0",
+                "harus bilangan bulat >= 0",
+            ),
+        ],
+    ),
+    "a version of 2**63": (
+        _with(HEAD, version=2**63),
+        [
+            _p(
+                "document.invalid",
+                "version",
+                "must be a whole number >= 0",
+                "harus bilangan bulat >= 0",
+            ),
+        ],
+    ),
+    "a stage the history does not end in": (
+        _with(FULL, stage="recruiting"),
+        [
+            _p(
+                "document.stage",
+                "stage",
+                "is 'recruiting' but the history ends in 'structured'",
+                "bernilai 'recruiting' padahal riwayat berakhir pada 'structured'",
+            ),
+        ],
+    ),
+    "a version the history does not count": (
+        _with(FULL, version=7),
+        [
+            _p(
+                "document.version",
+                "version",
+                "is int 7 but the history holds 6 events",
+                "bernilai int 7 padahal riwayat berisi 6 kejadian",
+            ),
+        ],
+    ),
+    "counts the whole history does not make": (
+        _edited(FULL, lambda d: d["counts"].update(admit=2)),
+        [
+            _p(
+                "document.history",
+                "counts",
+                "counts and marks differ from what the history holds",
+                "hitungan dan tanda berbeda dari isi riwayat",
+            ),
+        ],
+    ),
+    "reached below what the whole history reaches": (
+        _with(FULL, reached="recruiting"),
+        [
+            _p(
+                "document.history",
+                "reached",
+                "is not the highest stage the history reaches",
+                "bukan tahap tertinggi yang dicapai riwayat",
+            ),
+        ],
+    ),
+    "reached a terminal stage": (
+        _with(HEAD, reached="dissolved"),
+        [
+            _p(
+                "document.invalid",
+                "reached",
+                "must be a stage of the type that is not terminal",
+                "harus tahap tipe ini yang bukan tahap akhir",
+            ),
+        ],
+    ),
+    "reached before the stage": (
+        _with(HEAD, reached="recruiting"),
+        [
+            _p(
+                "document.stage",
+                "reached",
+                "is 'recruiting', which comes before the stage 'structured'",
+                "bernilai 'recruiting', yang berada sebelum tahap 'structured'",
+            ),
+        ],
+    ),
+    "reached where no event leads": (
+        _with(HEAD, reached="programmed"),
+        [
+            _p(
+                "document.stage",
+                "reached",
+                "is 'programmed', but no event applied leads there",
+                (
+                    "bernilai 'programmed', padahal tidak ada kejadian yang diterapkan yang"
+                    " menuju ke sana"
+                ),
+            ),
+        ],
+    ),
+    "a stage the last event never ends in": (
+        _with(HEAD, stage="recruiting"),
+        [
+            _p(
+                "document.stage",
+                "stage",
+                (
+                    "is 'recruiting', but the last event applied, 'establish_structure', "
+                    "never ends there"
+                ),
+                (
+                    "bernilai 'recruiting', padahal kejadian terakhir yang diterapkan, "
+                    "'establish_structure', tidak pernah berakhir di sana"
+                ),
+            ),
+        ],
+    ),
+    "marks whose order no walk takes": (
+        _edited(
+            HEAD,
+            _marks_in_order(
+                "identify_needs",
+                "adopt_charter",
+                "form_core_group",
+                "open_recruitment",
+                "admit",
+                "establish_structure",
+            ),
+        ),
+        [
+            _p(
+                "document.history",
+                "counts",
+                (
+                    "no order of these events is a path of the type's moves that ends in "
+                    "'structured' having reached 'structured'"
+                ),
+                (
+                    "tidak ada urutan kejadian ini yang menjadi jalur perpindahan tipe ini "
+                    "yang berakhir di 'structured' setelah mencapai 'structured'"
+                ),
+            ),
+        ],
+    ),
+    "an event counted before the one it comes after": (
+        _edited(
+            HEAD,
+            _marks_in_order(
+                "identify_needs",
+                "form_core_group",
+                "open_recruitment",
+                "adopt_charter",
+                "admit",
+                "establish_structure",
+            ),
+        ),
+        [
+            _p(
+                "document.history",
+                "counts",
+                (
+                    "'open_recruitment' was applied, but not after 'adopt_charter', which "
+                    "must come first"
+                ),
+                (
+                    "'open_recruitment' diterapkan, tetapi tidak setelah 'adopt_charter', "
+                    "yang harus lebih dahulu"
+                ),
+            ),
+        ],
+    ),
+    "history_from without a history": (
+        _with(HEAD, history_from=1),
+        [
+            _p(
+                "document.invalid",
+                "history_from",
+                "is given without a history",
+                "diberikan tanpa riwayat",
+            ),
+        ],
+    ),
+    "history_from 0": (
+        _edited(_tail(FULL, 2), lambda d: d.update(history_from=0)),
+        [
+            _p(
+                "document.invalid",
+                "history_from",
+                "must be a whole number from 1 to the version",
+                "harus bilangan bulat dari 1 sampai versi",
+            ),
+        ],
+    ),
+    "latest records the marks do not end in": (
+        _edited(_tail(FULL, 2), lambda d: d["history"][0].update(event="reject")),
+        [
+            _p(
+                "document.history",
+                "history",
+                "the records after history_from do not agree with counts and marks",
+                "catatan setelah history_from tidak sesuai dengan hitungan dan tanda",
+            ),
+        ],
+    ),
+    "latest records that reach past reached": (
+        _with(_tail(FULL, 2), reached="recruiting"),
+        [
+            _p(
+                "document.history",
+                "reached",
+                "is not the highest stage the history reaches",
+                "bukan tahap tertinggi yang dicapai riwayat",
+            ),
+        ],
+    ),
+    "a history that is not a list": (
+        _with(FULL, history={}),
+        [
+            _p("document.invalid", "history", "must be a list", "harus berupa daftar (list)"),
+        ],
+    ),
+    "a record that is not a mapping": (
+        _edited(FULL, lambda d: d["history"].__setitem__(-1, 5)),
+        [
+            _p("document.invalid", "history[5]", "must be a mapping (dict)", "harus berupa dict"),
+        ],
+    ),
+    "a record with a key missing and one unknown": (
+        _edited(FULL, lambda d: (d["history"][-1].pop("actor"), d["history"][-1].update(x=1))),
+        [
+            _p("document.missing_field", "history[5].actor", "is missing", "tidak ada"),
+            _p(
+                "document.unknown_field",
+                "history[5].x",
+                "unknown field; expected only event, source, dest, at, payload, actor",
+                (
+                    "isian tidak dikenal; yang diharapkan hanya event, source, dest, at, "
+                    "payload, actor"
+                ),
+            ),
+        ],
+    ),
+    "a record of no event": (
+        _record(-1, event="fly"),
+        [
+            _p(
+                "document.invalid",
+                "history[5].event",
+                "str 'fly' is not an event of 'professional'",
+                "str 'fly' bukan kejadian pada jenis kelompok 'professional'",
+            ),
+        ],
+    ),
+    "a record from elsewhere": (
+        _record(-1, source="awareness"),
+        [
+            _p(
+                "document.history",
+                "history[5].source",
+                "is str 'awareness' but the previous step ended in 'recruiting'",
+                ("bernilai str 'awareness' padahal langkah sebelumnya berakhir pada 'recruiting'"),
+            ),
+        ],
+    ),
+    "a record that goes where its event does not lead": (
+        _record(-1, dest="programmed"),
+        [
+            _p(
+                "document.history",
+                "history[5]",
+                (
+                    "'establish_structure' does not lead from 'recruiting' to str "
+                    "'programmed' in a professional group"
+                ),
+                (
+                    "'establish_structure' tidak mengarah dari 'recruiting' ke str "
+                    "'programmed' pada kelompok professional"
+                ),
+            ),
+        ],
+    ),
+    "a payload that is not an object": (
+        _record(-1, payload=[]),
+        [
+            _p(
+                "document.invalid",
+                "history[5].payload",
+                "must be a JSON object (got list of 0 items)",
+                "harus berupa objek JSON (got list of 0 items)",
+            ),
+        ],
+    ),
+    "a payload that is not JSON": (
+        _record(-1, payload={"x": float("nan")}),
+        [
+            _p(
+                "document.invalid",
+                "history[5].payload",
+                "must be a JSON object (nan is not a JSON number)",
+                "harus berupa objek JSON (nan is not a JSON number)",
+            ),
+        ],
+    ),
+    "an actor that is not text": (
+        _record(-1, actor=5),
+        [
+            _p(
+                "document.invalid",
+                "history[5].actor",
+                "must be valid text or null",
+                "harus berupa teks yang sah atau null",
+            ),
+        ],
+    ),
+    "a record's time that is not a time": (
+        _record(-1, at="yesterday"),
+        [
+            _p(
+                "document.invalid",
+                "history[5].at",
+                (
+                    "must be a time with a UTC offset, like '2026-01-31T08:00:00+00:00', "
+                    "got str 'yesterday'"
+                ),
+                (
+                    "harus berupa waktu dengan selisih terhadap UTC, seperti "
+                    "'2026-01-31T08:00:00+07:00', bukan str 'yesterday'"
+                ),
+            ),
+        ],
+    ),
+    "an event before the one it comes after, in the history": (
+        _edited(
+            FULL,
+            lambda d: d["history"].__setitem__(
+                slice(2, 4),
+                [
+                    {**d["history"][3], "source": "core_formed"},
+                    {**d["history"][2], "source": "recruiting", "dest": "recruiting"},
+                ],
+            ),
+        ),
+        [
+            _p(
+                "document.history",
+                "history[2]",
+                "'open_recruitment' comes before any 'adopt_charter', which must come first",
+                "'open_recruitment' muncul sebelum 'adopt_charter', yang harus lebih dahulu",
+            ),
+        ],
+    ),
+    "counts that are not an object": (
+        _with(HEAD, counts=[]),
+        [
+            _p(
+                "document.invalid",
+                "counts",
+                "must be an object of event counts",
+                "harus objek berisi hitungan kejadian",
+            ),
+        ],
+    ),
+    "a count of no event": (
+        _edited(HEAD, lambda d: d["counts"].update(fly=1)),
+        [
+            _p(
+                "document.invalid",
+                "counts",
+                "counts 'fly', which is not an event",
+                "menghitung 'fly', yang bukan kejadian",
+            ),
+        ],
+    ),
+    "a count of 0": (
+        _edited(HEAD, lambda d: d["counts"].update(admit=0)),
+        [
+            _p(
+                "document.invalid",
+                "counts.admit",
+                "must be a whole number >= 1 (an event applied)",
+                "harus bilangan bulat >= 1 (kejadian yang diterapkan)",
+            ),
+        ],
+    ),
+    "marks that are not an object": (
+        _with(HEAD, marks=[]),
+        [
+            _p(
+                "document.invalid",
+                "marks",
+                "must be an object of event counts by event",
+                "harus objek berisi hitungan kejadian untuk setiap kejadian",
+            ),
+        ],
+    ),
+    "a mark of no event": (
+        _edited(HEAD, lambda d: d["marks"].update(fly={"admit": 1})),
+        [
+            _p(
+                "document.invalid",
+                "marks",
+                "counts 'fly', which is not an event",
+                "menghitung 'fly', yang bukan kejadian",
+            ),
+        ],
+    ),
+    "a mark that is not an object": (
+        _edited(HEAD, lambda d: d["marks"].update(admit=[])),
+        [
+            _p(
+                "document.invalid",
+                "marks.admit",
+                "must be an object of event counts",
+                "harus objek berisi hitungan kejadian",
+            ),
+        ],
+    ),
+    "counts that do not add up to the version": (
+        _edited(HEAD, lambda d: d["counts"].update(identify_needs=2)),
+        [
+            _p(
+                "document.version",
+                "version",
+                "is 6 but the event counts add up to 7",
+                "bernilai 6 padahal jumlah hitungan kejadian 7",
+            ),
+        ],
+    ),
+    "a mark missing": (
+        _edited(HEAD, lambda d: d["marks"].pop("admit")),
+        [
+            _p(
+                "document.invalid",
+                "marks",
+                "are not the counts after the last of each event of the counts given",
+                (
+                    "bukan hitungan setelah kejadian terakhir masing-masing dari hitungan "
+                    "yang diberikan"
+                ),
+            ),
+        ],
+    ),
+}
+
+
+@pytest.mark.parametrize(("make", "expected"), REFUSALS.values(), ids=list(REFUSALS))
+def test_each_refusal_names_its_field_and_says_why_in_both_languages(
+    make: Callable[[], Any], expected: list[Problem]
+) -> None:
+    assert problems(make()) == expected
+
+
+# -- the latest records (history_from): docs/model.md §4.4, the last paragraph -----------
+
+
+def _recruiting(*actions: tuple[str, dict[str, Any]]) -> Doc:
+    """A professional group's document in ``recruiting`` after *actions* (event, payload)."""
+    group = at(kelompok.PROFESSIONAL, "recruiting", id="g-2")
+    for event, payload in actions:
+        group.fire(event, **payload)
+    return _json(group.to_dict())
+
+
+CITRA = {"id": "citra", "name": "Citra", "profession": "pharmacist"}
+DEDI = {"id": "dedi", "name": "Dedi", "profession": "pharmacist"}
+SCORES = {"competence": 4, "dedication": 3}
+CORE_BEFORE_OPEN = ["identify_needs", "form_core_group", "adopt_charter", "open_recruitment"]
+ADMIT_CITRA = ("admit", {"member": CITRA, "scores": SCORES})
+ADMIT_DEDI = ("admit", {"member": DEDI, "scores": SCORES})
+REJECT_DEDI = ("reject", {"member": DEDI, "reason": "not now"})
+
+
+@pytest.mark.parametrize("before", [1, 6], ids=["from 1", "from the version"])
+def test_latest_records_may_follow_the_first_record_or_be_none(before: int) -> None:
+    """history_from runs from 1 to the version: all records but the first, or none."""
+    doc = _tail(FULL, FULL["version"] - before)
+    assert doc["history_from"] == before
+    group = kelompok.load(doc)
+    assert (group.history_start, len(group.history)) == (before, 6 - before)
+    assert group.to_dict() == doc
+
+
+def test_latest_records_of_an_event_applied_before_them_too_load() -> None:
+    """The counts hold every admit, the latest record the second: the marks are its own."""
+    doc = _tail(_recruiting(ADMIT_CITRA, ADMIT_DEDI), 1)
+    assert (doc["counts"]["admit"], [r["event"] for r in doc["history"]]) == (2, ["admit"])
+    assert kelompok.load(doc).to_dict() == doc
+
+
+def test_latest_records_in_another_order_than_the_marks_are_refused() -> None:
+    """admit then reject in the records, marks of reject then admit: both walks exist."""
+    doc = _tail(_recruiting(ADMIT_CITRA, REJECT_DEDI), 2)
+    assert kelompok.load(doc).to_dict() == doc
+    doc["counts"], doc["marks"] = tally_of([*CORE_BEFORE_OPEN, "reject", "admit"])
+    assert [p[:2] for p in problems(doc)] == [("document.history", "history")]
+
+
+def test_a_latest_record_of_an_event_the_counts_lack_is_refused() -> None:
+    """A reject record with no reject counted: the records do not end in the head."""
+    doc = _tail(_recruiting(ADMIT_CITRA, REJECT_DEDI), 2)
+    events = [*CORE_BEFORE_OPEN, "admit", "admit"]
+    doc["counts"], marks = tally_of(events)
+    doc["marks"] = {**marks, "reject": {**marks["admit"], "reject": 1}}
+    assert [p[:2] for p in problems(doc)] == [
+        ("document.invalid", "marks"),  # a mark of an event not counted
+        ("document.history", "history"),
+    ]
+
+
+def test_a_latest_record_before_the_event_it_comes_after_is_refused_there() -> None:
+    """open_recruitment then adopt_charter, both in the records: the record is at fault (§4.3)."""
+    group = at(kelompok.PROFESSIONAL, "core_formed", id="g-3")
+    group.adopt_charter(**builders.CHARTER)
+    group.open_recruitment()
+    doc = _tail(_json(group.to_dict()), 2)
+    doc["history"] = [
+        {**doc["history"][1], "source": "core_formed"},
+        {**doc["history"][0], "source": "recruiting", "dest": "recruiting"},
+    ]
+    order = ["identify_needs", "form_core_group", "open_recruitment", "adopt_charter"]
+    doc["counts"], doc["marks"] = tally_of(order)
+    assert [p[:2] for p in problems(doc)] == [("document.history", "history[0]")]
+
+
+@pytest.mark.parametrize("history", [5, None, "records"])
+def test_latest_records_that_are_not_a_list_are_refused(history: Any) -> None:
+    doc = {**_tail(FULL, 2), "history": history}
+    assert [p[:2] for p in problems(doc)] == [("document.invalid", "history")]
