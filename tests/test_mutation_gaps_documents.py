@@ -21,6 +21,7 @@ import builders
 import kelompok
 from builders import at
 from kelompok import InvalidGroupData
+from kelompok._codec import json_bytes
 
 Doc = dict[str, Any]
 Problem = tuple[str, str | None, str, str]
@@ -769,3 +770,80 @@ def test_a_latest_record_before_the_event_it_comes_after_is_refused_there() -> N
 def test_latest_records_that_are_not_a_list_are_refused(history: Any) -> None:
     doc = {**_tail(FULL, 2), "history": history}
     assert [p[:2] for p in problems(doc)] == [("document.invalid", "history")]
+
+
+# -- documents of schema 1: the whole history, which the stage and version must agree with -
+
+
+def _v1(**changes: Any) -> Doc:
+    doc = {k: v for k, v in FULL.items() if k not in {"reached", "counts", "marks"}}
+    return {**copy.deepcopy(doc), "schema_version": 1, **changes}
+
+
+def test_a_document_of_schema_1_must_end_where_its_history_ends_and_count_it() -> None:
+    assert kelompok.load(_v1()).to_dict() == FULL
+    assert problems(_v1(stage="recruiting", version=5)) == [
+        _p(
+            "document.stage",
+            "stage",
+            "is 'recruiting' but the history ends in 'structured'",
+            "bernilai 'recruiting' padahal riwayat berakhir pada 'structured'",
+        ),
+        _p(
+            "document.version",
+            "version",
+            "is int 5 but the history holds 6 events",
+            "bernilai int 5 padahal riwayat berisi 6 kejadian",
+        ),
+    ]
+
+
+def test_a_broken_record_of_schema_1_is_the_only_problem() -> None:
+    """A record that is refused is not also compared with the stage and the version."""
+    doc = _v1()
+    doc["history"][-1]["event"] = "fly"
+    assert [p[:2] for p in problems(doc)] == [("document.invalid", "history[5].event")]
+
+
+# -- load_json: what is not JSON, said alike whichever codec reads it ------------------------
+
+
+@pytest.fixture
+def stdlib(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The standard library's json as the codec (the one without orjson installed)."""
+    monkeypatch.setattr(json_bytes, "codec", json_bytes.Codec("json"))
+
+
+def _json_problems(data: Any) -> list[Problem]:
+    with pytest.raises(InvalidGroupData) as refused:
+        kelompok.load_json(data)
+    return [(p.code, p.field, str(p), p.message("id")) for p in refused.value.problems]
+
+
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
+def test_the_standard_library_says_which_constant_is_not_json(stdlib: None, constant: str) -> None:
+    why = f"{constant} is not a JSON number"
+    assert _json_problems(f'{{"schema_version": {constant}}}'.encode()) == [
+        _p(
+            "document.invalid",
+            "document",
+            f"is not valid JSON ({why})",
+            f"bukan JSON yang sah ({why})",
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    ("data", "got"),
+    [(5, "int 5"), (None, "NoneType None"), (["{}"], "list of 1 items")],
+    ids=["int", "None", "list"],
+)
+def test_load_json_names_what_it_got_instead_of_text(data: Any, got: str) -> None:
+    assert _json_problems(data) == [
+        _p(
+            "document.invalid",
+            "document",
+            f"must be JSON text (bytes or str), got {got}",
+            f"harus teks JSON (bytes atau str), bukan {got}",
+        )
+    ]
