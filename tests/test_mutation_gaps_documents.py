@@ -847,3 +847,80 @@ def test_load_json_names_what_it_got_instead_of_text(data: Any, got: str) -> Non
             f"harus teks JSON (bytes atau str), bukan {got}",
         )
     ]
+
+
+BOUNDS = {
+    "-2**63 - 1": ("-9223372036854775809", float),
+    "-2**63": ("-9223372036854775808", int),
+    "2**64 - 1": ("18446744073709551615", int),
+    "2**64": ("18446744073709551616", float),
+}
+
+
+@pytest.mark.parametrize("codec", ["json", "orjson"])
+@pytest.mark.parametrize(("literal", "kind"), BOUNDS.values(), ids=list(BOUNDS))
+def test_an_integer_is_a_whole_number_exactly_in_orjsons_range(
+    monkeypatch: pytest.MonkeyPatch, codec: str, literal: str, kind: type
+) -> None:
+    """[-2**63, 2**64) reads as an int, one past either end as a float (json_bytes' docstring).
+
+    An int above 2**63 - 1 is then refused by load's own check of payloads.
+    """
+    monkeypatch.setattr(json_bytes, "codec", json_bytes.Codec(codec))
+    text = json.dumps(FULL).replace(
+        '"payload": {"needs"', f'"payload": {{"n": {literal}, "needs"', 1
+    )
+    if kind is int and int(literal) >= 2**63:
+        with pytest.raises(InvalidGroupData) as refused:
+            kelompok.load_json(text)
+        assert f"int {literal} is outside the 64-bit range" in str(refused.value.problems[0])
+        return
+    value = kelompok.load_json(text).history[0].payload["n"]
+    assert type(value) is kind
+    assert value == kind(literal)
+
+
+# -- known documents: which documents are kept, under which key ------------------------------
+
+
+@pytest.fixture
+def known() -> Iterator[kelompok.KnownDocuments]:
+    """kelompok.known_documents, on and empty (it is off by default)."""
+    kelompok.known_documents.limit = 4 * 1024 * 1024
+    kelompok.known_documents.clear()
+    yield kelompok.known_documents
+    kelompok.known_documents.limit = 0
+    kelompok.known_documents.clear()
+
+
+def test_a_head_and_the_whole_document_of_one_version_are_both_known(
+    known: kelompok.KnownDocuments,
+) -> None:
+    group = at(kelompok.PROFESSIONAL, "recruiting")
+    whole, head = group.to_dict(), group.to_dict(history=False)
+    assert len(known) == 2
+    assert kelompok.load(whole).to_dict() == whole
+    assert kelompok.load(head).to_dict(history=False) == head
+    assert (known.hits, known.misses) == (2, 0)
+
+
+@pytest.mark.parametrize("field", ["type", "id"])
+def test_a_name_or_id_that_is_not_text_is_refused_with_known_documents_on(
+    known: kelompok.KnownDocuments, field: str
+) -> None:
+    doc = {**at(kelompok.PROFESSIONAL, "recruiting").to_dict(), field: ["not", "text"]}
+    assert [p[:2] for p in problems(doc)] == [("document.invalid", field)]
+
+
+def test_the_least_recently_used_document_goes_first_and_the_newest_stays(
+    known: kelompok.KnownDocuments,
+) -> None:
+    first, second = (at(kelompok.PROFESSIONAL, "recruiting").to_dict() for _ in range(2))
+    known.limit = known.size  # two documents of one size (uuid4 ids, equal names)
+    third = at(kelompok.PROFESSIONAL, "recruiting").to_dict()
+    assert len(known) == 2
+    kelompok.load(third)
+    assert (known.hits, known.misses) == (1, 0)
+    kelompok.load(second)
+    kelompok.load(first)
+    assert (known.hits, known.misses) == (2, 1)
