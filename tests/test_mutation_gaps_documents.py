@@ -924,3 +924,20 @@ def test_the_least_recently_used_document_goes_first_and_the_newest_stays(
     kelompok.load(second)
     kelompok.load(first)
     assert (known.hits, known.misses) == (2, 1)
+
+
+@pytest.mark.parametrize(("source", "shown"), [(5, "int 5"), (None, "NoneType None")], ids=repr)
+def test_latest_records_whose_first_source_is_not_text_are_read_from_the_initial_stage(
+    source: Any, shown: str
+) -> None:
+    """With no stage to start from, the first record is read as if from the first stage."""
+    doc = _tail(FULL, 1)
+    doc["history"][0]["source"] = source
+    assert problems(doc) == [
+        _p(
+            "document.history",
+            "history[0].source",
+            f"is {shown} but the previous step ended in 'awareness'",
+            f"bernilai {shown} padahal langkah sebelumnya berakhir pada 'awareness'",
+        )
+    ]
