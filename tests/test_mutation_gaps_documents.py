@@ -11,15 +11,17 @@ from __future__ import annotations
 import collections
 import collections.abc
 import copy
+import itertools
 import json
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
+import attrs
 import pytest
 
 import builders
 import kelompok
-from builders import at
+from builders import actions_type, at
 from kelompok import InvalidGroupData
 from kelompok._codec import json_bytes
 
@@ -940,4 +942,95 @@ def test_latest_records_whose_first_source_is_not_text_are_read_from_the_initial
             f"is {shown} but the previous step ended in 'awareness'",
             f"bernilai {shown} padahal langkah sebelumnya berakhir pada 'awareness'",
         )
+    ]
+
+
+# -- the tally of a head alone: exactly the counts and marks some sequence makes (§4.4) -----
+
+
+@attrs.frozen
+class _Name:
+    name: str
+
+
+@attrs.frozen
+class _Nothing:
+    pass
+
+
+TALLIED = actions_type(
+    "tallied",
+    data=_Name,
+    founding=_Name,
+    actions={event: (_Nothing, lambda g, p: g.data) for event in "abc"},
+)
+"""Three actions in one stage: every order of them is a walk, so only the tally can be wrong."""
+
+SEQUENCES = [s for n in range(6) for s in itertools.product("abc", repeat=n)]
+MADE = {json.dumps(tally_of(s), sort_keys=True) for s in SEQUENCES}
+"""Every tally of up to five events, in a form that compares by value."""
+
+
+def _tallied_head(counts: dict[str, int], marks: dict[str, dict[str, int]]) -> Doc:
+    head = TALLIED.create(name="t", id="t-1").to_dict(history=False)
+    return {**head, "version": sum(counts.values()), "counts": counts, "marks": marks}
+
+
+def _neighbours(
+    counts: dict[str, int], marks: dict[str, dict[str, int]]
+) -> Iterator[tuple[dict[str, int], dict[str, dict[str, int]]]]:
+    """The tallies one number away from this one: a mark's count up or down, a mark gone."""
+    for event, mark in marks.items():
+        yield counts, {e: m for e, m in marks.items() if e != event}
+        for other in "abc":
+            for step in (1, -1):
+                changed = {**mark, other: mark.get(other, 0) + step}
+                changed = {e: n for e, n in changed.items() if n > 0}
+                yield counts, {**marks, event: changed}
+    for event in "abc":
+        for step in (1, -1):
+            changed = {
+                e: n for e, n in {**counts, event: counts.get(event, 0) + step}.items() if n > 0
+            }
+            yield changed, marks
+
+
+@pytest.mark.parametrize("length", range(5))
+def test_a_head_alone_loads_exactly_when_some_sequence_makes_its_tally(length: int) -> None:
+    """Every tally of *length* events loads; each one a number away loads iff it is one too."""
+    for sequence in {s for s in SEQUENCES if len(s) == length}:
+        counts, marks = tally_of(sequence)
+        loaded = TALLIED.load(_tallied_head(counts, marks))
+        assert loaded.event_counts == counts
+        for near_counts, near_marks in _neighbours(counts, marks):
+            made = json.dumps((near_counts, near_marks), sort_keys=True) in MADE
+            refused = _refusal(TALLIED, _tallied_head(near_counts, near_marks))
+            assert refused == ([] if made else [("document.invalid", "marks")]), near_marks
+
+
+def _refusal(group_type: kelompok.GroupType[Any], document: Doc) -> list[tuple[str, str | None]]:
+    """The code and field of each problem ``group_type.load`` finds; [] when it loads."""
+    try:
+        group_type.load(document)
+    except InvalidGroupData as error:
+        return [(p.code, p.field) for p in error.problems]
+    return []
+
+
+def test_every_bad_mark_is_named_not_only_the_first() -> None:
+    doc = copy.deepcopy(HEAD)
+    doc["marks"] = {"fly": {"admit": 1}, **doc["marks"], "admit": [], "establish_structure": 0}
+    assert [p[:2] for p in problems(doc)] == [
+        ("document.invalid", "marks"),
+        ("document.invalid", "marks.admit"),
+        ("document.invalid", "marks.establish_structure"),
+    ]
+
+
+def test_a_count_is_any_whole_number_below_2_to_the_63() -> None:
+    assert TALLIED.load(_tallied_head({"a": 200}, {"a": {"a": 200}})).event_counts == {"a": 200}
+    big = {"a": 2**63}
+    assert _refusal(TALLIED, {**_tallied_head(big, {"a": big}), "version": 1}) == [
+        ("document.invalid", "counts.a"),
+        ("document.invalid", "marks.a.a"),
     ]
