@@ -1034,3 +1034,89 @@ def test_a_count_is_any_whole_number_below_2_to_the_63() -> None:
         ("document.invalid", "counts.a"),
         ("document.invalid", "marks.a.a"),
     ]
+
+
+# -- the walk: some order of a head's events is a path of the type's moves (§4.4) ------------
+
+WALK_MOVES: dict[str, dict[str, str | None]] = {
+    "go": {"s0": "s1"},
+    "up": {"s1": "s2"},
+    "act": {"s1": None, "s2": "s1"},  # an action in s1, the way back from s2
+    "note": {"s0": None, "s1": None, "s2": None},  # a pure action
+    "stop": {"s0": "end", "s1": "end", "s2": "end"},
+}
+WALK_AFTER = {"up": {"act"}}
+WALK_LIVE = ["s0", "s1", "s2"]
+
+
+def _label(name: str) -> dict[str, str]:
+    return {"en": name, "id": name}
+
+
+WALKER = kelompok.GroupType(
+    name="walker",
+    label=_label("walker"),
+    stages=[
+        *(kelompok.Stage(s, _label(s)) for s in WALK_LIVE),
+        kelompok.Stage("end", _label("end"), terminal=True),
+    ],
+    events=[
+        kelompok.Event(
+            name,
+            _label(name),
+            moves=moves,
+            after=tuple(WALK_AFTER.get(name, ())),
+            back=name == "act",
+        )
+        for name, moves in WALK_MOVES.items()
+    ],
+    data=_Name,
+    founding=_Name,
+    initial_data=lambda f: _Name(name=f.name),
+    group_class=kelompok.Group,
+)
+"""Moves, a way back that is an action elsewhere, a pure action, an event after another."""
+
+
+def _walk_end(sequence: Sequence[str]) -> tuple[str, int] | None:
+    """Where *sequence* ends (stage, rank reached) if it is a walk §4.1-4.3 and §4.5 allow."""
+    stage, peak, applied = "s0", 0, set()
+    for event in sequence:
+        if stage not in WALK_MOVES[event] or not WALK_AFTER.get(event, set()) <= applied:
+            return None
+        dest = WALK_MOVES[event][stage] or stage
+        rank = WALK_LIVE.index(dest) if dest in WALK_LIVE else -1
+        if rank > peak:
+            if rank != peak + 1:
+                return None
+            peak = rank
+        stage = dest
+        applied.add(event)
+    return stage, peak
+
+
+def _walk_ends() -> dict[str, set[tuple[str, int]]]:
+    """For each tally of up to four events (five after go): where the walks that make it end."""
+    found: dict[str, set[tuple[str, int]]] = {}
+    sequences = [s for n in range(5) for s in itertools.product(WALK_MOVES, repeat=n)]
+    sequences += [("go", *s) for s in itertools.product(WALK_MOVES, repeat=4)]
+    for sequence in sequences:
+        ends = found.setdefault(json.dumps(tally_of(sequence), sort_keys=True), set())
+        end = _walk_end(sequence)
+        if end is not None:
+            ends.add(end)
+    return found
+
+
+def test_a_head_alone_loads_exactly_when_a_walk_makes_its_tally_and_ends_in_its_stage() -> None:
+    """Every tally of a few events, with every stage and stage reached, against the oracle."""
+    head = WALKER.create(name="w", id="w-1").to_dict(history=False)
+    wrong = []
+    for key, ends in _walk_ends().items():
+        counts, marks = json.loads(key)
+        for stage, (rank, reached) in itertools.product([*WALK_LIVE, "end"], enumerate(WALK_LIVE)):
+            doc = {**head, "version": sum(counts.values()), "counts": counts, "marks": marks}
+            loads = not _refusal(WALKER, {**doc, "stage": stage, "reached": reached})
+            if loads != ((stage, rank) in ends):
+                wrong.append((counts, marks, stage, reached, loads))
+    assert wrong == []
