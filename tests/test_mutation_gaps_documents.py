@@ -182,21 +182,6 @@ REFUSALS: dict[str, tuple[Callable[[], Any], list[Problem]]] = {
             _p("document.invalid", "type", "must be text, got int 5", "harus berupa teks"),
         ],
     ),
-    "an unknown type": (
-        _with(FULL, type="chess"),
-        [
-            _p(
-                "document.invalid",
-                "type",
-                (
-                    "No group type named 'chess'. Known types: governed_professional, "
-                    "governed_volunteer, professional, volunteer. Register your own with "
-                    "kelompok.register(group_type)."
-                ),
-                "jenis kelompok 'chess' tidak dikenal",
-            ),
-        ],
-    ),
     "a blank id": (
         _with(FULL, id=""),
         [
@@ -1120,3 +1105,16 @@ def test_a_head_alone_loads_exactly_when_a_walk_makes_its_tally_and_ends_in_its_
             if loads != ((stage, rank) in ends):
                 wrong.append((counts, marks, stage, reached, loads))
     assert wrong == []
+
+
+def test_an_unknown_type_is_named_and_the_known_ones_listed() -> None:
+    """The English message is the registry's error (the types known depend on what ran)."""
+    [(code, field, english, indonesian)] = problems({**FULL, "type": "chess"})
+    assert (code, field, indonesian) == (
+        "document.invalid",
+        "type",
+        "type: jenis kelompok 'chess' tidak dikenal",
+    )
+    assert english.startswith("type: No group type named 'chess'. Known types: ")
+    assert "professional, " in english
+    assert english.endswith(" Register your own with kelompok.register(group_type).")
