@@ -887,7 +887,9 @@ def test_a_head_and_the_whole_document_of_one_version_are_both_known(
     whole, head = group.to_dict(), group.to_dict(history=False)
     assert len(known) == 2
     assert kelompok.load(whole).to_dict() == whole
-    assert kelompok.load(head).to_dict(history=False) == head
+    light = kelompok.load(head)
+    assert light.to_dict(history=False) == head
+    assert (light.history_start, len(light.history)) == (group.version, 0)  # as checked
     assert (known.hits, known.misses) == (2, 0)
 
 
@@ -1118,3 +1120,66 @@ def test_an_unknown_type_is_named_and_the_known_ones_listed() -> None:
     assert english.startswith("type: No group type named 'chess'. Known types: ")
     assert "professional, " in english
     assert english.endswith(" Register your own with kelompok.register(group_type).")
+
+
+# -- replay=True: the history fired again must make the document (docs/documents.md) ----------
+
+
+def _scores_out_of_range(doc: Doc) -> None:
+    doc["history"][4]["payload"]["scores"]["competence"] = 99  # JSON, so plain load takes it
+
+
+def _renamed_founder(doc: Doc) -> None:
+    doc["data"]["members"]["ani"]["name"] = "Anita"
+
+
+REPLAY_REFUSALS: dict[str, tuple[Callable[[], Doc], list[Problem]]] = {
+    "a record refused when fired again": (
+        _edited(FULL, _scores_out_of_range),
+        [
+            (
+                "document.replay",
+                "history[4]",
+                (
+                    "history[4] ('admit') is refused when replayed: Every selection score must "
+                    "be a whole number from 1 to 5."
+                ),
+                (
+                    "history[4] ('admit') ditolak saat diulang: Setiap nilai seleksi harus "
+                    "bilangan bulat dari 1 sampai 5."
+                ),
+            )
+        ],
+    ),
+    "only the latest records": (
+        lambda: _tail(FULL, 2),
+        [
+            _p(
+                "document.replay",
+                "history",
+                "replay needs the whole history, from the first event",
+                "pemutaran ulang memerlukan seluruh riwayat, sejak kejadian pertama",
+            )
+        ],
+    ),
+    "data the events do not make": (
+        _edited(FULL, _renamed_founder),
+        [
+            _p(
+                "document.replay",
+                "data",
+                "differs from what replaying the history produces",
+                "berbeda dari hasil mengulang riwayat",
+            )
+        ],
+    ),
+}
+
+
+@pytest.mark.parametrize(("make", "expected"), REPLAY_REFUSALS.values(), ids=list(REPLAY_REFUSALS))
+def test_each_refusal_of_replay_says_why_in_both_languages(
+    make: Callable[[], Doc], expected: list[Problem]
+) -> None:
+    doc = make()
+    kelompok.load(doc)  # consistent as far as the checks without replay can tell
+    assert problems(doc, replay=True) == expected
