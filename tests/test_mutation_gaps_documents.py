@@ -11,6 +11,7 @@ from __future__ import annotations
 import collections
 import collections.abc
 import copy
+import datetime as dt
 import itertools
 import json
 from collections.abc import Callable, Iterator, Sequence
@@ -1183,3 +1184,48 @@ def test_each_refusal_of_replay_says_why_in_both_languages(
     doc = make()
     kelompok.load(doc)  # consistent as far as the checks without replay can tell
     assert problems(doc, replay=True) == expected
+
+
+# -- record times: read in any UTC offset, written back as to_dict writes them ----------------
+
+TIMES = [
+    "2026-01-01T00:00:00.000000+00:00",
+    "2026-01-01T00:00:00.123456+00:00",
+    "2026-01-01T00:00:00+00:00",
+    "2026-01-01T07:00:00.000000+07:00",
+    "2026-01-01T07:00:00.250000+07:00",
+    "2026-01-01T00:00:00.000000Z",
+    "2026-01-01T00:00:00.000+00:00",
+]
+
+
+@pytest.mark.parametrize("text", TIMES)
+@pytest.mark.parametrize("records", [None, 2], ids=["whole history", "latest records"])
+def test_a_record_time_is_written_back_as_isoformat_of_its_utc_time(
+    text: str, records: int | None
+) -> None:
+    """No fraction when there are no microseconds, else six digits; always +00:00."""
+    doc = FULL if records is None else _tail(FULL, records)
+    doc = copy.deepcopy(doc)
+    doc["history"][-1]["at"] = text
+    written = dt.datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(dt.timezone.utc)
+    group = kelompok.load(doc)
+    assert group.history[-1].at == written
+    assert group.to_dict()["history"][-1]["at"] == written.isoformat()
+
+
+@pytest.mark.parametrize("text", TIMES)
+def test_records_that_are_not_as_to_dict_writes_them_load_as_they_say(text: str) -> None:
+    """An actor beyond ASCII, a time in another form: every field read as given."""
+    doc = copy.deepcopy(FULL)
+    for record in doc["history"]:
+        record["actor"] = "Añi Ñoño"
+    doc["history"][-1]["at"] = text
+    group = kelompok.load(doc)
+    utc = dt.datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(dt.timezone.utc)
+    doc["history"][-1]["at"] = utc.isoformat()
+    assert group.to_dict() == doc
+    labels = {e.name: e.label for e in kelompok.PROFESSIONAL.events}
+    assert [(r.label("en"), r.label("id")) for r in group.history] == [
+        (labels[r["event"]]("en"), labels[r["event"]]("id")) for r in doc["history"]
+    ]
