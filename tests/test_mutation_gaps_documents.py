@@ -1027,7 +1027,7 @@ def test_a_count_is_any_whole_number_below_2_to_the_63() -> None:
 # -- the walk: some order of a head's events is a path of the type's moves (§4.4) ------------
 
 WALK_MOVES: dict[str, dict[str, str | None]] = {
-    "go": {"s0": "s1"},
+    "go": {"s0": "s1", "s1": None},  # a move, and an action where it leads
     "up": {"s1": "s2"},
     "act": {"s1": None, "s2": "s1"},  # an action in s1, the way back from s2
     "note": {"s0": None, "s1": None, "s2": None},  # a pure action
