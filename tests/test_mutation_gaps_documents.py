@@ -445,6 +445,17 @@ REFUSALS: dict[str, tuple[Callable[[], Any], list[Problem]]] = {
             ),
         ],
     ),
+    "latest records that end in another stage": (
+        _with(_tail(FULL, 2), stage="recruiting"),
+        [
+            _p(
+                "document.stage",
+                "stage",
+                "is 'recruiting' but the history ends in 'structured'",
+                "bernilai 'recruiting' padahal riwayat berakhir pada 'structured'",
+            ),
+        ],
+    ),
     "a history that is not a list": (
         _with(FULL, history={}),
         [
