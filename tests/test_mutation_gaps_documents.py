@@ -1240,3 +1240,14 @@ def test_records_that_are_not_as_to_dict_writes_them_load_as_they_say(text: str)
     assert [(r.label("en"), r.label("id")) for r in group.history] == [
         (labels[r["event"]]("en"), labels[r["event"]]("id")) for r in doc["history"]
     ]
+
+
+def test_many_copies_of_an_action_in_one_segment_cost_the_walk_one_state() -> None:
+    """act is an action in s1 (and a move elsewhere): 20,000 of them are placed at once (§4.4).
+
+    Counted one by one they would pass the search's budget of 10,000 states.
+    """
+    counts, marks = tally_of(["go", *["act"] * 20_000])
+    head = WALKER.create(name="w", id="w-1").to_dict(history=False)
+    doc = {**head, "version": 20_001, "counts": counts, "marks": marks, "reached": "s1"}
+    assert WALKER.load({**doc, "stage": "s1"}).event_counts == counts
