@@ -797,6 +797,21 @@ def test_a_document_of_schema_1_must_end_where_its_history_ends_and_count_it() -
     ]
 
 
+def test_a_field_of_schema_2_is_unknown_in_a_document_of_schema_1() -> None:
+    expected = "schema_version, type, id, stage, version, created_at, founding, data, history"
+    assert problems(_v1(reached="structured")) == [
+        _p(
+            "document.unknown_field",
+            "reached",
+            f"unknown field; expected only {expected}",
+            f"isian tidak dikenal; yang diharapkan hanya {expected}",
+        )
+    ]
+    assert [p[:2] for p in problems(_v1(history_from=1))] == [
+        ("document.unknown_field", "history_from")
+    ]
+
+
 def test_a_broken_record_of_schema_1_is_the_only_problem() -> None:
     """A record that is refused is not also compared with the stage and the version."""
     doc = _v1()
