@@ -1266,3 +1266,22 @@ def test_many_copies_of_an_action_in_one_segment_cost_the_walk_one_state() -> No
     head = WALKER.create(name="w", id="w-1").to_dict(history=False)
     doc = {**head, "version": 20_001, "counts": counts, "marks": marks, "reached": "s1"}
     assert WALKER.load({**doc, "stage": "s1"}).event_counts == counts
+
+
+def test_an_invariant_the_data_breaks_is_named_at_the_data_with_its_own_text() -> None:
+    doc = copy.deepcopy(FULL)
+    doc["data"]["needs"] = []
+    assert problems(doc) == [
+        (
+            "document.state.needs",
+            "data",
+            (
+                "Needs (at least one, none blank) are identified exactly when the group reached "
+                "'needs_identified'."
+            ),
+            (
+                "Kebutuhan (minimal satu, tidak ada yang kosong) teridentifikasi tepat ketika "
+                "kelompok mencapai 'needs_identified'."
+            ),
+        )
+    ]
