@@ -1285,3 +1285,34 @@ def test_an_invariant_the_data_breaks_is_named_at_the_data_with_its_own_text() -
             ),
         )
     ]
+
+
+def test_a_new_known_documents_holds_nothing_and_has_counted_nothing() -> None:
+    fresh = kelompok.KnownDocuments()
+    assert (fresh.limit, fresh.size, len(fresh), fresh.hits, fresh.misses) == (0, 0, 0, 0, 0)
+    sized = kelompok.KnownDocuments(1024)
+    assert (sized.limit, sized.size, len(sized), sized.hits, sized.misses) == (1024, 0, 0, 0, 0)
+
+
+@pytest.mark.parametrize(("limit", "got"), [(-1, "int -1"), (1.5, "float 1.5")])
+def test_a_limit_that_is_not_a_whole_number_of_bytes_says_so_in_both_languages(
+    limit: Any, got: str
+) -> None:
+    with pytest.raises(kelompok.InvalidValue) as refused:
+        kelompok.KnownDocuments(limit)
+    assert refused.value.field == "limit"
+    assert (refused.value.text("en"), refused.value.text("id")) == (
+        f"must be a whole number of bytes >= 0, got {got}",
+        f"harus bilangan bulat byte >= 0, bukan {got}",
+    )
+
+
+def test_each_codec_is_the_one_it_is_named_for() -> None:
+    """ "orjson" parses with orjson (its own error text), "json" with the standard library."""
+    fast, slow = json_bytes.Codec("orjson"), json_bytes.Codec("json")
+    assert (fast.name, slow.name) == ("orjson", "json")
+    with pytest.raises(ValueError, match="NaN is not a JSON number"):
+        slow.decode(b"[NaN]")
+    with pytest.raises(ValueError) as refused:
+        fast.decode(b"[NaN]")
+    assert type(refused.value).__module__ == "orjson"
