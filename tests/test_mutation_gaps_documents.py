@@ -505,6 +505,30 @@ REFUSALS: dict[str, tuple[Callable[[], Any], list[Problem]]] = {
             ),
         ],
     ),
+    "a declared step that starts elsewhere": (
+        _record(-1, event="identify_needs", source="awareness", dest="needs_identified"),
+        [
+            _p(
+                "document.history",
+                "history[5].source",
+                "is str 'awareness' but the previous step ended in 'recruiting'",
+                "bernilai str 'awareness' padahal langkah sebelumnya berakhir pada 'recruiting'",
+            ),
+        ],
+    ),
+    "an action of an event that moves": (
+        _record(-1, dest="recruiting"),
+        [
+            _p(
+                "document.history",
+                "history[5]",
+                "'establish_structure' does not lead from 'recruiting' to str 'recruiting' in a "
+                "professional group",
+                "'establish_structure' tidak mengarah dari 'recruiting' ke str 'recruiting' pada "
+                "kelompok professional",
+            ),
+        ],
+    ),
     "a record that goes where its event does not lead": (
         _record(-1, dest="programmed"),
         [
