@@ -305,6 +305,39 @@ REFUSALS: dict[str, tuple[Callable[[], Any], list[Problem]]] = {
             ),
         ],
     ),
+    "reached that is not text": (
+        _with(HEAD, reached=["structured"]),
+        [
+            _p(
+                "document.invalid",
+                "reached",
+                "must be a stage of the type that is not terminal",
+                "harus tahap tipe ini yang bukan tahap akhir",
+            ),
+        ],
+    ),
+    "a stage that is not text": (
+        _with(HEAD, stage=["structured"]),
+        [
+            _p(
+                "document.invalid",
+                "stage",
+                "is not a stage of 'professional'",
+                "bukan tahap 'professional'",
+            ),
+        ],
+    ),
+    "a version that is text": (
+        _with(HEAD, version="6"),
+        [
+            _p(
+                "document.invalid",
+                "version",
+                "must be a whole number >= 0",
+                "harus bilangan bulat >= 0",
+            ),
+        ],
+    ),
     "reached before the stage": (
         _with(HEAD, reached="recruiting"),
         [
