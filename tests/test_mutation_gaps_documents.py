@@ -1115,6 +1115,7 @@ WALK_MOVES: dict[str, dict[str, str | None]] = {
     "act": {"s1": None, "s2": "s1"},  # an action in s1, the way back from s2
     "note": {"s0": None, "s1": None, "s2": None},  # a pure action
     "stop": {"s0": "end", "s1": "end", "s2": "end"},
+    "leap": {"s0": "s2"},  # a move past a stage: never a first entry in order (§4.2)
 }
 WALK_AFTER = {"up": {"act"}}
 WALK_LIVE = ["s0", "s1", "s2"]
@@ -1146,7 +1147,7 @@ WALKER = kelompok.GroupType(
     initial_data=lambda f: _Name(name=f.name),
     group_class=kelompok.Group,
 )
-"""Moves, a way back that is an action elsewhere, a pure action, an event after another."""
+"""Moves, a way back that is an action elsewhere, a pure action, an event after another, a leap."""
 
 
 def _walk_end(sequence: Sequence[str]) -> tuple[str, int] | None:
