@@ -798,3 +798,13 @@ def test_load_refuses_data_that_no_event_makes(edit):
     with pytest.raises(kelompok.InvalidGroupData) as info:
         kelompok.load(document)
     assert all(p.code.startswith("document.") for p in info.value.problems)
+
+
+def test_a_broken_record_is_one_problem_even_when_a_later_event_must_follow_its_event():
+    """The reading goes on as the event the record names: what must follow it is not refused."""
+    document = at(kelompok.PROFESSIONAL, "structured").to_dict()
+    where = [r["event"] for r in document["history"]].index("adopt_charter")
+    document["history"][where]["payload"] = []
+    with pytest.raises(kelompok.InvalidGroupData) as caught:
+        kelompok.load(document)
+    assert [f"history[{where}].payload"] == [p.field for p in caught.value.problems]

@@ -21,6 +21,17 @@ RECORD_KEYS: Final = ("event", "source", "dest", "at", "payload", "actor")
 RECORD_KEYSET: Final = frozenset(RECORD_KEYS)
 
 
+def _past_refused(engine: Any, rec: dict[str, Any], stage: str, applied: set[str]) -> str:
+    """Where the reading goes on after refused record *rec*: where it claims to end.
+
+    The event it names counts as applied, so one bad record gives one problem.
+    """
+    dest, event = rec["dest"], rec["event"]
+    if type(event) is str and event in engine.events:
+        applied.add(event)
+    return dest if type(dest) is str and dest in engine.stages else stage
+
+
 def read_history(
     ld: Loader, gt: Any, raw: Any, *, peak: int = 0, seen: frozenset[str] | None = None
 ) -> tuple[list[HistoryRecord], int]:
@@ -47,9 +58,7 @@ def read_history(
             continue
         record = _written(engine, rec, stage) or _record(ld, gt, i, rec, stage)
         if record is None:
-            # go on from where this record claims to end, so one bad record gives one problem
-            dest = rec["dest"]
-            stage = dest if type(dest) is str and dest in gt._engine.stages else stage  # noqa: SLF001
+            stage = _past_refused(engine, rec, stage, applied)
             continue
         rank = gt._engine.order.get(record.dest)  # noqa: SLF001
         if rank is not None and rank > peak:

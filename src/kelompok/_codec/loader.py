@@ -25,16 +25,6 @@ class Loader:
     def fail(self, field: str, text: Localized, code: str = "document.invalid") -> None:
         self.problems.append(problem(field, text, code))
 
-    def text(self, doc: Mapping[str, Any], key: str, where: str = "") -> str:
-        value = doc.get(key)
-        if type(value) is str and value.strip() and valid_text(value):
-            return value
-        self.fail(
-            where + key,
-            msg("document.non_blank_valid_text", "must be non-blank, valid text"),
-        )
-        return ""
-
     def keys(
         self,
         doc: Mapping[str, Any],
