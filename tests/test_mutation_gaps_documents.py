@@ -22,22 +22,13 @@ import pytest
 
 import builders
 import kelompok
+from adversarial.oracle_head import tally_of
 from builders import actions_type, at
 from kelompok import InvalidGroupData
 from kelompok._codec import json_bytes
 
 Doc = dict[str, Any]
 Problem = tuple[str, str | None, str, str]
-
-
-def tally_of(events: Sequence[str]) -> tuple[dict[str, int], dict[str, dict[str, int]]]:
-    """The counts and marks a sequence of events makes (§4.4)."""
-    running: collections.Counter[str] = collections.Counter()
-    marks: dict[str, dict[str, int]] = {}
-    for event in events:
-        running[event] += 1
-        marks[event] = dict(running)
-    return dict(running), {e: marks[e] for e in running}
 
 
 def problems(document: Any, **kwargs: Any) -> list[Problem]:

@@ -157,6 +157,21 @@ def box(name: str, data: type, effect: Any = None, **options: Any) -> kelompok.G
     )
 
 
+def under_declared(name: str, check: Callable[[Any], bool]) -> kelompok.GroupType[Any]:
+    """A ``Capped`` box whose ``put`` adds an item, with an invariant that reads ``items``
+    but declares ``reads=("cap",)``: ``fire`` does not check it after ``put``."""
+    invariant = kelompok.Invariant(
+        "few_items", {"en": "At most cap items", "id": "Paling banyak cap barang"},
+        check=check, reads=("cap",),
+    )  # fmt: skip
+    return box(
+        name,
+        Capped,
+        lambda g, p: attrs.evolve(g.data, items=(*g.data.items, p.item)),
+        invariants=[invariant],
+    )
+
+
 # ============================================================================================
 # 1. A remembered group is exactly the group checking its row gives
 # ============================================================================================
@@ -256,18 +271,7 @@ def test_an_invariant_that_reads_more_than_it_declares_is_checked_on_read(stores
     ``fire`` skips it after an event that changes ``items`` only; ``load`` checks every
     invariant, so the oracle refuses the row. The remembered group was handed out.
     """
-    cap = kelompok.Invariant(
-        "few_items",
-        {"en": "At most cap items", "id": "Paling banyak cap barang"},
-        check=lambda g: len(g.data.items) <= g.data.cap,
-        reads=("cap",),
-    )
-    kind = box(
-        "heads_capped",
-        Capped,
-        lambda g, p: attrs.evolve(g.data, items=(*g.data.items, p.item)),
-        invariants=[cap],
-    )
+    kind = under_declared("heads_capped", lambda g: len(g.data.items) <= g.data.cap)
     store, strict, _ = stores(backend)
     group_id = store.create(kind, name="kotak").id
     store.fire(group_id, "put", item="a")
@@ -578,18 +582,7 @@ def test_head_cache_0_checks_every_row_with_known_documents_on(stores, monkeypat
     with ``head_cache=0`` hands out a row that checking refuses.
     """
     monkeypatch.setattr(kelompok.known_documents, "limit", 4 * 1024 * 1024)
-    cap = kelompok.Invariant(
-        "few_items",
-        {"en": "At most cap items", "id": "Paling banyak cap barang"},
-        check=lambda g: len(g.data.items) <= g.data.cap,
-        reads=("cap",),  # reads items too: fire does not look after put
-    )
-    kind = box(
-        "heads_known",
-        Capped,
-        lambda g, p: attrs.evolve(g.data, items=(*g.data.items, p.item)),
-        invariants=[cap],
-    )
+    kind = under_declared("heads_known", lambda g: len(g.data.items) <= g.data.cap)
     store, strict, _ = stores("sqlite")
     group_id = store.create(kind, name="kotak").id
     store.fire(group_id, "put", item="a")
@@ -607,17 +600,9 @@ def test_an_invariant_that_raises_on_the_reread_head_does_not_undo_a_committed_f
     One that reads more than it declares, and raises there, must not make ``fire`` raise
     for an event that is committed; the row is then checked in full when read.
     """
-    fragile = kelompok.Invariant(
-        "fragile",
-        {"en": "Fragile", "id": "Rapuh"},
-        check=lambda g: 1 // (2 - len(g.data.items)) >= 0,  # divides by zero at 2 items
-        reads=("cap",),
-    )
-    kind = box(
+    kind = under_declared(
         "heads_fragile",
-        Capped,
-        lambda g, p: attrs.evolve(g.data, items=(*g.data.items, p.item)),
-        invariants=[fragile],
+        lambda g: 1 // (2 - len(g.data.items)) >= 0,  # 1 // 0 at 2 items
     )
     store, strict, _ = stores("sqlite")
     group_id = store.create(kind, name="kotak").id
