@@ -131,8 +131,8 @@ def faults(monkeypatch) -> Iterator[Any]:
     """
     real = store_sync.engine_options
 
-    def options(url: sa.URL) -> dict[str, Any]:
-        found = dict(real(url))
+    def options(url: sa.URL, **kwargs: Any) -> dict[str, Any]:
+        found = dict(real(url, **kwargs))
         args = dict(found.get("connect_args", {}))
         if url.get_backend_name() == "sqlite":
             args["factory"] = FaultySqliteConnection

@@ -11,6 +11,7 @@ still begins, commits and rolls back.
 from __future__ import annotations
 
 from collections import namedtuple
+from types import TracebackType
 from typing import Any
 
 import sqlalchemy as sa
@@ -75,3 +76,61 @@ class Statement:
         changed = int(cursor.rowcount)
         cursor.close()
         return changed
+
+
+class transaction:  # noqa: N801 -- used as a statement: ``with transaction(conn, write=True):``
+    """One transaction on *conn*: committed at the end of the block, rolled back on any exception.
+
+    On PostgreSQL, SQLAlchemy's own (``conn.begin()``); the row lock of
+    ``SELECT ... FOR UPDATE`` makes writers take turns. On SQLite the ``sqlite3``
+    module would begin a transaction only at the first write, so a read and the
+    write after it would not be one transaction (SQLAlchemy's SQLite documentation,
+    "Serializable isolation / Savepoints / Transactional DDL"): the store begins it
+    itself, ``BEGIN IMMEDIATE`` for a *write*, so that writers queue for the lock
+    instead of failing halfway. Statements run through SQLAlchemy inside it
+    (``conn.execute``) take part in it, and are committed with it.
+    """
+
+    __slots__ = ("_conn", "_outer", "_write")
+
+    def __init__(self, conn: sa.Connection, *, write: bool) -> None:
+        self._conn = conn
+        self._write = write
+        self._outer: Any = None
+
+    def __enter__(self) -> None:
+        conn = self._conn
+        if conn.dialect.name != "sqlite":
+            self._outer = conn.begin()
+            self._outer.__enter__()
+            return
+        execute(conn, "BEGIN IMMEDIATE" if self._write else "BEGIN").close()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        conn = self._conn
+        if self._outer is not None:
+            self._outer.__exit__(exc_type, exc, tb)
+            return
+        if exc_type is None:
+            if conn.in_transaction():  # statements run through SQLAlchemy: it commits
+                conn.commit()
+            else:
+                execute(conn, "COMMIT").close()
+            return
+        roll_back(conn)
+
+
+def roll_back(conn: sa.Connection) -> None:
+    """End the transaction open on *conn*, SQLAlchemy's or the store's own, undoing it."""
+    try:
+        if conn.in_transaction():
+            conn.rollback()
+        elif getattr(conn.connection.dbapi_connection, "in_transaction", False):
+            execute(conn, "ROLLBACK").close()
+    except sa.exc.SQLAlchemyError:  # the connection broke: the database rolled back already
+        conn.invalidate()

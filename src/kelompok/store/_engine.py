@@ -18,7 +18,6 @@ import sqlalchemy as sa
 from sqlalchemy import event
 
 from kelompok._base.errors import UsageError
-from kelompok.store._driver import execute
 
 DEFAULT_FILE: Final = "kelompok.db"
 """The embedded default: an SQLite file in the working directory."""
@@ -26,9 +25,6 @@ ENV: Final = "KELOMPOK_DB"
 """The environment variable that names the embedded default instead (a path or a URL)."""
 BUSY_TIMEOUT: Final = 30.0
 """Seconds an SQLite connection waits for another writer's lock before giving up."""
-
-WRITE: Final = "kelompok_write"
-"""The execution option that makes an SQLite transaction begin with ``BEGIN IMMEDIATE``."""
 
 
 def resolve_url(url: str | None, *, asynchronous: bool = False) -> sa.URL:
@@ -60,41 +56,40 @@ def resolve_url(url: str | None, *, asynchronous: bool = False) -> sa.URL:
     raise UsageError(msg)
 
 
-def engine_options(url: sa.URL) -> dict[str, Any]:
-    """What ``create_engine`` (or ``create_async_engine``) needs for *url*'s backend."""
+def engine_options(url: sa.URL, *, kept: bool = False) -> dict[str, Any]:
+    """What ``create_engine`` (or ``create_async_engine``) needs for *url*'s backend.
+
+    *kept*: each thread keeps its own SQLite connection (:mod:`kelompok.store._kept`),
+    so no pool is needed, nor a bound on how many threads a pool lets connect.
+    """
     if url.get_backend_name() == "sqlite":
         if url.database in (None, "", ":memory:"):
             msg = (
                 "the store needs an SQLite file (sqlite:///path/to/file.db), not a memory database"
             )
             raise UsageError(msg)
-        return {"connect_args": {"timeout": BUSY_TIMEOUT}}
+        options: dict[str, Any] = {"connect_args": {"timeout": BUSY_TIMEOUT}}
+        return options | {"poolclass": sa.NullPool} if kept else options
     return {"pool_pre_ping": True}
 
 
 def prepare(engine: sa.Engine) -> None:
-    """Give the SQLite connections of *engine* WAL mode and transactions begun by the store.
+    """Give the SQLite connections of *engine* WAL mode, and no transaction the store did not begin.
 
-    The ``sqlite3`` module would begin a transaction only at the first write, so a
-    read and the write after it would not be one transaction (SQLAlchemy's SQLite
-    documentation, "Serializable isolation / Savepoints / Transactional DDL").
+    ``sqlite3`` would begin a transaction only at the first write; the store
+    begins each itself (:class:`kelompok.store._driver.transaction`).
     """
     if engine.dialect.name != "sqlite":
         return
 
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.isolation_level = None  # no implicit BEGIN: the store's own below
+        dbapi_connection.isolation_level = None  # no implicit BEGIN: the store's own
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")  # WAL: durable against a crashed process
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
-
-    @event.listens_for(engine, "begin")
-    def _begin(conn: sa.Connection) -> None:
-        write = conn.get_execution_options().get(WRITE, False)
-        execute(conn, "BEGIN IMMEDIATE" if write else "BEGIN").close()  # as the statements are
 
 
 RETRY_STATES: Final = frozenset({"40001", "40P01", "55P03"})

@@ -20,8 +20,7 @@ from kelompok._runtime.group import Group
 from kelompok._runtime.history import HistoryRecord
 from kelompok._types.group_type import load
 from kelompok.store import _rows as rows
-from kelompok.store._driver import Statement
-from kelompok.store._engine import WRITE
+from kelompok.store._driver import Statement, transaction
 from kelompok.store._errors import Conflict, IdempotencyMismatch, NotFound
 from kelompok.store._heads import Heads, row_key, written
 from kelompok.store._tables import groups, history, idempotency, outbox
@@ -58,11 +57,6 @@ class Fired:
 
     group: Group
     record: HistoryRecord | None
-
-
-def writing(conn: sa.Connection) -> sa.Connection:
-    """*conn* with its next transaction a write (SQLite: ``BEGIN IMMEDIATE``)."""
-    return conn.execution_options(**{WRITE: True})
 
 
 # The statements of a request, built once: SQLAlchemy then compiles each once per dialect.
@@ -112,7 +106,7 @@ def add(conn: sa.Connection, group: Group, settings: Settings, now: float) -> No
     try:
         _insert(conn, group, head, records, now)
     except sa.exc.IntegrityError:  # another process stored a group of that id meanwhile
-        with conn.begin():
+        with transaction(conn, write=False):
             taken = _head_row(conn, group.id)
         raise Conflict(group.id, None, taken.version) from None
     settings.heads.remember_written(group, written(group, head, rows.definition_digest(group.type)))
@@ -121,7 +115,7 @@ def add(conn: sa.Connection, group: Group, settings: Settings, now: float) -> No
 def _insert(
     conn: sa.Connection, group: Group, head: str, records: list[tuple[str, str]], now: float
 ) -> None:
-    with writing(conn).begin():
+    with transaction(conn, write=True):
         taken = conn.execute(
             sa.select(groups.c.version).where(groups.c.id == group.id)
         ).scalar_one_or_none()
@@ -149,13 +143,13 @@ def _insert(
 
 
 def get(conn: sa.Connection, settings: Settings, group_id: str) -> Group:
-    with conn.begin():
+    with transaction(conn, write=False):
         return _group(_head_row(conn, group_id), settings.heads)
 
 
 def fire(conn: sa.Connection, request: Request, settings: Settings, now: float) -> Fired:
     """Read, check, compare-and-set, append: one transaction, all or nothing."""
-    with writing(conn).begin():
+    with transaction(conn, write=True):
         row = _head_row(conn, request.group_id, lock=True)
         group = _group(row, settings.heads)
         spec = group.type.event(request.event)
@@ -284,7 +278,7 @@ def history_page(
     conn: sa.Connection, settings: Settings, group_id: str, after: int, limit: int | None
 ) -> list[HistoryRecord]:
     """Records ``after + 1`` on (at most *limit*); the whole history is checked with its head."""
-    with conn.begin():
+    with transaction(conn, write=False):
         head = _head_row(conn, group_id)
         query = (
             sa.select(history.c.seq, history.c.event, history.c.record)
@@ -315,25 +309,25 @@ def find(  # noqa: PLR0913, PLR0917 -- the store's settings, then find's four ar
         query = query.where(groups.c.stage == stage)
     if after is not None:
         query = query.where(groups.c.id > after)
-    with conn.begin():
+    with transaction(conn, write=False):
         found = conn.execute(query.order_by(groups.c.id).limit(limit)).all()
     return [_group(row, settings.heads) for row in found]
 
 
 def prune_keys(conn: sa.Connection, older_than: float, now: float) -> int:
-    with writing(conn).begin():
+    with transaction(conn, write=True):
         done = conn.execute(idempotency.delete().where(idempotency.c.created_at < now - older_than))
     return done.rowcount
 
 
 def pending(conn: sa.Connection, limit: int) -> list[rows.OutboxEntry]:
-    with conn.begin():
+    with transaction(conn, write=False):
         found = conn.execute(sa.select(outbox).order_by(outbox.c.id).limit(limit)).all()
     return [rows.outbox_entry(row) for row in found]
 
 
 def acknowledge(conn: sa.Connection, ids: list[int]) -> int:
-    with writing(conn).begin():
+    with transaction(conn, write=True):
         done = conn.execute(outbox.delete().where(outbox.c.id.in_(ids)))
     return done.rowcount
 

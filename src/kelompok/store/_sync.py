@@ -17,6 +17,7 @@ from kelompok.store import _calls as calls
 from kelompok.store import _ops as ops
 from kelompok.store._engine import engine_options, prepare, resolve_url, retryable
 from kelompok.store._errors import Conflict, StoreBusy
+from kelompok.store._kept import Connections
 from kelompok.store._rows import OutboxEntry
 from kelompok.store._tables import ensure_schema
 
@@ -41,11 +42,12 @@ class Store:
     ) -> None:
         resolved = resolve_url(url)
         self.url = resolved.render_as_string(hide_password=True)
-        self._engine = sa.create_engine(resolved, **engine_options(resolved))
+        self._engine = sa.create_engine(resolved, **engine_options(resolved, kept=True))
         prepare(self._engine)
+        self._connections = Connections(self._engine)
         self._settings = calls.settings(idempotency_ttl, outbox, head_cache)
         self._listeners = calls.Listeners()
-        with self._engine.connect() as conn:
+        with self._connections() as conn:
             ensure_schema(conn)
 
     # -- writing ----------------------------------------------------------------------
@@ -60,7 +62,7 @@ class Store:
         """
         calls.registered(group_type)
         group = group_type.create(id=id, **founding)
-        with self._engine.connect() as conn:
+        with self._connections() as conn:
             ops.add(conn, group, self._settings, ops.clock())
         return group
 
@@ -76,7 +78,7 @@ class Store:
                 from a head), or its type is not registered.
         """
         calls.whole(group)
-        with self._engine.connect() as conn:
+        with self._connections() as conn:
             ops.add(conn, group, self._settings, ops.clock())
         return group
 
@@ -126,7 +128,7 @@ class Store:
         while True:
             attempts += 1
             try:
-                with self._engine.connect() as conn:
+                with self._connections() as conn:
                     return ops.fire(conn, request, self._settings, ops.clock())
             except ops.LostRace:
                 pass
@@ -137,7 +139,7 @@ class Store:
                 break
             time.sleep(calls.delay(attempts))
         if request.expected_version is not None:
-            with self._engine.connect() as conn:  # tell the caller where the group is now
+            with self._connections() as conn:  # tell the caller where the group is now
                 actual = ops.get(conn, self._settings, request.group_id).version
             if actual != request.expected_version:
                 raise Conflict(request.group_id, request.expected_version, actual)
@@ -155,7 +157,7 @@ class Store:
     def prune_idempotency_keys(self, older_than: float | None = None) -> int:
         """Forget idempotency keys older than *older_than* seconds (default: the store's TTL)."""
         age = self._settings.idempotency_ttl if older_than is None else calls.seconds(older_than)
-        with self._engine.connect() as conn:
+        with self._connections() as conn:
             return ops.prune_keys(conn, age, ops.clock())
 
     # -- reading ----------------------------------------------------------------------
@@ -163,7 +165,7 @@ class Store:
     def get(self, group_id: str) -> Group:
         """The group as stored, checked as ``load`` checks a head; ``NotFound`` if absent."""
         group_id = calls.stored_id(group_id)
-        with self._engine.connect() as conn:
+        with self._connections() as conn:
             return ops.get(conn, self._settings, group_id)
 
     def history(
@@ -178,7 +180,7 @@ class Store:
         group_id = calls.stored_id(group_id)
         start = calls.checked_after(after)
         size = None if limit is None else calls.checked_limit(limit)
-        with self._engine.connect() as conn:
+        with self._connections() as conn:
             return ops.history_page(conn, self._settings, group_id, start, size)
 
     def find(
@@ -191,7 +193,7 @@ class Store:
     ) -> list[Group]:
         """Stored groups of a *type* and *stage* (both optional), by id, after the id *after*."""
         args = calls.find_args(type, stage, after, limit)
-        with self._engine.connect() as conn:
+        with self._connections() as conn:
             return ops.find(conn, self._settings, *args)
 
     # -- the outbox ---------------------------------------------------------------------
@@ -201,7 +203,7 @@ class Store:
 
         Each is an :class:`OutboxEntry`, checked as every row the store reads.
         """
-        with self._engine.connect() as conn:
+        with self._connections() as conn:
             return ops.pending(conn, calls.checked_limit(limit))
 
     def acknowledge(self, *ids: int) -> int:
@@ -209,13 +211,14 @@ class Store:
         checked = calls.checked_ids(ids)
         if not checked:
             return 0
-        with self._engine.connect() as conn:
+        with self._connections() as conn:
             return ops.acknowledge(conn, checked)
 
     # -- lifetime -----------------------------------------------------------------------
 
     def close(self) -> None:
-        """Close every pooled connection."""
+        """Close every connection the store holds (one in use, when its call ends)."""
+        self._connections.close()
         self._engine.dispose()
 
     def __enter__(self) -> Self:

@@ -11,6 +11,7 @@ from typing import Final
 
 import sqlalchemy as sa
 
+from kelompok.store._driver import transaction
 from kelompok.store._errors import SchemaTooNew
 
 SCHEMA_VERSION: Final = 1
@@ -87,7 +88,7 @@ def ensure_schema(conn: sa.Connection) -> None:
     Safe when many processes open the store at once: on PostgreSQL an advisory
     lock makes them take turns; on SQLite the write transaction does.
     """
-    with conn.begin():
+    with transaction(conn, write=True):
         if conn.dialect.name == "postgresql":
             conn.execute(sa.text("SELECT pg_advisory_xact_lock(7215033)"))
         metadata.create_all(conn, checkfirst=True)

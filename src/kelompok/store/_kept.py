@@ -1,0 +1,158 @@
+"""The synchronous store's connections: on SQLite, one per thread, kept open between calls.
+
+On SQLite a request's own SQL costs less than checking a connection out of
+SQLAlchemy's pool and back in (docs/storing.md, "Performance"), so each thread
+keeps the connection it used last. A kept connection is never shared: a call
+made while its thread's connection is in use (a listener's, say) takes one from
+the pool, as every call on PostgreSQL does, where the pool also tests each
+connection before handing it out.
+
+A process that forks gets none of its parent's connections: the child's first
+call leaves them all alone (never closing or using them) and connects anew.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import weakref
+from types import TracebackType
+from typing import Any
+
+import sqlalchemy as sa
+
+from kelompok.store._driver import roll_back
+
+
+class _Kept:
+    """The connection one thread keeps, and whether one of its calls is using it now."""
+
+    __slots__ = ("busy", "conn", "generation", "pid", "thread")
+
+    def __init__(self, conn: sa.Connection, generation: int) -> None:
+        self.conn = conn
+        self.busy = False
+        self.generation = generation
+        self.pid = os.getpid()
+        self.thread = weakref.ref(threading.current_thread())
+
+
+class _Using:
+    """``with``: the kept connection for one call, given back at the end of it."""
+
+    __slots__ = ("_kept", "_owner")
+
+    def __init__(self, kept: _Kept, owner: Connections) -> None:
+        self._kept = kept
+        self._owner = owner
+
+    def __enter__(self) -> sa.Connection:
+        return self._kept.conn
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        kept = self._kept
+        try:
+            roll_back(kept.conn)  # only a call cut short in the middle left one open
+        except BaseException:
+            self._owner.drop(kept)
+            raise
+        finally:
+            kept.busy = False
+        if kept.generation != self._owner.generation:  # the store was closed meanwhile
+            self._owner.drop(kept)
+
+
+class Connections:
+    """Where the store's calls get their connection: ``with connections() as conn:``."""
+
+    def __init__(self, engine: sa.Engine) -> None:
+        self._engine = engine
+        self._keep = engine.dialect.name == "sqlite"
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._kept: list[_Kept] = []
+        self._orphans: list[_Kept] = []  # a parent process's: never touched again
+        self._pid = os.getpid()
+        self.generation = 0
+
+    def __call__(self) -> Any:
+        """A context manager giving a connection for one call."""
+        if not self._keep:
+            return self._engine.connect()
+        kept: _Kept | None = getattr(self._local, "kept", None)
+        if kept is not None and kept.busy and kept.pid == os.getpid():
+            return self._engine.connect()  # a call made within a call of this thread
+        if kept is not None:
+            kept.busy = True  # first, so that close() leaves it to this call (see close)
+            if (
+                kept.generation != self.generation
+                or kept.pid != os.getpid()
+                or kept.conn.invalidated
+                or kept.conn.closed
+            ):
+                kept.busy = False
+                kept = None
+        if kept is None:
+            kept = self._new()
+            kept.busy = True
+        return _Using(kept, self)
+
+    def _new(self) -> _Kept:
+        with self._lock:
+            self._forked()
+            gone = [k for k in self._kept if _stale(k, self.generation)]
+            for k in gone:
+                self._kept.remove(k)
+            kept = _Kept(self._engine.connect(), self.generation)
+            self._kept.append(kept)
+        for k in gone:  # their threads ended, or the store was closed since
+            _close(k)
+        self._local.kept = kept
+        return kept
+
+    def _forked(self) -> None:
+        """In a child process: forget the parent's connections, pooled and kept."""
+        if self._pid == os.getpid():
+            return
+        self._pid = os.getpid()
+        self._orphans.extend(self._kept)
+        self._kept.clear()
+        self._engine.dispose(close=False)
+
+    def drop(self, kept: _Kept) -> None:
+        """Close *kept* and stop keeping it."""
+        with self._lock:
+            if kept in self._kept:
+                self._kept.remove(kept)
+        if self._local.__dict__.get("kept") is kept:
+            del self._local.kept
+        _close(kept)
+
+    def close(self) -> None:
+        """Close every kept connection not in use; one in use is closed when its call ends."""
+        with self._lock:
+            self._forked()
+            self.generation += 1  # before reading busy: a call that starts now sees it
+            idle = [k for k in self._kept if not k.busy]
+            for k in idle:
+                self._kept.remove(k)
+        for k in idle:
+            _close(k)
+
+
+def _stale(kept: _Kept, generation: int) -> bool:
+    thread = kept.thread()
+    ended = thread is None or not thread.is_alive()
+    return not kept.busy and (ended or kept.generation != generation)
+
+
+def _close(kept: _Kept) -> None:
+    try:
+        kept.conn.close()
+    except sa.exc.SQLAlchemyError:  # a broken connection: nothing left to close
+        kept.conn.invalidate()
