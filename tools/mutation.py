@@ -43,6 +43,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -145,10 +146,24 @@ class _CollectedHits:
             self.state()._stats.update(self.at_import)  # noqa: SLF001
 
 
+def _wall_clock_limit(state: Any, config: Any, tests: Any) -> None:
+    """End this mutant's child as a timeout after its time limit, even while it sleeps.
+
+    mutmut's own limit counts CPU seconds, which a mutant that deadlocks the tests'
+    threads never spends; the limit here is the same number of seconds on the clock.
+    """
+    seconds = sum(state.duration_by_test.get(t, 0.0) for t in tests)
+    limit = (seconds + config.timeout_constant) * config.timeout_multiplier * 2
+    timer = threading.Timer(limit, os._exit, args=(36,))
+    timer.daemon = True
+    timer.start()
+
+
 def run_mutmut(paths: list[str]) -> None:
     """``mutmut run`` with one worker, for the mutants of *paths* (all of them are mutated)."""
     import mutmut.__main__ as mm  # noqa: PLC0415 -- only this phase needs mutmut
     from mutmut.runners.harness import PytestRunner  # noqa: PLC0415
+    from mutmut.configuration import config  # noqa: PLC0415
     from mutmut.state import state  # noqa: PLC0415
 
     run_tests, execute = PytestRunner.run_tests, PytestRunner.execute_pytest
@@ -160,6 +175,7 @@ def run_mutmut(paths: list[str]) -> None:
     def fresh_run_tests(self: Any, *, mutant_name: str | None, tests: Any) -> int:
         if not mutant_name:
             return run_tests(self, mutant_name=mutant_name, tests=tests)
+        _wall_clock_limit(state(), config(), tests)
         function = mutant_name.partition("__mutmut_")[0]
         if at_import is not None and function not in at_import:
             # its function ran only in tests, which the trampoline sends to the mutant:
