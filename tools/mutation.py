@@ -162,8 +162,8 @@ def _wall_clock_limit(state: Any, config: Any, tests: Any) -> None:
 def run_mutmut(paths: list[str]) -> None:
     """``mutmut run`` with one worker, for the mutants of *paths* (all of them are mutated)."""
     import mutmut.__main__ as mm  # noqa: PLC0415 -- only this phase needs mutmut
-    from mutmut.runners.harness import PytestRunner  # noqa: PLC0415
     from mutmut.configuration import config  # noqa: PLC0415
+    from mutmut.runners.harness import PytestRunner  # noqa: PLC0415
     from mutmut.state import state  # noqa: PLC0415
 
     run_tests, execute = PytestRunner.run_tests, PytestRunner.execute_pytest
