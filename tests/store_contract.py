@@ -15,7 +15,6 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -28,7 +27,7 @@ from builders import CHARTER, PATHS, PRO_FOUNDERS, payloads
 from kelompok import InvalidGroupData, TransitionNotAllowed
 from kelompok.store import Conflict, IdempotencyMismatch, NotFound, Store
 from kelompok.store._engine import resolve_url
-from store_workers import admit_keyed, admit_many, member
+from store_workers import admit_keyed, admit_many, in_threads, member
 
 PRO = kelompok.PROFESSIONAL
 MAIN_PATH = PATHS["professional"][:-1]  # up to evaluating
@@ -487,21 +486,12 @@ class StoreContract:
 
     def test_threads_sharing_one_store_lose_no_event(self, store):
         group_id = recruiting(store)
-        errors: list[BaseException] = []
 
         def work(n: int) -> None:
-            try:
-                for i in range(10):
-                    store.fire(group_id, "admit", member(f"t{n}-{i}"))
-            except BaseException as exc:  # noqa: BLE001 -- reported below
-                errors.append(exc)
+            for i in range(10):
+                store.fire(group_id, "admit", member(f"t{n}-{i}"))
 
-        threads = [threading.Thread(target=work, args=(n,)) for n in range(6)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        assert [] == errors
+        assert [] == in_threads(work, 6)
         group = store.get(group_id)
         assert (64, 64) == (group.version, len(store.history(group_id)))
         assert 62 == len(group.data.members)

@@ -19,7 +19,7 @@ from kelompok.store import _rows as rows
 from kelompok.store import open_store
 from kelompok.store._driver import transaction
 from store_contract import recruiting
-from store_workers import member
+from store_workers import in_threads, member
 
 
 @pytest.fixture
@@ -57,21 +57,13 @@ def test_a_read_after_a_write_does_not_wait_for_the_write_lock(store, path):
 
 def test_more_threads_than_a_pool_holds_each_get_a_connection(store):
     group_ids = [recruiting(store) for _ in range(3)]
-    start, errors = threading.Barrier(40), []
+    start = threading.Barrier(40)
 
     def work(n: int) -> None:
-        try:
-            start.wait()
-            store.fire(group_ids[n % 3], "admit", member(f"m{n}"))
-        except Exception as exc:  # noqa: BLE001 -- reported below
-            errors.append(exc)
+        start.wait()
+        store.fire(group_ids[n % 3], "admit", member(f"m{n}"))
 
-    threads = [threading.Thread(target=work, args=(n,)) for n in range(40)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    assert in_threads(work, 40) == []
     assert sum(len(store.get(g).data.members) for g in group_ids) == 3 * 2 + 40
 
 
