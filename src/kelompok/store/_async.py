@@ -58,6 +58,20 @@ class AsyncStore:
         """``fn(connection, *args)`` in a transaction that a cancelled caller cannot cut short."""
         return await _shielded(self._transaction(fn, *args))
 
+    async def _retried(self, group_id: str | None, fn: Callable[..., T], *args: Any) -> T:
+        """As :meth:`_run`, tried again while the database is locked; then ``StoreBusy``."""
+        attempts = 0
+        while True:
+            attempts += 1
+            try:
+                return await self._run(fn, *args)
+            except sa.exc.DBAPIError as exc:
+                if not retryable(exc):
+                    raise
+                if attempts >= calls.ATTEMPTS:
+                    raise StoreBusy(group_id, attempts) from None
+            await asyncio.sleep(calls.delay(attempts))
+
     async def _transaction(self, fn: Callable[..., T], *args: Any) -> T:
         await self._ensure_schema()
         async with self._engine.connect() as conn:
@@ -86,13 +100,13 @@ class AsyncStore:
         """As :meth:`Store.create <kelompok.store.Store.create>`."""
         calls.registered(group_type)
         group = group_type.create(id=id, **founding)
-        await self._run(ops.add, group, self._settings, ops.clock())
+        await self._retried(group.id, ops.add, group, self._settings, ops.clock())
         return group
 
     async def add(self, group: G) -> G:
         """As :meth:`Store.add <kelompok.store.Store.add>`."""
         calls.whole(group)
-        await self._run(ops.add, group, self._settings, ops.clock())
+        await self._retried(group.id, ops.add, group, self._settings, ops.clock())
         return group
 
     async def fire(  # noqa: PLR0913 -- SPEC section 6 names every argument
@@ -159,7 +173,7 @@ class AsyncStore:
     async def prune_idempotency_keys(self, older_than: float | None = None) -> int:
         """As :meth:`Store.prune_idempotency_keys <kelompok.store.Store.prune_idempotency_keys>`."""
         age = self._settings.idempotency_ttl if older_than is None else calls.seconds(older_than)
-        return await self._run(ops.prune_keys, age, ops.clock())
+        return await self._retried(None, ops.prune_keys, age, ops.clock())
 
     # -- reading ----------------------------------------------------------------------
 
@@ -196,7 +210,7 @@ class AsyncStore:
     async def acknowledge(self, *ids: int) -> int:
         """As :meth:`Store.acknowledge <kelompok.store.Store.acknowledge>`."""
         checked = calls.checked_ids(ids)
-        return await self._run(ops.acknowledge, checked) if checked else 0
+        return await self._retried(None, ops.acknowledge, checked) if checked else 0
 
     # -- lifetime -----------------------------------------------------------------------
 

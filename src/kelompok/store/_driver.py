@@ -128,9 +128,9 @@ class transaction:  # noqa: N801 -- used as a statement: ``with transaction(conn
 def roll_back(conn: sa.Connection) -> None:
     """End the transaction open on *conn*, SQLAlchemy's or the store's own, undoing it."""
     try:
-        if conn.in_transaction():
-            conn.rollback()
-        elif getattr(conn.connection.dbapi_connection, "in_transaction", False):
+        if conn.get_transaction() is not None:  # active, or left inactive by a failed commit
+            conn.rollback()  # (an inactive one is only forgotten)
+        if getattr(conn.connection.dbapi_connection, "in_transaction", False):
             execute(conn, "ROLLBACK").close()
     except sa.exc.SQLAlchemyError:  # the connection broke: the database rolled back already
         conn.invalidate()

@@ -102,20 +102,28 @@ class StoreBusy(StoreError):
     """The database stayed busy (locked, or a lost race) through every retry; nothing was written.
 
     Attributes:
-        group_id: the group's id.
-        attempts: how many times the event was tried.
+        group_id: the group's id; ``None`` for a write of no one group (pruning
+            idempotency keys, acknowledging outbox entries).
+        attempts: how many times the write was tried.
     """
 
-    def __init__(self, group_id: str, attempts: int) -> None:
-        super().__init__(
-            msg(
+    def __init__(self, group_id: str | None, attempts: int) -> None:
+        if group_id is None:
+            text = msg(
+                "store.busy_database",
+                "the database stayed busy through {attempts} attempts; nothing was written, "
+                "try again later",
+                attempts=attempts,
+            )
+        else:
+            text = msg(
                 "store.busy",
                 "group {id!r} stayed busy through {attempts} attempts; nothing was written, "
                 "try again later",
                 id=group_id,
                 attempts=attempts,
             )
-        )
+        super().__init__(text)
         self.group_id = group_id
         self.attempts = attempts
 

@@ -24,17 +24,23 @@ import sqlalchemy as sa
 from kelompok.store._driver import roll_back
 
 
+class _Alive:
+    """Held by a thread's ``threading.local`` alone: gone when the thread ends, however started."""
+
+    __slots__ = ("__weakref__",)
+
+
 class _Kept:
     """The connection one thread keeps, and whether one of its calls is using it now."""
 
-    __slots__ = ("busy", "conn", "generation", "pid", "thread")
+    __slots__ = ("alive", "busy", "conn", "generation", "pid")
 
-    def __init__(self, conn: sa.Connection, generation: int) -> None:
+    def __init__(self, conn: sa.Connection, generation: int, alive: _Alive) -> None:
         self.conn = conn
         self.busy = False
         self.generation = generation
         self.pid = os.getpid()
-        self.thread = weakref.ref(threading.current_thread())
+        self.alive = weakref.ref(alive)
 
 
 class _Using:
@@ -79,6 +85,7 @@ class Connections:
         self._orphans: list[_Kept] = []  # a parent process's: never touched again
         self._pid = os.getpid()
         self.generation = 0
+        _every.add(self)
 
     def __call__(self) -> Any:
         """A context manager giving a connection for one call."""
@@ -89,13 +96,10 @@ class Connections:
             return self._engine.connect()  # a call made within a call of this thread
         if kept is not None:
             kept.busy = True  # first, so that close() leaves it to this call (see close)
-            if (
-                kept.generation != self.generation
-                or kept.pid != os.getpid()
-                or kept.conn.invalidated
-                or kept.conn.closed
-            ):
-                kept.busy = False
+            if kept.pid != os.getpid():  # a parent process's: never touched
+                kept = None
+            elif kept.generation != self.generation or kept.conn.invalidated or kept.conn.closed:
+                self.drop(kept)
                 kept = None
         if kept is None:
             kept = self._new()
@@ -103,12 +107,16 @@ class Connections:
         return _Using(kept, self)
 
     def _new(self) -> _Kept:
+        alive = self._local.__dict__.get("alive")
+        if alive is None:
+            alive = self._local.alive = _Alive()
+        conn = self._engine.connect()  # not under the lock: a fork meanwhile would copy it held
         with self._lock:
             self._forked()
             gone = [k for k in self._kept if _stale(k, self.generation)]
             for k in gone:
                 self._kept.remove(k)
-            kept = _Kept(self._engine.connect(), self.generation)
+            kept = _Kept(conn, self.generation, alive)
             self._kept.append(kept)
         for k in gone:  # their threads ended, or the store was closed since
             _close(k)
@@ -123,6 +131,10 @@ class Connections:
         self._orphans.extend(self._kept)
         self._kept.clear()
         self._engine.dispose(close=False)
+
+    def _after_fork(self) -> None:
+        """In a child, just forked: a lock another thread held at the fork is held for ever."""
+        self._lock = threading.Lock()
 
     def drop(self, kept: _Kept) -> None:
         """Close *kept* and stop keeping it."""
@@ -146,9 +158,19 @@ class Connections:
 
 
 def _stale(kept: _Kept, generation: int) -> bool:
-    thread = kept.thread()
-    ended = thread is None or not thread.is_alive()
-    return not kept.busy and (ended or kept.generation != generation)
+    return not kept.busy and (kept.alive() is None or kept.generation != generation)
+
+
+_every: weakref.WeakSet[Connections] = weakref.WeakSet()
+
+
+def _after_fork() -> None:
+    for connections in list(_every):
+        connections._after_fork()  # noqa: SLF001 -- this module's own
+
+
+if hasattr(os, "register_at_fork"):  # POSIX
+    os.register_at_fork(after_in_child=_after_fork)
 
 
 def _close(kept: _Kept) -> None:

@@ -22,6 +22,7 @@ from kelompok.store._rows import OutboxEntry
 from kelompok.store._tables import ensure_schema
 
 G = TypeVar("G", bound=Group)
+T = TypeVar("T")
 
 
 class Store:
@@ -47,8 +48,7 @@ class Store:
         self._connections = Connections(self._engine)
         self._settings = calls.settings(idempotency_ttl, outbox, head_cache)
         self._listeners = calls.Listeners()
-        with self._connections() as conn:
-            ensure_schema(conn)
+        self._retried(None, ensure_schema)
 
     # -- writing ----------------------------------------------------------------------
 
@@ -59,11 +59,11 @@ class Store:
             CreationRefused: the founding arguments are refused.
             Conflict: a group with that id is stored already.
             UsageError: the type is not registered, so a stored group of it could not be read.
+            StoreBusy: the database stayed locked through every retry.
         """
         calls.registered(group_type)
         group = group_type.create(id=id, **founding)
-        with self._connections() as conn:
-            ops.add(conn, group, self._settings, ops.clock())
+        self._retried(group.id, ops.add, group, self._settings, ops.clock())
         return group
 
     def add(self, group: G) -> G:
@@ -76,10 +76,10 @@ class Store:
             Conflict: a group with that id is stored already.
             UsageError: the group does not hold its whole history (it was loaded
                 from a head), or its type is not registered.
+            StoreBusy: the database stayed locked through every retry.
         """
         calls.whole(group)
-        with self._connections() as conn:
-            ops.add(conn, group, self._settings, ops.clock())
+        self._retried(group.id, ops.add, group, self._settings, ops.clock())
         return group
 
     def fire(  # noqa: PLR0913 -- SPEC section 6 names every argument
@@ -145,6 +145,21 @@ class Store:
                 raise Conflict(request.group_id, request.expected_version, actual)
         raise StoreBusy(request.group_id, attempts)
 
+    def _retried(self, group_id: str | None, fn: Callable[..., T], *args: Any) -> T:
+        """``fn(connection, *args)``, tried again while the database is locked, then StoreBusy."""
+        attempts = 0
+        while True:
+            attempts += 1
+            try:
+                with self._connections() as conn:
+                    return fn(conn, *args)
+            except sa.exc.DBAPIError as exc:
+                if not retryable(exc):
+                    raise
+                if attempts >= calls.ATTEMPTS:
+                    raise StoreBusy(group_id, attempts) from None
+            time.sleep(calls.delay(attempts))
+
     def subscribe(self, listener: Callable[[Group, HistoryRecord], object]) -> Callable[[], None]:
         """Call *listener(group, record)* after each event this store commits; returns unsubscribe.
 
@@ -157,8 +172,7 @@ class Store:
     def prune_idempotency_keys(self, older_than: float | None = None) -> int:
         """Forget idempotency keys older than *older_than* seconds (default: the store's TTL)."""
         age = self._settings.idempotency_ttl if older_than is None else calls.seconds(older_than)
-        with self._connections() as conn:
-            return ops.prune_keys(conn, age, ops.clock())
+        return self._retried(None, ops.prune_keys, age, ops.clock())
 
     # -- reading ----------------------------------------------------------------------
 
@@ -211,8 +225,7 @@ class Store:
         checked = calls.checked_ids(ids)
         if not checked:
             return 0
-        with self._connections() as conn:
-            return ops.acknowledge(conn, checked)
+        return self._retried(None, ops.acknowledge, checked)
 
     # -- lifetime -----------------------------------------------------------------------
 
