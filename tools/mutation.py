@@ -150,10 +150,11 @@ def _wall_clock_limit(state: Any, config: Any, tests: Any) -> None:
     """End this mutant's child as a timeout after its time limit, even while it sleeps.
 
     mutmut's own limit counts CPU seconds, which a mutant that deadlocks the tests'
-    threads never spends; the limit here is the same number of seconds on the clock.
+    threads never spends; this one is twice the tests' time on the clock, plus mutmut's
+    ``timeout_constant``.
     """
     seconds = sum(state.duration_by_test.get(t, 0.0) for t in tests)
-    limit = (seconds + config.timeout_constant) * config.timeout_multiplier * 2
+    limit = 2 * seconds + config.timeout_constant
     timer = threading.Timer(limit, os._exit, args=(36,))
     timer.daemon = True
     timer.start()
