@@ -13,6 +13,7 @@ call leaves them all alone (never closing or using them) and connects anew.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import weakref
@@ -103,7 +104,6 @@ class Connections:
                 kept = None
         if kept is None:
             kept = self._new()
-            kept.busy = True
         return _Using(kept, self)
 
     def _new(self) -> _Kept:
@@ -117,6 +117,7 @@ class Connections:
             for k in gone:
                 self._kept.remove(k)
             kept = _Kept(conn, self.generation, alive)
+            kept.busy = True  # before close() can see it: it is this call's
             self._kept.append(kept)
         for k in gone:  # their threads ended, or the store was closed since
             _close(k)
@@ -137,13 +138,19 @@ class Connections:
         self._lock = threading.Lock()
 
     def drop(self, kept: _Kept) -> None:
-        """Close *kept* and stop keeping it."""
+        """Stop keeping *kept*, and close it, unless another thread took it to close already.
+
+        Whoever takes a connection out of the list (under the lock) closes it, and no
+        one else: two threads never close one connection at once.
+        """
         with self._lock:
-            if kept in self._kept:
+            mine = kept in self._kept
+            if mine:
                 self._kept.remove(kept)
         if self._local.__dict__.get("kept") is kept:
             del self._local.kept
-        _close(kept)
+        if mine:
+            _close(kept)
 
     def close(self) -> None:
         """Close every kept connection not in use; one in use is closed when its call ends."""
@@ -177,4 +184,5 @@ def _close(kept: _Kept) -> None:
     try:
         kept.conn.close()
     except sa.exc.SQLAlchemyError:  # a broken connection: nothing left to close
-        kept.conn.invalidate()
+        with contextlib.suppress(sa.exc.SQLAlchemyError):
+            kept.conn.invalidate()
