@@ -98,6 +98,7 @@ SLOW_TESTS = [
 FAST_TESTS = ["tests", *(f"--ignore={p}" for p in SLOW_TESTS)]
 DECLARATION_TESTS: dict[str, list[str]] = {"rules": FAST_TESTS}
 PYTEST_ARGS = ["-x", "-q", "-p", "no:cacheprovider", "-p", "no:asyncio", "-p", "no:randomly"]
+PYTEST_ARGS += ["-W", "ignore::pytest.PytestUnraisableExceptionWarning"]  # as pyproject.toml
 # mutmut's exit codes that count as killed: a failing test, pytest's internal error
 KILLED = {1, 3}
 SURVIVED = {0, 5, 33}  # tests passed, none were collected, none call the mutated function
