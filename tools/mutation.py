@@ -470,6 +470,7 @@ def main() -> int:
     parser.add_argument("--show", metavar="ID", help="print the change a mutant makes")
     parser.add_argument("--phase", choices=["functions", "declarations"], help=argparse.SUPPRESS)
     args = parser.parse_args()
+    os.environ.setdefault("HYPOTHESIS_PROFILE", "mutation")  # tests/conftest.py: no shrinking
     if args.show:
         print(mutant_change(args.show))
         return 0
