@@ -10,11 +10,14 @@ still begins, commits and rolls back.
 
 from __future__ import annotations
 
+import threading
 from collections import namedtuple
 from types import TracebackType
 from typing import Any
 
 import sqlalchemy as sa
+
+from kelompok._base.errors import UsageError
 
 
 def execute(conn: sa.Connection, sql: str, params: Any = ()) -> Any:
@@ -91,12 +94,13 @@ class transaction:  # noqa: N801 -- used as a statement: ``with transaction(conn
     (``conn.execute``) take part in it, and are committed with it.
     """
 
-    __slots__ = ("_conn", "_outer", "_write")
+    __slots__ = ("_conn", "_file", "_outer", "_write")
 
     def __init__(self, conn: sa.Connection, *, write: bool) -> None:
         self._conn = conn
         self._write = write
         self._outer: Any = None
+        self._file: str | None = None
 
     def __enter__(self) -> None:
         conn = self._conn
@@ -104,7 +108,18 @@ class transaction:  # noqa: N801 -- used as a statement: ``with transaction(conn
             self._outer = conn.begin()
             self._outer.__enter__()
             return
-        execute(conn, "BEGIN IMMEDIATE" if self._write else "BEGIN").close()
+        if self._write and conn.dialect.driver == "pysqlite":
+            self._file = _own_write(conn.engine.url.database)
+        try:
+            execute(conn, "BEGIN IMMEDIATE" if self._write else "BEGIN").close()
+        except BaseException:
+            self._release()
+            raise
+
+    def _release(self) -> None:
+        if self._file is not None:
+            _writing.files.discard(self._file)
+            self._file = None
 
     def __exit__(
         self,
@@ -116,13 +131,41 @@ class transaction:  # noqa: N801 -- used as a statement: ``with transaction(conn
         if self._outer is not None:
             self._outer.__exit__(exc_type, exc, tb)
             return
-        if exc_type is None:
-            if conn.in_transaction():  # statements run through SQLAlchemy: it commits
-                conn.commit()
-            else:
-                execute(conn, "COMMIT").close()
-            return
-        roll_back(conn)
+        try:
+            if exc_type is None:
+                if conn.in_transaction():  # statements run through SQLAlchemy: it commits
+                    conn.commit()
+                else:
+                    execute(conn, "COMMIT").close()
+                return
+            roll_back(conn)
+        finally:
+            self._release()
+
+
+_writing = threading.local()
+"""``files``: the SQLite files a transaction of this thread is writing to now."""
+
+
+def _own_write(file: str | None) -> str | None:
+    """Note that this thread writes to *file*; ``UsageError`` if it is writing to it already.
+
+    A second write transaction on another connection of the same thread would wait
+    for the lock its own first one holds, until every retry ran out.
+    """
+    if file is None:
+        return None
+    files: set[str] = _writing.__dict__.setdefault("files", set())
+    if file in files:
+        msg = (
+            "a store call that writes was made while a store call of the same thread is "
+            "writing to the same SQLite file (from a group type's listener?): it would wait "
+            "for its own lock. Write after that call returns: a store's own listeners "
+            "(store.subscribe) run after the commit"
+        )
+        raise UsageError(msg)
+    files.add(file)
+    return file
 
 
 def roll_back(conn: sa.Connection) -> None:
