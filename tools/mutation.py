@@ -147,18 +147,20 @@ class _CollectedHits:
             self.state()._stats.update(self.at_import)  # noqa: SLF001
 
 
-def _wall_clock_limit(state: Any, config: Any, tests: Any) -> None:
+def _wall_clock_limit(state: Any, config: Any, tests: Any) -> threading.Timer:
     """End this mutant's child as a timeout after its time limit, even while it sleeps.
 
     mutmut's own limit counts CPU seconds, which a mutant that deadlocks the tests'
-    threads never spends; this one is twice the tests' time on the clock, plus mutmut's
-    ``timeout_constant``.
+    threads never spends. This one is on the clock, for one run of the tests: four times
+    their time in mutmut's run of the suite, plus twice mutmut's ``timeout_constant`` (a
+    child imports the tests' modules first, and shares the machine).
     """
     seconds = sum(state.duration_by_test.get(t, 0.0) for t in tests)
-    limit = 2 * seconds + config.timeout_constant
+    limit = 4 * seconds + 2 * config.timeout_constant
     timer = threading.Timer(limit, os._exit, args=(36,))
     timer.daemon = True
     timer.start()
+    return timer
 
 
 def run_mutmut(paths: list[str]) -> None:
@@ -170,14 +172,12 @@ def run_mutmut(paths: list[str]) -> None:
 
     run_tests, execute = PytestRunner.run_tests, PytestRunner.execute_pytest
 
-    at_import: set[str] | None = None
-    if AT_IMPORT.exists():
-        at_import = set(json.loads(AT_IMPORT.read_text()))
-
     def fresh_run_tests(self: Any, *, mutant_name: str | None, tests: Any) -> int:
         if not mutant_name:
             return run_tests(self, mutant_name=mutant_name, tests=tests)
-        _wall_clock_limit(state(), config(), tests)
+        # written by the stats run, which comes before the first mutant
+        at_import = set(json.loads(AT_IMPORT.read_text())) if AT_IMPORT.exists() else None
+        limit = _wall_clock_limit(state(), config(), tests)
         function = mutant_name.partition("__mutmut_")[0]
         if at_import is not None and function not in at_import:
             # its function ran only in tests, which the trampoline sends to the mutant:
@@ -185,6 +185,8 @@ def run_mutmut(paths: list[str]) -> None:
             code = run_tests(self, mutant_name=mutant_name, tests=tests)
             if code not in SURVIVED:
                 return code
+            limit.cancel()
+            limit = _wall_clock_limit(state(), config(), tests)  # the same time again
         _drop_mutated_modules()
         return run_tests(self, mutant_name=mutant_name, tests=tests)
 
