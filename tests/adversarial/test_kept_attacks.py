@@ -53,6 +53,19 @@ def store(path) -> Any:
         yield opened
 
 
+def commit_raises_once(store: Any, monkeypatch: Any, exc: BaseException) -> None:
+    """The next commit SQLAlchemy makes for *store* raises *exc* instead, once."""
+    dialect = store._engine.dialect
+    real, armed = dialect.do_commit, [exc]
+
+    def commit(dbapi_connection: Any) -> None:
+        if armed:
+            raise armed.pop()
+        real(dbapi_connection)
+
+    monkeypatch.setattr(dialect, "do_commit", commit)
+
+
 def kept_of(store: Any) -> Any:
     """The _Kept of the calling thread."""
     return store._connections._local.kept
@@ -194,16 +207,7 @@ def test_a_failed_sqlalchemy_commit_leaves_the_kept_connection_usable(store, pat
     # SQLAlchemy statement of this thread until store.close(). Before 1ad7ed6 the pooled
     # connection was closed (reset) after the call, so the next call was unaffected.
     group_id = recruiting(store)
-    dialect = store._engine.dialect
-    real = dialect.do_commit
-    failures = [sqlite3.OperationalError("disk I/O error")]
-
-    def commit_once_fails(dbapi_connection: Any) -> None:
-        if failures:
-            raise failures.pop()
-        real(dbapi_connection)
-
-    monkeypatch.setattr(dialect, "do_commit", commit_once_fails)
+    commit_raises_once(store, monkeypatch, sqlite3.OperationalError("disk I/O error"))
     with pytest.raises(sa.exc.OperationalError):
         store.find()
     assert lock_is_free(path)
@@ -308,17 +312,7 @@ def test_an_interrupt_inside_sqlalchemy_commit_stores_nothing_and_the_thread_goe
     # create commits through SQLAlchemy (conn.commit()); a KeyboardInterrupt from the
     # driver's commit makes SQLAlchemy invalidate the connection. The thread must connect
     # anew (catches dropping the `kept.conn.invalidated` test in Connections.__call__)
-    dialect = store._engine.dialect
-    real = dialect.do_commit
-    armed = [True]
-
-    def commit(dbapi_connection: Any) -> None:
-        if armed:
-            armed.clear()
-            raise KeyboardInterrupt
-        real(dbapi_connection)
-
-    monkeypatch.setattr(dialect, "do_commit", commit)
+    commit_raises_once(store, monkeypatch, KeyboardInterrupt())
     with pytest.raises(KeyboardInterrupt):
         store.create(PRO, id="g-cut", name="Lain", profession="pharmacist")
     assert lock_is_free(path)
@@ -332,19 +326,9 @@ def test_an_invalidated_connection_is_not_kept_for_the_life_of_its_thread(store,
     # an interrupted commit makes SQLAlchemy invalidate the connection. Connections.__call__
     # used to replace it with a new one (_new) but never removed the old _Kept from
     # Connections._kept, one entry per interrupted commit until store.close().
-    dialect = store._engine.dialect
-    real = dialect.do_commit
-    armed = [True]
-
-    def commit(dbapi_connection: Any) -> None:
-        if armed:
-            armed.clear()
-            raise KeyboardInterrupt
-        real(dbapi_connection)
-
     store.find()
     old = dbapi_of(store)
-    monkeypatch.setattr(dialect, "do_commit", commit)
+    commit_raises_once(store, monkeypatch, KeyboardInterrupt())
     with pytest.raises(KeyboardInterrupt):
         store.find()
     store.find()
