@@ -109,10 +109,13 @@ DECLARATION_TESTS: dict[str, list[str]] = {"rules": FAST_TESTS}
 PYTEST_ARGS = ["-x", "-q", "-p", "no:cacheprovider", "-p", "no:asyncio", "-p", "no:randomly"]
 PYTEST_ARGS += ["-W", "ignore::pytest.PytestUnraisableExceptionWarning"]  # as pyproject.toml
 # mutmut's exit codes that count as killed: a failing test, pytest's internal error
-KILLED = {1, 3}
+# and 38, the tests not done in twice their time plus a minute (_wall_clock_limit): the
+# mutant loops or deadlocks them, which no survivor does
+HUNG = 38
+KILLED = {1, 3, HUNG}
 SURVIVED = {0, 5, 33}  # tests passed, none were collected, none call the mutated function
-# Stopped at the time limit (SIGXCPU, or this script's own limit): not a kill. A surviving
-# mutant runs every test it has, which takes longest, so a timeout is often a survivor;
+# Stopped at mutmut's CPU limit or the declarations' limit: not a kill. A surviving
+# mutant runs every test it has, which takes longest, so a timeout may be a survivor;
 # it is tried again on the next run, and counts against the score until then.
 TIMEOUT = {24, -24, 152, 255, 36}
 
@@ -160,13 +163,14 @@ def _wall_clock_limit(state: Any, config: Any, tests: Any) -> threading.Timer:
     """End this mutant's child as a timeout after its time limit, even while it sleeps.
 
     mutmut's own limit counts CPU seconds, which a mutant that deadlocks the tests'
-    threads never spends. This one is on the clock, for one run of the tests: four times
-    their time in mutmut's run of the suite, plus twice mutmut's ``timeout_constant`` (a
-    child imports the tests' modules first, and shares the machine).
+    threads never spends, and is eight times their time. This one is on the clock, for
+    one run of the tests: twice their time in mutmut's run of the suite, plus mutmut's
+    ``timeout_constant`` (a child imports the tests' modules first). A mutant stopped here
+    loops or deadlocks the tests, and counts as killed (``HUNG``).
     """
     seconds = sum(state.duration_by_test.get(t, 0.0) for t in tests)
-    limit = 4 * seconds + 2 * config.timeout_constant
-    timer = threading.Timer(limit, os._exit, args=(36,))
+    limit = 2 * seconds + config.timeout_constant
+    timer = threading.Timer(limit, os._exit, args=(HUNG,))
     timer.daemon = True
     timer.start()
     return timer
