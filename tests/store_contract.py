@@ -23,11 +23,11 @@ import pytest
 import sqlalchemy as sa
 
 import kelompok
-from builders import CHARTER, PATHS, PRO_FOUNDERS, payloads
+from builders import CHARTER, PATHS, PRO_FOUNDERS, in_threads, payloads
 from kelompok import InvalidGroupData, TransitionNotAllowed
 from kelompok.store import Conflict, IdempotencyMismatch, NotFound, Store
 from kelompok.store._engine import resolve_url
-from store_workers import admit_keyed, admit_many, in_threads, member
+from store_workers import admit_keyed, admit_many, member
 
 PRO = kelompok.PROFESSIONAL
 MAIN_PATH = PATHS["professional"][:-1]  # up to evaluating

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import sys
-import threading
-from collections.abc import Callable
 from typing import Any
 
 from kelompok.store import open_store
@@ -15,24 +13,6 @@ def member(tag: str) -> dict[str, Any]:
         "member": {"id": tag, "name": f"Member {tag}", "profession": "pharmacist"},
         "scores": {"competence": 4, "dedication": 3},
     }
-
-
-def in_threads(work: Callable[[int], object], count: int) -> list[BaseException]:
-    """Run ``work(0)`` ... ``work(count - 1)`` in threads of their own; what they raised."""
-    errors: list[BaseException] = []
-
-    def run(n: int) -> None:
-        try:
-            work(n)
-        except BaseException as exc:  # noqa: BLE001 -- the caller asserts there is none
-            errors.append(exc)
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return errors
 
 
 def admit_many(url: str, group_id: str, prefix: str, count: int, barrier: Any) -> None:

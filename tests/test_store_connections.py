@@ -15,11 +15,12 @@ from typing import Any
 import pytest
 
 import kelompok
+from builders import in_threads
 from kelompok.store import _rows as rows
 from kelompok.store import open_store
 from kelompok.store._driver import transaction
 from store_contract import recruiting
-from store_workers import in_threads, member
+from store_workers import member
 
 
 @pytest.fixture
