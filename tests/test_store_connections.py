@@ -2,7 +2,8 @@
 
 Each attack names what would break without the part it tests: a read that takes the
 write lock, a pool that runs dry, a call within a call, a transaction left open by an
-interrupt, a thread that ends, a store that is closed, a process that forks.
+interrupt, an interrupt before a call's ``with`` began or as it began, a thread that ends,
+a store that is closed, a process that forks.
 """
 
 from __future__ import annotations
@@ -98,6 +99,32 @@ def test_an_interrupt_mid_transaction_leaves_no_lock_and_no_change(store, path, 
     other.close()
     assert store.get(group_id).version == 4
     assert store.fire(group_id, "admit", member("citra")).version == 5
+
+
+def test_an_interrupt_before_the_with_began_leaves_the_connection_free(store):
+    # connections() returned, then an interrupt: its `with` never began, nor ended
+    group_id = recruiting(store)
+    kept = store._connections._local.kept
+    store._connections()  # dropped at once
+    assert store.fire(group_id, "admit", member("citra")).version == 5
+    assert store._connections._local.kept is kept  # used again, not one opened beside it
+    store.close()
+    assert kept.conn.closed  # free, so close() closed it
+
+
+def test_an_interrupt_as_the_with_began_frees_the_connection_and_retires_it(store):
+    # __enter__ returned, then an interrupt before the `with` could call __exit__
+    group_id = recruiting(store)
+    using = store._connections()
+    abandoned = store._connections._local.kept
+    assert using.__enter__() is abandoned.conn
+    del using
+    assert store.fire(group_id, "admit", member("citra")).version == 5
+    assert abandoned.conn.closed  # it may have had a transaction open: not used again
+    fresh = store._connections._local.kept
+    assert fresh is not abandoned
+    store.close()
+    assert fresh.conn.closed
 
 
 def test_the_connection_of_a_thread_that_ended_is_closed(store):

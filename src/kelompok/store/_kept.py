@@ -7,6 +7,9 @@ made while its thread's connection is in use (a listener's, say) takes one from
 the pool, as every call on PostgreSQL does, where the pool also tests each
 connection before handing it out.
 
+A call cut short by an interrupt anywhere, even between ``connections()`` and its
+``with``, leaves no connection in use for ever (see :class:`_Kept`).
+
 A process that forks gets none of its parent's connections: the child's first
 call leaves them all alone (never closing or using them) and connects anew.
 """
@@ -32,28 +35,43 @@ class _Alive:
 
 
 class _Kept:
-    """The connection one thread keeps, and whether one of its calls is using it now."""
+    """The connection one thread keeps, and the call using it now, if any.
 
-    __slots__ = ("alive", "busy", "conn", "generation", "pid")
+    A call holds its connection through a :class:`_Using`: the connection is busy
+    while that object lives, so a call cut short by an interrupt, even before its
+    ``with`` began, frees it as its ``_Using`` is dropped. Such a connection may
+    have a transaction open, so it is used again only after a call that ended
+    (``clean``); otherwise it is dropped.
+    """
 
-    def __init__(self, conn: sa.Connection, generation: int, alive: _Alive) -> None:
+    __slots__ = ("alive", "clean", "conn", "generation", "pid", "user")
+
+    def __init__(self, conn: sa.Connection, generation: int, alive: _Alive, user: _Using) -> None:
         self.conn = conn
-        self.busy = False
+        self.user: weakref.ref[_Using] | None = weakref.ref(user)
+        self.clean = False  # until its first call ends
         self.generation = generation
         self.pid = os.getpid()
         self.alive = weakref.ref(alive)
+
+    @property
+    def busy(self) -> bool:
+        """Whether a call is using the connection now."""
+        user = self.user
+        return user is not None and user() is not None
 
 
 class _Using:
     """``with``: the kept connection for one call, given back at the end of it."""
 
-    __slots__ = ("_kept", "_owner")
+    __slots__ = ("__weakref__", "_kept", "_owner")
 
-    def __init__(self, kept: _Kept, owner: Connections) -> None:
-        self._kept = kept
+    def __init__(self, owner: Connections) -> None:
+        self._kept: _Kept | None = None
         self._owner = owner
 
     def __enter__(self) -> sa.Connection:
+        self._kept = self._owner._take(self)  # noqa: SLF001 -- this module's own
         return self._kept.conn
 
     def __exit__(
@@ -63,13 +81,15 @@ class _Using:
         tb: TracebackType | None,
     ) -> None:
         kept = self._kept
+        if kept is None:
+            return
         try:
             roll_back(kept.conn)  # only a call cut short in the middle left one open
         except BaseException:
             self._owner.drop(kept)
             raise
-        finally:
-            kept.busy = False
+        kept.clean = True
+        kept.user = None
         if kept.generation != self._owner.generation:  # the store was closed meanwhile
             self._owner.drop(kept)
 
@@ -92,36 +112,46 @@ class Connections:
         """A context manager giving a connection for one call."""
         if not self._keep:
             return self._engine.connect()
-        kept: _Kept | None = getattr(self._local, "kept", None)
+        kept: _Kept | None = self._local.__dict__.get("kept")
         if kept is not None and kept.busy and kept.pid == os.getpid():
             return self._engine.connect()  # a call made within a call of this thread
-        if kept is not None:
-            kept.busy = True  # first, so that close() leaves it to this call (see close)
-            if kept.pid != os.getpid():  # a parent process's: never touched
-                kept = None
-            elif kept.generation != self.generation or kept.conn.invalidated or kept.conn.closed:
+        return _Using(self)
+
+    def _take(self, user: _Using) -> _Kept:
+        """This thread's kept connection, now *user*'s: made anew if there is none fit to use."""
+        kept: _Kept | None = self._local.__dict__.get("kept")
+        if kept is not None and kept.pid != os.getpid():  # a parent process's: never touched
+            kept = None
+        elif kept is not None:
+            kept.user = weakref.ref(user)  # first, so that close() leaves it to this call
+            if not (
+                kept.clean
+                and kept.generation == self.generation
+                and not kept.conn.invalidated
+                and not kept.conn.closed
+            ):
                 self.drop(kept)
                 kept = None
         if kept is None:
-            kept = self._new()
-        return _Using(kept, self)
+            kept = self._new(user)
+        kept.clean = False
+        return kept
 
-    def _new(self) -> _Kept:
+    def _new(self, user: _Using) -> _Kept:
         alive = self._local.__dict__.get("alive")
         if alive is None:
             alive = self._local.alive = _Alive()
         conn = self._engine.connect()  # not under the lock: a fork meanwhile would copy it held
+        kept = _Kept(conn, self.generation, alive, user)  # busy: close() leaves it to this call
         with self._lock:
             self._forked()
             gone = [k for k in self._kept if _stale(k, self.generation)]
             for k in gone:
                 self._kept.remove(k)
-            kept = _Kept(conn, self.generation, alive)
-            kept.busy = True  # before close() can see it: it is this call's
             self._kept.append(kept)
+        self._local.kept = kept
         for k in gone:  # their threads ended, or the store was closed since
             _close(k)
-        self._local.kept = kept
         return kept
 
     def _forked(self) -> None:
