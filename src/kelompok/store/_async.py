@@ -58,19 +58,31 @@ class AsyncStore:
         """``fn(connection, *args)`` in a transaction that a cancelled caller cannot cut short."""
         return await _shielded(self._transaction(fn, *args))
 
-    async def _retried(self, group_id: str | None, fn: Callable[..., T], *args: Any) -> T:
-        """As :meth:`_run`, tried again while the database is locked; then ``StoreBusy``."""
+    async def _retried(
+        self, group_id: str | None, fn: Callable[..., T], *args: Any, once: bool = False
+    ) -> T:
+        """``fn(connection, *args)``, tried again after a lost race or on a locked database.
+
+        After :data:`~kelompok.store._calls.ATTEMPTS` attempts (one if *once*), ``StoreBusy``.
+        Not shielded: see :meth:`_written`.
+        """
         attempts = 0
         while True:
             attempts += 1
             try:
-                return await self._run(fn, *args)
+                return await self._transaction(fn, *args)
+            except ops.LostRace:
+                pass
             except sa.exc.DBAPIError as exc:
                 if not retryable(exc):
                     raise
-                if attempts >= calls.ATTEMPTS:
-                    raise StoreBusy(group_id, attempts) from None
+            if once or attempts >= calls.ATTEMPTS:
+                raise StoreBusy(group_id, attempts)
             await asyncio.sleep(calls.delay(attempts))
+
+    async def _written(self, group_id: str | None, fn: Callable[..., T], *args: Any) -> T:
+        """:meth:`_retried`, run to its end even if the caller is cancelled."""
+        return await _shielded(self._retried(group_id, fn, *args))
 
     async def _transaction(self, fn: Callable[..., T], *args: Any) -> T:
         await self._ensure_schema()
@@ -100,13 +112,13 @@ class AsyncStore:
         """As :meth:`Store.create <kelompok.store.Store.create>`."""
         calls.registered(group_type)
         group = group_type.create(id=id, **founding)
-        await self._retried(group.id, ops.add, group, self._settings, ops.clock())
+        await self._written(group.id, ops.add, group, self._settings, ops.clock())
         return group
 
     async def add(self, group: G) -> G:
         """As :meth:`Store.add <kelompok.store.Store.add>`."""
         calls.whole(group)
-        await self._retried(group.id, ops.add, group, self._settings, ops.clock())
+        await self._written(group.id, ops.add, group, self._settings, ops.clock())
         return group
 
     async def fire(  # noqa: PLR0913 -- SPEC section 6 names every argument
@@ -147,24 +159,21 @@ class AsyncStore:
         return fired.group
 
     async def _attempts(self, request: ops.Request) -> ops.Fired:
-        attempts = 0
-        while True:
-            attempts += 1
-            try:
-                return await self._transaction(ops.fire, request, self._settings, ops.clock())
-            except ops.LostRace:
-                pass
-            except sa.exc.DBAPIError as exc:
-                if not retryable(exc):
-                    raise
-            if attempts >= calls.ATTEMPTS or request.expected_version is not None:
-                break
-            await asyncio.sleep(calls.delay(attempts))
-        if request.expected_version is not None:
-            actual = (await self._transaction(ops.get, self._settings, request.group_id)).version
-            if actual != request.expected_version:
-                raise Conflict(request.group_id, request.expected_version, actual)
-        raise StoreBusy(request.group_id, attempts)
+        once = request.expected_version is not None  # a lost race is the caller's Conflict
+        try:
+            return await self._retried(
+                request.group_id,
+                lambda conn: ops.fire(conn, request, self._settings, ops.clock()),
+                once=once,
+            )
+        except StoreBusy:
+            if once:
+                got = await self._transaction(ops.get, self._settings, request.group_id)
+                if got.version != request.expected_version:
+                    raise Conflict(
+                        request.group_id, request.expected_version, got.version
+                    ) from None
+            raise
 
     def subscribe(self, listener: Callable[[Group, HistoryRecord], object]) -> Callable[[], None]:
         """As :meth:`Store.subscribe <kelompok.store.Store.subscribe>`; may be ``async``."""
@@ -173,7 +182,7 @@ class AsyncStore:
     async def prune_idempotency_keys(self, older_than: float | None = None) -> int:
         """As :meth:`Store.prune_idempotency_keys <kelompok.store.Store.prune_idempotency_keys>`."""
         age = self._settings.idempotency_ttl if older_than is None else calls.seconds(older_than)
-        return await self._retried(None, ops.prune_keys, age, ops.clock())
+        return await self._written(None, ops.prune_keys, age, ops.clock())
 
     # -- reading ----------------------------------------------------------------------
 
@@ -210,7 +219,7 @@ class AsyncStore:
     async def acknowledge(self, *ids: int) -> int:
         """As :meth:`Store.acknowledge <kelompok.store.Store.acknowledge>`."""
         checked = calls.checked_ids(ids)
-        return await self._retried(None, ops.acknowledge, checked) if checked else 0
+        return await self._written(None, ops.acknowledge, checked) if checked else 0
 
     # -- lifetime -----------------------------------------------------------------------
 

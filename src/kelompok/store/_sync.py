@@ -124,40 +124,41 @@ class Store:
         return fired.group
 
     def _attempts(self, request: ops.Request) -> ops.Fired:
-        attempts = 0
-        while True:
-            attempts += 1
-            try:
-                with self._connections() as conn:
-                    return ops.fire(conn, request, self._settings, ops.clock())
-            except ops.LostRace:
-                pass
-            except sa.exc.DBAPIError as exc:
-                if not retryable(exc):
-                    raise
-            if attempts >= calls.ATTEMPTS or request.expected_version is not None:
-                break
-            time.sleep(calls.delay(attempts))
-        if request.expected_version is not None:
-            with self._connections() as conn:  # tell the caller where the group is now
-                actual = ops.get(conn, self._settings, request.group_id).version
-            if actual != request.expected_version:
-                raise Conflict(request.group_id, request.expected_version, actual)
-        raise StoreBusy(request.group_id, attempts)
+        once = request.expected_version is not None  # a lost race is the caller's Conflict
+        try:
+            return self._retried(
+                request.group_id,
+                lambda conn: ops.fire(conn, request, self._settings, ops.clock()),
+                once=once,
+            )
+        except StoreBusy:
+            if once:
+                with self._connections() as conn:  # tell the caller where the group is now
+                    actual = ops.get(conn, self._settings, request.group_id).version
+                if actual != request.expected_version:
+                    raise Conflict(request.group_id, request.expected_version, actual) from None
+            raise
 
-    def _retried(self, group_id: str | None, fn: Callable[..., T], *args: Any) -> T:
-        """``fn(connection, *args)``, tried again while the database is locked, then StoreBusy."""
+    def _retried(
+        self, group_id: str | None, fn: Callable[..., T], *args: Any, once: bool = False
+    ) -> T:
+        """``fn(connection, *args)``, tried again after a lost race or on a locked database.
+
+        After :data:`~kelompok.store._calls.ATTEMPTS` attempts (one if *once*), ``StoreBusy``.
+        """
         attempts = 0
         while True:
             attempts += 1
             try:
                 with self._connections() as conn:
                     return fn(conn, *args)
+            except ops.LostRace:
+                pass
             except sa.exc.DBAPIError as exc:
                 if not retryable(exc):
                     raise
-                if attempts >= calls.ATTEMPTS:
-                    raise StoreBusy(group_id, attempts) from None
+            if once or attempts >= calls.ATTEMPTS:
+                raise StoreBusy(group_id, attempts)
             time.sleep(calls.delay(attempts))
 
     def subscribe(self, listener: Callable[[Group, HistoryRecord], object]) -> Callable[[], None]:
