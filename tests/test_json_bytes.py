@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -67,17 +68,26 @@ def _document() -> str:
     return at(kelompok.VOLUNTEER, "structured").to_json().decode()
 
 
-def _replace(old: str, new: str) -> str:
-    text = _document()
-    assert old in text
-    return text.replace(old, new, 1)
+def _replace(old: str, new: str) -> Callable[[], str]:
+    """A document's text with *old* replaced by *new*, made when the test runs.
+
+    Not as the tests are collected: a group built then runs the rules before a
+    mutation run's mutant is in place (tools/mutation.py).
+    """
+
+    def make() -> str:
+        text = _document()
+        assert old in text
+        return text.replace(old, new, 1)
+
+    return make
 
 
 JUNK: dict[str, Any] = {
     "empty": b"",
     "not JSON": b"{",
-    "trailing text": _document() + " x",
-    "two documents": _document() + _document(),
+    "trailing text": lambda: _document() + " x",
+    "two documents": lambda: _document() + _document(),
     "a list": b"[]",
     "a number": b"1",
     "NaN": b'{"a": NaN}',
@@ -93,15 +103,17 @@ JUNK: dict[str, Any] = {
     "deep nesting in a payload": _replace('"needs":[', '"needs":[' + "[" * 5000 + "]" * 5000 + ","),
     "not text": 5,
     "None": None,
-    "a BOM": b"\xef\xbb\xbf" + _document().encode(),
+    "a BOM": lambda: b"\xef\xbb\xbf" + _document().encode(),
 }
-"""Inputs that are not a valid document; each codec must refuse them with InvalidGroupData."""
+"""Inputs that are not a valid document (or what makes one, when called); each codec must
+refuse them with InvalidGroupData."""
 
 
 @pytest.mark.parametrize("data", JUNK.values(), ids=list(JUNK))
 def test_junk_is_refused_by_either_codec(codec: str, data: Any) -> None:
+    given = data() if callable(data) else data
     with pytest.raises(InvalidGroupData):
-        kelompok.load_json(data)
+        kelompok.load_json(given)
 
 
 def test_a_repeated_key_keeps_its_last_value_with_either_codec() -> None:

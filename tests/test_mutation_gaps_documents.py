@@ -12,6 +12,7 @@ import collections
 import collections.abc
 import copy
 import datetime as dt
+import functools
 import itertools
 import json
 from collections.abc import Callable, Iterator, Sequence
@@ -42,13 +43,24 @@ def _json(value: Any) -> Any:
     return json.loads(json.dumps(value))
 
 
+@functools.cache
 def _structured() -> tuple[Doc, Doc]:
-    """A professional group's document in ``structured`` (version 6), and its head alone."""
+    """A professional group's document in ``structured`` (version 6), and its head alone.
+
+    Made at the first test that asks, not as the tests are collected: a group built
+    then runs the rules before a mutation run's mutant is in place (tools/mutation.py).
+    Never changed: every edit is made on a copy.
+    """
     group = at(kelompok.PROFESSIONAL, "structured", id="g-1")
     return _json(group.to_dict()), _json(group.to_dict(history=False))
 
 
-FULL, HEAD = _structured()
+def _full() -> Doc:
+    return _structured()[0]
+
+
+def _head() -> Doc:
+    return _structured()[1]
 
 
 def _tail(document: Doc, records: int) -> Doc:
@@ -59,21 +71,21 @@ def _tail(document: Doc, records: int) -> Doc:
     return doc
 
 
-def _edited(base: Doc, edit: Callable[[Doc], object]) -> Callable[[], Doc]:
+def _edited(base: Doc | Callable[[], Doc], edit: Callable[[Doc], object]) -> Callable[[], Doc]:
     def make() -> Doc:
-        doc = copy.deepcopy(base)
+        doc = copy.deepcopy(base() if callable(base) else base)
         edit(doc)
         return doc
 
     return make
 
 
-def _with(base: Doc, **changes: Any) -> Callable[[], Doc]:
+def _with(base: Doc | Callable[[], Doc], **changes: Any) -> Callable[[], Doc]:
     return _edited(base, lambda d: d.update(copy.deepcopy(changes)))
 
 
 def _record(index: int, **changes: Any) -> Callable[[], Doc]:
-    return _edited(FULL, lambda d: d["history"][index].update(changes))
+    return _edited(_full, lambda d: d["history"][index].update(changes))
 
 
 def _marks_in_order(*events: str) -> Callable[[Doc], None]:
@@ -98,7 +110,7 @@ class _Unreadable(collections.abc.Mapping[str, Any]):
 
 
 def _v1_without_history() -> Doc:
-    doc = {k: v for k, v in HEAD.items() if k not in {"reached", "counts", "marks"}}
+    doc = {k: v for k, v in _head().items() if k not in {"reached", "counts", "marks"}}
     return {**doc, "schema_version": 1}
 
 
@@ -132,7 +144,7 @@ REFUSALS: dict[str, tuple[Callable[[], Any], list[Problem]]] = {
         ],
     ),
     "schema_version 3": (
-        _with(FULL, schema_version=3),
+        _with(_full, schema_version=3),
         [
             _p(
                 "document.schema_version",
@@ -143,7 +155,7 @@ REFUSALS: dict[str, tuple[Callable[[], Any], list[Problem]]] = {
         ],
     ),
     "a field missing and one unknown": (
-        _edited(FULL, lambda d: (d.pop("stage"), d.update(extra=1))),
+        _edited(_full, lambda d: (d.pop("stage"), d.update(extra=1))),
         [
             _p("document.missing_field", "stage", "is missing", "tidak ada"),
             _p(
@@ -169,13 +181,13 @@ REFUSALS: dict[str, tuple[Callable[[], Any], list[Problem]]] = {
         ],
     ),
     "a type that is not text": (
-        _with(FULL, type=5),
+        _with(_full, type=5),
         [
             _p("document.invalid", "type", "must be text, got int 5", "harus berupa teks"),
         ],
     ),
     "a blank id": (
-        _with(FULL, id=""),
+        _with(_full, id=""),
         [
             _p(
                 "document.invalid",
@@ -192,7 +204,7 @@ REFUSALS: dict[str, tuple[Callable[[], Any], list[Problem]]] = {
         ],
     ),
     "created_at that is not a time": (
-        _with(FULL, created_at="yesterday"),
+        _with(_full, created_at="yesterday"),
         [
             _p(
                 "document.invalid",
@@ -209,7 +221,7 @@ REFUSALS: dict[str, tuple[Callable[[], Any], list[Problem]]] = {
         ],
     ),
     "a stage of no type": (
-        _with(FULL, stage="nowhere"),
+        _with(_full, stage="nowhere"),
         [
             _p(
                 "document.invalid",
@@ -220,7 +232,7 @@ REFUSALS: dict[str, tuple[Callable[[], Any], list[Problem]]] = {
         ],
     ),
     "a version below 0": (
-        _with(HEAD, version=-1),
+        _with(_head, version=-1),
         [
             _p(
                 "document.invalid",
@@ -231,7 +243,7 @@ REFUSALS: dict[str, tuple[Callable[[], Any], list[Problem]]] = {
         ],
     ),
     "a version of 2**63": (
-        _with(HEAD, version=2**63),
+        _with(_head, version=2**63),
         [
             _p(
                 "document.invalid",
@@ -242,7 +254,7 @@ REFUSALS: dict[str, tuple[Callable[[], Any], list[Problem]]] = {
         ],
     ),
     "a stage the history does not end in": (
-        _with(FULL, stage="recruiting"),
+        _with(_full, stage="recruiting"),
         [
             _p(
                 "document.stage",
@@ -253,7 +265,7 @@ REFUSALS: dict[str, tuple[Callable[[], Any], list[Problem]]] = {
         ],
     ),
     "a version the history does not count": (
-        _with(FULL, version=7),
+        _with(_full, version=7),
         [
             _p(
                 "document.version",
@@ -264,7 +276,7 @@ REFUSALS: dict[str, tuple[Callable[[], Any], list[Problem]]] = {
         ],
     ),
     "counts the whole history does not make": (
-        _edited(FULL, lambda d: d["counts"].update(admit=2)),
+        _edited(_full, lambda d: d["counts"].update(admit=2)),
         [
             _p(
                 "document.history",
@@ -275,7 +287,7 @@ REFUSALS: dict[str, tuple[Callable[[], Any], list[Problem]]] = {
         ],
     ),
     "reached below what the whole history reaches": (
-        _with(FULL, reached="recruiting"),
+        _with(_full, reached="recruiting"),
         [
             _p(
                 "document.history",
@@ -286,7 +298,7 @@ REFUSALS: dict[str, tuple[Callable[[], Any], list[Problem]]] = {
         ],
     ),
     "reached a terminal stage": (
-        _with(HEAD, reached="dissolved"),
+        _with(_head, reached="dissolved"),
         [
             _p(
                 "document.invalid",
@@ -297,7 +309,7 @@ REFUSALS: dict[str, tuple[Callable[[], Any], list[Problem]]] = {
         ],
     ),
     "reached that is not text": (
-        _with(HEAD, reached=["structured"]),
+        _with(_head, reached=["structured"]),
         [
             _p(
                 "document.invalid",
@@ -308,7 +320,7 @@ REFUSALS: dict[str, tuple[Callable[[], Any], list[Problem]]] = {
         ],
     ),
     "a stage that is not text": (
-        _with(HEAD, stage=["structured"]),
+        _with(_head, stage=["structured"]),
         [
             _p(
                 "document.invalid",
@@ -319,7 +331,7 @@ REFUSALS: dict[str, tuple[Callable[[], Any], list[Problem]]] = {
         ],
     ),
     "a version that is text": (
-        _with(HEAD, version="6"),
+        _with(_head, version="6"),
         [
             _p(
                 "document.invalid",
@@ -330,7 +342,7 @@ REFUSALS: dict[str, tuple[Callable[[], Any], list[Problem]]] = {
         ],
     ),
     "reached before the stage": (
-        _with(HEAD, reached="recruiting"),
+        _with(_head, reached="recruiting"),
         [
             _p(
                 "document.stage",
@@ -341,7 +353,7 @@ REFUSALS: dict[str, tuple[Callable[[], Any], list[Problem]]] = {
         ],
     ),
     "reached where no event leads": (
-        _with(HEAD, reached="programmed"),
+        _with(_head, reached="programmed"),
         [
             _p(
                 "document.stage",
@@ -355,7 +367,7 @@ REFUSALS: dict[str, tuple[Callable[[], Any], list[Problem]]] = {
         ],
     ),
     "a stage the last event never ends in": (
-        _with(HEAD, stage="recruiting"),
+        _with(_head, stage="recruiting"),
         [
             _p(
                 "document.stage",
@@ -373,7 +385,7 @@ REFUSALS: dict[str, tuple[Callable[[], Any], list[Problem]]] = {
     ),
     "marks whose order no walk takes": (
         _edited(
-            HEAD,
+            _head,
             _marks_in_order(
                 "identify_needs",
                 "adopt_charter",
@@ -400,7 +412,7 @@ REFUSALS: dict[str, tuple[Callable[[], Any], list[Problem]]] = {
     ),
     "an event counted before the one it comes after": (
         _edited(
-            HEAD,
+            _head,
             _marks_in_order(
                 "identify_needs",
                 "form_core_group",
@@ -426,7 +438,7 @@ REFUSALS: dict[str, tuple[Callable[[], Any], list[Problem]]] = {
         ],
     ),
     "history_from without a history": (
-        _with(HEAD, history_from=1),
+        _with(_head, history_from=1),
         [
             _p(
                 "document.invalid",
@@ -437,7 +449,7 @@ REFUSALS: dict[str, tuple[Callable[[], Any], list[Problem]]] = {
         ],
     ),
     "history_from 0": (
-        _edited(_tail(FULL, 2), lambda d: d.update(history_from=0)),
+        _edited(lambda: _tail(_full(), 2), lambda d: d.update(history_from=0)),
         [
             _p(
                 "document.invalid",
@@ -448,7 +460,7 @@ REFUSALS: dict[str, tuple[Callable[[], Any], list[Problem]]] = {
         ],
     ),
     "latest records the marks do not end in": (
-        _edited(_tail(FULL, 2), lambda d: d["history"][0].update(event="reject")),
+        _edited(lambda: _tail(_full(), 2), lambda d: d["history"][0].update(event="reject")),
         [
             _p(
                 "document.history",
@@ -459,7 +471,7 @@ REFUSALS: dict[str, tuple[Callable[[], Any], list[Problem]]] = {
         ],
     ),
     "latest records that reach past reached": (
-        _with(_tail(FULL, 2), reached="recruiting"),
+        _with(lambda: _tail(_full(), 2), reached="recruiting"),
         [
             _p(
                 "document.history",
@@ -470,7 +482,7 @@ REFUSALS: dict[str, tuple[Callable[[], Any], list[Problem]]] = {
         ],
     ),
     "latest records that end in another stage": (
-        _with(_tail(FULL, 2), stage="recruiting"),
+        _with(lambda: _tail(_full(), 2), stage="recruiting"),
         [
             _p(
                 "document.stage",
@@ -481,19 +493,19 @@ REFUSALS: dict[str, tuple[Callable[[], Any], list[Problem]]] = {
         ],
     ),
     "a history that is not a list": (
-        _with(FULL, history={}),
+        _with(_full, history={}),
         [
             _p("document.invalid", "history", "must be a list", "harus berupa daftar (list)"),
         ],
     ),
     "a record that is not a mapping": (
-        _edited(FULL, lambda d: d["history"].__setitem__(-1, 5)),
+        _edited(_full, lambda d: d["history"].__setitem__(-1, 5)),
         [
             _p("document.invalid", "history[5]", "must be a mapping (dict)", "harus berupa dict"),
         ],
     ),
     "a record with a key missing and one unknown": (
-        _edited(FULL, lambda d: (d["history"][-1].pop("actor"), d["history"][-1].update(x=1))),
+        _edited(_full, lambda d: (d["history"][-1].pop("actor"), d["history"][-1].update(x=1))),
         [
             _p("document.missing_field", "history[5].actor", "is missing", "tidak ada"),
             _p(
@@ -622,7 +634,7 @@ REFUSALS: dict[str, tuple[Callable[[], Any], list[Problem]]] = {
     ),
     "an event before the one it comes after, in the history": (
         _edited(
-            FULL,
+            _full,
             lambda d: d["history"].__setitem__(
                 slice(2, 4),
                 [
@@ -641,7 +653,7 @@ REFUSALS: dict[str, tuple[Callable[[], Any], list[Problem]]] = {
         ],
     ),
     "counts that are not an object": (
-        _with(HEAD, counts=[]),
+        _with(_head, counts=[]),
         [
             _p(
                 "document.invalid",
@@ -652,7 +664,7 @@ REFUSALS: dict[str, tuple[Callable[[], Any], list[Problem]]] = {
         ],
     ),
     "a count of no event": (
-        _edited(HEAD, lambda d: d["counts"].update(fly=1)),
+        _edited(_head, lambda d: d["counts"].update(fly=1)),
         [
             _p(
                 "document.invalid",
@@ -663,7 +675,7 @@ REFUSALS: dict[str, tuple[Callable[[], Any], list[Problem]]] = {
         ],
     ),
     "a count of 0": (
-        _edited(HEAD, lambda d: d["counts"].update(admit=0)),
+        _edited(_head, lambda d: d["counts"].update(admit=0)),
         [
             _p(
                 "document.invalid",
@@ -674,7 +686,7 @@ REFUSALS: dict[str, tuple[Callable[[], Any], list[Problem]]] = {
         ],
     ),
     "marks that are not an object": (
-        _with(HEAD, marks=[]),
+        _with(_head, marks=[]),
         [
             _p(
                 "document.invalid",
@@ -685,7 +697,7 @@ REFUSALS: dict[str, tuple[Callable[[], Any], list[Problem]]] = {
         ],
     ),
     "a mark of no event": (
-        _edited(HEAD, lambda d: d["marks"].update(fly={"admit": 1})),
+        _edited(_head, lambda d: d["marks"].update(fly={"admit": 1})),
         [
             _p(
                 "document.invalid",
@@ -696,7 +708,7 @@ REFUSALS: dict[str, tuple[Callable[[], Any], list[Problem]]] = {
         ],
     ),
     "a mark that is not an object": (
-        _edited(HEAD, lambda d: d["marks"].update(admit=[])),
+        _edited(_head, lambda d: d["marks"].update(admit=[])),
         [
             _p(
                 "document.invalid",
@@ -707,7 +719,7 @@ REFUSALS: dict[str, tuple[Callable[[], Any], list[Problem]]] = {
         ],
     ),
     "counts that do not add up to the version": (
-        _edited(HEAD, lambda d: d["counts"].update(identify_needs=2)),
+        _edited(_head, lambda d: d["counts"].update(identify_needs=2)),
         [
             _p(
                 "document.version",
@@ -718,7 +730,7 @@ REFUSALS: dict[str, tuple[Callable[[], Any], list[Problem]]] = {
         ],
     ),
     "a mark missing": (
-        _edited(HEAD, lambda d: d["marks"].pop("admit")),
+        _edited(_head, lambda d: d["marks"].pop("admit")),
         [
             _p(
                 "document.invalid",
@@ -764,7 +776,7 @@ REJECT_DEDI = ("reject", {"member": DEDI, "reason": "not now"})
 @pytest.mark.parametrize("before", [1, 6], ids=["from 1", "from the version"])
 def test_latest_records_may_follow_the_first_record_or_be_none(before: int) -> None:
     """history_from runs from 1 to the version: all records but the first, or none."""
-    doc = _tail(FULL, FULL["version"] - before)
+    doc = _tail(_full(), _full()["version"] - before)
     assert doc["history_from"] == before
     group = kelompok.load(doc)
     assert (group.history_start, len(group.history)) == (before, 6 - before)
@@ -815,7 +827,7 @@ def test_a_latest_record_before_the_event_it_comes_after_is_refused_there() -> N
 
 @pytest.mark.parametrize("history", [5, None, "records"])
 def test_latest_records_that_are_not_a_list_are_refused(history: Any) -> None:
-    doc = {**_tail(FULL, 2), "history": history}
+    doc = {**_tail(_full(), 2), "history": history}
     assert [p[:2] for p in problems(doc)] == [("document.invalid", "history")]
 
 
@@ -823,12 +835,12 @@ def test_latest_records_that_are_not_a_list_are_refused(history: Any) -> None:
 
 
 def _v1(**changes: Any) -> Doc:
-    doc = {k: v for k, v in FULL.items() if k not in {"reached", "counts", "marks"}}
+    doc = {k: v for k, v in _full().items() if k not in {"reached", "counts", "marks"}}
     return {**copy.deepcopy(doc), "schema_version": 1, **changes}
 
 
 def test_a_document_of_schema_1_must_end_where_its_history_ends_and_count_it() -> None:
-    assert kelompok.load(_v1()).to_dict() == FULL
+    assert kelompok.load(_v1()).to_dict() == _full()
     assert problems(_v1(stage="recruiting", version=5)) == [
         _p(
             "document.stage",
@@ -929,7 +941,7 @@ def test_an_integer_is_a_whole_number_exactly_in_orjsons_range(
     An int above 2**63 - 1 is then refused by load's own check of payloads.
     """
     monkeypatch.setattr(json_bytes, "codec", json_bytes.Codec(codec))
-    text = json.dumps(FULL).replace(
+    text = json.dumps(_full()).replace(
         '"payload": {"needs"', f'"payload": {{"n": {literal}, "needs"', 1
     )
     if kind is int and int(literal) >= 2**63:
@@ -995,7 +1007,7 @@ def test_latest_records_whose_first_source_is_not_text_are_read_from_the_initial
     source: Any, shown: str
 ) -> None:
     """With no stage to start from, the first record is read as if from the first stage."""
-    doc = _tail(FULL, 1)
+    doc = _tail(_full(), 1)
     doc["history"][0]["source"] = source
     assert problems(doc) == [
         _p(
@@ -1080,7 +1092,7 @@ def _refusal(group_type: kelompok.GroupType[Any], document: Doc) -> list[tuple[s
 
 
 def test_every_bad_mark_is_named_not_only_the_first() -> None:
-    doc = copy.deepcopy(HEAD)
+    doc = copy.deepcopy(_head())
     doc["marks"] = {"fly": {"admit": 1}, **doc["marks"], "admit": [], "establish_structure": 0}
     assert [p[:2] for p in problems(doc)] == [
         ("document.invalid", "marks"),
@@ -1187,7 +1199,7 @@ def test_a_head_alone_loads_exactly_when_a_walk_makes_its_tally_and_ends_in_its_
 
 def test_an_unknown_type_is_named_and_the_known_ones_listed() -> None:
     """The English message is the registry's error (the types known depend on what ran)."""
-    [(code, field, english, indonesian)] = problems({**FULL, "type": "chess"})
+    [(code, field, english, indonesian)] = problems({**_full(), "type": "chess"})
     assert (code, field, indonesian) == (
         "document.invalid",
         "type",
@@ -1211,7 +1223,7 @@ def _renamed_founder(doc: Doc) -> None:
 
 REPLAY_REFUSALS: dict[str, tuple[Callable[[], Doc], list[Problem]]] = {
     "a record refused when fired again": (
-        _edited(FULL, _scores_out_of_range),
+        _edited(_full, _scores_out_of_range),
         [
             (
                 "document.replay",
@@ -1228,7 +1240,7 @@ REPLAY_REFUSALS: dict[str, tuple[Callable[[], Doc], list[Problem]]] = {
         ],
     ),
     "only the latest records": (
-        lambda: _tail(FULL, 2),
+        lambda: _tail(_full(), 2),
         [
             _p(
                 "document.replay",
@@ -1239,7 +1251,7 @@ REPLAY_REFUSALS: dict[str, tuple[Callable[[], Doc], list[Problem]]] = {
         ],
     ),
     "data the events do not make": (
-        _edited(FULL, _renamed_founder),
+        _edited(_full, _renamed_founder),
         [
             _p(
                 "document.replay",
@@ -1280,7 +1292,7 @@ def test_a_record_time_is_written_back_as_isoformat_of_its_utc_time(
     text: str, records: int | None
 ) -> None:
     """No fraction when there are no microseconds, else six digits; always +00:00."""
-    doc = FULL if records is None else _tail(FULL, records)
+    doc = _full() if records is None else _tail(_full(), records)
     doc = copy.deepcopy(doc)
     doc["history"][-1]["at"] = text
     written = dt.datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(dt.timezone.utc)
@@ -1292,7 +1304,7 @@ def test_a_record_time_is_written_back_as_isoformat_of_its_utc_time(
 @pytest.mark.parametrize("text", TIMES)
 def test_records_that_are_not_as_to_dict_writes_them_load_as_they_say(text: str) -> None:
     """An actor beyond ASCII, a time in another form: every field read as given."""
-    doc = copy.deepcopy(FULL)
+    doc = copy.deepcopy(_full())
     for record in doc["history"]:
         record["actor"] = "Añi Ñoño"
     doc["history"][-1]["at"] = text
@@ -1318,7 +1330,7 @@ def test_many_copies_of_an_action_in_one_segment_cost_the_walk_one_state() -> No
 
 
 def test_an_invariant_the_data_breaks_is_named_at_the_data_with_its_own_text() -> None:
-    doc = copy.deepcopy(FULL)
+    doc = copy.deepcopy(_full())
     doc["data"]["needs"] = []
     assert problems(doc) == [
         (
