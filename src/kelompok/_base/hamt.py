@@ -17,6 +17,8 @@ made from one another share every other node, which :func:`diff` skips by identi
 
 from __future__ import annotations
 
+import itertools
+import operator
 from collections.abc import Mapping
 from typing import Any
 
@@ -24,6 +26,7 @@ BUCKET = 32  # at most this many entries in a bucket (more only in a collision b
 MAX_DEPTH = 13  # nodes above a bucket, at most
 EMPTY: dict[Any, Any] = {}
 _MISSING: Any = object()
+_SLOTS = range(32)
 
 Entry = tuple[Any, Any, int]  # (key, value, seq): seq is the entry's place in insertion order
 Bucket = dict[Any, Entry]
@@ -114,8 +117,12 @@ def diff(old: Any, new: Any, out: list[Any], budget: list[int]) -> bool:
     """
     if type(old) is tuple and type(new) is tuple:
         budget[0] -= 8
-        return budget[0] >= 0 and all(
-            a is b or diff(a, b, out, budget) for a, b in zip(old, new, strict=True)
+        if budget[0] < 0:
+            return False
+        # the slots that differ, found in C: an event changes one or two of the 32
+        return all(
+            diff(old[i], new[i], out, budget)
+            for i in itertools.compress(_SLOTS, map(operator.is_not, old, new))
         )
     before, after = entries(old, budget), entries(new, budget)
     if before is None or after is None:
