@@ -376,6 +376,22 @@ def test_a_head_too_long_to_check_alone_asks_for_its_history(
     assert kelompok.load(head).version == head["version"]
 
 
+def test_a_head_of_events_applied_once_each_is_walked_within_the_budget_exactly(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # each of the 6 events applied once: the walk visits one state per event, no more
+    from kelompok._codec import walk  # noqa: PLC0415
+
+    head = _head("structured")
+    assert set(head["counts"].values()) == {1}
+    assert len(head["counts"]) == 6
+    monkeypatch.setattr(walk, "BUDGET", 6)
+    assert kelompok.load(head).version == 6
+    monkeypatch.setattr(walk, "BUDGET", 5)
+    with pytest.raises(InvalidGroupData, match="with its history"):
+        kelompok.load(head)
+
+
 def test_a_group_at_the_last_version_a_document_holds_takes_no_event() -> None:
     head = _head("core_formed")
     last = 2**63 - 1
