@@ -89,6 +89,33 @@ def _replay_codes(document: dict[str, Any]) -> list[tuple[str, str]]:
     return [(p.code, p.field) for p in refused.value.problems]
 
 
+def _replay_error(document: dict[str, Any]) -> str:
+    with pytest.raises(InvalidGroupData) as refused:
+        kelompok.load(document, replay=True)
+    return str(refused.value)
+
+
+def test_a_replay_that_refuses_a_record_says_what_cannot_be_loaded_and_which_record() -> None:
+    document = json.loads(json.dumps(_group("professional", "structured").to_dict()))
+    assert document["history"][4]["event"] == "admit"
+    document["history"][4]["payload"]["scores"]["competence"] = 1  # below the bar: refused
+    kelompok.load(document)  # every record has its form: only replaying finds this
+    assert _replay_error(document).startswith(
+        "Cannot load this group document:\n  - document.replay: history[4] ('admit') is "
+        "refused when replayed: "
+    )
+
+
+def test_a_replay_that_makes_other_data_says_what_cannot_be_loaded() -> None:
+    document = json.loads(json.dumps(_group("professional", "structured").to_dict()))
+    document["data"]["members"]["citra"]["name"] = "Citra Dewi"  # not what admit stored
+    kelompok.load(document)
+    assert _replay_error(document) == (
+        "Cannot load this group document:\n"
+        "  - document.replay: data: differs from what replaying the history produces"
+    )
+
+
 def _head(stage: str = "structured") -> dict[str, Any]:
     return json.loads(json.dumps(_group("professional", stage).to_dict(history=False)))
 
