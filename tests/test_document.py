@@ -490,6 +490,8 @@ DATA_EDITS = [
     ("professional", "programmed", "programs.p1.division", "Nowhere", "state.programs"),
     ("volunteer", "collaborating", "programs.p1.activities", [], "state.programs"),
     ("professional", "programmed", "programs", {}, "state.programs"),
+    # no structure, so no division for a program to name (and no crash looking for one)
+    ("professional", "programmed", "structure", None, "state.programs"),
     ("professional", "recruiting", "members.zed", _LAWYER, "state.profession"),
     ("professional", "core_formed", "members.bayu.profession", None, "state.profession"),
     ("professional", "recruiting", "charter", None, "state.charter"),
