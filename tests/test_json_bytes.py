@@ -158,3 +158,12 @@ def test_an_integer_beyond_64_bits_reads_alike_in_either_codec(literal: str) -> 
         }
         assert answers["json"] == answers["orjson"]
     assert _with("json", lambda: kelompok.load_json(in_data))[0] == "refused"
+
+
+def test_input_that_is_not_json_text_says_what_cannot_be_loaded_and_what_it_got() -> None:
+    with pytest.raises(InvalidGroupData) as refused:
+        kelompok.load_json(5)
+    assert str(refused.value) == (
+        "Cannot load this group document:\n"
+        "  - document.invalid: document: must be JSON text (bytes or str), got int 5"
+    )
