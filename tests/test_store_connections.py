@@ -127,6 +127,25 @@ def test_an_interrupt_as_the_with_began_frees_the_connection_and_retires_it(stor
     assert fresh.conn.closed
 
 
+def test_an_interrupt_as_a_write_ends_does_not_refuse_the_threads_later_writes(
+    store, monkeypatch
+):
+    # the write committed, then an interrupt before the transaction forgot this thread's
+    # write: the note it left must not make every later write a "call within a call"
+    group_id = recruiting(store)
+    real = transaction._release
+
+    def interrupted(self: Any) -> None:
+        monkeypatch.setattr(transaction, "_release", real)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(transaction, "_release", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        store.fire(group_id, "admit", member("citra"))
+    assert store.get(group_id).version == 5  # committed, whole
+    assert store.fire(group_id, "admit", member("dewi")).version == 6
+
+
 def test_the_connection_of_a_thread_that_ended_is_closed(store):
     recruiting(store)
     kept: list[Any] = []

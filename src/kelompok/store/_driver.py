@@ -109,7 +109,7 @@ class transaction:  # noqa: N801 -- used as a statement: ``with transaction(conn
             self._outer.__enter__()
             return
         if self._write and conn.dialect.driver == "pysqlite":
-            self._file = _own_write(conn.engine.url.database)
+            self._file = _own_write(conn.engine.url.database, conn)
         try:
             execute(conn, "BEGIN IMMEDIATE" if self._write else "BEGIN").close()
         except BaseException:
@@ -118,7 +118,9 @@ class transaction:  # noqa: N801 -- used as a statement: ``with transaction(conn
 
     def _release(self) -> None:
         if self._file is not None:
-            _writing.files.discard(self._file)
+            files = _writing.files
+            if files.get(self._file) is self._conn:
+                del files[self._file]
             self._file = None
 
     def __exit__(
@@ -144,19 +146,24 @@ class transaction:  # noqa: N801 -- used as a statement: ``with transaction(conn
 
 
 _writing = threading.local()
-"""``files``: the SQLite files a transaction of this thread is writing to now."""
+"""``files``: the SQLite files a transaction of this thread is writing to, and its connection.
+
+An entry an interrupt left behind (the transaction ended, its ``_release`` never ran)
+holds a connection no longer in a transaction: the next write replaces it.
+"""
 
 
-def _own_write(file: str | None) -> str | None:
-    """Note that this thread writes to *file*; ``UsageError`` if it is writing to it already.
+def _own_write(file: str | None, conn: sa.Connection) -> str | None:
+    """Note that this thread writes to *file* on *conn*; ``UsageError`` if it is writing to it.
 
     A second write transaction on another connection of the same thread would wait
     for the lock its own first one holds, until every retry ran out.
     """
     if file is None:
         return None
-    files: set[str] = _writing.__dict__.setdefault("files", set())
-    if file in files:
+    files: dict[str, sa.Connection] = _writing.__dict__.setdefault("files", {})
+    owner = files.get(file)
+    if owner is not None and owner is not conn and _in_transaction(owner):
         msg = (
             "a store call that writes was made while a store call of the same thread is "
             "writing to the same SQLite file (from a group type's listener?): it would wait "
@@ -164,8 +171,15 @@ def _own_write(file: str | None) -> str | None:
             "(store.subscribe) run after the commit"
         )
         raise UsageError(msg)
-    files.add(file)
+    files[file] = conn
     return file
+
+
+def _in_transaction(conn: sa.Connection) -> bool:
+    """Whether the driver's connection under *conn* is in a transaction now."""
+    if conn.closed or conn.invalidated:
+        return False
+    return bool(getattr(conn.connection.dbapi_connection, "in_transaction", False))
 
 
 def roll_back(conn: sa.Connection) -> None:
