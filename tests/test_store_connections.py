@@ -127,9 +127,7 @@ def test_an_interrupt_as_the_with_began_frees_the_connection_and_retires_it(stor
     assert fresh.conn.closed
 
 
-def test_an_interrupt_as_a_write_ends_does_not_refuse_the_threads_later_writes(
-    store, monkeypatch
-):
+def test_an_interrupt_as_a_write_ends_does_not_refuse_the_threads_later_writes(store, monkeypatch):
     # the write committed, then an interrupt before the transaction forgot this thread's
     # write: the note it left must not make every later write a "call within a call"
     group_id = recruiting(store)
