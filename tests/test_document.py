@@ -14,6 +14,7 @@ from hypothesis import event, given
 from hypothesis import strategies as st
 
 import kelompok
+from adversarial.oracle import HEAD_KEYS
 from adversarial.oracle_head import retally
 from builders import PATHS, at, partner_for, payloads
 from kelompok import FormationGroup, InvalidGroupData
@@ -249,19 +250,7 @@ def test_load_refuses_a_non_mapping(doc: Any) -> None:
     assert ["document"] == [p.field for p in err.problems]
 
 
-TOP_KEYS = (  # a head alone loads: every key but the history (docs/documents.md)
-    "schema_version",
-    "type",
-    "id",
-    "stage",
-    "version",
-    "created_at",
-    "reached",
-    "counts",
-    "marks",
-    "founding",
-    "data",
-)
+TOP_KEYS = HEAD_KEYS  # a head alone loads: every key but the history (the oracle's, from the docs)
 
 
 def test_the_top_keys_are_the_documents_keys_but_the_history() -> None:
