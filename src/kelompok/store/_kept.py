@@ -8,7 +8,9 @@ the pool, as every call on PostgreSQL does, where the pool also tests each
 connection before handing it out.
 
 A call cut short by an interrupt anywhere, even between ``connections()`` and its
-``with``, leaves no connection in use for ever (see :class:`_Kept`).
+``with``, leaves no connection in use for ever (see :class:`_Kept`), and none that
+``store.close()`` cannot close: a connection stays listed until it is closed, and the
+call closing it holds a claim that an interrupt drops with the call (:meth:`Connections._claim`).
 
 A process that forks gets none of its parent's connections: the child's first
 call leaves them all alone (never closing or using them) and connects anew.
@@ -28,8 +30,12 @@ import sqlalchemy as sa
 from kelompok.store._driver import roll_back
 
 
-class _Alive:
-    """Held by a thread's ``threading.local`` alone: gone when the thread ends, however started."""
+class _Token:
+    """Alive while its holder holds it: a thread's ``threading.local``, or a call closing.
+
+    Followed by weak references only, so it is gone when the thread ends (however it
+    was started), or when the call ends, interrupted or not.
+    """
 
     __slots__ = ("__weakref__",)
 
@@ -44,15 +50,16 @@ class _Kept:
     (``clean``); otherwise it is dropped.
     """
 
-    __slots__ = ("alive", "clean", "conn", "generation", "pid", "user")
+    __slots__ = ("alive", "clean", "closer", "conn", "generation", "pid", "user")
 
-    def __init__(self, conn: sa.Connection, generation: int, alive: _Alive, user: _Using) -> None:
+    def __init__(self, conn: sa.Connection, generation: int, alive: _Token, user: _Using) -> None:
         self.conn = conn
         self.user: weakref.ref[_Using] | None = weakref.ref(user)
         self.clean = False  # until its first call ends
         self.generation = generation
         self.pid = os.getpid()
         self.alive = weakref.ref(alive)
+        self.closer: tuple[weakref.ref[_Token], int] | None = None  # see Connections._claim
 
     @property
     def busy(self) -> bool:
@@ -89,9 +96,9 @@ class _Using:
             self._owner.drop(kept)
             raise
         kept.clean = True
-        kept.user = None
         if kept.generation != self._owner.generation:  # the store was closed meanwhile
-            self._owner.drop(kept)
+            self._owner.drop(kept)  # still busy: close() leaves it to this call
+        kept.user = None
 
 
 class Connections:
@@ -102,7 +109,7 @@ class Connections:
         self._keep = engine.dialect.name == "sqlite"
         self._local = threading.local()
         self._lock = threading.Lock()
-        self._kept: list[_Kept] = []
+        self._kept: list[_Kept] = []  # every connection opened in this process, until closed
         self._orphans: list[_Kept] = []  # a parent process's: never touched again
         self._pid = os.getpid()
         self.generation = 0
@@ -140,18 +147,17 @@ class Connections:
     def _new(self, user: _Using) -> _Kept:
         alive = self._local.__dict__.get("alive")
         if alive is None:
-            alive = self._local.alive = _Alive()
+            alive = self._local.alive = _Token()
         conn = self._engine.connect()  # not under the lock: a fork meanwhile would copy it held
         kept = _Kept(conn, self.generation, alive, user)  # busy: close() leaves it to this call
+        closing = _Token()
         with self._lock:
             self._forked()
-            gone = [k for k in self._kept if _stale(k, self.generation)]
-            for k in gone:
-                self._kept.remove(k)
-            self._kept.append(kept)
+            gone = [k for k in self._kept if _stale(k, self.generation, alive)]
+            gone = [k for k in gone if self._claim(k, closing)]
+            self._kept.append(kept)  # listed before it is the thread's: see _stale
         self._local.kept = kept
-        for k in gone:  # their threads ended, or the store was closed since
-            _close(k)
+        self._close_claimed(gone)  # their threads ended, or the store was closed since
         return kept
 
     def _forked(self) -> None:
@@ -168,34 +174,68 @@ class Connections:
         self._lock = threading.Lock()
 
     def drop(self, kept: _Kept) -> None:
-        """Stop keeping *kept*, and close it, unless another thread took it to close already.
+        """Stop keeping *kept*, and close it, unless another call is closing it already.
 
-        Whoever takes a connection out of the list (under the lock) closes it, and no
-        one else: two threads never close one connection at once.
+        The caller holds *kept* busy, so that ``close()`` leaves it alone meanwhile.
         """
+        closing = _Token()
         with self._lock:
-            mine = kept in self._kept
-            if mine:
-                self._kept.remove(kept)
+            mine = self._claim(kept, closing)
         if self._local.__dict__.get("kept") is kept:
             del self._local.kept
         if mine:
-            _close(kept)
+            self._close_claimed([kept])
 
     def close(self) -> None:
         """Close every kept connection not in use; one in use is closed when its call ends."""
+        closing = _Token()
         with self._lock:
             self._forked()
             self.generation += 1  # before reading busy: a call that starts now sees it
-            idle = [k for k in self._kept if not k.busy]
-            for k in idle:
-                self._kept.remove(k)
-        for k in idle:
-            _close(k)
+            listed = list(self._kept)  # a copy: _claim unlists what is closed already
+            idle = [k for k in listed if not k.busy and self._claim(k, closing)]
+        self._close_claimed(idle)
+
+    def _claim(self, kept: _Kept, closing: _Token) -> bool:
+        """Under the lock: whether *kept* is now the call holding *closing*'s to close.
+
+        Two calls never close one connection at once: a connection is claimed by one
+        call at a time, and stays listed until it is closed. A claim lasts as long as
+        the call that made it, so a call interrupted before it closed what it claimed
+        leaves it to the next ``close()``. A claim of this thread's is always such a
+        call's, even if its frames outlive it (a traceback the REPL keeps): no call
+        closing connections makes another.
+        """
+        if kept.closer is not None:
+            closer, thread = kept.closer
+            if closer() is not None and thread != threading.get_ident():
+                return False  # another call is closing it
+        if kept.conn.closed:  # closed by a call interrupted before it unlisted it
+            if kept in self._kept:
+                self._kept.remove(kept)
+            return False
+        kept.closer = (weakref.ref(closing), threading.get_ident())
+        return True
+
+    def _close_claimed(self, claimed: list[_Kept]) -> None:
+        """Close the connections claimed, then unlist them."""
+        for kept in claimed:
+            _close(kept)
+        with self._lock:
+            for kept in claimed:
+                if kept in self._kept:
+                    self._kept.remove(kept)
 
 
-def _stale(kept: _Kept, generation: int) -> bool:
-    return not kept.busy and (kept.alive() is None or kept.generation != generation)
+def _stale(kept: _Kept, generation: int, alive: _Token) -> bool:
+    """Whether *kept*, idle, will not be used again: of a thread that ended, or closed.
+
+    Or it is the thread's own, listed by a call interrupted before it became the thread's.
+    """
+    if kept.busy:
+        return False
+    of = kept.alive()
+    return of is None or of is alive or kept.generation != generation
 
 
 _every: weakref.WeakSet[Connections] = weakref.WeakSet()
@@ -211,6 +251,7 @@ if hasattr(os, "register_at_fork"):  # POSIX
 
 
 def _close(kept: _Kept) -> None:
+    """Close *kept*'s connection, whatever state it is in."""
     try:
         kept.conn.close()
     except sa.exc.SQLAlchemyError:  # a broken connection: nothing left to close
