@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import inspect
+import sqlite3
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -15,7 +16,9 @@ import sqlalchemy as sa
 import kelompok
 from builders import CHARTER, PRO_FOUNDERS
 from kelompok._base.errors import UsageError
-from kelompok.store import AsyncStore, SchemaTooNew, open_async_store, open_store
+from kelompok.store import AsyncStore, NotFound, SchemaTooNew, open_async_store, open_store
+from kelompok.store import _calls as calls
+from kelompok.store import _engine as engine_module
 from kelompok.store._engine import resolve_url
 from store_contract import ProcessContract, StoreContract, member, raw, recruiting
 
@@ -228,3 +231,56 @@ def test_a_cancelled_fire_either_committed_or_wrote_nothing(backend, request):
     done, version, records = asyncio.run(_cancelled(url, 30))
     assert version == records  # every committed event has its record, and only those
     assert done <= version <= 30
+
+
+async def _cancelled_between_attempts(url: str, path: str, write: str) -> tuple[bool, int]:
+    """Cancel *write*'s caller as it waits to try again on a locked file; what it then did.
+
+    Whether the caller saw its cancellation, and the version the write left behind.
+    """
+    async with open_async_store(url) as store:
+        group_id = await _recruiting(store)
+        holder = sqlite3.connect(path, isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")  # the write lock, so the first attempt fails
+        caller: asyncio.Task[Any] | None = None
+        first_delay = calls.delay
+
+        def delay(attempt: int) -> float:  # the retry loop, about to wait for its next attempt
+            assert caller is not None
+            caller.cancel()
+            holder.execute("ROLLBACK")  # the next attempt gets the lock
+            return first_delay(attempt)
+
+        writes = {
+            "fire": lambda: store.fire(group_id, "admit", member("dewi")),
+            "create": lambda: store.create(
+                kelompok.PROFESSIONAL, id="later", name="B", profession="nurse"
+            ),
+        }
+        before = set(asyncio.all_tasks())
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(calls, "delay", delay)
+            caller = asyncio.ensure_future(writes[write]())
+            with contextlib.suppress(asyncio.CancelledError):
+                await caller
+            await asyncio.gather(*(set(asyncio.all_tasks()) - before - {caller}))
+        holder.close()
+        try:
+            made = await store.get(group_id if write == "fire" else "later")
+        except NotFound:
+            return caller.cancelled(), -1
+        return caller.cancelled(), made.version
+
+
+@pytest.mark.parametrize(("write", "version"), [("fire", 5), ("create", 0)])
+def test_a_write_cancelled_between_two_attempts_still_makes_its_next_attempts(
+    tmp_path, monkeypatch, write, version
+):
+    # The whole retry loop of an async write is shielded, not each attempt alone: a caller
+    # cancelled while the loop waits after a locked attempt leaves it to go on, and the
+    # write is made once (before, the wait was the caller's, and the write was lost).
+    monkeypatch.setattr(engine_module, "BUSY_TIMEOUT", 0.05)
+    path = str(tmp_path / "groups.db")
+    cancelled, made = asyncio.run(_cancelled_between_attempts(f"sqlite:///{path}", path, write))
+    assert cancelled
+    assert made == version
