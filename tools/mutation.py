@@ -31,6 +31,8 @@ A surviving mutant that no test can kill — it changes nothing a caller can see
 listed in ``tests/mutation/equivalent.toml`` with the changed line and a one-line
 reason; the score leaves it out. An entry whose mutant is gone, killed, or changes
 another line is stale and fails the run, so the list cannot hide a real survivor.
+Every other survivor is tried again by the next run, as new tests may kill it; a
+listed one is not, unless its function changed (then mutmut tries all its mutants).
 """
 
 from __future__ import annotations
@@ -220,11 +222,22 @@ def run_mutmut(paths: list[str]) -> None:
     modules = tuple(module_of(p) + "." for p in paths)
     collect = mm.collect_source_file_mutation_data
 
+    listed = tomllib.loads(EQUIVALENT.read_text()).get("mutant", {})
+
+    def tried_again(name: str, result: int | None) -> bool:
+        # a survivor is tried again, as new tests may kill it; not one listed as
+        # equivalent for the change it still makes (no test can kill it: trying it
+        # again would cost two runs of its tests, and could only lower the score)
+        if result not in SURVIVED and result not in TIMEOUT:
+            return False
+        entry = listed.get(name)
+        return entry is None or result in TIMEOUT or entry["line"] != mutant_change(name)
+
     def chosen(*, mutant_names: Any) -> Any:
-        # the chosen modules' mutants; a survivor is tried again, as new tests may kill it
+        # the chosen modules' mutants, with the survivors to try again
         mutants, by_path = collect(mutant_names=mutant_names)
         return [
-            (data, name, None if result in SURVIVED or result in TIMEOUT else result)
+            (data, name, None if tried_again(name, result) else result)
             for data, name, result in mutants
             if name.startswith(modules)
         ], by_path
