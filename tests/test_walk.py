@@ -1,0 +1,165 @@
+"""The search for an order of a head's events (docs/model.md §4.4), on cases it must not miss.
+
+Each case is checked against an oracle written from §4.4: every order of the head's
+events that makes its counts and marks (``tally_of``), walked move by move. The
+cases are the shapes that only a few tallies have: a search that reaches one state
+by two paths, pure actions that come after one another, and a search that needs
+every state its budget allows.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from typing import Any
+
+import attrs
+import pytest
+
+import kelompok
+from adversarial.oracle_head import tally_of
+from kelompok import InvalidGroupData
+from kelompok._codec import walk
+
+LIVE = ["s0", "s1", "s2"]
+
+
+@attrs.frozen
+class _Name:
+    name: str
+
+
+def _label(name: str) -> dict[str, str]:
+    return {"en": name, "id": name}
+
+
+def _type(
+    name: str, moves: dict[str, dict[str, str | None]], after: dict[str, set[str]]
+) -> kelompok.GroupType[Any]:
+    return kelompok.GroupType(
+        name=name,
+        label=_label(name),
+        stages=[kelompok.Stage(s, _label(s)) for s in LIVE],
+        events=[
+            kelompok.Event(
+                event,
+                _label(event),
+                moves=m,
+                after=tuple(after.get(event, ())),
+                back=event in BACK,
+            )
+            for event, m in moves.items()
+        ],
+        data=_Name,
+        founding=_Name,
+        initial_data=lambda f: _Name(name=f.name),
+        group_class=kelompok.Group,
+    )
+
+
+# One event up the stages and one back down them, each an action at its end: within a
+# segment the search meets one state by two paths before the order it is looking for.
+ROUND_MOVES: dict[str, dict[str, str | None]] = {
+    "up": {"s0": "s1", "s1": "s2", "s2": None},
+    "down": {"s0": None, "s1": "s0", "s2": "s1"},
+}
+BACK = {"down"}
+ROUND = _type("round", ROUND_MOVES, {})
+
+# Two pure actions of s1, the one after the other ("alpha" after "zeta"), reached by "go".
+CHAIN_MOVES: dict[str, dict[str, str | None]] = {
+    "go": {"s0": "s1", "s1": "s2"},
+    "down": {"s2": "s1"},
+    "zeta": {"s1": None},
+    "alpha": {"s1": None},
+}
+CHAIN_AFTER = {"alpha": {"zeta"}}
+CHAIN = _type("chain", CHAIN_MOVES, CHAIN_AFTER)
+
+
+def _ends(
+    moves: dict[str, dict[str, str | None]], after: dict[str, set[str]], events: Sequence[str]
+) -> set[tuple[str, int]]:
+    """Where each order of *events* with their tally ends: (stage, rank reached), §4.1-4.3."""
+    wanted = tally_of(events)
+    found = set()
+    for order in set(itertools.permutations(events)):
+        if tally_of(order) != wanted:
+            continue
+        stage, peak, applied = "s0", 0, set()
+        for event in order:
+            if stage not in moves[event] or not after.get(event, set()) <= applied:
+                break
+            stage = moves[event][stage] or stage
+            rank = LIVE.index(stage)
+            if rank > peak + 1:
+                break
+            peak = max(peak, rank)
+            applied.add(event)
+        else:
+            found.add((stage, peak))
+    return found
+
+
+def _head(
+    group_type: kelompok.GroupType[Any], events: Sequence[str], stage: str, reached: str
+) -> dict[str, Any]:
+    counts, marks = tally_of(events)
+    head = group_type.create(name="g", id="g-1").to_dict(history=False)
+    return {**head, "version": len(events), "stage": stage, "reached": reached} | {
+        "counts": counts,
+        "marks": marks,
+    }
+
+
+def _loads(group_type: kelompok.GroupType[Any], document: dict[str, Any]) -> bool:
+    try:
+        group_type.load(document)
+    except InvalidGroupData:
+        return False
+    return True
+
+
+ROUND_HISTORY = ["down", "up", "down", "up", "down"]
+
+
+def test_a_head_whose_search_meets_a_state_twice_loads_as_the_oracle_says() -> None:
+    # the search of this tally reaches one state by two paths before the order that ends
+    # in s1 with s2 reached: a search that stopped there (`break` for `continue`) says no
+    # order exists
+    ends = _ends(ROUND_MOVES, {}, ROUND_HISTORY)
+    assert ("s1", 2) in ends
+    for stage, (rank, reached) in itertools.product(LIVE, enumerate(LIVE)):
+        document = _head(ROUND, ROUND_HISTORY, stage, reached)
+        assert _loads(ROUND, document) == ((stage, rank) in ends), (stage, reached)
+
+
+CHAIN_HISTORY = ["go", "zeta", "alpha", "zeta", "alpha"]
+
+
+@pytest.mark.parametrize("first", ["alpha", "zeta", "go"])
+def test_pure_actions_after_one_another_are_placed_whatever_the_order_of_the_counts(
+    first: str,
+) -> None:
+    # in the segment between the last zeta's mark and the last alpha's, alpha can only be
+    # placed once zeta is: with alpha first in the counts, that takes a second pass over
+    # the events (`changed = True` in _Search._place)
+    assert _ends(CHAIN_MOVES, CHAIN_AFTER, CHAIN_HISTORY) == {("s1", 1)}
+    document = _head(CHAIN, CHAIN_HISTORY, "s1", "s1")
+    counts = document["counts"]
+    document["counts"] = {first: counts[first]} | counts
+    assert _loads(CHAIN, document)
+    assert not _loads(CHAIN, {**document, "stage": "s0"})
+
+
+def test_a_searched_head_is_walked_within_the_budget_exactly(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # the search of CHAIN_HISTORY visits three states, one per segment: s0 before go, s1
+    # before the last zeta (alpha and zeta placed there), s1 before the last alpha
+    document = _head(CHAIN, CHAIN_HISTORY, "s1", "s1")
+    monkeypatch.setattr(walk, "BUDGET", 3)
+    assert CHAIN.load(document).version == 5
+    monkeypatch.setattr(walk, "BUDGET", 2)
+    with pytest.raises(InvalidGroupData, match="with its history"):
+        CHAIN.load(document)
