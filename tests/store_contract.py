@@ -13,6 +13,7 @@ import logging
 import multiprocessing
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -60,6 +61,20 @@ def raw(url: str) -> Iterator[sa.Connection]:
             yield conn
     finally:
         engine.dispose()
+
+
+def lock_is_free(path: str) -> bool:
+    """Whether another connection can take the SQLite write lock at once (nothing holds it)."""
+    other = sqlite3.connect(path, isolation_level=None, timeout=0.05)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError:
+        return False
+    else:
+        other.execute("ROLLBACK")
+        return True
+    finally:
+        other.close()
 
 
 class StoreContract:

@@ -36,7 +36,7 @@ from kelompok.store import _driver as driver
 from kelompok.store import _engine as engine_module
 from kelompok.store import _rows as rows
 from kelompok.store._driver import transaction
-from store_contract import recruiting
+from store_contract import lock_is_free, recruiting
 from store_workers import member
 
 PRO = kelompok.PROFESSIONAL
@@ -73,20 +73,6 @@ def kept_of(store: Any) -> Any:
 
 def dbapi_of(store: Any) -> sqlite3.Connection:
     return kept_of(store).conn.connection.dbapi_connection
-
-
-def lock_is_free(path: str) -> bool:
-    """Whether another connection can take the write lock at once (nothing holds it)."""
-    other = sqlite3.connect(path, isolation_level=None, timeout=0.05)
-    try:
-        other.execute("BEGIN IMMEDIATE")
-    except sqlite3.OperationalError:
-        return False
-    else:
-        other.execute("ROLLBACK")
-        return True
-    finally:
-        other.close()
 
 
 def hold_write_lock(path: str) -> sqlite3.Connection:

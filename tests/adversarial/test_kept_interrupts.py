@@ -45,7 +45,7 @@ import pytest
 import sqlalchemy as sa
 
 from kelompok.store import _driver, _kept, open_store
-from store_contract import recruiting
+from store_contract import lock_is_free, recruiting
 from store_workers import member
 
 KEPT = _kept.__file__
@@ -270,19 +270,6 @@ def _is_open(conn: sqlite3.Connection) -> bool:
     except sqlite3.ProgrammingError:  # "Cannot operate on a closed database."
         return False
     return True
-
-
-def lock_is_free(path: str) -> bool:
-    other = sqlite3.connect(path, isolation_level=None, timeout=0.05)
-    try:
-        other.execute("BEGIN IMMEDIATE")
-    except sqlite3.OperationalError:
-        return False
-    else:
-        other.execute("ROLLBACK")
-        return True
-    finally:
-        other.close()
 
 
 def damage(subject: Subject, before: int, then: str) -> list[str]:
