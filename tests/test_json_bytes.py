@@ -167,3 +167,28 @@ def test_input_that_is_not_json_text_says_what_cannot_be_loaded_and_what_it_got(
         "Cannot load this group document:\n"
         "  - document.invalid: document: must be JSON text (bytes or str), got int 5"
     )
+
+
+@pytest.mark.parametrize(
+    ("said", "why"),
+    [
+        ("x" * 199 + "yz" + "\nwhere it was", "x" * 199 + "y"),
+        ("bad token\nat line 3\ncolumn 7", "bad token"),
+    ],
+)
+def test_a_decoders_error_is_named_by_its_first_line_and_200_characters_at_most(
+    monkeypatch: pytest.MonkeyPatch, said: str, why: str
+) -> None:
+    # the codecs installed today say why in one short line; the cut keeps the message
+    # short and to the point whatever a decoder says (a later version's, say)
+    codec = json_bytes.Codec("json")
+
+    def decode(data: bytes | str) -> Any:
+        raise ValueError(said)
+
+    codec.decode = decode
+    monkeypatch.setattr(json_bytes, "codec", codec)
+    with pytest.raises(InvalidGroupData) as refused:
+        kelompok.load_json(b"{}")
+    [problem] = refused.value.problems
+    assert str(problem.text) == f"document: is not valid JSON ({why})"
