@@ -272,6 +272,21 @@ def _is_open(conn: sqlite3.Connection) -> bool:
     return True
 
 
+def held(lock: Any) -> bool:
+    """Whether some thread holds *lock*, a reentrant one too (it has no ``locked()`` in 3.11)."""
+    got: list[bool] = []
+
+    def probe() -> None:  # another thread: this one would take a lock it holds again
+        got.append(lock.acquire(blocking=False))
+        if got[-1]:
+            lock.release()
+
+    thread = threading.Thread(target=probe)
+    thread.start()
+    thread.join()
+    return not got[0]
+
+
 def damage(subject: Subject, before: int, then: str) -> list[str]:
     """What an interrupted call of this thread left behind; repaired, so the sweep goes on.
 
@@ -291,9 +306,9 @@ def _left_in_use(subject: Subject, mine: Any) -> list[str]:
     """(a), (b), (c), and the lock of the list of connections."""
     found = []
     connections = subject.connections
-    if connections._lock.locked():
+    if held(connections._lock):
         found.append("Connections._lock held")
-        connections._lock = threading.Lock()
+        connections._lock = threading.RLock()
     if mine is not None and mine.busy:
         found.append("(a) this thread's kept connection still busy")
     found.extend(
@@ -726,7 +741,7 @@ def _close_while_paused(subject: Subject, worker: _Worker, at: int) -> tuple[Any
 
     result = worker.start(fire, injector)
     assert paused.wait(10)
-    if injector.where is not None and not subject.connections._lock.locked():
+    if injector.where is not None and not held(subject.connections._lock):
         subject.store.close()  # (with the lock held by the worker, close() would wait for it)
     resume.set()
     got = result()

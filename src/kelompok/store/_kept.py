@@ -10,7 +10,10 @@ connection before handing it out.
 A call cut short by an interrupt anywhere, even between ``connections()`` and its
 ``with``, leaves no connection in use for ever (see :class:`_Kept`), and none that
 ``store.close()`` cannot close: a connection stays listed until it is closed, and the
-call closing it holds a claim that an interrupt drops with the call (:meth:`Connections._claim`).
+call closing it holds a claim that ends with the call (:meth:`Connections._claim`). Both
+end in a ``finally``, not when the garbage collector frees the call's frames, which a
+traceback kept (by the REPL, a future) keeps alive. ``store.close()`` may be called from
+a signal handler or a finalizer, even one that runs while this thread holds the lock.
 
 A process that forks gets none of its parent's connections: the child's first
 call leaves them all alone (never closing or using them) and connects anew.
@@ -34,20 +37,29 @@ class _Token:
     """Alive while its holder holds it: a thread's ``threading.local``, or a call closing.
 
     Followed by weak references only, so it is gone when the thread ends (however it
-    was started), or when the call ends, interrupted or not.
+    was started). A call closing connections also marks it ``done`` as it ends, in a
+    ``finally``: its frames, and so the token, may outlive it in a traceback.
     """
 
-    __slots__ = ("__weakref__",)
+    __slots__ = ("__weakref__", "done")
+
+    def __init__(self) -> None:
+        self.done = False
+
+    def live(self) -> bool:
+        """Whether the call holding it is still running (see :meth:`Connections._claim`)."""
+        return not self.done
 
 
 class _Kept:
     """The connection one thread keeps, and the call using it now, if any.
 
     A call holds its connection through a :class:`_Using`: the connection is busy
-    while that object lives, so a call cut short by an interrupt, even before its
-    ``with`` began, frees it as its ``_Using`` is dropped. Such a connection may
-    have a transaction open, so it is used again only after a call that ended
-    (``clean``); otherwise it is dropped.
+    while that object lives and the call has not given it back, which it does in a
+    ``finally`` (or as its ``with`` fails to begin). A call cut short before its
+    ``with`` began frees it as its ``_Using`` is dropped. A call cut short in the
+    middle may leave a transaction open, so the connection is used again only after
+    a call that ended (``clean``); otherwise it is dropped.
     """
 
     __slots__ = ("alive", "clean", "closer", "conn", "generation", "pid", "user")
@@ -59,7 +71,7 @@ class _Kept:
         self.generation = generation
         self.pid = os.getpid()
         self.alive = weakref.ref(alive)
-        self.closer: tuple[weakref.ref[_Token], int] | None = None  # see Connections._claim
+        self.closer: weakref.ref[_Token] | None = None  # see Connections._claim
 
     @property
     def busy(self) -> bool:
@@ -78,7 +90,11 @@ class _Using:
         self._owner = owner
 
     def __enter__(self) -> sa.Connection:
-        self._kept = self._owner._take(self)  # noqa: SLF001 -- this module's own
+        try:
+            self._kept = self._owner._take(self)  # noqa: SLF001 -- this module's own
+        except BaseException:
+            self._owner._free(self)  # noqa: SLF001 -- no SQL ran: what it took is fit to use
+            raise
         return self._kept.conn
 
     def __exit__(
@@ -91,14 +107,16 @@ class _Using:
         if kept is None:
             return
         try:
-            roll_back(kept.conn)  # only a call cut short in the middle left one open
-        except BaseException:
-            self._owner.drop(kept)
-            raise
-        kept.clean = True
-        if kept.generation != self._owner.generation:  # the store was closed meanwhile
-            self._owner.drop(kept)  # still busy: close() leaves it to this call
-        kept.user = None
+            try:
+                roll_back(kept.conn)  # only a call cut short in the middle left one open
+            except BaseException:
+                self._owner.drop(kept)
+                raise
+            kept.clean = True
+            if kept.generation != self._owner.generation:  # the store was closed meanwhile
+                self._owner.drop(kept)  # still busy: close() leaves it to this call
+        finally:
+            kept.user = None
 
 
 class Connections:
@@ -108,7 +126,7 @@ class Connections:
         self._engine = engine
         self._keep = engine.dialect.name == "sqlite"
         self._local = threading.local()
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # close() may run in a signal handler under it
         self._kept: list[_Kept] = []  # every connection opened in this process, until closed
         self._orphans: list[_Kept] = []  # a parent process's: never touched again
         self._pid = os.getpid()
@@ -151,14 +169,25 @@ class Connections:
         conn = self._engine.connect()  # not under the lock: a fork meanwhile would copy it held
         kept = _Kept(conn, self.generation, alive, user)  # busy: close() leaves it to this call
         closing = _Token()
-        with self._lock:
-            self._forked()
-            gone = [k for k in self._kept if _stale(k, self.generation, alive)]
-            gone = [k for k in gone if self._claim(k, closing)]
-            self._kept.append(kept)  # listed before it is the thread's: see _stale
-        self._local.kept = kept
-        self._close_claimed(gone)  # their threads ended, or the store was closed since
+        try:
+            with self._lock:
+                self._forked()
+                gone = [k for k in self._kept if _stale(k, self.generation, alive)]
+                gone = [k for k in gone if self._claim(k, closing)]
+                self._kept.append(kept)  # listed before it is the thread's: see _stale
+            self._local.kept = kept
+            self._close_claimed(gone)  # their threads ended, or the store was closed since
+        finally:
+            closing.done = True
         return kept
+
+    def _free(self, user: _Using) -> None:
+        """Give back what *user*, whose ``with`` failed to begin, holds busy."""
+        with self._lock:
+            held = [*self._kept, self._local.__dict__.get("kept")]
+        for kept in held:
+            if kept is not None and kept.user is not None and kept.user() is user:
+                kept.user = None
 
     def _forked(self) -> None:
         """In a child process: forget the parent's connections, pooled and kept."""
@@ -171,7 +200,7 @@ class Connections:
 
     def _after_fork(self) -> None:
         """In a child, just forked: a lock another thread held at the fork is held for ever."""
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
 
     def drop(self, kept: _Kept) -> None:
         """Stop keeping *kept*, and close it, unless another call is closing it already.
@@ -179,42 +208,48 @@ class Connections:
         The caller holds *kept* busy, so that ``close()`` leaves it alone meanwhile.
         """
         closing = _Token()
-        with self._lock:
-            mine = self._claim(kept, closing)
-        if self._local.__dict__.get("kept") is kept:
-            del self._local.kept
-        if mine:
-            self._close_claimed([kept])
+        try:
+            with self._lock:
+                mine = self._claim(kept, closing)
+            if self._local.__dict__.get("kept") is kept:
+                del self._local.kept
+            if mine:
+                self._close_claimed([kept])
+        finally:
+            closing.done = True
 
     def close(self) -> None:
         """Close every kept connection not in use; one in use is closed when its call ends."""
         closing = _Token()
-        with self._lock:
-            self._forked()
-            self.generation += 1  # before reading busy: a call that starts now sees it
-            listed = list(self._kept)  # a copy: _claim unlists what is closed already
-            idle = [k for k in listed if not k.busy and self._claim(k, closing)]
-        self._close_claimed(idle)
+        try:
+            with self._lock:
+                self._forked()
+                self.generation += 1  # before reading busy: a call that starts now sees it
+                listed = list(self._kept)  # a copy: _claim unlists what is closed already
+                idle = [k for k in listed if not k.busy and self._claim(k, closing)]
+            self._close_claimed(idle)
+        finally:
+            closing.done = True
 
     def _claim(self, kept: _Kept, closing: _Token) -> bool:
         """Under the lock: whether *kept* is now the call holding *closing*'s to close.
 
         Two calls never close one connection at once: a connection is claimed by one
         call at a time, and stays listed until it is closed. A claim lasts as long as
-        the call that made it, so a call interrupted before it closed what it claimed
-        leaves it to the next ``close()``. A claim of this thread's is always such a
-        call's, even if its frames outlive it (a traceback the REPL keeps): no call
-        closing connections makes another.
+        the call that made it runs (:class:`_Token`), so a call interrupted before it
+        closed what it claimed leaves it to the next ``close()``. A ``close()`` run in
+        a signal handler while this thread is closing leaves what that call claimed
+        to it.
         """
         if kept.closer is not None:
-            closer, thread = kept.closer
-            if closer() is not None and thread != threading.get_ident():
+            closer = kept.closer()
+            if closer is not None and closer.live():
                 return False  # another call is closing it
         if kept.conn.closed:  # closed by a call interrupted before it unlisted it
             if kept in self._kept:
                 self._kept.remove(kept)
             return False
-        kept.closer = (weakref.ref(closing), threading.get_ident())
+        kept.closer = weakref.ref(closing)
         return True
 
     def _close_claimed(self, claimed: list[_Kept]) -> None:
