@@ -495,6 +495,9 @@ DATA_EDITS = [
     ("professional", "core_formed", "members.yan", _PHARMACIST, "state.recruitment"),
     ("professional", "structured", "members.citra.id", "someone-else", "state.members"),
     ("volunteer", "core_formed", "founders", ["eka"], "state.founders"),
+    # before the core group forms there are no founders, and no members either
+    ("professional", "needs_identified", "founders", ["ani"], "state.founders"),
+    ("professional", "needs_identified", "members.yan", _PHARMACIST, "state.founders"),
     ("volunteer", "core_formed", "founders", ["eka", "nobody"], "state.founders"),
     ("volunteer", "awareness", "needs", ["dirty river"], "state.needs"),
     ("volunteer", "recruiting", "needs", [], "state.needs"),
