@@ -399,6 +399,7 @@ def test_a_head_too_long_to_check_alone_asks_for_its_history(
     monkeypatch.setattr(walk, "BUDGET", 3)
     with pytest.raises(InvalidGroupData, match="with its history"):
         kelompok.load(head)
+    assert _codes(head) == [("document.history", "counts")]  # what a caller tells apart
     monkeypatch.setattr(walk, "BUDGET", 10_000)
     assert kelompok.load(head).version == head["version"]
 
