@@ -190,5 +190,7 @@ def test_a_decoders_error_is_named_by_its_first_line_and_200_characters_at_most(
     monkeypatch.setattr(json_bytes, "codec", codec)
     with pytest.raises(InvalidGroupData) as refused:
         kelompok.load_json(b"{}")
-    [problem] = refused.value.problems
-    assert str(problem.text) == f"document: is not valid JSON ({why})"
+    assert str(refused.value) == (
+        "Cannot load this group document:\n"
+        f"  - document.invalid: document: is not valid JSON ({why})"
+    )
