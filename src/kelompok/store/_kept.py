@@ -172,7 +172,8 @@ class Connections:
         try:
             with self._lock:
                 self._forked()
-                gone = [k for k in self._kept if _stale(k, self.generation, alive)]
+                listed = list(self._kept)  # a copy: a close() in a signal handler may unlist
+                gone = [k for k in listed if _stale(k, self.generation, alive)]
                 gone = [k for k in gone if self._claim(k, closing)]
                 self._kept.append(kept)  # listed before it is the thread's: see _stale
             self._local.kept = kept
