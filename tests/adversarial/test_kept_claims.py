@@ -47,6 +47,7 @@ import sqlalchemy as sa
 
 from kelompok.store import _kept, open_store
 from store_contract import recruiting
+from store_workers import member
 
 KEPT = _kept.__file__
 CALLS = frozenset({"CALL", "CALL_FUNCTION_EX", "JUMP_BACKWARD"})
@@ -899,3 +900,284 @@ def test_a_first_call_cut_short_with_its_traceback_kept_leaves_its_claims_to_clo
     subject.store.close()
     assert subject.monitor.open() == []
     del failed
+
+
+# -- re-entrance: a signal handler or a finalizer calling the store at every point of a call ----
+
+
+class _Reenter(Pauser):
+    """The :class:`Pauser`'s points of the calling thread; at the *at*-th, *act* runs there.
+
+    As a signal handler (or a finalizer a collection starts) runs in the thread, nested in
+    its call: to its end, before the call goes on. Its own points are not counted.
+    """
+
+    def __init__(self, at: int, act: Callable[[], Any]) -> None:
+        super().__init__(at)
+        self.act = act
+        self.acting = False
+        self.outcome: list[Any] = []
+
+    def point(self, where: tuple[str, int]) -> None:
+        if self.acting:
+            return
+        self.count += 1
+        if self.count == self.at:
+            self.where = where
+            self.acting = True
+            try:
+                self.outcome.append(self.act())
+            except Exception as exc:  # noqa: BLE001 -- reported
+                self.outcome.append(exc)
+            finally:
+                self.acting = False
+
+
+def _re_get(subject: Subject) -> Any:
+    return subject.get()
+
+
+def _re_fire(subject: Subject) -> Any:
+    subject.fired = getattr(subject, "fired", 0) + 1
+    return subject.store.fire(subject.group_id, "admit", member(f"r{subject.fired}")).version
+
+
+REENTERED: dict[str, Callable[[Subject], Any]] = {
+    "close": _action_close,
+    "get": _re_get,
+    "fire": _re_fire,
+}
+
+
+def _r_get(subject: Subject, reenter: _Reenter) -> Any:
+    reenter.install()
+    return subject.get()
+
+
+def _r_get_closed(subject: Subject, reenter: _Reenter) -> Any:
+    subject.store.close()  # the thread's connection retired: _take drops it, _new connects
+    reenter.install()
+    return subject.get()
+
+
+def _r_close(subject: Subject, reenter: _Reenter) -> Any:
+    reenter.install()
+    subject.store.close()
+    return "closed"
+
+
+def _r_closed_under(subject: Subject, reenter: _Reenter) -> Any:
+    with subject.connections():
+        subject.store.close()
+        reenter.install()
+    return "closed"
+
+
+def _r_fire(subject: Subject, reenter: _Reenter) -> Any:
+    reenter.install()
+    return _re_fire(subject)
+
+
+R_JOBS: dict[str, Callable[[Subject, _Reenter], Any]] = {
+    "get": _r_get,
+    "get, the store closed before": _r_get_closed,
+    "close": _r_close,
+    "get, the store closed under it": _r_closed_under,
+    "fire": _r_fire,
+}
+
+
+def _reentered_at(
+    subject: Subject, pair: tuple[str, str, str], at: int, other: _Worker
+) -> tuple[Any, list[str]] | None:
+    """*pair*'s call with its nested call at its *at*-th point: where, and what was wrong.
+
+    ``None`` when the call has no *at*-th point.
+    """
+    job, where, action = pair
+    monitor = subject.monitor
+    subject.get()  # the main thread's, idle
+    other.run(subject.get)  # another thread's, idle
+    ended = in_new_thread(lambda: (subject.get(), subject.connections._local.kept)[1])
+    base = subject.get()
+    reenter = _Reenter(at, lambda: REENTERED[action](subject))
+    monitor.pauser = reenter
+
+    def work() -> Any:
+        try:
+            return R_JOBS[job](subject, reenter)
+        finally:
+            sys.settrace(None)
+
+    try:
+        got = work() if where == "main" else in_new_thread(work)
+    except Exception as exc:  # noqa: BLE001 -- reported
+        got = exc
+    finally:
+        monitor.pauser = None
+    if reenter.where is None:
+        return None
+    found = list(dict.fromkeys(monitor.problems))
+    monitor.problems.clear()
+    acted = reenter.outcome[0] if reenter.outcome else None
+    found += _wrong_answers(job, action, base, got, acted)
+    if subject.connections._lock.locked():
+        found.append("Connections._lock left held")
+    if not ended.conn.closed and "close" in (job, action):
+        found.append("the connection of a thread that ended left open")
+    found += _later_calls_wrong(subject, other, base + (job == "fire") + (action == "fire"))
+    return reenter.where, found + _left_after_close(subject)
+
+
+def _wrong_answers(job: str, action: str, base: int, got: Any, acted: Any) -> list[str]:
+    """What the call (*got*) and the nested call (*acted*) gave that they should not have."""
+    found = []
+    if job == "fire":
+        ok = got in (base + 1, base + 2) if action == "fire" else got == base + 1
+    elif job in ("get", "get, the store closed before"):
+        ok = got in (base, base + (action == "fire"))
+    else:
+        ok = got == "closed"
+    if not ok:
+        found.append(f"the call gave {got!r}")
+    if action == "close":
+        ok = acted == "closed"
+    elif action == "get":
+        ok = acted in (base, base + (job == "fire"))
+    else:
+        ok = acted in (base + 1, base + 2) if job == "fire" else acted == base + 1
+    if not ok:
+        found.append(f"the re-entered call gave {acted!r}")
+    if job == "fire" and action == "fire" and got == acted:
+        found.append("both fires gave one version")
+    return found
+
+
+def _later_calls_wrong(subject: Subject, other: _Worker, version: int) -> list[str]:
+    """Whether the threads' next calls give *version*, this one on the connection it keeps."""
+    monitor, found = subject.monitor, []
+    try:
+        made = len(monitor.made)
+        versions = [subject.get(), subject.get()]
+        again = len(monitor.made) - made  # this thread's: one, if its connection was retired
+        versions.append(other.run(subject.get))
+        if versions != [version] * 3:
+            found.append(f"later calls gave {versions}, not {version}")
+        kept = subject.connections._local.__dict__.get("kept")
+        if kept is None or kept.conn.closed or again > 1:
+            found.append("the thread's connection not kept for its next call")
+    except Exception as exc:  # noqa: BLE001 -- reported
+        found.append(f"a later call raised {type(exc).__name__}: {exc}")
+    found.extend(dict.fromkeys(monitor.problems))
+    monitor.problems.clear()
+    return found
+
+
+def _left_after_close(subject: Subject) -> list[str]:
+    """What two store.close() left open or listed (closed then, for the next point)."""
+    monitor, found = subject.monitor, []
+    subject.store.close()
+    subject.store.close()
+    if monitor.open():
+        found.append("a connection two store.close() left open after the calls ended")
+        for conn in monitor.open():
+            conn.close()
+    if subject.connections._kept:
+        found.append("a connection still listed after store.close()")
+        subject.connections._kept.clear()
+    return found
+
+
+def reenter_sweep(subject: Subject, pair: tuple[str, str, str]) -> tuple[int, dict[str, Any]]:
+    """*pair*'s call with its nested call at each of its points in turn: how many, what wrong."""
+    other = _Worker()
+    problems: dict[str, list[Any]] = {}
+    try:
+        at = 0
+        while True:
+            at += 1
+            assert at < 500, "the call's points keep growing"
+            done = _reentered_at(subject, pair, at, other)
+            if done is None:
+                return at - 1, problems
+            point, found = done
+            for problem in found:
+                problems.setdefault(problem, []).append(point)
+    finally:
+        other.stop()
+
+
+REENTERED_PAIRS = [
+    # (the call swept, in which thread; what a signal handler or a finalizer calls in it)
+    ("get", "main", "get"),
+    ("get, the store closed before", "main", "close"),
+    ("close", "main", "close"),
+    ("get, the store closed under it", "main", "close"),
+    ("fire", "main", "fire"),
+    ("get", "new", "close"),  # a thread's first call: _new sweeps the ended thread's
+]
+
+
+@pytest.mark.parametrize("pair", REENTERED_PAIRS, ids=" | ".join)
+def test_a_call_reentered_at_any_point_by_a_signal_handler_or_finalizer(subject, pair):
+    # The call *job* (in the main thread, or a new thread's first) with a store call
+    # *action* run nested in it at each of its points (as a signal handler or a finalizer a
+    # collection starts would), under Connections._lock too (reentrant: _Gated): no
+    # connection closed twice or by two calls at once or under a call, none used after it
+    # was closed; both calls give the right version; the thread's later calls work on the
+    # connection it keeps; two store.close() leave nothing open or listed. Mutants of
+    # _kept.py it was checked to catch (with PYTHONPATH on a copy):
+    # * get | get: Connections.__call__ without `kept.busy` (a nested call takes the
+    #   connection its thread's call holds, and gives it back under it: the outer call then
+    #   runs on a connection dropped or closed, ResourceClosedError); no other test in
+    #   test_kept_claims.py or test_kept_interrupts.py catches it.
+    # * get, the store closed before | close: threading.Lock for the RLock (a deadlock
+    #   under _claim; also the deadlock test below).
+    # * close | close: close() marking its token done before it closes what it claimed
+    #   (the nested close() claims one the outer is closing: two closes at once).
+    # * get, new thread | close: _new marking its token done before _close_claimed.
+    # Not caught (equivalent here): drop() marking its token done early (what it drops
+    # is busy all along), _claim without its `conn.closed` branch (SQLAlchemy's second
+    # close is a no-op), _new iterating self._kept rather than a copy (a nested close()
+    # unlists only what it closed).
+    points, problems = reenter_sweep(subject, pair)
+    assert points > 5
+    assert problems == {}, report(problems)
+
+
+def test_a_get_from_a_signal_handler_in_a_new_connections_sweep_leaves_one_for_the_thread(
+    subject, alarm_calls
+):
+    # Failed on f2a7627, fixed since. A thread's call connecting anew (_new: the store was
+    # closed, so _take dropped its connection) read a copy of the list, under the lock, to
+    # sweep it; a signal handler (or a finalizer) making a store call there (at the entry
+    # of _stale) found no connection of the thread's (not the thread's until _new ended),
+    # so it connected anew, listed that one and made it the thread's; then the outer call
+    # made its own the thread's. The nested call's connection stayed listed, idle, never
+    # used again (the copy did not have it), open until a store.close(). Now _new makes
+    # its connection the thread's first, then sweeps: a nested call finds it busy, and
+    # connects on its own without keeping what it opened.
+    subject.store.close()
+    other = _Worker()
+    assert other.run(subject.get) == VERSION  # another thread's connection, listed: swept
+    alarm_calls.append(subject.get)
+    armed = [True]
+
+    def at_stale(frame: Any, event: str, arg: Any) -> Any:
+        if event == "call" and frame.f_code.co_qualname == "_stale" and armed:
+            armed.pop()
+            signal.raise_signal(signal.SIGALRM)  # its handler runs on return, here
+        return None
+
+    sys.settrace(at_stale)
+    try:
+        got = subject.get()
+    finally:
+        sys.settrace(None)
+    other.stop()
+    assert got == VERSION
+    assert not armed
+    connections = subject.connections
+    mine = [k for k in connections._kept if k.alive() is connections._local.alive]
+    assert mine == [connections._local.kept]
+    assert len(subject.monitor.open()) == 2  # this thread's, the other's

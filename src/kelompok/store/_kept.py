@@ -172,11 +172,12 @@ class Connections:
         try:
             with self._lock:
                 self._forked()
+                self._kept.append(kept)  # listed before it is the thread's: see _stale
+            self._local.kept = kept  # from here on a nested call connects on its own
+            with self._lock:  # so the sweep sees what one made the thread's meanwhile
                 listed = list(self._kept)  # a copy: a close() in a signal handler may unlist
                 gone = [k for k in listed if _stale(k, self.generation, alive)]
                 gone = [k for k in gone if self._claim(k, closing)]
-                self._kept.append(kept)  # listed before it is the thread's: see _stale
-            self._local.kept = kept
             self._close_claimed(gone)  # their threads ended, or the store was closed since
         finally:
             closing.done = True
