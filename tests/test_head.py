@@ -397,9 +397,18 @@ def test_a_head_too_long_to_check_alone_asks_for_its_history(
 
     head = _head("collaborating")
     monkeypatch.setattr(walk, "BUDGET", 3)
-    with pytest.raises(InvalidGroupData, match="with its history"):
+    with pytest.raises(InvalidGroupData) as refused:
         kelompok.load(head)
-    assert _codes(head) == [("document.history", "counts")]  # what a caller tells apart
+    [problem] = refused.value.problems
+    assert (problem.code, problem.field) == ("document.history", "counts")  # what a caller reads
+    assert str(problem) == (
+        "counts: are too many moves to check from the head alone: "
+        "load the document with its history"
+    )
+    assert problem.message("id") == (
+        "counts: terlalu banyak perpindahan untuk diperiksa dari kepala dokumen saja: "
+        "muat dokumen bersama riwayatnya"
+    )
     monkeypatch.setattr(walk, "BUDGET", 10_000)
     assert kelompok.load(head).version == head["version"]
 
