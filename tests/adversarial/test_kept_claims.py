@@ -29,15 +29,11 @@ CPython 3.11 only: the points are its bytecode's.
 from __future__ import annotations
 
 import contextlib
-import dis
-import functools
 import gc
-import queue
 import signal
 import sqlite3
 import sys
 import threading
-import weakref
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -45,14 +41,20 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from adversarial.interrupt_points import (
+    CALLBACKS,
+    CALLS,
+    Worker,
+    at_entry_of,
+    handlers,
+    opnames,
+    report,
+)
 from kelompok.store import _kept, open_store
 from store_contract import recruiting
 from store_workers import member
 
 KEPT = _kept.__file__
-CALLS = frozenset({"CALL", "CALL_FUNCTION_EX", "JUMP_BACKWARD"})
-# weak reference callbacks run as an object dies: no thread switches to another there
-_CALLBACKS = frozenset({weakref.__file__, sys.modules["_weakrefset"].__file__})
 VERSION = 4  # recruiting(): created, then four events
 
 pytestmark = pytest.mark.skipif(
@@ -283,21 +285,6 @@ def subject(tmp_path: Any, monkeypatch: Any) -> Iterator[Subject]:
 # -- pausing a thread where the GIL can pass to another ----------------------------------------
 
 
-@functools.cache
-def _handlers(code: Any) -> dict[int, int | None]:
-    """Each instruction offset of *code*: the offset of the handler an exception there reaches."""
-    entries = dis._parse_exception_table(code)  # type: ignore[attr-defined]
-    found: dict[int, int | None] = {}
-    for ins in dis.get_instructions(code):
-        found[ins.offset] = next((e.target for e in entries if e.start <= ins.offset < e.end), None)
-    return found
-
-
-@functools.cache
-def _opnames(code: Any) -> dict[int, str]:
-    return {ins.offset: ins.opname for ins in dis.get_instructions(code)}
-
-
 class Pauser:
     """A trace function pausing its thread at its *at*-th point, until :meth:`go`.
 
@@ -331,7 +318,7 @@ class Pauser:
         if (
             caller is not None
             and caller.f_code.co_filename == KEPT
-            and frame.f_code.co_filename not in _CALLBACKS
+            and frame.f_code.co_filename not in CALLBACKS
         ):
             self.point((frame.f_code.co_qualname, -1))  # the entry of a function it calls
         return None
@@ -340,8 +327,8 @@ class Pauser:
         if event == "opcode":
             code, offset = frame.f_code, frame.f_lasti
             last, self._last[id(frame)] = self._last.get(id(frame)), offset
-            after_call = last is not None and _opnames(code)[last] in CALLS
-            if after_call and _handlers(code)[last] == _handlers(code)[offset]:
+            after_call = last is not None and opnames(code)[last] in CALLS
+            if after_call and handlers(code)[last] == handlers(code)[offset]:
                 self.point((code.co_qualname, offset))
         return self._opcode
 
@@ -356,44 +343,9 @@ class Pauser:
         self._go.set()
 
 
-class _Worker:
-    """A thread that runs what it is given, one call at a time, and stays alive between."""
-
-    def __init__(self) -> None:
-        self._jobs: queue.Queue[Any] = queue.Queue()
-        self._done: queue.Queue[Any] = queue.Queue()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
-
-    def _serve(self) -> None:
-        while True:
-            call = self._jobs.get()
-            if call is None:
-                return
-            try:
-                result: Any = call()
-            except BaseException as exc:  # noqa: BLE001 -- returned to the test
-                result = exc
-            finally:
-                sys.settrace(None)
-            self._done.put(result)
-            del result  # a traceback held here would keep the call's frames alive
-
-    def start(self, call: Callable[[], Any]) -> Callable[[], Any]:
-        self._jobs.put(call)
-        return lambda: self._done.get(timeout=10)
-
-    def run(self, call: Callable[[], Any]) -> Any:
-        return self.start(call)()
-
-    def stop(self) -> None:
-        self._jobs.put(None)
-        self._thread.join(10)
-
-
 def in_new_thread(call: Callable[[], Any]) -> Any:
     """*call* run in a thread started for it, which has ended when this returns."""
-    worker = _Worker()
+    worker = Worker()
     try:
         return worker.run(call)
     finally:
@@ -484,7 +436,7 @@ ACTIONS: dict[str, tuple[Callable[[Subject], Any], bool, Any]] = {
 }
 
 
-def _prepare(subject: Subject, worker: _Worker, actor: _Worker, before: str) -> tuple[_Worker, Any]:
+def _prepare(subject: Subject, worker: Worker, actor: Worker, before: str) -> tuple[Worker, Any]:
     """Each thread's kept connection as the sweep starts.
 
     The worker (a new one for "new"), and the _Kept of a thread that ended since, idle:
@@ -494,7 +446,7 @@ def _prepare(subject: Subject, worker: _Worker, actor: _Worker, before: str) -> 
     actor.run(subject.get)  # the actor's, idle
     ended = in_new_thread(lambda: (subject.get(), subject.connections._local.kept)[1])
     if before == "new":
-        return _Worker(), ended
+        return Worker(), ended
     worker.run(subject.get)
     return worker, ended
 
@@ -504,7 +456,7 @@ def sweep(subject: Subject, job: str, action: str) -> tuple[int, dict[str, list[
 
     How many points, and what was wrong after each (by kind: the points that left it).
     """
-    threads = _Worker(), _Worker()
+    threads = Worker(), Worker()
     problems: dict[str, list[Any]] = {}
     try:
         at = 0
@@ -523,7 +475,7 @@ def sweep(subject: Subject, job: str, action: str) -> tuple[int, dict[str, list[
 
 
 def _at_point(
-    subject: Subject, job: str, action: str, at: int, threads: tuple[_Worker, _Worker]
+    subject: Subject, job: str, action: str, at: int, threads: tuple[Worker, Worker]
 ) -> tuple[Any, list[str]] | None:
     """The worker's *job* paused at its *at*-th point while the actor does *action*.
 
@@ -574,7 +526,7 @@ def _at_point(
             this.stop()
 
 
-def _check(subject: Subject, threads: tuple[_Worker, _Worker], ended: Any) -> list[str]:
+def _check(subject: Subject, threads: tuple[Worker, Worker], ended: Any) -> list[str]:
     """What the calls left wrong; then the store closed, and so on to the next point."""
     monitor, connections = subject.monitor, subject.connections
     found = list(dict.fromkeys(monitor.problems))
@@ -599,7 +551,7 @@ def _check(subject: Subject, threads: tuple[_Worker, _Worker], ended: Any) -> li
     return found
 
 
-def _later_calls(subject: Subject, threads: tuple[_Worker, _Worker]) -> list[str]:
+def _later_calls(subject: Subject, threads: tuple[Worker, Worker]) -> list[str]:
     """Whether every thread's next calls work, the main thread's on the connection it keeps."""
     try:
         versions = [subject.get()] + [thread.run(subject.get) for thread in threads]
@@ -613,11 +565,6 @@ def _later_calls(subject: Subject, threads: tuple[_Worker, _Worker]) -> list[str
     if kept is None or kept.conn.closed or subject.connections._local.kept is not kept:
         found.append("the thread's connection not kept for its next call")
     return found
-
-
-def report(problems: dict[str, list[Any]]) -> str:
-    """One line per kind of damage: how many points left it, and the first few of them."""
-    return "\n".join(f"{kind}: {len(at)} points, at {at[:3]}" for kind, at in problems.items())
 
 
 PAIRS = [
@@ -673,23 +620,11 @@ def test_a_call_paused_at_any_point_while_another_thread_calls(subject, job, act
 # -- what the sweeps cannot reach: claims and calls kept alive by a traceback, re-entrance -------
 
 
-def _at_entry_of(qualname: str, exc: BaseException) -> Any:
-    """A trace function raising *exc* at the first entry of the function named *qualname*."""
-    armed = [exc]
-
-    def tracer(frame: Any, event: str, arg: Any) -> Any:
-        if event == "call" and armed and frame.f_code.co_qualname == qualname:
-            raise armed.pop()
-        return None
-
-    return tracer
-
-
 def _interrupted(qualname: str, call: Callable[[], Any]) -> Callable[[], Any]:
     """*call*, interrupted (``KeyboardInterrupt``) at the entry of *qualname*."""
 
     def run() -> Any:
-        sys.settrace(_at_entry_of(qualname, KeyboardInterrupt()))
+        sys.settrace(at_entry_of(qualname, KeyboardInterrupt()))
         try:
             return call()
         finally:
@@ -861,7 +796,7 @@ def test_a_call_cut_short_as_it_ends_with_its_traceback_kept_leaves_nothing_open
         try:
             with subject.connections():
                 subject.store.close()  # another thread's, say: the connection is left to it
-                sys.settrace(_at_entry_of("Connections.drop", KeyboardInterrupt()))
+                sys.settrace(at_entry_of("Connections.drop", KeyboardInterrupt()))
         finally:
             sys.settrace(None)
 
@@ -988,7 +923,7 @@ R_JOBS: dict[str, Callable[[Subject, _Reenter], Any]] = {
 
 
 def _reentered_at(
-    subject: Subject, pair: tuple[str, str, str], at: int, other: _Worker
+    subject: Subject, pair: tuple[str, str, str], at: int, other: Worker
 ) -> tuple[Any, list[str]] | None:
     """*pair*'s call with its nested call at its *at*-th point: where, and what was wrong.
 
@@ -1053,7 +988,7 @@ def _wrong_answers(job: str, action: str, base: int, got: Any, acted: Any) -> li
     return found
 
 
-def _later_calls_wrong(subject: Subject, other: _Worker, version: int) -> list[str]:
+def _later_calls_wrong(subject: Subject, other: Worker, version: int) -> list[str]:
     """Whether the threads' next calls give *version*, this one on the connection it keeps."""
     monitor, found = subject.monitor, []
     try:
@@ -1090,7 +1025,7 @@ def _left_after_close(subject: Subject) -> list[str]:
 
 def reenter_sweep(subject: Subject, pair: tuple[str, str, str]) -> tuple[int, dict[str, Any]]:
     """*pair*'s call with its nested call at each of its points in turn: how many, what wrong."""
-    other = _Worker()
+    other = Worker()
     problems: dict[str, list[Any]] = {}
     try:
         at = 0
@@ -1158,7 +1093,7 @@ def test_a_get_from_a_signal_handler_in_a_new_connections_sweep_leaves_one_for_t
     # its connection the thread's first, then sweeps: a nested call finds it busy, and
     # connects on its own without keeping what it opened.
     subject.store.close()
-    other = _Worker()
+    other = Worker()
     assert other.run(subject.get) == VERSION  # another thread's connection, listed: swept
     alarm_calls.append(subject.get)
     armed = [True]

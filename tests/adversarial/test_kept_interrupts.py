@@ -32,7 +32,6 @@ import contextlib
 import dis
 import functools
 import gc
-import queue
 import signal
 import sqlite3
 import sys
@@ -44,15 +43,21 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from adversarial.interrupt_points import (
+    CALLBACKS,
+    CALLS,
+    Worker,
+    at_entry_of,
+    handlers,
+    opnames,
+    report,
+)
 from kelompok.store import _driver, _kept, open_store
 from store_contract import lock_is_free, recruiting
 from store_workers import member
 
 KEPT = _kept.__file__
 DRIVER = _driver.__file__
-CALLS = frozenset({"CALL", "CALL_FUNCTION_EX", "JUMP_BACKWARD"})
-# weak reference callbacks run as an object dies: what they raise is only printed
-_CALLBACKS = frozenset({weakref.__file__, sys.modules["_weakrefset"].__file__})
 
 pytestmark = pytest.mark.skipif(
     sys.version_info[:2] != (3, 11), reason="the signal points are CPython 3.11's"
@@ -71,16 +76,6 @@ class _WeakConnection(sqlite3.Connection):
 
 
 @functools.cache
-def _handlers(code: Any) -> dict[int, int | None]:
-    """Each instruction offset of *code*: the offset of the handler an exception there reaches."""
-    entries = dis._parse_exception_table(code)  # type: ignore[attr-defined]
-    found: dict[int, int | None] = {}
-    for ins in dis.get_instructions(code):
-        found[ins.offset] = next((e.target for e in entries if e.start <= ins.offset < e.end), None)
-    return found
-
-
-@functools.cache
 def _with_exits(code: Any) -> frozenset[int]:
     """The offsets between a ``with`` body's end and its ``__exit__`` call (a tracer's only)."""
     entries = dis._parse_exception_table(code)  # type: ignore[attr-defined]
@@ -96,11 +91,6 @@ def _with_exits(code: Any) -> frozenset[int]:
                 if after.opname == "CALL":
                     break
     return frozenset(skipped)
-
-
-@functools.cache
-def _opnames(code: Any) -> dict[int, str]:
-    return {ins.offset: ins.opname for ins in dis.get_instructions(code)}
 
 
 class Injector:
@@ -142,7 +132,7 @@ class Injector:
             self.mode == "signal"
             and caller is not None
             and caller.f_code.co_filename in self._files
-            and frame.f_code.co_filename not in _CALLBACKS
+            and frame.f_code.co_filename not in CALLBACKS
         ):
             self._point(frame)  # the callee's RESUME: the call raised before doing anything
         return None
@@ -157,9 +147,9 @@ class Injector:
             return self._opcode
         last, self._last[id(frame)] = self._last.get(id(frame)), offset
         # just after a call: the handler runs as the call's own exception would be raised
-        if last is not None and _opnames(code)[last] in CALLS:
-            handlers = _handlers(code)
-            if handlers[last] == handlers[offset]:
+        if last is not None and opnames(code)[last] in CALLS:
+            reached = handlers(code)
+            if reached[last] == reached[offset]:
                 self._point(frame)
         return self._opcode
 
@@ -393,11 +383,6 @@ def sweep(
             problems.setdefault(problem, []).append(injector.where)
 
 
-def report(problems: dict[str, list[Any]]) -> str:
-    """One line per kind of damage: how many points left it, and the first few of them."""
-    return "\n".join(f"{kind}: {len(at)} points, at {at[:4]}" for kind, at in problems.items())
-
-
 @pytest.fixture
 def subject(tmp_path: Any) -> Iterator[Subject]:
     made = Subject(str(tmp_path / "interrupts.db"))
@@ -415,7 +400,7 @@ def _unclean(subject: Subject) -> Callable[[], None]:
     def prepare() -> None:
         # a read interrupted as its `with` ended (the entry of _Using.__exit__): its
         # connection is still listed, and not clean
-        tracer = _at_entry_of("_Using.__exit__", KeyboardInterrupt())
+        tracer = at_entry_of("_Using.__exit__", KeyboardInterrupt())
         assert isinstance(
             traced(tracer, lambda: subject.store.get(subject.group_id)), KeyboardInterrupt
         )
@@ -478,18 +463,6 @@ def test_a_signal_at_any_point_of_a_read_leaves_nothing_behind(subject):
 # -- the minimal cases of what the sweeps find ---------------------------------------------------
 
 
-def _at_entry_of(qualname: str, exc: BaseException) -> Any:
-    """A trace function raising *exc* at the first entry of the function named *qualname*."""
-    armed = [exc]
-
-    def tracer(frame: Any, event: str, arg: Any) -> Any:
-        if event == "call" and armed and frame.f_code.co_qualname == qualname:
-            raise armed.pop()
-        return None
-
-    return tracer
-
-
 def _after_call_in(qualname: str, callee: str, exc: BaseException) -> Any:
     """A trace function raising *exc* in *qualname* just after its first call of *callee*.
 
@@ -534,7 +507,7 @@ def test_an_interrupt_as_a_write_transaction_ends_does_not_refuse_every_later_wr
     # and counts only while that is in a transaction. (So did the entry of
     # transaction.__exit__, and the instructions after files.add in _own_write and after
     # _own_write returns in __enter__.)
-    raised = traced(_at_entry_of("transaction._release", KeyboardInterrupt()), subject.fire)
+    raised = traced(at_entry_of("transaction._release", KeyboardInterrupt()), subject.fire)
     assert isinstance(raised, KeyboardInterrupt)
     del raised  # handled: its traceback no longer holds the call's frames
     assert subject.store.get(subject.group_id).version == 5  # committed, whole
@@ -567,7 +540,7 @@ def test_an_interrupt_as_an_unclean_connection_is_dropped_leaves_it_to_close(sub
     # store.close() cannot find it. Now it stays listed, and the claim dies with the call.
     _unclean(subject)()
     kept = subject.connections._local.kept
-    raised = traced(_at_entry_of("Connections._close_claimed", KeyboardInterrupt()), subject.fire)
+    raised = traced(at_entry_of("Connections._close_claimed", KeyboardInterrupt()), subject.fire)
     assert isinstance(raised, KeyboardInterrupt)
     del raised  # handled: its traceback no longer holds the call's frames
     subject.store.close()
@@ -580,7 +553,7 @@ def test_a_call_the_store_was_closed_under_closes_its_connection_even_if_interru
     # thread's call runs leaves its connection to the call, whose _Using.__exit__ drops it;
     # interrupted after drop claimed it, it must stay where a second store.close() closes it.
     kept = subject.connections._local.kept
-    tracer = _at_entry_of("Connections._close_claimed", KeyboardInterrupt())
+    tracer = at_entry_of("Connections._close_claimed", KeyboardInterrupt())
 
     def call() -> None:
         with subject.connections() as conn:
@@ -606,11 +579,11 @@ def test_an_interrupted_close_leaves_no_connection_a_second_close_cannot_close(
     # makes no call kept it open for good.) The interrupt's traceback may outlive it, as
     # the REPL keeps it in sys.last_value: the first close()'s claims live in its frames,
     # so they count as dead to a later call of the same thread.
-    other = _Worker()
+    other = Worker()
     try:
         other.run(lambda: subject.store.get(subject.group_id))
         assert len(subject.connections._kept) == 2
-        raised = traced(_at_entry_of("_close", KeyboardInterrupt()), subject.store.close)
+        raised = traced(at_entry_of("_close", KeyboardInterrupt()), subject.store.close)
         assert isinstance(raised, KeyboardInterrupt)
         if not traceback_kept:
             del raised  # handled: its traceback no longer holds the call's frames
@@ -622,7 +595,7 @@ def test_an_interrupted_close_leaves_no_connection_a_second_close_cannot_close(
 
 def test_a_signal_at_any_point_of_close_leaves_nothing_a_second_close_cannot_close(subject):
     # the sweep behind the test above, with another thread's idle connection listed too
-    other = _Worker()
+    other = Worker()
     problems: dict[str, list[Any]] = {}
     try:
         at = 0
@@ -651,42 +624,6 @@ def test_a_signal_at_any_point_of_close_leaves_nothing_a_second_close_cannot_clo
 # -- threads: a call paused at each GIL switch while another thread closes the store ------------
 
 
-class _Worker:
-    """A thread that runs what it is given, one call at a time, and stays alive between."""
-
-    def __init__(self) -> None:
-        self._jobs: queue.Queue[Any] = queue.Queue()
-        self._done: queue.Queue[Any] = queue.Queue()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
-
-    def _serve(self) -> None:
-        while True:
-            job = self._jobs.get()
-            if job is None:
-                return
-            call, tracer = job
-            sys.settrace(tracer)
-            try:
-                result = call()
-            except BaseException as exc:  # noqa: BLE001 -- returned to the test
-                result = exc
-            finally:
-                sys.settrace(None)
-            self._done.put(result)
-
-    def start(self, call: Callable[[], Any], tracer: Any = None) -> Callable[[], Any]:
-        self._jobs.put((call, tracer))
-        return lambda: self._done.get(timeout=10)
-
-    def run(self, call: Callable[[], Any]) -> Any:
-        return self.start(call)()
-
-    def stop(self) -> None:
-        self._jobs.put(None)
-        self._thread.join(10)
-
-
 @pytest.mark.parametrize("scenario", ["kept", "after close"])
 def test_close_at_any_gil_switch_of_another_threads_call_never_closes_its_connection(
     subject, scenario
@@ -700,7 +637,7 @@ def test_close_at_any_gil_switch_of_another_threads_call_never_closes_its_connec
     # _Using.__exit__ (the connection close() left to the call stays open after it), and a
     # new _Kept not busy from the start (`self.user = None` in _Kept.__init__: close()
     # closes it between _new's append and the call's first statement).
-    worker = _Worker()
+    worker = Worker()
     problems: dict[str, list[Any]] = {}
     try:
         at = 0
@@ -719,7 +656,7 @@ def test_close_at_any_gil_switch_of_another_threads_call_never_closes_its_connec
         worker.stop()
 
 
-def _close_while_paused(subject: Subject, worker: _Worker, at: int) -> tuple[Any, list[str]]:
+def _close_while_paused(subject: Subject, worker: Worker, at: int) -> tuple[Any, list[str]]:
     """The worker fires, paused at its *at*-th point while this thread closes the store.
 
     Where it paused (None: it ended first), and what was wrong after.
