@@ -512,3 +512,16 @@ def test_load_lets_only_the_activities_recorded_before_develop_replaced_their_pr
     undeveloped = at(PRO, "evaluating").to_dict()
     undeveloped["data"]["activities"][0]["activity"] = "not listed"
     assert ["document.state.activities"] == _problem_codes(undeveloped)
+
+
+def test_what_collaboration_builds_on_is_a_requirement_of_the_group_alone() -> None:
+    # state.partners checks it with no payload, so one that reads a payload is refused
+    # as the built-in types are defined, not met with None at the first check
+    from kelompok._formation.blocks import Collaboration  # noqa: PLC0415
+    from kelompok._formation.requirements import req, state_req  # noqa: PLC0415
+
+    of_the_group = state_req("x.evaluated", "Evaluate first.", lambda g: True, "evaluate")
+    Collaboration(stage_label="C", builds_on=of_the_group, after=(), agreed_after="x")
+    reads_a_payload = req("x.partner", "Name a partner.", lambda g, p: p is not None)
+    with pytest.raises(ValueError, match=r"a requirement of the group alone, not 'x\.partner'"):
+        Collaboration(stage_label="C", builds_on=reads_a_payload, after=(), agreed_after="x")

@@ -107,20 +107,27 @@ class SixthStage:
     replaces_programs: tuple[str, ...] = ()
 
 
+def _of_the_group(requirement: Requirement) -> None:
+    if requirement.needs_payload:
+        msg = f"builds_on must be a requirement of the group alone, not {requirement.code!r}"
+        raise ValueError(msg)
+
+
 @attrs.frozen(kw_only=True)
 class Collaboration:
     """What stage 7 builds on (docs/model.md §2.3, step 7).
 
     Args:
         stage_label: the English label of ``collaborating``.
-        builds_on: the requirement of ``collaborate`` on what came before it;
-            ``state.partners`` checks it on every partnership.
+        builds_on: the requirement of ``collaborate`` on what came before it, a
+            requirement of the group alone (``state_req``): ``state.partners`` checks it
+            on the group once it has partners, with no payload.
         after: the events ``collaborate`` comes after (§4.3).
         agreed_after: what it builds on, in words, for the invariant's message.
     """
 
     stage_label: str
-    builds_on: Requirement
+    builds_on: Requirement = attrs.field(validator=lambda _, __, r: _of_the_group(r))
     after: tuple[str, ...]
     agreed_after: str
 

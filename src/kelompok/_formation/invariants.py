@@ -181,7 +181,7 @@ def _collaborating_ok(g: G, builds_on: Requirement) -> bool:
     partners = g.data.partners
     if not _iff(g.reached("collaborating"), bool(partners)):
         return False
-    return not partners or builds_on.check(g, next(iter(partners.values())))
+    return not partners or builds_on.check(g, None)  # of the group alone (Collaboration)
 
 
 def _partner_ok(g: G, key: str, p: Partnership) -> bool:
