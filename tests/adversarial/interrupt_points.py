@@ -49,6 +49,15 @@ def at_entry_of(qualname: str, exc: BaseException) -> Any:
     return tracer
 
 
+def under(tracer: Any, call: Callable[[], Any]) -> Any:
+    """What *call* gives, run with the trace function *tracer* (removed after, whatever happens)."""
+    sys.settrace(tracer)
+    try:
+        return call()
+    finally:
+        sys.settrace(None)
+
+
 class Worker:
     """A thread that runs what it is given, one call at a time, and stays alive between."""
 

@@ -49,6 +49,7 @@ from adversarial.interrupt_points import (
     handlers,
     opnames,
     report,
+    under,
 )
 from kelompok.store import _kept, open_store
 from store_contract import recruiting
@@ -57,6 +58,7 @@ from store_workers import member
 KEPT = _kept.__file__
 VERSION = 4  # recruiting(): created, then four events
 
+# The sweeps count CPython 3.11's bytecode; CI and the README's Python are 3.11, so they run.
 pytestmark = pytest.mark.skipif(
     sys.version_info[:2] != (3, 11), reason="the signal points are CPython 3.11's"
 )
@@ -749,11 +751,7 @@ def test_store_close_from_a_signal_handler_or_finalizer_run_under_the_lock_does_
                 gc.collect()  # as the next allocation might have started one
         return None
 
-    sys.settrace(at_claim)
-    try:
-        got = subject.get()
-    finally:
-        sys.settrace(None)
+    got = under(at_claim, subject.get)
     assert outcome == ["closed"]
     assert got == VERSION
 
@@ -778,11 +776,7 @@ def test_store_close_from_a_signal_handler_during_close_does_not_close_a_connect
             signal.raise_signal(signal.SIGALRM)  # its handler runs on return, here
         return None
 
-    sys.settrace(in_drivers_close)
-    try:
-        subject.store.close()
-    finally:
-        sys.settrace(None)
+    under(in_drivers_close, subject.store.close)
     assert outcome == ["closed"]
     assert subject.monitor.problems == []
     assert subject.monitor.open() == []
@@ -1104,11 +1098,7 @@ def test_a_get_from_a_signal_handler_in_a_new_connections_sweep_leaves_one_for_t
             signal.raise_signal(signal.SIGALRM)  # its handler runs on return, here
         return None
 
-    sys.settrace(at_stale)
-    try:
-        got = subject.get()
-    finally:
-        sys.settrace(None)
+    got = under(at_stale, subject.get)
     other.stop()
     assert got == VERSION
     assert not armed
