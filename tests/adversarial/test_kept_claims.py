@@ -58,7 +58,7 @@ from store_workers import member
 KEPT = _kept.__file__
 VERSION = 4  # recruiting(): created, then four events
 
-# The sweeps count CPython 3.11's bytecode; CI and the README's Python are 3.11, so they run.
+# The sweeps count CPython 3.11's bytecode points: CI's Python is 3.11, so they run there.
 pytestmark = pytest.mark.skipif(
     sys.version_info[:2] != (3, 11), reason="the signal points are CPython 3.11's"
 )

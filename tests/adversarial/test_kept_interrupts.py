@@ -59,7 +59,7 @@ from store_workers import member
 KEPT = _kept.__file__
 DRIVER = _driver.__file__
 
-# The sweeps count CPython 3.11's bytecode; CI and the README's Python are 3.11, so they run.
+# The sweeps count CPython 3.11's bytecode points: CI's Python is 3.11, so they run there.
 pytestmark = pytest.mark.skipif(
     sys.version_info[:2] != (3, 11), reason="the signal points are CPython 3.11's"
 )
