@@ -71,7 +71,7 @@ KEYS = st.one_of(
     st.builds(Collide, st.integers(0, 40)),
 )
 # small ints: the same object again; 1.0 and True: equal to 1, and yet another value
-VALUES = st.one_of(st.integers(0, 2), st.sampled_from([1.0, True]), st.builds(object))
+VALUES = st.one_of(st.integers(0, 2), st.sampled_from([1.0, True, None]), st.builds(object))
 ABSENT = [-99, "absent", Collide(-5), 2**64 + 6]
 
 
@@ -656,3 +656,10 @@ def test_an_append_to_a_large_vector_copies_a_path():
         assert len([key for key in vector_parts(new) if key not in before]) <= 1 + 4
         v = new
     assert [*range(100_000), *range(70)] == list(v)
+
+
+def test_a_key_added_or_dropped_with_the_value_none_is_a_change():
+    a = PMap.of({1: "a"})
+    assert [2] == PMap.of({1: "a", 2: None}).changed_since(a)
+    assert [2] == a.changed_since(PMap.of({1: "a", 2: None}))
+    assert [] == PMap.of({1: None}).changed_since(PMap.of({1: None}))

@@ -127,16 +127,29 @@ def diff(old: Any, new: Any, out: list[Any], budget: list[int]) -> bool:
     before, after = entries(old, budget), entries(new, budget)
     if before is None or after is None:
         return False
-    for key, entry in after.items():
+    # An entry no change touched is the same tuple in both: those are skipped in C.
+    added = 0
+    for key in itertools.compress(
+        after, map(operator.is_not, map(before.get, after), after.values())
+    ):
         was = before.get(key)
-        if was is None or was[1] is not entry[1]:
+        if was is None:
+            added += 1
             out.append(key)
-    out.extend(key for key in before if key not in after)
+        elif was[1] is not after[key][1]:
+            out.append(key)
+    if len(before) != len(after) - added:  # some key of *before* is gone
+        out.extend(itertools.compress(before, map(operator.not_, map(after.__contains__, before))))
     return True
 
 
 def diff_dicts(old: Mapping[Any, Any], new: Mapping[Any, Any]) -> list[Any]:
-    """The keys whose values differ (by identity) in two plain dicts, read entry by entry."""
-    out = [key for key, value in new.items() if old.get(key, _MISSING) is not value]
-    out.extend(key for key in old if key not in new)
+    """The keys whose values differ (by identity) in two plain dicts, compared in C."""
+    out = list(
+        itertools.compress(
+            new, map(operator.is_not, map(old.get, new, itertools.repeat(_MISSING)), new.values())
+        )
+    )
+    if len(old) != len(new) - sum(key not in old for key in out):  # some key of *old* is gone
+        out.extend(itertools.compress(old, map(operator.not_, map(new.__contains__, old))))
     return out
