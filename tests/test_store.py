@@ -207,7 +207,11 @@ def test_concurrent_coroutines_on_one_async_store_lose_no_event(backend, request
 
 
 async def _cancelled(url: str, count: int) -> tuple[int, int, int]:
-    """Fire *count* admits, cancelling each after a different delay; count what committed."""
+    """Fire *count* admits, cancelling each after a different delay; count what committed.
+
+    Read back by another store once the first is closed: closing waits for the
+    transactions the cancelled calls left running.
+    """
     async with open_async_store(url) as store:
         group_id = await _recruiting(store)
         done = 0
@@ -218,9 +222,10 @@ async def _cancelled(url: str, count: int) -> tuple[int, int, int]:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
                 done += 1
-        await asyncio.sleep(0.2)  # let the shielded transactions end
-        after = await store.get(group_id)
-        return done, after.version - 4, len(await store.history(group_id)) - 4
+    assert not store._running  # noqa: SLF001 -- closing waited for every one
+    async with open_async_store(url) as other:
+        after = await other.get(group_id)
+        return done, after.version - 4, len(await other.history(group_id)) - 4
 
 
 @pytest.mark.parametrize(
@@ -270,6 +275,35 @@ async def _cancelled_between_attempts(url: str, path: str, write: str) -> tuple[
         except NotFound:
             return caller.cancelled(), -1
         return caller.cancelled(), made.version
+
+
+async def _closed_while_a_cancelled_write_waits(url: str, path: str) -> tuple[bool, int]:
+    """Cancel a fire waiting on a locked file, close the store; whether close waited, and after."""
+    store = open_async_store(url)
+    group_id = await _recruiting(store)
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # the write lock: the fire waits for it
+    caller = asyncio.ensure_future(store.fire(group_id, "admit", member("dewi")))
+    await asyncio.sleep(0.1)
+    caller.cancel()
+    closing = asyncio.ensure_future(store.close())
+    await asyncio.sleep(0.1)
+    waited = not closing.done()  # the fire's transaction has not ended: close waits for it
+    holder.execute("ROLLBACK")
+    holder.close()
+    await closing
+    async with open_async_store(url) as other:
+        return waited, (await other.get(group_id)).version
+
+
+def test_closing_an_async_store_waits_for_the_transactions_of_cancelled_calls(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setattr(engine_module, "BUSY_TIMEOUT", 0.05)
+    path = str(tmp_path / "groups.db")
+    waited, version = asyncio.run(_closed_while_a_cancelled_write_waits(f"sqlite:///{path}", path))
+    assert waited
+    assert version == 5  # the cancelled caller's fire went on, and committed before the close
 
 
 @pytest.mark.parametrize(("write", "version"), [("fire", 5), ("create", 0)])

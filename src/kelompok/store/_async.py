@@ -53,10 +53,19 @@ class AsyncStore:
         self._listeners = calls.Listeners()
         self._ready = False
         self._setup: asyncio.Lock | None = None
+        self._running: set[asyncio.Task[Any]] = set()  # transactions left to end by their callers
+
+    async def _shielded(self, work: Coroutine[Any, Any, T]) -> T:
+        """*work* in a task of its own: a cancelled caller leaves it to end, commit or rollback."""
+        task = asyncio.ensure_future(work)
+        self._running.add(task)
+        task.add_done_callback(self._running.discard)
+        task.add_done_callback(_retrieve)
+        return await asyncio.shield(task)
 
     async def _run(self, fn: Callable[..., T], *args: Any) -> T:
         """``fn(connection, *args)`` in a transaction that a cancelled caller cannot cut short."""
-        return await _shielded(self._transaction(fn, *args))
+        return await self._shielded(self._transaction(fn, *args))
 
     async def _retried(
         self, group_id: str | None, fn: Callable[..., T], *args: Any, once: bool = False
@@ -82,7 +91,7 @@ class AsyncStore:
 
     async def _written(self, group_id: str | None, fn: Callable[..., T], *args: Any) -> T:
         """:meth:`_retried`, run to its end even if the caller is cancelled."""
-        return await _shielded(self._retried(group_id, fn, *args))
+        return await self._shielded(self._retried(group_id, fn, *args))
 
     async def _transaction(self, fn: Callable[..., T], *args: Any) -> T:
         await self._ensure_schema()
@@ -145,7 +154,7 @@ class AsyncStore:
         )
         # The retries and the listeners run to their end even if the caller is cancelled:
         # every committed event reaches the listeners once.
-        return await _shielded(self._fire(request))
+        return await self._shielded(self._fire(request))
 
     async def _fire(self, request: ops.Request) -> Group:
         fired = await self._attempts(request)
@@ -224,7 +233,13 @@ class AsyncStore:
     # -- lifetime -----------------------------------------------------------------------
 
     async def close(self) -> None:
-        """Close every pooled connection."""
+        """Wait for the transactions of cancelled calls to end, then close every pooled connection.
+
+        A call cancelled while its transaction runs leaves it running to its commit
+        or rollback; closing waits for it, so nothing is cut short by the close.
+        """
+        while self._running:
+            await asyncio.wait(tuple(self._running))
         await self._engine.dispose()
 
     async def __aenter__(self) -> Self:
@@ -241,13 +256,6 @@ class AsyncStore:
 
     def __repr__(self) -> str:
         return f"<kelompok AsyncStore {self.url}>"
-
-
-async def _shielded(work: Coroutine[Any, Any, T]) -> T:
-    """*work* in a task of its own: a cancelled caller leaves it to end, commit or rollback."""
-    task = asyncio.ensure_future(work)
-    task.add_done_callback(_retrieve)
-    return await asyncio.shield(task)
 
 
 def _retrieve(task: asyncio.Future[Any]) -> None:
