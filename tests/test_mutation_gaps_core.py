@@ -279,6 +279,59 @@ def test_group_busy_names_the_event_and_the_group_it_was_fired_on():
         assert ("admit", other[name]) == (error.event, error.group_id)
 
 
+READERS: dict[str, Callable[[Any], object]] = {
+    "next_steps": lambda group: group.next_steps(),
+    "roles_of": lambda group: group.roles_of("someone"),
+    "status": lambda group: group.status(),
+}
+
+
+@pytest.mark.parametrize("reader", sorted(READERS))
+def test_group_busy_from_a_reader_names_the_reader(reader):
+    # A listener that reads the other group of a circle waits as a fire does.
+    groups = {
+        "group-a": builders.at(VOLUNTEER, "recruiting", id="group-a"),
+        "group-b": builders.at(VOLUNTEER, "recruiting", id="group-b"),
+    }
+    other = {"group-a": "group-b", "group-b": "group-a"}
+    in_flight = threading.Barrier(2, timeout=2)
+
+    def reading(target: Any) -> Callable[[Any, Any], None]:
+        def listener(group: Any, record: Any) -> None:
+            in_flight.wait()
+            READERS[reader](target)
+
+        return listener
+
+    for name, group in groups.items():
+        group.subscribe(reading(groups[other[name]]))
+    before = {name: group.version for name, group in groups.items()}
+    outcomes: dict[str, Any] = {}
+
+    def request(name: str, i: int) -> None:
+        try:
+            outcomes[name] = groups[name].fire("admit", **_admit(i, actor="user"))
+        except Exception as exc:  # noqa: BLE001 -- handed back to the test
+            outcomes[name] = exc
+
+    threads = [
+        threading.Thread(target=request, args=(name, i), daemon=True)
+        for i, name in enumerate(groups)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(4)
+    assert not any(t.is_alive() for t in threads)
+    refused = {n: o for n, o in outcomes.items() if isinstance(o, kelompok.GroupBusy)}
+    assert refused
+    for name, error in refused.items():
+        assert (reader, other[name]) == (error.event, error.group_id)
+        assert (
+            groups[name].version == before[name]
+        )  # the event whose listener was refused is undone
+
+
 def test_unknown_stage_and_unknown_event_name_what_was_asked_for():
     with pytest.raises(kelompok.UnknownStage) as stage_info:
         PROFESSIONAL.stage("nope")

@@ -241,3 +241,47 @@ def test_broken_invariants_after_an_effect_are_each_named():
     assert str(two).startswith(
         _said("invariants 'i.one', 'i.two' do not hold after the effect of 'go'")
     )
+
+
+def test_an_invariant_answering_a_number_is_a_bug_that_says_what_it_answered():
+    holds_at_creation = Invariant("i.one", _text("One."), lambda g: g.data.name == "F" or 1)
+    t = _two_stage_type(
+        "answers_one_i", effect=lambda g, p: Named("G"), invariants=[holds_at_creation]
+    )
+    bug = _bug_of_go(t)
+    assert _said("invariant 'i.one' answered int 1, not True or False") == str(bug)
+
+
+def _raise_bare(group: Any) -> bool:
+    if group.data.name == "F":
+        return True
+    raise ValueError
+
+
+def test_an_invariant_raising_an_exception_without_text_is_named_by_its_type_alone():
+    t = _two_stage_type(
+        "raises_bare",
+        effect=lambda g, p: Named("G"),
+        invariants=[Invariant("i.bare", _text("Bare."), _raise_bare)],
+    )
+    assert _said("invariant 'i.bare' raised ValueError") == str(_bug_of_go(t))
+
+
+class _OwnGroup(kelompok.Group):
+    pass
+
+
+@pytest.mark.parametrize("cls", [kelompok.Group, _OwnGroup])
+def test_a_group_is_not_made_by_its_class_and_the_error_says_how(cls):
+    with pytest.raises(kelompok.UsageError) as info:
+        cls()
+    assert str(info.value) == (
+        f"{cls.__name__} is not created directly: use group_type.create(...) for a new group "
+        "or kelompok.load(document) for a stored one."
+    )
+
+
+def test_status_is_in_english_unless_asked_otherwise():
+    group = builders.new(PROFESSIONAL)
+    assert group.status() == group.status("en")
+    assert group.status()["stage_label"] != group.status("id")["stage_label"]

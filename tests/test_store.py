@@ -222,7 +222,7 @@ async def _cancelled(url: str, count: int) -> tuple[int, int, int]:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
                 done += 1
-    assert not store._running  # noqa: SLF001 -- closing waited for every one
+    assert not store._running  # closing waited for every one
     async with open_async_store(url) as other:
         after = await other.get(group_id)
         return done, after.version - 4, len(await other.history(group_id)) - 4

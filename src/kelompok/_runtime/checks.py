@@ -60,15 +60,15 @@ def stage_reason(group: Group, event: Event) -> Reason:
     )
 
 
-def order_reason(group: Group, event: Event) -> Reason:
+def order_reason(group: Group, event: Event, rank: int) -> Reason:
+    """``stage.order``: *event* enters a stage of *rank* in the order, past the next one."""
     gt = group.type
     dest = str(event.moves[group.stage])
+    order = gt._engine.order  # noqa: SLF001 -- the rank of every stage that is not terminal
     skipped = [
         Named(s.name, s.label)
         for s in gt.stages
-        if not s.terminal
-        and not group.reached(s.name)
-        and (gt.order(s.name) or 0) < (gt.order(dest) or 0)
+        if not s.terminal and not group.reached(s.name) and order[s.name] < rank
     ]
     return Reason(
         "stage.order",
@@ -294,7 +294,7 @@ def event_reasons(
                 denied.append(refused)
         order = group.type.order(spec.moves[state.stage] or state.stage)
         if order is not None and order > state.peak + 1:
-            reasons.append(order_reason(group, spec))
+            reasons.append(order_reason(group, spec, order))
     if spec.payload is None:
         obj = None
         reasons += no_payload_reasons(payload)
