@@ -440,7 +440,13 @@ def test_a_group_at_the_last_version_a_document_holds_takes_no_event() -> None:
     before = group.to_dict()
     with pytest.raises(kelompok.TransitionNotAllowed) as refused:
         group.fire("adopt_charter", vision="V", mission="M", goals=["G"], steps=["S"])
-    assert [r.code for r in refused.value.reasons] == ["group.version_limit"]
+    [reason] = refused.value.reasons
+    assert "group.version_limit" == reason.code
+    assert "The group has had as many events as it can hold." == reason.message("en")
+    assert (
+        "Kelompok ini sudah menampung kejadian sebanyak yang dapat disimpannya."
+        == reason.message("id")
+    )
     assert group.to_dict() == before
     assert kelompok.load(group.to_dict(history=False)).version == last
 

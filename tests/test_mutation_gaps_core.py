@@ -236,6 +236,32 @@ def _admit(i: int, actor: str) -> dict[str, Any]:
     return {"member": {"id": f"m{i}", "name": f"M {i}"}, "scores": scores, "actor": actor}
 
 
+def _admitted_by_user(group: Any, i: int) -> Any:
+    return group.fire("admit", **_admit(i, actor="user"))
+
+
+def _in_two_threads(groups: dict[str, Any], fire: Callable[[Any, int], Any]) -> dict[str, Any]:
+    """``fire(group, i)`` on each group at once, a thread each: what each returned or raised."""
+    outcomes: dict[str, Any] = {}
+
+    def request(name: str, i: int) -> None:
+        try:
+            outcomes[name] = fire(groups[name], i)
+        except Exception as exc:  # noqa: BLE001 -- handed back to the test
+            outcomes[name] = exc
+
+    threads = [
+        threading.Thread(target=request, args=(name, i), daemon=True)
+        for i, name in enumerate(groups)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(4)
+    assert not any(t.is_alive() for t in threads)
+    return outcomes
+
+
 def test_group_busy_names_the_event_and_the_group_it_was_fired_on():
     busy = kelompok.GroupBusy("admit", "group-b")
     assert ("admit", "group-b") == (busy.event, busy.group_id)
@@ -256,23 +282,7 @@ def test_group_busy_names_the_event_and_the_group_it_was_fired_on():
 
     for i, (name, group) in enumerate(groups.items()):
         group.subscribe(relay(groups[other[name]], 10 + i))
-    outcomes: dict[str, Any] = {}
-
-    def request(name: str, i: int) -> None:
-        try:
-            outcomes[name] = groups[name].fire("admit", **_admit(i, actor="user"))
-        except Exception as exc:  # noqa: BLE001 -- handed back to the test
-            outcomes[name] = exc
-
-    threads = [
-        threading.Thread(target=request, args=(name, i), daemon=True)
-        for i, name in enumerate(groups)
-    ]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(4)
-    assert not any(t.is_alive() for t in threads)
+    outcomes = _in_two_threads(groups, _admitted_by_user)
     refused = {n: o for n, o in outcomes.items() if isinstance(o, kelompok.GroupBusy)}
     assert refused  # a circle of two fires: at least one of them is refused
     for name, error in refused.items():
@@ -283,16 +293,36 @@ READERS: dict[str, Callable[[Any], object]] = {
     "next_steps": lambda group: group.next_steps(),
     "roles_of": lambda group: group.roles_of("someone"),
     "status": lambda group: group.status(),
+    "available_events": lambda group: group.available_events(actor="someone"),
 }
+
+
+def _governed(group_id: str) -> Any:
+    """A volunteer group under the built-in policy, with its event fired by its initiator."""
+    gt = kelompok.GOVERNED_VOLUNTEER
+    return gt.create(id=group_id, name="Kelompok", initiator="ini")
+
+
+def _fired_by_its_initiator(group: Any, i: int) -> Any:
+    del i
+    return group.fire("identify_needs", needs=["support"], work_area="social", actor="ini")
 
 
 @pytest.mark.parametrize("reader", sorted(READERS))
 def test_group_busy_from_a_reader_names_the_reader(reader):
-    # A listener that reads the other group of a circle waits as a fire does.
-    groups = {
-        "group-a": builders.at(VOLUNTEER, "recruiting", id="group-a"),
-        "group-b": builders.at(VOLUNTEER, "recruiting", id="group-b"),
-    }
+    # A listener that reads the other group of a circle waits as a fire does; a policy's
+    # available_events(actor=) reads under the lock, the plain one does not.
+    governed = reader == "available_events"
+    if governed:
+        groups = {name: _governed(name) for name in ("group-a", "group-b")}
+        fire: Callable[[Any, int], Any] = _fired_by_its_initiator
+    else:
+        groups = {
+            name: builders.at(VOLUNTEER, "recruiting", id=name) for name in ("group-a", "group-b")
+        }
+
+        fire = _admitted_by_user
+
     other = {"group-a": "group-b", "group-b": "group-a"}
     in_flight = threading.Barrier(2, timeout=2)
 
@@ -306,30 +336,12 @@ def test_group_busy_from_a_reader_names_the_reader(reader):
     for name, group in groups.items():
         group.subscribe(reading(groups[other[name]]))
     before = {name: group.version for name, group in groups.items()}
-    outcomes: dict[str, Any] = {}
-
-    def request(name: str, i: int) -> None:
-        try:
-            outcomes[name] = groups[name].fire("admit", **_admit(i, actor="user"))
-        except Exception as exc:  # noqa: BLE001 -- handed back to the test
-            outcomes[name] = exc
-
-    threads = [
-        threading.Thread(target=request, args=(name, i), daemon=True)
-        for i, name in enumerate(groups)
-    ]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(4)
-    assert not any(t.is_alive() for t in threads)
+    outcomes = _in_two_threads(groups, fire)
     refused = {n: o for n, o in outcomes.items() if isinstance(o, kelompok.GroupBusy)}
     assert refused
     for name, error in refused.items():
         assert (reader, other[name]) == (error.event, error.group_id)
-        assert (
-            groups[name].version == before[name]
-        )  # the event whose listener was refused is undone
+        assert groups[name].version == before[name]  # the event whose listener read is undone
 
 
 def test_unknown_stage_and_unknown_event_name_what_was_asked_for():

@@ -285,3 +285,12 @@ def test_status_is_in_english_unless_asked_otherwise():
     group = builders.new(PROFESSIONAL)
     assert group.status() == group.status("en")
     assert group.status()["stage_label"] != group.status("id")["stage_label"]
+
+
+def test_an_effect_storing_a_value_that_misfits_its_field_is_a_bug_naming_the_field():
+    bug = _bug_of_go(_two_stage_type("stores_none", effect=lambda g, p: Named(None)))
+    assert ("go", "the effect of 'go'") == (bug.event, bug.culprit)
+    assert _said(
+        "the effect of 'go' stored values that do not fit their fields: name (None in a "
+        "text, a list where a tuple belongs, a number out of range, at any depth?)"
+    ) == str(bug)

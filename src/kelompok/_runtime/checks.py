@@ -134,9 +134,8 @@ def met(req: Requirement, group: Group, obj: Any, spec: Event) -> bool:
     raise DefinitionBug(spec.name, f"requirement {req.code!r}", what)
 
 
-def checked_effect(group: Group, spec: Event, obj: Any) -> Any:
-    """The data *spec*'s effect makes, checked to be the type's data."""
-    effect = cast("Callable[[Any, Any], Any]", spec.effect)
+def checked_effect(group: Group, spec: Event, effect: Callable[[Any, Any], Any], obj: Any) -> Any:
+    """The data *spec*'s *effect* makes, checked to be the type's data."""
     try:
         data = effect(group, obj)
     except Exception as exc:
@@ -175,7 +174,7 @@ def check_invariants(
                     found = changed_entries(getattr(old_data, name), getattr(data, name))
                     entries = changed[name] = list(found)
                 if invariant.entry_keys:
-                    entries = _keyed(invariant, spec, moved, old_data, data, entries)
+                    entries = _keyed(invariant, name, spec, moved, old_data, data, entries)
             if entries is None:
                 entries = entries_of(getattr(data, name))
         if not _holds(invariant, group, spec.name, whole=whole, entries=entries):
@@ -187,8 +186,9 @@ def check_invariants(
         raise DefinitionBug(spec.name, f"{noun} {codes}", what, broken)
 
 
-def _keyed(  # noqa: PLR0913, PLR0917 -- the invariant, the event, the data before and after
+def _keyed(  # noqa: PLR0913, PLR0917 -- the invariant and its field, the event, the data twice
     invariant: Invariant,
+    name: str,
     spec: Event,
     moved: tuple[int, ...],
     old_data: Any,
@@ -199,7 +199,7 @@ def _keyed(  # noqa: PLR0913, PLR0917 -- the invariant, the event, the data befo
     try:
         return keyed_entries(
             invariant.code,
-            cast("str", invariant.each),
+            name,
             invariant.entry_keys,
             moved,
             old_data,

@@ -50,7 +50,8 @@ def outcome(  # noqa: PLR0913, PLR0917 -- the event, how it was fired, the state
     if reasons:
         raise TransitionNotAllowed(spec.name, base.stage, reasons)
     engine = group.type._engine  # noqa: SLF001
-    data = base.data if spec.effect is None else checked_effect(group, spec, obj)
+    effect = spec.effect
+    data = base.data if effect is None else checked_effect(group, spec, effect, obj)
     changed = engine.changes(base.data, data)
     entries: dict[str, list[tuple[Any, Any]]] = {}  # the entries changed, by field
     misfits = engine.inexact(base.data, data, changed, entries)
