@@ -175,6 +175,16 @@ def test_a_payload_mapping_that_cannot_be_read_is_a_usage_error():
     assert "awareness" == group.stage
 
 
+def test_fields_given_both_in_the_mapping_and_as_keywords_are_each_named():
+    group = builders.new(PROFESSIONAL)
+    with pytest.raises(kelompok.UsageError) as info:
+        group.fire("identify_needs", {"needs": ["a"], "extra": 1}, needs=["b"], extra=2)
+    assert "payload field(s) given twice, in the mapping and as keywords: needs, extra" == str(
+        info.value
+    )
+    assert "awareness" == group.stage
+
+
 # -- a type's own code misbehaving ------------------------------------------------------
 
 
@@ -294,3 +304,29 @@ def test_an_effect_storing_a_value_that_misfits_its_field_is_a_bug_naming_the_fi
         "the effect of 'go' stored values that do not fit their fields: name (None in a "
         "text, a list where a tuple belongs, a number out of range, at any depth?)"
     ) == str(bug)
+
+
+@attrs.frozen
+class _Pair:
+    name: str
+    motto: str = "-"
+
+
+def test_each_field_an_effect_misfits_is_named():
+    gt = GroupType(
+        name="stores_two_nones",
+        label={"en": "Two", "id": "Dua"},
+        stages=[Stage("a", {"en": "A", "id": "A"}), Stage("b", {"en": "B", "id": "B"})],
+        events=[
+            Event("go", _text("Go"), moves={"a": "b"}, effect=lambda g, p: _Pair(None, None)),
+            Event("back", _text("Back"), moves={"b": "a"}, back=True),
+        ],
+        data=_Pair,
+        founding=Named,
+        initial_data=lambda args: _Pair(args.name),
+        group_class=kelompok.Group,
+    )
+    assert _said(
+        "the effect of 'go' stored values that do not fit their fields: name, motto (None in "
+        "a text, a list where a tuple belongs, a number out of range, at any depth?)"
+    ) == str(_bug_of_go(gt))
