@@ -207,6 +207,8 @@ def test_a_head_of_version_0_is_in_the_initial_stage() -> None:
     assert doc["version"] == 0
     assert kelompok.load(doc).stage == "awareness"
     assert ("document.stage", "reached") in _codes({**doc, "stage": "needs_identified"})
+    # a terminal stage has no rank to come after the stage reached: no event says it ends there
+    assert [("document.stage", "stage")] == _codes({**doc, "stage": "dissolved"})
 
 
 def _tail(records: int = 2) -> dict[str, Any]:

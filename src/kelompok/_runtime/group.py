@@ -254,7 +254,7 @@ class Group(Forms):
                 answer True/False.
         """
         spec = self._type.event(event)
-        given = fields if payload is None else payload_of(payload, fields)
+        given = payload_of(payload, fields)
         who = checked_actor(actor)
         return self._locked(
             spec.name, lambda state: event_reasons(self, spec, given, state, who)[1]
@@ -346,7 +346,7 @@ class Group(Forms):
                 is given both in *payload* and as a keyword.
         """
         spec = self._type.event(event)
-        given = fields if payload is None else payload_of(payload, fields)
+        given = payload_of(payload, fields)
         actor = checked_actor(actor)
         listeners = self._type._engine.listeners + self._listeners  # noqa: SLF001
         return self._fire(spec, actor, given, None, listeners)
