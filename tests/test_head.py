@@ -208,7 +208,11 @@ def test_a_head_of_version_0_is_in_the_initial_stage() -> None:
     assert kelompok.load(doc).stage == "awareness"
     assert ("document.stage", "reached") in _codes({**doc, "stage": "needs_identified"})
     # a terminal stage has no rank to come after the stage reached: no event says it ends there
-    assert [("document.stage", "stage")] == _codes({**doc, "stage": "dissolved"})
+    with pytest.raises(InvalidGroupData) as refused:
+        kelompok.load({**doc, "stage": "dissolved"})
+    [problem] = refused.value.problems
+    assert ("document.stage", "stage") == (problem.code, problem.field)
+    assert "stage: is 'dissolved' but the history ends in 'awareness'" == problem.message("en")
 
 
 def _tail(records: int = 2) -> dict[str, Any]:
