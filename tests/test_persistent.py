@@ -663,3 +663,28 @@ def test_a_key_added_or_dropped_with_the_value_none_is_a_change():
     assert [2] == PMap.of({1: "a", 2: None}).changed_since(a)
     assert [2] == a.changed_since(PMap.of({1: "a", 2: None}))
     assert [] == PMap.of({1: None}).changed_since(PMap.of({1: None}))
+
+
+class _OneSided:
+    """A key equal to every key of its hash if it is the greedy one, else to itself alone."""
+
+    def __init__(self, greedy: bool) -> None:  # noqa: FBT001
+        self.greedy = greedy
+
+    def __hash__(self) -> int:
+        return 4242
+
+    def __eq__(self, other: object) -> bool:
+        return self is other or self.greedy
+
+
+@pytest.mark.parametrize("size", [0, 200])  # plain dicts, then the hash trie
+def test_a_key_whose_equality_is_one_sided_is_found_gone_and_added(size):
+    modest, greedy, value = _OneSided(False), _OneSided(True), object()
+    old = PMap.of({**{i: i for i in range(size)}, greedy: value})
+    new = old.delete(greedy).set(modest, value)
+    assert modest in old  # the greedy key of old equals it; the modest key of new equals it not
+    assert greedy not in new
+    found = new.changed_since(old)
+    assert found is not None
+    assert any(k is greedy for k in found)

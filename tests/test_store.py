@@ -306,6 +306,79 @@ def test_closing_an_async_store_waits_for_the_transactions_of_cancelled_calls(
     assert version == 5  # the cancelled caller's fire went on, and committed before the close
 
 
+async def _closed_by_a_listener(url: str) -> int:
+    store = open_async_store(url)
+    group_id = await _recruiting(store)
+
+    async def shut_down(group: Any, record: Any) -> None:
+        if record.event == "admit":
+            await store.close()  # "close the store after this event": not its own transaction
+
+    store.subscribe(shut_down)
+    fired = await asyncio.wait_for(store.fire(group_id, "admit", member("dewi")), 10)
+    return fired.version
+
+
+def test_a_listener_may_close_the_async_store(tmp_path):
+    assert 5 == asyncio.run(_closed_by_a_listener(f"sqlite:///{tmp_path / 'groups.db'}"))
+
+
+def _aiosqlite_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if "_connection_worker_thread" in t.name]
+
+
+async def _fired_while_the_pool_closes(url: str) -> tuple[bool, int]:
+    store = open_async_store(url)
+    group_id = await _recruiting(store)
+    closing = asyncio.ensure_future(store.close())
+    await asyncio.sleep(0)  # the close is closing the pool now
+    late = asyncio.ensure_future(store.fire(group_id, "admit", member("late")))
+    await closing
+    return late.done(), (await late).version
+
+
+def test_a_write_begun_while_the_async_store_closes_is_waited_for_and_leaks_no_connection(
+    tmp_path,
+):
+    waited, version = asyncio.run(_fired_while_the_pool_closes(f"sqlite:///{tmp_path / 'g.db'}"))
+    assert (waited, version) == (True, 5)
+    for thread in _aiosqlite_threads():  # each connection's thread ends once it is closed
+        thread.join(2)
+    assert not _aiosqlite_threads()
+
+
+# aiosqlite's thread of the abandoned loop's connection finds that loop closed, and says so
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
+def test_an_async_store_serves_a_second_event_loop_after_one_ended_mid_setup(tmp_path):
+    # The first loop ends while writes wait for the tables to be made; the lock they wait on
+    # belongs to that loop, and the next loop's writes must not wait on it.
+    store = open_async_store(f"sqlite:///{tmp_path / 'groups.db'}")
+
+    async def abandoned() -> None:
+        pending = [
+            asyncio.ensure_future(
+                store.create(kelompok.PROFESSIONAL, id=f"g{i}", name="A", profession="nurse")
+            )
+            for i in range(3)
+        ]
+        await asyncio.sleep(0)
+        assert not any(task.done() for task in pending)
+
+    async def later() -> list[int]:
+        made = await asyncio.gather(
+            *(
+                store.create(kelompok.PROFESSIONAL, id=f"h{i}", name="A", profession="nurse")
+                for i in range(3)
+            )
+        )
+        await store.close()
+        return [group.version for group in made]
+
+    with contextlib.suppress(RuntimeError):  # the abandoned writes' loop is closed under them
+        asyncio.run(abandoned())
+    assert [0, 0, 0] == asyncio.run(later())
+
+
 @pytest.mark.parametrize(("write", "version"), [("fire", 5), ("create", 0)])
 def test_a_write_cancelled_between_two_attempts_still_makes_its_next_attempts(
     tmp_path, monkeypatch, write, version

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import itertools
 import operator
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 BUCKET = 32  # at most this many entries in a bucket (more only in a collision bucket)
@@ -127,29 +127,25 @@ def diff(old: Any, new: Any, out: list[Any], budget: list[int]) -> bool:
     before, after = entries(old, budget), entries(new, budget)
     if before is None or after is None:
         return False
-    # An entry no change touched is the same tuple in both: those are skipped in C.
-    added = 0
+    # An entry no change touched is the same tuple in both: those are skipped in C. Both
+    # directions are read, since a key's == need not be symmetric (``a in old`` while
+    # ``b`` is not in new).
     for key in itertools.compress(
         after, map(operator.is_not, map(before.get, after), after.values())
     ):
         was = before.get(key)
-        if was is None:
-            added += 1
+        if was is None or was[1] is not after[key][1]:
             out.append(key)
-        elif was[1] is not after[key][1]:
-            out.append(key)
-    if len(before) != len(after) - added:  # some key of *before* is gone
-        out.extend(itertools.compress(before, map(operator.not_, map(after.__contains__, before))))
+    out.extend(_gone(before, after))
     return True
+
+
+def _gone(old: Mapping[Any, Any], new: Mapping[Any, Any]) -> Iterator[Any]:
+    """The keys of *old* that *new* lacks, found in C."""
+    return itertools.compress(old, map(operator.not_, map(new.__contains__, old)))
 
 
 def diff_dicts(old: Mapping[Any, Any], new: Mapping[Any, Any]) -> list[Any]:
     """The keys whose values differ (by identity) in two plain dicts, compared in C."""
-    out = list(
-        itertools.compress(
-            new, map(operator.is_not, map(old.get, new, itertools.repeat(_MISSING)), new.values())
-        )
-    )
-    if len(old) != len(new) - sum(key not in old for key in out):  # some key of *old* is gone
-        out.extend(itertools.compress(old, map(operator.not_, map(new.__contains__, old))))
-    return out
+    differs = map(operator.is_not, map(old.get, new, itertools.repeat(_MISSING)), new.values())
+    return [*itertools.compress(new, differs), *_gone(old, new)]

@@ -52,8 +52,9 @@ class AsyncStore:
         self._settings = calls.settings(idempotency_ttl, outbox, head_cache)
         self._listeners = calls.Listeners()
         self._ready = False
-        self._setup: asyncio.Lock | None = None
+        self._setup: tuple[asyncio.AbstractEventLoop, asyncio.Lock] | None = None
         self._running: set[asyncio.Task[Any]] = set()  # transactions left to end by their callers
+        self._disposing: set[asyncio.Future[None]] = set()  # the closes closing the pool now
 
     async def _shielded(self, work: Coroutine[Any, Any, T]) -> T:
         """*work* in a task of its own: a cancelled caller leaves it to end, commit or rollback."""
@@ -95,16 +96,24 @@ class AsyncStore:
 
     async def _transaction(self, fn: Callable[..., T], *args: Any) -> T:
         await self._ensure_schema()
+        await self._pool_open()
         async with self._engine.connect() as conn:
             return await conn.run_sync(fn, *args)
+
+    async def _pool_open(self) -> None:
+        """Wait while a :meth:`close` closes the pool: a connection taken meanwhile would leak."""
+        while self._disposing:
+            await asyncio.wait(tuple(self._disposing))
 
     async def _ensure_schema(self) -> None:
         if self._ready:
             return
-        if self._setup is None:
-            self._setup = asyncio.Lock()
-        async with self._setup:
+        loop = asyncio.get_running_loop()
+        if self._setup is None or self._setup[0] is not loop:
+            self._setup = (loop, asyncio.Lock())  # an asyncio lock serves one event loop
+        async with self._setup[1]:
             if not self._ready:
+                await self._pool_open()
                 async with self._engine.connect() as conn:
                     await conn.run_sync(ensure_schema)
                 self._ready = True
@@ -236,11 +245,27 @@ class AsyncStore:
         """Wait for the transactions of cancelled calls to end, then close every pooled connection.
 
         A call cancelled while its transaction runs leaves it running to its commit
-        or rollback; closing waits for it, so nothing is cut short by the close.
+        or rollback; closing waits for it, so nothing is cut short by the close. A
+        listener may close the store: its own event's transaction is not waited for.
         """
-        while self._running:
-            await asyncio.wait(tuple(self._running))
-        await self._engine.dispose()
+        me = asyncio.current_task()
+        while True:
+            others = [task for task in self._running if task is not me]
+            if others:
+                await asyncio.wait(others)
+                continue
+            await self._dispose()
+            if all(task is me for task in self._running):
+                return  # else a call began while the pool was closed: wait, and close again
+
+    async def _dispose(self) -> None:
+        done = asyncio.get_running_loop().create_future()
+        self._disposing.add(done)
+        try:
+            await self._engine.dispose()
+        finally:
+            self._disposing.discard(done)
+            done.set_result(None)
 
     async def __aenter__(self) -> Self:
         await self._ensure_schema()
