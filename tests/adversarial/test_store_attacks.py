@@ -1014,9 +1014,9 @@ async def _async_recruiting(store: Any) -> str:
 
 
 async def _cancel_storm(url: str, rounds: int) -> tuple[int, int, int, int]:
+    notified: list[int] = []
     async with open_async_store(url) as store:
         group_id = await _async_recruiting(store)
-        notified: list[int] = []
         store.subscribe(lambda g, r: notified.append(g.version))
         for i in range(rounds):
             with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError):
@@ -1024,7 +1024,9 @@ async def _cancel_storm(url: str, rounds: int) -> tuple[int, int, int, int]:
                     store.fire(group_id, "admit", member(f"c{i}"), idempotency_key=f"k{i}"),
                     timeout=(i % 10) * 0.0004,
                 )
-        await asyncio.sleep(0.5)  # the shielded transactions end
+    # closing waited for the transactions the timeouts left running; another store reads
+    async with open_async_store(url) as store:
+        store.subscribe(lambda g, r: notified.append(g.version))
         version = (await store.get(group_id)).version
         records = len(await store.history(group_id))
         for i in range(rounds):  # the retry the docs advise: the same key tells what happened
