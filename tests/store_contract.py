@@ -264,8 +264,20 @@ class StoreContract:
             store.fire(group_id, "collaborate", partner=given, purpose="p", shared=["ideas"])
         [reason] = caught.value.reasons
         assert "partner" == reason.field
-        assert reason.code in {"store.reference_by_id", "store.reference_unknown"}
-        assert reason.message("id") != reason.message("en")
+        if given == "ghost":
+            assert "store.reference_unknown" == reason.code
+            assert "partner: no stored group has the id 'ghost'" == reason.message("en")
+            assert "partner: tidak ada kelompok tersimpan dengan id 'ghost'" == reason.message("id")
+        else:
+            assert "store.reference_by_id" == reason.code
+            assert (
+                "partner: give the stored group's id; the store reads the group itself"
+                == reason.message("en")
+            )
+            assert (
+                "partner: berikan id kelompok yang tersimpan; penyimpanan membaca kelompok itu "
+                "sendiri" == reason.message("id")
+            )
         assert 9 == store.get(group_id).version
 
     def test_an_unknown_partner_is_refused_with_every_other_reason(self, store):
@@ -357,14 +369,30 @@ class StoreContract:
             assert 4 == conn.execute(sa.text("SELECT max(seq) FROM kelompok_history")).scalar()
 
     @pytest.mark.parametrize(
-        ("column", "value"), [("version", 7), ("stage", "structured"), ("type", "volunteer")]
+        ("column", "value", "said"),
+        [
+            ("version", 7, "4"),
+            ("stage", "structured", "'recruiting'"),
+            ("type", "volunteer", "'professional'"),
+        ],
     )
-    def test_a_column_that_disagrees_with_its_head_is_refused(self, store, url, column, value):
+    def test_a_column_that_disagrees_with_its_head_is_refused(
+        self, store, url, column, value, said
+    ):
         group_id = recruiting(store)
         self._edit(url, f"UPDATE kelompok_groups SET {column} = :v", v=value)  # noqa: S608
         with pytest.raises(InvalidGroupData) as caught:
             store.get(group_id)
-        assert column == caught.value.problems[0].field
+        [problem] = caught.value.problems
+        assert ("store.row_differs", column) == (problem.code, problem.field)
+        stored = repr(value)
+        assert f"the row's {column} column is {stored} but its head says {said}" == problem.message(
+            "en"
+        )
+        assert (
+            f"kolom {column} pada baris bernilai {stored} tetapi kepalanya menyatakan {said}"
+            == (problem.message("id"))
+        )
 
     def test_a_head_that_is_not_json_is_refused(self, store, url):
         group_id = recruiting(store)
@@ -391,6 +419,56 @@ class StoreContract:
         with pytest.raises(InvalidGroupData):
             store.history(group_id, after=0, limit=10)
 
+    @pytest.mark.parametrize(
+        ("sql", "problem"),
+        [
+            (
+                "DELETE FROM kelompok_history WHERE seq = 2",
+                (
+                    "store.history_gap",
+                    "history[2]",
+                    (
+                        "history record 2 is numbered 3: the records are not numbered 1, 2, ... "
+                        "up to the group's version 4"
+                    ),
+                    (
+                        "catatan riwayat 2 bernomor 3: catatan tidak bernomor 1, 2, ... sampai "
+                        "versi kelompok 4"
+                    ),
+                ),
+            ),
+            (
+                "UPDATE kelompok_history SET record = 'null' WHERE seq = 3",
+                (
+                    "store.record_unreadable",
+                    "history[3]",
+                    "history record 3 is not a record of its event 'adopt_charter'",
+                    "catatan riwayat 3 bukan catatan dari kejadiannya 'adopt_charter'",
+                ),
+            ),
+            (
+                "UPDATE kelompok_history SET event = 'admit' WHERE seq = 3",
+                (
+                    "store.record_unreadable",
+                    "history[3]",
+                    "history record 3 is not a record of its event 'admit'",
+                    "catatan riwayat 3 bukan catatan dari kejadiannya 'admit'",
+                ),
+            ),
+        ],
+        ids=["gap", "not-a-record", "event-column-differs"],
+    )
+    def test_a_history_row_edited_by_hand_is_refused_saying_which_and_why(
+        self, store, url, sql, problem
+    ):
+        group_id = recruiting(store)
+        self._edit(url, sql)
+        for read in (lambda: store.history(group_id), lambda: store.history(group_id, limit=10)):
+            with pytest.raises(InvalidGroupData) as caught:
+                read()
+            [found] = caught.value.problems
+            assert problem == (found.code, found.field, found.message("en"), found.message("id"))
+
     def test_a_history_row_beyond_the_head_is_refused(self, store, url):
         group_id = recruiting(store)
         record = store.history(group_id)[-1]
@@ -401,8 +479,42 @@ class StoreContract:
             e=record.event,
             r=json.dumps({"event": record.event}),
         )
-        with pytest.raises(InvalidGroupData):
+        with pytest.raises(InvalidGroupData) as caught:
             store.history(group_id, after=3, limit=5)
+        [problem] = caught.value.problems
+        assert ("store.history_gap", "history[5]") == (problem.code, problem.field)
+        assert problem.message("en").startswith("history record 5 is numbered 5: ")
+        with pytest.raises(InvalidGroupData) as caught:
+            store.fire(group_id, "admit", member("citra"))
+        [problem] = caught.value.problems
+        assert ("store.row_exists", "history") == (problem.code, problem.field)
+        assert (
+            "a history or key row for version 5 is stored already, past the head: a row no "
+            "event wrote"
+        ) == problem.message("en")
+        assert (
+            "baris riwayat atau kunci untuk versi 5 sudah tersimpan, melewati kepala: baris yang "
+            "tidak ditulis oleh kejadian apa pun"
+        ) == problem.message("id")
+        assert 4 == store.get(group_id).version  # the refused event wrote nothing
+
+    def test_a_key_row_holding_another_groups_outcome_is_refused(self, store, url):
+        group_id = recruiting(store)
+        other = recruiting(store)
+        store.fire(group_id, "admit", member("citra"), idempotency_key="k")
+        self._edit(
+            url,
+            "UPDATE kelompok_idempotency "
+            "SET head = (SELECT head FROM kelompok_groups WHERE id = :o)",
+            o=other,
+        )
+        with pytest.raises(InvalidGroupData) as caught:
+            store.fire(group_id, "admit", member("citra"), idempotency_key="k")
+        [problem] = caught.value.problems
+        assert ("store.key_row", "idempotency") == (problem.code, problem.field)
+        assert "the idempotency row of key 'k' is damaged" == problem.message("en")
+        assert "baris idempotensi untuk kunci 'k' rusak" == problem.message("id")
+        assert 5 == store.get(group_id).version
 
     # -- the heads a store remembers --------------------------------------------------------
 

@@ -1,19 +1,25 @@
 """The store's shared checks where mutants of them got past the rest of the suite.
 
-Each test here failed on a mutant of ``kelompok.store._calls`` (tools/mutation.py).
+Each test of the retry schedule and the listeners failed on a mutant of
+``kelompok.store._calls`` (tools/mutation.py); the damaged rows below are read for
+the code, field and messages of their refusal, which no other test read.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import random
-from collections.abc import Iterator
+import sqlite3
+from collections.abc import Callable, Iterator
 
 import pytest
 
 import kelompok
+from builders import CHARTER, PRO_FOUNDERS
 from kelompok.store import Store
 from kelompok.store import _calls as calls
+from store_contract import member
 
 PRO = kelompok.PROFESSIONAL
 
@@ -168,3 +174,71 @@ def test_history_after_may_be_0_or_the_largest_version_a_column_holds(store, aft
     store.fire(group.id, "identify_needs", needs=["x"])
     expected = ["identify_needs"] if after == 0 else []
     assert expected == [r.event for r in store.history(group.id, after=after)]
+
+
+# -- rows whose columns SQLite lets hold another type ----------------------------------------
+
+
+def _recruiting(store: Store) -> str:
+    group = store.create(PRO, name="A", profession="pharmacist")
+    store.fire(group.id, "identify_needs", needs=["x"])
+    store.fire(group.id, "form_core_group", founders=PRO_FOUNDERS)
+    store.fire(group.id, "adopt_charter", CHARTER)
+    store.fire(group.id, "open_recruitment")
+    return str(group.id)
+
+
+def _edit(path: str, sql: str) -> None:
+    with contextlib.closing(sqlite3.connect(path)) as conn, conn:
+        conn.execute(sql)
+
+
+def _problem(call: Callable[[], object]) -> tuple[str, str, str, str]:
+    with pytest.raises(kelompok.InvalidGroupData) as caught:
+        call()
+    [problem] = caught.value.problems
+    return problem.code, problem.field, problem.message("en"), problem.message("id")
+
+
+def test_a_key_row_whose_time_is_not_a_number_is_refused(tmp_path):
+    path = str(tmp_path / "groups.db")
+    with Store(f"sqlite:///{path}") as store:
+        group_id = _recruiting(store)
+        store.fire(group_id, "admit", member("citra"), idempotency_key="k")
+        _edit(path, "UPDATE kelompok_idempotency SET created_at = 'yesterday'")
+        repeat = _problem(
+            lambda: store.fire(group_id, "admit", member("citra"), idempotency_key="k")
+        )
+    assert (
+        "store.key_row",
+        "idempotency",
+        "the idempotency row of key 'k' is damaged",
+        "baris idempotensi untuk kunci 'k' rusak",
+    ) == repeat
+
+
+# a text in the whole-number column, bytes in a text column (SQLite keeps both as given)
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [("seq", "'x'"), ("group_id", "X'61'"), ("type", "X'61'"), ("event", "X'61'")],
+)
+def test_an_outbox_row_with_a_column_of_another_type_is_refused(tmp_path, column, value):
+    path = str(tmp_path / "groups.db")
+    with Store(f"sqlite:///{path}", outbox=True) as store:
+        _recruiting(store)
+        _edit(path, f"UPDATE kelompok_outbox SET {column} = {value} WHERE id = 2")  # noqa: S608
+        assert (
+            "store.outbox_row",
+            "outbox",
+            "outbox entry 2 is damaged",
+            "entri outbox 2 rusak",
+        ) == _problem(store.pending)
+
+
+def test_a_keyed_call_with_a_lone_surrogate_is_refused_for_its_payload(store):
+    # the key's fingerprint is taken of what was given, which UTF-8 alone cannot encode
+    group = store.create(PRO, name="A", profession="nurse")
+    with pytest.raises(kelompok.TransitionNotAllowed) as refused:
+        store.fire(group.id, "identify_needs", needs=["\ud800"], idempotency_key="k")
+    assert [("payload.invalid", "needs[0]")] == [(r.code, r.field) for r in refused.value.reasons]
+    assert 0 == store.get(group.id).version
