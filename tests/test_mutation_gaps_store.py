@@ -19,6 +19,7 @@ import kelompok
 from builders import CHARTER, PRO_FOUNDERS
 from kelompok.store import Store
 from kelompok.store import _calls as calls
+from kelompok.store import _ops as ops
 from store_contract import member
 
 PRO = kelompok.PROFESSIONAL
@@ -242,3 +243,13 @@ def test_a_keyed_call_with_a_lone_surrogate_is_refused_for_its_payload(store):
         store.fire(group.id, "identify_needs", needs=["\ud800"], idempotency_key="k")
     assert [("payload.invalid", "needs[0]")] == [(r.code, r.field) for r in refused.value.reasons]
     assert 0 == store.get(group.id).version
+
+
+def test_a_key_exactly_as_old_as_the_cut_is_kept_and_a_moment_older_is_pruned(store, monkeypatch):
+    now = [1_000_000.0]  # the store's clock, made to stand still
+    monkeypatch.setattr(ops, "clock", lambda: now[0])
+    group = store.create(PRO, name="A", profession="nurse")
+    store.fire(group.id, "identify_needs", needs=["x"], idempotency_key="k")
+    now[0] += 60.0
+    assert 0 == store.prune_idempotency_keys(older_than=60.0)  # as old as the cut: kept
+    assert 1 == store.prune_idempotency_keys(older_than=59.5)

@@ -21,6 +21,7 @@ import signal
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -437,8 +438,16 @@ def test_a_read_from_inside_the_transaction_gets_its_own_connection_and_sees_the
     assert store.get(group_id).version == 5
 
 
+NESTED_WRITES: dict[str, Callable[[Any, str], object]] = {
+    "fire": lambda store, other_id: store.fire(other_id, "admit", member("nested")),
+    "acknowledge": lambda store, other_id: store.acknowledge(1),
+    "prune_idempotency_keys": lambda store, other_id: store.prune_idempotency_keys(),
+}
+
+
+@pytest.mark.parametrize("nested", sorted(NESTED_WRITES))
 def test_a_write_from_inside_the_transaction_is_refused_at_once_and_undoes_the_event(
-    path, monkeypatch
+    path, monkeypatch, nested
 ):
     # a nested write on another connection of the same thread would wait for the write lock
     # its own thread holds (with the default 30 s timeout and 30 attempts, about 15 minutes,
@@ -451,7 +460,7 @@ def test_a_write_from_inside_the_transaction_is_refused_at_once_and_undoes_the_e
         group_id, other_id = recruiting(store), recruiting(store)
 
         def write(_group: Any) -> None:
-            store.fire(other_id, "admit", member("nested"))
+            NESTED_WRITES[nested](store, other_id)
 
         unsubscribe = _type_listener(group_id, write)
         started = time.monotonic()
