@@ -440,9 +440,36 @@ def test_a_read_from_inside_the_transaction_gets_its_own_connection_and_sees_the
 
 NESTED_WRITES: dict[str, Callable[[Any, str], object]] = {
     "fire": lambda store, other_id: store.fire(other_id, "admit", member("nested")),
+    "create": lambda store, other_id: store.create(PRO, name="B", profession="nurse"),
+    "add": lambda store, other_id: store.add(PRO.create(name="B", profession="nurse")),
     "acknowledge": lambda store, other_id: store.acknowledge(1),
     "prune_idempotency_keys": lambda store, other_id: store.prune_idempotency_keys(),
 }
+
+NESTED_READS: dict[str, Callable[[Any, str], object]] = {
+    "history": lambda store, group_id: len(store.history(group_id)),
+    "history page": lambda store, group_id: len(store.history(group_id, after=1, limit=2)),
+    "find": lambda store, group_id: len(store.find(type=PRO)),
+    "pending": lambda store, group_id: len(store.pending()),
+}
+
+
+@pytest.mark.parametrize(
+    ("read", "seen"), [("history", 4), ("history page", 2), ("find", 1), ("pending", 0)]
+)
+def test_every_read_from_inside_the_transaction_is_served(store, read, seen):
+    # a read takes no write lock: one taken from inside a write of its thread would be
+    # refused (catches write=True in a read's transaction)
+    group_id = recruiting(store)
+    found: list[object] = []
+    unsubscribe = _type_listener(
+        group_id, lambda _g: found.append(NESTED_READS[read](store, group_id))
+    )
+    try:
+        assert store.fire(group_id, "admit", member("citra")).version == 5
+    finally:
+        unsubscribe()
+    assert [seen] == found
 
 
 @pytest.mark.parametrize("nested", sorted(NESTED_WRITES))
