@@ -253,3 +253,131 @@ def test_a_key_exactly_as_old_as_the_cut_is_kept_and_a_moment_older_is_pruned(st
     now[0] += 60.0
     assert 0 == store.prune_idempotency_keys(older_than=60.0)  # as old as the cut: kept
     assert 1 == store.prune_idempotency_keys(older_than=59.5)
+
+
+# -- the store's arguments: each wrong one named, with what it must be ------------------------
+
+WRONG_CALLS: dict[str, tuple[Callable[[Store, str], object], str]] = {
+    "actor not text": (
+        lambda s, g: s.fire(g, "identify_needs", needs=["x"], actor=7),
+        "actor: must be text (str), got int 7",
+    ),
+    "actor with NUL": (
+        lambda s, g: s.fire(g, "identify_needs", needs=["x"], actor="a\x00b"),
+        "actor must be non-blank text of at most 10,000 characters, without NUL, got str 'a\\x00b'",
+    ),
+    "actor blank": (
+        lambda s, g: s.fire(g, "identify_needs", needs=["x"], actor="  "),
+        "actor must be non-blank text of at most 10,000 characters, without NUL, got str '  '",
+    ),
+    "key too long": (
+        lambda s, g: s.fire(g, "identify_needs", needs=["x"], idempotency_key="k" * 256),
+        (
+            "idempotency_key must be non-blank text of at most 255 characters, without NUL, got "
+            f"str '{'k' * 60}'..."
+        ),
+    ),
+    "key of the longest length": (
+        lambda s, g: s.fire(g, "nope", idempotency_key="k" * 255),
+        "",  # taken: the event is what is wrong
+    ),
+    "event too long": (
+        lambda s, g: s.fire(g, "e" * 10_001),
+        f"event must be text of at most 10,000 characters, without NUL, got str '{'e' * 60}'...",
+    ),
+    "version not a number": (
+        lambda s, g: s.fire(g, "identify_needs", needs=["x"], expected_version=True),
+        "expected_version must be a whole number >= 0 or None, got True",
+    ),
+    "id not text": (lambda s, g: s.get(7), "a group id is text (str), got int"),
+    "retention 0": (
+        lambda s, g: s.prune_idempotency_keys(older_than=0),
+        "a duration must be a number of seconds > 0, got 0",
+    ),
+    "retention infinite": (
+        lambda s, g: s.prune_idempotency_keys(older_than=float("inf")),
+        "a duration must be a number of seconds > 0, got inf",
+    ),
+    "retention a bool": (
+        lambda s, g: s.prune_idempotency_keys(older_than=True),
+        "a duration must be a number of seconds > 0, got True",
+    ),
+    "limit 0": (
+        lambda s, g: s.find(limit=0),
+        "limit must be a whole number from 1 to 2**63 - 1, got 0",
+    ),
+    "find after a number": (lambda s, g: s.find(after=5), "after: must be text (str), got int 5"),
+    "find stage with NUL": (
+        lambda s, g: s.find(stage="a\x00"),
+        "stage must be text of at most 10,000 characters, without NUL, got str 'a\\x00'",
+    ),
+    "history after -1": (
+        lambda s, g: s.history(g, after=-1),
+        "after must be a version (a whole number >= 0) or None, got -1",
+    ),
+    "outbox id not a number": (
+        lambda s, g: s.acknowledge("x"),
+        "an outbox entry id is a whole number >= 1 (entry.id), got 'x'",
+    ),
+    "listener not callable": (
+        lambda s, g: s.subscribe(5),
+        "a listener must be callable, got int",
+    ),
+    "type not a type": (
+        lambda s, g: s.create(object(), name="A"),
+        "group_type must be a GroupType, got object",
+    ),
+    "add not a group": (lambda s, g: s.add(5), "add takes a kelompok Group, got int"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(WRONG_CALLS))
+def test_each_wrong_argument_is_a_usage_error_saying_what_it_must_be(store, case):
+    call, said = WRONG_CALLS[case]
+    group = store.create(PRO, name="A", profession="nurse")
+    if not said:
+        with pytest.raises(kelompok.UnknownEvent):
+            call(store, group.id)
+        return
+    with pytest.raises(kelompok.UsageError) as caught:
+        call(store, group.id)
+    assert said == str(caught.value)
+    assert 0 == store.get(group.id).version
+
+
+@pytest.mark.parametrize(
+    ("options", "said"),
+    [
+        ({"idempotency_ttl": 0}, "a duration must be a number of seconds > 0, got 0"),
+        ({"head_cache": -1}, "head_cache must be a whole number of groups >= 0, got -1"),
+        ({"outbox": "yes"}, "outbox must be True or False, got 'yes'"),
+    ],
+)
+def test_each_wrong_option_of_a_store_is_named(tmp_path, options, said):
+    with pytest.raises(kelompok.UsageError) as caught:
+        Store(f"sqlite:///{tmp_path / 'groups.db'}", **options)
+    assert said == str(caught.value)
+
+
+def test_a_retention_under_a_second_is_taken(tmp_path):
+    with Store(f"sqlite:///{tmp_path / 'groups.db'}", idempotency_ttl=0.5) as store:
+        assert 0 == store.prune_idempotency_keys(older_than=0.5)
+
+
+def test_an_id_no_group_could_have_is_not_found_at_once(store):
+    with pytest.raises(kelompok.store.NotFound) as caught:
+        store.get("bad id!")
+    assert "bad id!" == caught.value.group_id
+    assert "no stored group has the id 'bad id!'" == str(caught.value)
+
+
+def test_a_group_loaded_from_its_head_cannot_be_added(store):
+    group = PRO.create(id="g-1", name="A", profession="nurse")
+    group.fire("identify_needs", needs=["x"])
+    head = kelompok.load(group.to_dict(history=False))
+    with pytest.raises(kelompok.UsageError) as caught:
+        store.add(head)
+    assert (
+        "group 'g-1' holds its records from 2 on only (it was loaded from a head): add needs the "
+        "whole history, as a whole document has it" == str(caught.value)
+    )

@@ -668,7 +668,7 @@ def test_a_key_added_or_dropped_with_the_value_none_is_a_change():
 class _OneSided:
     """A key equal to every key of its hash if it is the greedy one, else to itself alone."""
 
-    def __init__(self, greedy: bool) -> None:  # noqa: FBT001
+    def __init__(self, greedy: bool) -> None:
         self.greedy = greedy
 
     def __hash__(self) -> int:
