@@ -93,7 +93,7 @@ def read_tally(ld: Loader, raw_counts: Any, raw_marks: Any, version: int, events
             ),
             "document.version",
         )
-    elif marks.keys() != counts.keys() or not _consistent(counts, marks, version):
+    elif marks.keys() != counts.keys() or not _consistent(counts, marks):
         ld.fail(
             "marks",
             msg(
@@ -104,18 +104,20 @@ def read_tally(ld: Loader, raw_counts: Any, raw_marks: Any, version: int, events
     return own_frozen(dict(counts)), own_frozen({e: own_frozen(m) for e, m in marks.items()})
 
 
-def _consistent(counts: dict[str, int], marks: dict[str, dict[str, int]], version: int) -> bool:
+def _consistent(counts: dict[str, int], marks: dict[str, dict[str, int]]) -> bool:
     """Whether *marks* are the counts right after the last of each event, for some sequence.
 
     Ordered by their sums (the version each was taken at), the marks differ in their
     sums, only grow, and the last is *counts* itself; each counts all of its own event,
     and more of it than the mark before. (So each is at most *counts*, and counts all of
-    every event whose mark came before.)
+    every event whose mark came before.) The caller has seen that *marks* and *counts*
+    have the same keys and that the counts add up to the version: the last mark, being
+    *counts*, was taken at that version.
     """
     at = {event: sum(mark.values()) for event, mark in marks.items()}
     order = sorted(marks, key=at.__getitem__)
-    if not order:
-        return not counts and version == 0
+    if not order:  # no event applied (and no count, as the keys are the same)
+        return True
     if len(set(at.values())) != len(at) or marks[order[-1]] != counts:
         return False
     previous: Mapping[str, int] = {}
@@ -126,4 +128,4 @@ def _consistent(counts: dict[str, int], marks: dict[str, dict[str, int]], versio
         if any(mark.get(x, 0) < n for x, n in previous.items()):
             return False
         previous = mark
-    return at[order[-1]] == version
+    return True
