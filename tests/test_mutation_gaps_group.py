@@ -16,7 +16,9 @@ import pytest
 import builders
 import kelompok
 from kelompok import PROFESSIONAL, Event, GroupType, Invariant, Requirement, Stage
+from kelompok._base import entries as base_entries
 from kelompok._base.scalars import MAX_PROBLEMS
+from kelompok._runtime import checks, engine
 
 
 @attrs.frozen
@@ -330,3 +332,20 @@ def test_each_field_an_effect_misfits_is_named():
         "the effect of 'go' stored values that do not fit their fields: name, motto (None in "
         "a text, a list where a tuple belongs, a number out of range, at any depth?)"
     ) == str(_bug_of_go(gt))
+
+
+def test_the_entries_an_event_changed_are_worked_out_once_for_every_check(monkeypatch):
+    # the exactness check of what the effect stored and the invariants' entry checks share
+    # one diff of the collection the event changed, and no other collection is diffed
+    diffs: list[tuple[int, int]] = []
+
+    def counted(old: Any, new: Any) -> Any:
+        diffs.append((len(old), len(new)))
+        return base_entries.changed_entries(old, new)
+
+    group = builders.at(PROFESSIONAL, "recruiting")
+    members = len(group.data.members)
+    monkeypatch.setattr(engine, "changed_entries", counted)
+    monkeypatch.setattr(checks, "changed_entries", counted)
+    group.fire("admit", **builders.payloads(PROFESSIONAL)["admit"])
+    assert [(members, members + 1)] == diffs
