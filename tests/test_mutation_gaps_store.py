@@ -13,6 +13,7 @@ import random
 import sqlite3
 from collections.abc import Callable, Iterator
 
+import attrs
 import pytest
 
 import kelompok
@@ -381,3 +382,66 @@ def test_a_group_loaded_from_its_head_cannot_be_added(store):
         "group 'g-1' holds its records from 2 on only (it was loaded from a head): add needs the "
         "whole history, as a whole document has it" == str(caught.value)
     )
+
+
+# -- group references: every field that names a group, resolved by the store -----------------
+
+
+@attrs.frozen
+class _Named:
+    name: str
+
+
+@attrs.frozen
+class _Link:
+    first: kelompok.PartnerRef
+    second: kelompok.PartnerRef
+
+
+class _Linkable(kelompok.Group):
+    def as_partner_ref(self) -> kelompok.PartnerRef:
+        return kelompok.PartnerRef(
+            id=self.id, name=self.data.name, type=self.type.name, stage=self.stage
+        )
+
+
+def _text(en: str) -> dict[str, str]:
+    return {"en": en, "id": f"{en} (id)"}
+
+
+TWO_REFS = kelompok.register(
+    kelompok.GroupType(
+        name="two_references",
+        label=_text("Two references"),
+        stages=[kelompok.Stage("a", _text("A")), kelompok.Stage("b", _text("B"))],
+        events=[
+            kelompok.Event("link", _text("Link"), moves={"a": "b"}, payload=_Link),
+            kelompok.Event("back", _text("Back"), moves={"b": "a"}, back=True),
+        ],
+        data=_Named,
+        founding=_Named,
+        initial_data=lambda args: args,
+        group_class=_Linkable,
+    )
+)
+
+
+def test_each_field_naming_a_group_is_resolved_even_after_a_missing_one(store):
+    store.create(TWO_REFS, id="partner", name="P")
+    group = store.create(TWO_REFS, name="G")
+    with pytest.raises(kelompok.TransitionNotAllowed) as refused:
+        store.fire(group.id, "link", second="partner")
+    assert [("payload.missing_field", "first")] == [
+        (r.code, r.field) for r in refused.value.reasons
+    ]
+    linked = store.fire(group.id, "link", first="partner", second="partner")
+    assert ("b", 1) == (linked.stage, linked.version)
+    assert {"first", "second"} == set(linked.history[-1].payload)
+
+
+def test_an_id_too_long_for_any_group_is_quoted_to_200_characters(store):
+    group = store.create(PRO, name="A", profession="nurse")
+    with pytest.raises(kelompok.TransitionNotAllowed) as refused:
+        store.fire(group.id, "collaborate", partner="x" * 300, purpose="p", shared=["s"])
+    [reason] = [r for r in refused.value.reasons if r.code == "store.reference_unknown"]
+    assert f"partner: no stored group has the id {'x' * 200!r}" == reason.message("en")
