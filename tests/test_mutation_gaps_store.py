@@ -398,13 +398,6 @@ class _Link:
     second: kelompok.PartnerRef
 
 
-class _Linkable(kelompok.Group):
-    def as_partner_ref(self) -> kelompok.PartnerRef:
-        return kelompok.PartnerRef(
-            id=self.id, name=self.data.name, type=self.type.name, stage=self.stage
-        )
-
-
 def _text(en: str) -> dict[str, str]:
     return {"en": en, "id": f"{en} (id)"}
 
@@ -421,7 +414,7 @@ TWO_REFS = kelompok.register(
         data=_Named,
         founding=_Named,
         initial_data=lambda args: args,
-        group_class=_Linkable,
+        group_class=kelompok.Group,  # a plain group stands for its PartnerRef too
     )
 )
 
@@ -436,7 +429,8 @@ def test_each_field_naming_a_group_is_resolved_even_after_a_missing_one(store):
     ]
     linked = store.fire(group.id, "link", first="partner", second="partner")
     assert ("b", 1) == (linked.stage, linked.version)
-    assert {"first", "second"} == set(linked.history[-1].payload)
+    ref = {"id": "partner", "name": "P", "type": "two_references", "stage": "a"}
+    assert {"first": ref, "second": ref} == linked.history[-1].payload
 
 
 def test_an_id_too_long_for_any_group_is_quoted_to_200_characters(store):

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from kelompok._base.compat import Self
 from kelompok._formation.records import Charter, FormationData, Partnership, Structure
-from kelompok._formation.values import Division, Member, PartnerRef, Program
+from kelompok._formation.values import Division, Member, PartnerRef, Program, partner_ref_of
 from kelompok._runtime.group import Group
 
 MemberLike = Member | Mapping[str, Any]
@@ -73,10 +73,7 @@ class FormationGroup(Group):
 
     def as_partner_ref(self) -> PartnerRef:
         """This group as a collaboration partner of another group."""
-        state = self._state()
-        return PartnerRef(
-            id=self.id, name=self._name(state), type=self.type.name, stage=state.stage
-        )
+        return partner_ref_of(self)
 
     def form_core_group(self, founders: Sequence[MemberLike], *, actor: str | None = None) -> Self:
         """Form the initial group from at least two founders."""

@@ -19,6 +19,7 @@ from kelompok._base.scalars import describe, exact_nonblank, exact_text
 from kelompok._base.text import msg
 from kelompok._data.convert import register_coercion
 from kelompok._data.schema import NONBLANK
+from kelompok._runtime.group import Group
 
 __all__ = ["Division", "FrozenMap", "Member", "PartnerRef", "Program", "frozen_map"]
 
@@ -158,9 +159,24 @@ class PartnerLike(Protocol):
     def as_partner_ref(self) -> PartnerRef: ...
 
 
+def partner_ref_of(group: Group) -> PartnerRef:
+    """*group* as a collaboration partner: its id, name, type and stage, read in one state.
+
+    The name is the data's ``name`` if it has one, else the id.
+    """
+    state = group._state()  # noqa: SLF001 -- one state for the name and the stage
+    name = group._name(state)  # noqa: SLF001
+    return PartnerRef(id=group.id, name=name, type=group.type.name, stage=state.stage)
+
+
 def _partner_ref(value: object) -> object:
-    """Where a ``PartnerRef`` is expected, a group stands for the reference it gives."""
-    return value.as_partner_ref() if isinstance(value, PartnerLike) else value
+    """Where a ``PartnerRef`` is expected, a group stands for the reference it gives.
+
+    A group of any type does (a custom type's, read by the store from a partner's id).
+    """
+    if isinstance(value, PartnerLike):
+        return value.as_partner_ref()
+    return partner_ref_of(value) if isinstance(value, Group) else value
 
 
 register_coercion(PartnerRef, _partner_ref)
