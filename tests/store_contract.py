@@ -604,6 +604,10 @@ class StoreContract:
                 store.fire(group_id, "admit", member("x") | {"scores": {}})
             entries = store.pending()
             assert [1, 2, 3, 4] == [e.seq for e in entries]
+            events = ["identify_needs", "form_core_group", "adopt_charter", "open_recruitment"]
+            assert [(group_id, "professional", event) for event in events] == [
+                (e.group_id, e.type, e.event) for e in entries
+            ]
             assert "open_recruitment" == json.loads(entries[-1].record)["event"]
             assert 2 == store.acknowledge(entries[0].id, entries[1].id)
             assert [3, 4] == [e.seq for e in store.pending(limit=5)]

@@ -294,6 +294,7 @@ READERS: dict[str, Callable[[Any], object]] = {
     "roles_of": lambda group: group.roles_of("someone"),
     "status": lambda group: group.status(),
     "available_events": lambda group: group.available_events(actor="someone"),
+    "dissolve": lambda group: group.why_not("dissolve", reason="r"),  # named by its event
 }
 
 
