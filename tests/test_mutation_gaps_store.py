@@ -12,6 +12,7 @@ import logging
 import random
 import sqlite3
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import attrs
 import pytest
@@ -21,6 +22,7 @@ from builders import CHARTER, PRO_FOUNDERS
 from kelompok.store import Store
 from kelompok.store import _calls as calls
 from kelompok.store import _ops as ops
+from kelompok.store import _rows as rows
 from store_contract import member
 
 PRO = kelompok.PROFESSIONAL
@@ -439,3 +441,54 @@ def test_an_id_too_long_for_any_group_is_quoted_to_200_characters(store):
         store.fire(group.id, "collaborate", partner="x" * 300, purpose="p", shared=["s"])
     [reason] = [r for r in refused.value.reasons if r.code == "store.reference_unknown"]
     assert f"partner: no stored group has the id {'x' * 200!r}" == reason.message("en")
+
+
+# -- the definition digest each row records ---------------------------------------------------
+
+# Each stored row records its type's digest, so that a later kelompok can tell the rows of an
+# older definition apart. A change here means the rows stored so far read as another
+# definition's: change these only with the definition, and say so in the changelog.
+PINNED_DIGESTS = {
+    "professional": "8e871be74aa40b2a8f346a07e5a5fa00",
+    "volunteer": "b783cb401928daf3623f1a2d25515995",
+    "governed_professional": "c36e31e3ceb2a95d70d7a198b600cb88",
+    "governed_volunteer": "df85f96c0c3e66dd1bf6bf1ca54b8d43",
+}
+
+
+@pytest.mark.parametrize("name", sorted(PINNED_DIGESTS))
+def test_a_built_in_types_definition_digest_does_not_change_by_itself(name):
+    assert PINNED_DIGESTS[name] == rows.definition_digest(kelompok.get_group_type(name))
+
+
+def test_a_definition_digest_is_worked_out_once_for_each_type(monkeypatch):
+    made: list[str] = []
+    schema = kelompok.GroupType.json_schema
+
+    def counted(gt: Any) -> Any:
+        made.append(gt.name)
+        return schema(gt)
+
+    monkeypatch.setattr(kelompok.GroupType, "json_schema", counted)
+    gt = PRO.derive("digested_once", {"en": "Once", "id": "Sekali"})
+    assert rows.definition_digest(gt) == rows.definition_digest(gt)
+    assert ["digested_once"] == made
+
+
+def test_two_types_of_one_name_each_have_the_digest_of_their_own_definition():
+    other = kelompok.GroupType(
+        name=TWO_REFS.name,
+        label=_text("Two references, one event"),
+        stages=[kelompok.Stage("a", _text("A")), kelompok.Stage("b", _text("B"))],
+        events=[
+            kelompok.Event("link", _text("Link"), moves={"a": "b"}, payload=_Link),
+            kelompok.Event("undo", _text("Undo"), moves={"b": "a"}, back=True),
+        ],
+        data=_Named,
+        founding=_Named,
+        initial_data=lambda args: args,
+        group_class=kelompok.Group,
+    )
+    first, second = rows.definition_digest(TWO_REFS), rows.definition_digest(other)
+    assert first != second
+    assert (first, second) == (rows.definition_digest(TWO_REFS), rows.definition_digest(other))
