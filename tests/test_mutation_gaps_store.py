@@ -8,9 +8,12 @@ the code, field and messages of their refusal, which no other test read.
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 import logging
 import random
 import sqlite3
+import typing
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -492,3 +495,55 @@ def test_two_types_of_one_name_each_have_the_digest_of_their_own_definition():
     first, second = rows.definition_digest(TWO_REFS), rows.definition_digest(other)
     assert first != second
     assert (first, second) == (rows.definition_digest(TWO_REFS), rows.definition_digest(other))
+
+
+# -- the fingerprint an idempotency key is stored with ---------------------------------------
+
+
+def _written(event: str, plain: Any, *actor: str) -> str:
+    """The fingerprint's form: the event, the payload as the event reads it, the actor if any."""
+    text = json.dumps(
+        [event, plain, *actor], sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    )
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def test_a_fingerprint_is_the_digest_of_the_event_and_its_payload_in_a_fixed_form():
+    # stored with each key: a retry after an upgrade must give the same one
+    spec = PRO.event("identify_needs")
+    found = rows.fingerprint(spec, {"needs": ["air bersih", "ñ"]})
+    assert _written("identify_needs", {"needs": ["air bersih", "ñ"]}) == found
+    assert "c674c38724c1dc6b390d2b00193294f0ae98fdd47eded450aae5ad9433caaf4d" == found
+
+
+def test_a_refused_payload_is_fingerprinted_as_given_and_what_json_lacks_by_its_repr():
+    spec = PRO.event("identify_needs")
+    assert _written("identify_needs", {"needs": "{1}"}) == rows.fingerprint(spec, {"needs": {1}})
+
+
+def test_under_a_policy_the_actor_is_part_of_the_fingerprint_and_else_it_is_not():
+    governed = kelompok.GOVERNED_PROFESSIONAL
+    spec = governed.event("identify_needs")
+    group = governed.create(name="A", profession="nurse", initiator="ini")
+    assert _written("identify_needs", {"needs": ["x"]}, "ini") == rows.fingerprint(
+        spec, {"needs": ["x"]}, group, "ini"
+    )
+    plain = PRO.create(name="A", profession="nurse")
+    alone = rows.fingerprint(PRO.event("identify_needs"), {"needs": ["x"]})
+    assert alone == rows.fingerprint(PRO.event("identify_needs"), {"needs": ["x"]}, plain, "ini")
+    assert alone == _written("identify_needs", {"needs": ["x"]})
+
+
+def test_the_fields_naming_a_group_are_read_once_for_each_event(monkeypatch):
+    read: list[object] = []
+    hints = typing.get_type_hints
+
+    def counted(cls: Any) -> Any:
+        read.append(cls)
+        return hints(cls)
+
+    monkeypatch.setattr(typing, "get_type_hints", counted)
+    spec = TWO_REFS.event("link")
+    rows._fields.pop(id(spec), None)  # read afresh once, then remembered
+    assert ("first", "second") == rows.reference_fields(spec) == rows.reference_fields(spec)
+    assert [_Link] == read
