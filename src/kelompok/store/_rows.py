@@ -75,10 +75,13 @@ def split_document(group: Group) -> tuple[str, str]:
 
 
 def split_whole(group: Group) -> tuple[str, list[tuple[str, str]]]:
-    """The JSON text of *group*'s head, and the event and JSON text of each of its records."""
+    """The JSON text of *group*'s head, and the event and JSON text of each of its records.
+
+    *group* holds its whole history (``add`` refuses any other), so its document has
+    no ``history_from``.
+    """
     document = group.to_dict()
     records = document.pop("history")
-    document.pop("history_from", None)
     encode = codec.encode
     return encode(document).decode(), [(r["event"], encode(r).decode()) for r in records]
 
