@@ -176,3 +176,76 @@ def test_entry_keys_are_checked_when_the_type_is_built(
     )
     with pytest.raises(DefinitionError, match=problem):
         NOTEBOOK.derive("keyed_notebook_3", {"en": "N", "id": "N"}, invariants=[bad])
+
+
+# -- two invariants of one collection, keyed on one map by two keys --------------------------
+
+
+@attrs.frozen
+class Note:
+    rule: str
+    backup: str
+
+
+@attrs.frozen
+class TwoWays:
+    name: str
+    rules: FrozenMap[str, str] = attrs.field(factory=FrozenMap, converter=FrozenMap)
+    notes: FrozenMap[str, Note] = attrs.field(factory=FrozenMap, converter=FrozenMap)
+
+
+@attrs.frozen
+class Written:
+    key: str
+    rule: str
+    backup: str
+
+
+def _write(g: Any, p: Written) -> TwoWays:
+    return attrs.evolve(g.data, notes=g.data.notes.set(p.key, Note(p.rule, p.backup)))
+
+
+def _two_ways_rule(g: Any, p: Pair) -> TwoWays:
+    return attrs.evolve(g.data, rules=g.data.rules.set(p.key, p.value))
+
+
+def _two_ways_unrule(g: Any, p: Pair) -> TwoWays:
+    return attrs.evolve(g.data, rules=g.data.rules.delete(p.key))
+
+
+def _named(code: str, field: str) -> Invariant:
+    return Invariant(
+        code,
+        {"en": f"Every note's {field} is a rule.", "id": f"{field} setiap catatan adalah aturan."},
+        each="notes",
+        entry=lambda g, key, note: getattr(note, field) in g.data.rules,
+        entry_reads={"rules"},
+        entry_keys={"rules": lambda note: getattr(note, field)},
+    )
+
+
+TWO_WAYS = actions_type(
+    "keyed_two_ways",
+    data=TwoWays,
+    founding=Founding,
+    actions={
+        "rule": (Pair, _two_ways_rule),
+        "unrule": (Pair, _two_ways_unrule),
+        "write": (Written, _write),
+    },
+    invariants=[_named("two_ways.rule", "rule"), _named("two_ways.backup", "backup")],
+)
+
+
+def test_two_invariants_of_one_collection_keep_an_index_each():
+    # each invariant finds the notes naming a changed rule by its own key; sharing one index
+    # (built by the first invariant's key) would miss the note whose backup is dropped
+    for dropped, code in (("r1", "two_ways.rule"), ("r2", "two_ways.backup")):
+        g = TWO_WAYS.create(name="n")
+        for rule in ("r1", "r2"):
+            g.fire("rule", key=rule, value="")
+        g.fire("write", key="x", rule="r1", backup="r2")
+        with pytest.raises(DefinitionBug) as bug:
+            g.fire("unrule", key=dropped, value="")
+        assert [code] == [r.code for r in bug.value.reasons]
+        assert ["r1", "r2"] == sorted(g.data.rules)
