@@ -235,3 +235,22 @@ def test_an_event_that_must_follow_another_names_both_with_their_labels():
         "(Menerima anggota setelah seleksi): lakukan 'admit' (Menerima anggota setelah seleksi) "
         "dahulu." == reason.message("id")
     )
+
+
+def test_an_unmet_requirement_is_said_before_the_event_to_apply_first():
+    # the type's own requirements usually say what comes first better: the order is then not
+    # named too (and what a requirement says is not replaced by it)
+    note = kelompok.Event(
+        "note_officers",
+        {"en": "Note the officers", "id": "Mencatat pengurus"},
+        moves={"recruiting": None},
+        requires=[
+            kelompok.Requirement("notes.none", {"en": "No.", "id": "Tidak."}, lambda g, p: False)
+        ],
+        after=("admit",),
+    )
+    child = kelompok.PROFESSIONAL.derive(
+        "noting_officers", {"en": "Noting", "id": "Pencatat"}, kelompok.add_event(note)
+    )
+    group = builders.advance(child.create(name="N", profession="pharmacist"), "recruiting")
+    assert ["notes.none"] == [r.code for r in group.why_not("note_officers")]
