@@ -153,30 +153,29 @@ def check_invariants(
     spec: Event,
     checking: Iterable[Checking],
     old_data: Any,
-    changed: dict[str, list[tuple[Any, Any]]] | None = None,
+    changed: dict[str, list[tuple[Any, Any]]],
 ) -> None:
     """Raise :class:`DefinitionBug` if *group* breaks one of the invariants in *checking*.
 
     *old_data* is the data before the event: an invariant's entry check reads
-    only the entries of its collection that changed since (in *changed* by field,
-    when they were worked out already).
+    only the entries of its collection that changed since, kept by field in
+    *changed* (worked out once per event: the ones missing are added to it).
     """
     broken = []
     data = group.data
-    changed = {} if changed is None else changed  # by field: worked out once per event
     for invariant, whole, which, moved in checking:
-        entries: Iterable[tuple[Any, Any]] | None = None
+        entries: Iterable[tuple[Any, Any]] = ()  # none, unless its entry check is due
         if which != NO_ENTRIES:
             name = cast("str", invariant.each)  # an entry check has one
+            some: list[tuple[Any, Any]] | None = None  # the entries to check (None: every one)
             if which != ALL_ENTRIES:
-                entries = changed.get(name)
-                if entries is None:
+                some = changed.get(name)
+                if some is None:
                     found = changed_entries(getattr(old_data, name), getattr(data, name))
-                    entries = changed[name] = list(found)
+                    some = changed[name] = list(found)
                 if invariant.entry_keys:
-                    entries = _keyed(invariant, name, spec, moved, old_data, data, entries)
-            if entries is None:
-                entries = entries_of(getattr(data, name))
+                    some = _keyed(invariant, name, spec, moved, old_data, data, some)
+            entries = entries_of(getattr(data, name)) if some is None else some
         if not _holds(invariant, group, spec.name, whole=whole, entries=entries):
             broken.append(invariant.reason())
     if broken:
@@ -228,7 +227,7 @@ def broken_invariants(group: Group, invariants: Iterable[Invariant], when: str) 
             group,
             when,
             whole=True,
-            entries=entries_of(getattr(data, invariant.each)) if invariant.each else None,
+            entries=entries_of(getattr(data, invariant.each)) if invariant.each else (),
         )
     ]
 
@@ -239,13 +238,13 @@ def _holds(
     when: str,
     *,
     whole: bool,
-    entries: Iterable[tuple[Any, Any]] | None,
+    entries: Iterable[tuple[Any, Any]],
 ) -> bool:
     """Whether *invariant*'s whole check (if *whole*) and entry check on *entries* hold."""
     check, entry = invariant.check, invariant.entry
     try:
         held: object = check(group) if whole and check is not None else True
-        if held is True and entries is not None and entry is not None:
+        if held is True and entry is not None:
             for key, value in entries:
                 held = entry(group, key, value)
                 if held is not True:
