@@ -1377,3 +1377,82 @@ def test_each_codec_is_the_one_it_is_named_for() -> None:
     with pytest.raises(ValueError) as refused:
         fast.decode(b"[NaN]")
     assert type(refused.value).__module__ == "orjson"
+
+
+# -- the outline of a document, refused before anything else is read --------------------------
+
+
+def _outline_of(edit: Callable[[dict[str, Any]], Any]) -> Any:
+    return edit(builders.new(kelompok.PROFESSIONAL, id="g1").to_dict())
+
+
+def _schema_1_without_history(d: dict[str, Any]) -> dict[str, Any]:
+    old = {k: v for k, v in d.items() if k not in ("history", "counts", "marks", "reached")}
+    return {**old, "schema_version": 1}
+
+
+OUTLINES: dict[str, tuple[Callable[[dict[str, Any]], Any], tuple[str, str, str, str]]] = {
+    "not a mapping": (
+        lambda d: [],
+        (
+            "document.invalid",
+            "document",
+            "document: must be a mapping (dict)",
+            "document: harus berupa dict",
+        ),
+    ),
+    "no schema version": (
+        lambda d: {},
+        (
+            "document.missing_field",
+            "schema_version",
+            "schema_version: is missing",
+            "schema_version: tidak ada",
+        ),
+    ),
+    "a later schema": (
+        lambda d: {**d, "schema_version": 3},
+        (
+            "document.schema_version",
+            "schema_version",
+            "schema_version: is int 3; this kelompok reads versions 1 to 2",
+            "schema_version: bernilai int 3; kelompok ini membaca versi 1 sampai 2",
+        ),
+    ),
+    "a bool for a schema": (
+        lambda d: {**d, "schema_version": True},
+        (
+            "document.schema_version",
+            "schema_version",
+            "schema_version: is bool True; this kelompok reads versions 1 to 2",
+            "schema_version: bernilai bool True; kelompok ini membaca versi 1 sampai 2",
+        ),
+    ),
+    "a type that is not text": (
+        lambda d: {**d, "type": 5},
+        ("document.invalid", "type", "type: must be text, got int 5", "type: harus berupa teks"),
+    ),
+    "schema 1 without its history": (
+        _schema_1_without_history,
+        ("document.missing_field", "history", "history: is missing", "history: tidak ada"),
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(OUTLINES))
+def test_a_document_whose_outline_is_wrong_is_refused_for_that_alone(case):
+    edit, expected = OUTLINES[case]
+    with pytest.raises(InvalidGroupData) as refused:
+        kelompok.load(_outline_of(edit))
+    [problem] = refused.value.problems
+    assert expected == (problem.code, problem.field, problem.message("en"), problem.message("id"))
+
+
+def test_a_document_of_an_unknown_type_says_which_and_how_to_register_one():
+    with pytest.raises(InvalidGroupData) as refused:
+        kelompok.load(_outline_of(lambda d: {**d, "type": "nope"}))
+    [problem] = refused.value.problems
+    assert ("document.invalid", "type") == (problem.code, problem.field)
+    assert problem.message("en").startswith("type: No group type named 'nope'. Known types: ")
+    assert problem.message("en").endswith("Register your own with kelompok.register(group_type).")
+    assert "type: jenis kelompok 'nope' tidak dikenal" == problem.message("id")
