@@ -407,21 +407,24 @@ def _text(en: str) -> dict[str, str]:
     return {"en": en, "id": f"{en} (id)"}
 
 
-TWO_REFS = kelompok.register(
-    kelompok.GroupType(
-        name="two_references",
-        label=_text("Two references"),
+def _linking(name: str, back: str) -> kelompok.GroupType[kelompok.Group]:
+    """A type of stages 'a' and 'b': 'link' names two groups, *back* goes back."""
+    return kelompok.GroupType(
+        name=name,
+        label=_text(name),
         stages=[kelompok.Stage("a", _text("A")), kelompok.Stage("b", _text("B"))],
         events=[
             kelompok.Event("link", _text("Link"), moves={"a": "b"}, payload=_Link),
-            kelompok.Event("back", _text("Back"), moves={"b": "a"}, back=True),
+            kelompok.Event(back, _text(back), moves={"b": "a"}, back=True),
         ],
         data=_Named,
         founding=_Named,
         initial_data=lambda args: args,
         group_class=kelompok.Group,  # a plain group stands for its PartnerRef too
     )
-)
+
+
+TWO_REFS = kelompok.register(_linking("two_references", "back"))
 
 
 def test_each_field_naming_a_group_is_resolved_even_after_a_missing_one(store):
@@ -479,19 +482,7 @@ def test_a_definition_digest_is_worked_out_once_for_each_type(monkeypatch):
 
 
 def test_two_types_of_one_name_each_have_the_digest_of_their_own_definition():
-    other = kelompok.GroupType(
-        name=TWO_REFS.name,
-        label=_text("Two references, one event"),
-        stages=[kelompok.Stage("a", _text("A")), kelompok.Stage("b", _text("B"))],
-        events=[
-            kelompok.Event("link", _text("Link"), moves={"a": "b"}, payload=_Link),
-            kelompok.Event("undo", _text("Undo"), moves={"b": "a"}, back=True),
-        ],
-        data=_Named,
-        founding=_Named,
-        initial_data=lambda args: args,
-        group_class=kelompok.Group,
-    )
+    other = _linking(TWO_REFS.name, "undo")  # not registered: the name is taken
     first, second = rows.definition_digest(TWO_REFS), rows.definition_digest(other)
     assert first != second
     assert (first, second) == (rows.definition_digest(TWO_REFS), rows.definition_digest(other))
