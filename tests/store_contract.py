@@ -498,6 +498,20 @@ class StoreContract:
         ) == problem.message("id")
         assert 4 == store.get(group_id).version  # the refused event wrote nothing
 
+    def test_a_key_row_holding_a_group_of_another_type_and_the_same_id_is_refused(self, store, url):
+        group_id = recruiting(store)
+        store.fire(group_id, "admit", member("citra"), idempotency_key="k")
+        other = kelompok.VOLUNTEER.create(id=group_id, name="Relawan")
+        self._edit(
+            url,
+            "UPDATE kelompok_idempotency SET head = :h",
+            h=other.to_json(history=False).decode(),
+        )
+        with pytest.raises(InvalidGroupData) as caught:
+            store.fire(group_id, "admit", member("citra"), idempotency_key="k")
+        assert ["store.key_row"] == [p.code for p in caught.value.problems]
+        assert str(caught.value).startswith("Cannot read this stored group")
+
     def test_a_key_row_holding_another_groups_outcome_is_refused(self, store, url):
         group_id = recruiting(store)
         other = recruiting(store)
@@ -609,9 +623,13 @@ class StoreContract:
                 (e.group_id, e.type, e.event) for e in entries
             ]
             assert "open_recruitment" == json.loads(entries[-1].record)["event"]
+            assert [1] == [e.seq for e in store.pending(limit=1)]  # the oldest first
             assert 2 == store.acknowledge(entries[0].id, entries[1].id)
             assert [3, 4] == [e.seq for e in store.pending(limit=5)]
             assert 0 == store.acknowledge(entries[0].id)
+            # a row rewritten in place moves in PostgreSQL's table: pending still orders by id
+            self._edit(url, "UPDATE kelompok_outbox SET created_at = created_at + 1 WHERE seq = 3")
+            assert [3, 4] == [e.seq for e in store.pending()]
 
     # -- concurrency -----------------------------------------------------------------------
 
