@@ -163,3 +163,29 @@ def test_a_searched_head_is_walked_within_the_budget_exactly(
     monkeypatch.setattr(walk, "BUDGET", 2)
     with pytest.raises(InvalidGroupData, match="with its history"):
         CHAIN.load(document)
+
+
+class _Counted(dict[Any, Any]):
+    """A dict that counts what is put in it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.put = 0
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        self.put += 1
+        super().__setitem__(key, value)
+
+
+def test_what_the_walk_reads_of_each_event_is_worked_out_once_per_type(monkeypatch):
+    # an event's moves, what it comes after and whether it moves: the same for every head
+    gt = kelompok.register(
+        kelompok.PROFESSIONAL.derive("walked_once", {"en": "Walked", "id": "Dijalani"})
+    )
+    head = gt.create(name="W", profession="nurse").identify_needs(["x"]).to_dict(history=False)
+    kept = _Counted()
+    monkeypatch.setattr(walk, "_facts", kept)
+    kelompok.load(head)
+    first = kept.put
+    kelompok.load(head)
+    assert (first, first) == (len(head["counts"]), kept.put)
