@@ -203,8 +203,12 @@ class StoreContract:
         store.fire(group_id, "admit", member("citra"), idempotency_key="req-1")
         with pytest.raises(IdempotencyMismatch) as caught:
             store.fire(group_id, "admit", member("dewi"), idempotency_key="req-1")
-        assert ("req-1", "admit") == (caught.value.key, caught.value.event)
-        with pytest.raises(IdempotencyMismatch):
+        assert (group_id, "req-1", "admit") == (
+            caught.value.group_id,
+            caught.value.key,
+            caught.value.event,
+        )
+        with pytest.raises(IdempotencyMismatch) as caught:
             store.fire(
                 group_id,
                 "reject",
@@ -212,6 +216,7 @@ class StoreContract:
                 reason="no",
                 idempotency_key="req-1",
             )
+        assert "admit" == caught.value.event  # the first call's event
         assert 5 == store.get(group_id).version
 
     def test_a_payload_given_as_objects_or_as_dicts_is_the_same_request(self, store):
