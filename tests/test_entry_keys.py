@@ -156,8 +156,13 @@ def test_an_entry_key_that_raises_is_a_bug_of_the_type() -> None:
     )
     g = gt.create(name="n").fire("rule", key="r1", value="")
     before = g.to_dict()
-    with pytest.raises(DefinitionBug, match="entry key that raised RuntimeError"):
+    with pytest.raises(DefinitionBug) as bug:
         g.fire("note", key="a", value="r1")
+    assert ("note", "invariant 'notebook.boom'") == (bug.value.event, bug.value.culprit)
+    assert (
+        "Bug in the group type, found while applying event 'note': invariant 'notebook.boom' has "
+        "an entry key that raised RuntimeError: r1. The group is unchanged; fix the type's code."
+    ) == str(bug.value)
     assert g.to_dict() == before
 
 
