@@ -75,7 +75,7 @@ def outcome(  # noqa: PLR0913, PLR0917 -- the event, how it was fired, the state
         spec.label,
     )
     rank = engine.order.get(dest)
-    peak = rank if rank is not None and rank > base.peak else base.peak
+    peak = base.peak if rank is None else max(rank, base.peak)  # a terminal stage has no rank
     counts = base.counts.set(spec.name, base.counts.get(spec.name, 0) + 1)
     marks = base.marks.set(spec.name, counts)
     new = State(
