@@ -473,6 +473,7 @@ class StoreContract:
                 read()
             [found] = caught.value.problems
             assert problem == (found.code, found.field, found.message("en"), found.message("id"))
+            assert str(caught.value).startswith("Cannot read this stored group")
 
     def test_a_history_row_beyond_the_head_is_refused(self, store, url):
         group_id = recruiting(store)

@@ -538,3 +538,13 @@ def test_the_fields_naming_a_group_are_read_once_for_each_event(monkeypatch):
     rows._fields.pop(id(spec), None)  # read afresh once, then remembered
     assert ("first", "second") == rows.reference_fields(spec) == rows.reference_fields(spec)
     assert [_Link] == read
+
+
+@pytest.mark.parametrize("stored", ["5", "1.5", "X'7b7d'"])
+def test_a_history_record_that_is_not_json_text_is_refused_whatever_sqlite_holds(tmp_path, stored):
+    path = str(tmp_path / "groups.db")
+    with Store(f"sqlite:///{path}") as store:
+        group_id = _recruiting(store)
+        _edit(path, f"UPDATE kelompok_history SET record = {stored} WHERE seq = 2")  # noqa: S608
+        code, field, _, _ = _problem(lambda: store.history(group_id))
+    assert ("store.record_unreadable", "history[2]") == (code, field)

@@ -123,9 +123,9 @@ def read_records(gt: GroupType[Any], found: Sequence[Any]) -> list[HistoryRecord
 
 
 def _record_json(row: Any) -> Any:
-    try:
-        value = codec.decode(row.record) if type(row.record) in (str, bytes) else None
-    except (ValueError, RecursionError, UnicodeError):
+    try:  # a column SQLite let hold a number is refused as text that is not JSON is
+        value = codec.decode(row.record)
+    except (ValueError, TypeError, RecursionError, UnicodeError):
         value = None
     if type(value) is not dict or value.get("event") != row.event:
         at = f"history[{row.seq}]"
