@@ -542,14 +542,7 @@ def _check(subject: Subject, threads: tuple[Worker, Worker], ended: Any) -> list
     found += _later_calls(subject, threads)
     found.extend(dict.fromkeys(monitor.problems))
     monitor.problems.clear()
-    subject.store.close()
-    if monitor.open():
-        found.append("a connection store.close() left open after the calls ended")
-        for conn in monitor.open():
-            conn.close()
-    if connections._kept:
-        found.append("a connection still listed after store.close()")
-        connections._kept.clear()
+    found += _left_after_close(subject, closes=1)
     return found
 
 
@@ -1002,13 +995,14 @@ def _later_calls_wrong(subject: Subject, other: Worker, version: int) -> list[st
     return found
 
 
-def _left_after_close(subject: Subject) -> list[str]:
-    """What two store.close() left open or listed (closed then, for the next point)."""
+def _left_after_close(subject: Subject, closes: int = 2) -> list[str]:
+    """What *closes* store.close() left open or listed (closed then, for the next point)."""
     monitor, found = subject.monitor, []
-    subject.store.close()
-    subject.store.close()
+    for _ in range(closes):
+        subject.store.close()
     if monitor.open():
-        found.append("a connection two store.close() left open after the calls ended")
+        said = "store.close()" if closes == 1 else "two store.close()"
+        found.append(f"a connection {said} left open after the calls ended")
         for conn in monitor.open():
             conn.close()
     if subject.connections._kept:
