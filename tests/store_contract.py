@@ -295,8 +295,9 @@ class StoreContract:
 
     def test_a_group_cannot_partner_itself_through_the_store(self, store):
         group_id = evaluating(store)
-        with pytest.raises(TransitionNotAllowed):
+        with pytest.raises(TransitionNotAllowed) as refused:
             store.fire(group_id, "collaborate", partner=group_id, purpose="p", shared=["ideas"])
+        assert ["partner.self"] == [r.code for r in refused.value.reasons]
 
     # -- reading --------------------------------------------------------------------------
 

@@ -441,6 +441,33 @@ def test_each_field_naming_a_group_is_resolved_even_after_a_missing_one(store):
     assert {"first": ref, "second": ref} == linked.history[-1].payload
 
 
+BOSS = kelompok.Role("boss", _text("Boss"), check=lambda group, actor: actor == "boss")
+LED_REFS = kelompok.register(
+    TWO_REFS.derive(
+        "led_references",
+        _text("Led references"),
+        roles=[BOSS],
+        policy={"link": ["boss"], "back": ["boss"]},
+    )
+)
+
+
+def test_an_unknown_reference_is_refused_with_the_actors_own_other_reasons(store):
+    store.create(LED_REFS, id="partner", name="P")
+    group = store.create(LED_REFS, name="G")
+    with pytest.raises(kelompok.TransitionNotAllowed) as refused:  # the boss may link
+        store.fire(group.id, "link", actor="boss", first="nobody", second="partner")
+    assert ("link", "a") == (refused.value.event, refused.value.stage)
+    assert [("store.reference_unknown", "first")] == [
+        (r.code, r.field) for r in refused.value.reasons
+    ]
+    with pytest.raises(kelompok.TransitionNotAllowed) as refused:  # nobody else may
+        store.fire(group.id, "link", actor="eve", first="nobody", second="partner")
+    assert ["store.reference_unknown", "permission.denied"] == [
+        r.code for r in refused.value.reasons
+    ]
+
+
 def test_an_id_too_long_for_any_group_is_quoted_to_200_characters(store):
     group = store.create(PRO, name="A", profession="nurse")
     with pytest.raises(kelompok.TransitionNotAllowed) as refused:

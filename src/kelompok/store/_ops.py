@@ -249,7 +249,7 @@ def _resolved(
         if type(given) is str and rows.could_be_id(given):
             row = _READ.one_or_none(conn, {"id": given})
         if row is not None:
-            payload[name] = group if given == group.id else _group(row, settings.heads)
+            payload[name] = _group(row, settings.heads)  # the group itself too: refused as such
         elif type(given) is not str:
             text = msg(
                 "store.reference_by_id",
@@ -285,7 +285,7 @@ def history_page(
             .where(history.c.group_id == group_id, history.c.seq > after)
             .order_by(history.c.seq)
         )
-        found = conn.execute(query if limit is None else query.limit(limit)).all()
+        found = conn.execute(query.limit(limit)).all()  # limit(None): no limit
     group = _group(head, settings.heads)  # the head and its columns first
     rows.numbered(found, after + 1, group.version)
     if after == 0 and limit is None:
