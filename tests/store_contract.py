@@ -607,6 +607,17 @@ class StoreContract:
         store.fire(group_id, "admit", member("dewi"))
         assert 5 == len(seen)
 
+    def test_unsubscribing_one_listener_keeps_the_others(self, store):
+        seen: list[str] = []
+        store.subscribe(lambda g, r: seen.append("first"))
+        unsubscribe = store.subscribe(lambda g, r: seen.append("second"))
+        store.subscribe(lambda g, r: seen.append("third"))
+        group = store.create(PRO, name="A", profession="nurse")
+        unsubscribe()
+        unsubscribe()  # a second call changes nothing
+        store.fire(group.id, "identify_needs", needs=["x"])
+        assert ["first", "third"] == seen
+
     def test_a_listener_that_raises_is_logged_and_the_event_stays(self, store, caplog):
         def broken(group, record):
             raise RuntimeError("mail server down")

@@ -22,7 +22,7 @@ import pytest
 
 import kelompok
 from builders import CHARTER, PRO_FOUNDERS
-from kelompok.store import Store
+from kelompok.store import Conflict, Store
 from kelompok.store import _calls as calls
 from kelompok.store import _ops as ops
 from kelompok.store import _rows as rows
@@ -295,6 +295,14 @@ WRONG_CALLS: dict[str, tuple[Callable[[Store, str], object], str]] = {
         lambda s, g: s.fire(g, "identify_needs", needs=["x"], expected_version=True),
         "expected_version must be a whole number >= 0 or None, got True",
     ),
+    "version too large": (
+        lambda s, g: s.fire(g, "identify_needs", needs=["x"], expected_version=2**63),
+        f"expected_version must be a whole number >= 0 or None, got {2**63}",
+    ),
+    "version negative": (
+        lambda s, g: s.fire(g, "identify_needs", needs=["x"], expected_version=-1),
+        "expected_version must be a whole number >= 0 or None, got -1",
+    ),
     "id not text": (lambda s, g: s.get(7), "a group id is text (str), got int"),
     "retention 0": (
         lambda s, g: s.prune_idempotency_keys(older_than=0),
@@ -363,6 +371,14 @@ def test_each_wrong_option_of_a_store_is_named(tmp_path, options, said):
     with pytest.raises(kelompok.UsageError) as caught:
         Store(f"sqlite:///{tmp_path / 'groups.db'}", **options)
     assert said == str(caught.value)
+
+
+@pytest.mark.parametrize("version", [1, 2**63 - 1])
+def test_the_largest_expected_version_is_a_conflict_not_a_usage_error(store, version):
+    group = store.create(PRO, name="A", profession="nurse")
+    with pytest.raises(Conflict) as caught:
+        store.fire(group.id, "identify_needs", needs=["x"], expected_version=version)
+    assert (version, 0) == (caught.value.expected, caught.value.actual)
 
 
 def test_a_retention_under_a_second_is_taken(tmp_path):
