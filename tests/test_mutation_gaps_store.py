@@ -224,6 +224,31 @@ def test_a_key_row_whose_time_is_not_a_number_is_refused(tmp_path):
     ) == repeat
 
 
+def test_a_page_of_history_with_a_malformed_record_says_which_group_cannot_be_read(tmp_path):
+    path = str(tmp_path / "groups.db")
+    with Store(f"sqlite:///{path}") as store:
+        group_id = _recruiting(store)
+        record = json.dumps({"event": "form_core_group", "at": "yesterday"})
+        _edit(path, f"UPDATE kelompok_history SET record = '{record}' WHERE seq = 2")  # noqa: S608
+        with pytest.raises(kelompok.InvalidGroupData) as whole:
+            store.history(group_id)
+        with pytest.raises(kelompok.InvalidGroupData) as caught:
+            store.history(group_id, after=1, limit=2)  # a page: its records alone are read
+    assert ("document.missing_field", "history[1].source") == (
+        whole.value.problems[0].code,
+        whole.value.problems[0].field,
+    )
+    assert str(caught.value).startswith("Cannot read this stored group:\n  - ")
+    # each record named by its place in the whole history, as a whole read names it
+    assert [
+        ("document.missing_field", "history[1].source"),
+        ("document.missing_field", "history[1].dest"),
+        ("document.missing_field", "history[1].payload"),
+        ("document.missing_field", "history[1].actor"),
+        ("document.history", "history[2].source"),
+    ] == [(p.code, p.field) for p in caught.value.problems]
+
+
 # a text in the whole-number column, bytes in a text column (SQLite keeps both as given)
 @pytest.mark.parametrize(
     ("column", "value"),

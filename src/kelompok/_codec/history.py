@@ -32,14 +32,21 @@ def _past_refused(engine: Any, rec: dict[str, Any], stage: str, applied: set[str
     return dest if type(dest) is str and dest in engine.stages else stage
 
 
-def read_history(
-    ld: Loader, gt: Any, raw: Any, *, peak: int = 0, seen: frozenset[str] | None = None
+def read_history(  # noqa: PLR0913 -- the records, then where they sit in a history
+    ld: Loader,
+    gt: Any,
+    raw: Any,
+    *,
+    peak: int = 0,
+    seen: frozenset[str] | None = None,
+    first: int = 0,
 ) -> tuple[list[HistoryRecord], int]:
     """The records of *raw*, each checked against the one before, and the highest stage rank.
 
     By default *raw* is a whole history, from the initial stage. With *seen* (the
     events applied before it), it is the tail of one: it starts where its first
-    record says, with the stages up to rank *peak* reached already.
+    record says, with the stages up to rank *peak* reached already. Problems name
+    each record by its place in the whole history, the first of *raw* at *first*.
     """
     if type(raw) is not list:
         ld.fail("history", msg("document.list", "must be a list"))
@@ -48,7 +55,7 @@ def read_history(
     engine = gt._engine  # noqa: SLF001
     stage = gt.initial if seen is None else _first_source(gt, raw)
     applied = set(seen or ())
-    for i, rec in enumerate(raw):
+    for i, rec in enumerate(raw, first):
         before = len(ld.problems)
         if type(rec) is not dict:
             ld.fail(f"history[{i}]", msg("document.mapping_dict", "must be a mapping (dict)"))

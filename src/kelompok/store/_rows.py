@@ -116,7 +116,9 @@ def read_records(gt: GroupType[Any], found: Sequence[Any]) -> list[HistoryRecord
     raw = [_record_json(row) for row in found]
     ld = Loader()
     top = max(gt._engine.order.values())  # noqa: SLF001 -- the stage order is not checked on a page
-    records, _ = read_history(ld, gt, raw, peak=top, seen=frozenset(gt._engine.events))  # noqa: SLF001
+    seen = frozenset(gt._engine.events)  # noqa: SLF001
+    first = found[0].seq - 1 if found else 0  # named as in the whole history: record 1 at 0
+    records, _ = read_history(ld, gt, raw, peak=top, seen=seen, first=first)
     if ld.problems:
         raise InvalidGroupData(_WHAT, ld.problems)
     return records
