@@ -106,7 +106,7 @@ def decode_document(data: object) -> Any:
     try:
         return codec.decode(data)
     except (ValueError, RecursionError, UnicodeError) as exc:  # orjson's error is a ValueError
-        why = str(exc).split("\n", 1)[0][:200]
+        why = str(exc).partition("\n")[0][:200]
         text = msg("document.not_json", "is not valid JSON ({why})", why=why)
         raise InvalidGroupData(_WHAT, [problem("document", text)]) from None
 
