@@ -149,8 +149,10 @@ class KnownDocuments:
         if not self._limit:
             return
         index = _index(document)
-        key = fingerprint(document) if index is not None else None
-        if index is None or key is None or len(key) > self._limit:
+        if index is None:
+            return
+        key = fingerprint(document)
+        if key is None or len(key) > self._limit:
             return
         snapshot = copy()
         with self._lock:
