@@ -193,6 +193,14 @@ def test_a_document_larger_than_the_limit_is_not_kept() -> None:
     assert (0, 0) == (len(known_documents), known_documents.size)
 
 
+def test_a_document_larger_than_the_limit_leaves_the_others_kept() -> None:
+    VOLUNTEER.create(name="Relawan").to_dict()
+    size = known_documents.size
+    known_documents.limit = size + 100
+    at(PROFESSIONAL, "recruiting").to_dict()  # far larger: not kept, and nothing goes for it
+    assert (1, size) == (len(known_documents), known_documents.size)
+
+
 @pytest.mark.parametrize("limit", [-1, 1.5, True, "4MB", None])
 def test_the_limit_is_a_whole_number_of_bytes(limit: Any) -> None:
     with pytest.raises(InvalidValue, match="limit"):
