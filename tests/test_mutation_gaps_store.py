@@ -8,6 +8,7 @@ the code, field and messages of their refusal, which no other test read.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import hashlib
 import json
 import logging
@@ -554,6 +555,24 @@ def test_two_types_of_one_name_each_have_the_digest_of_their_own_definition():
     first, second = rows.definition_digest(TWO_REFS), rows.definition_digest(other)
     assert first != second
     assert (first, second) == (rows.definition_digest(TWO_REFS), rows.definition_digest(other))
+
+
+@attrs.frozen
+class _Priced:
+    name: str
+    since: dt.date = dt.date(2026, 1, 1)  # a default JSON cannot hold
+
+
+def test_a_type_whose_data_has_defaults_json_cannot_hold_still_has_a_digest():
+    # The digest's outline holds the type's JSON Schema, which leaves such defaults out, so
+    # the outline stays plain JSON: the digest is the one a type without them has.
+    priced = attrs.evolve(TWO_REFS, name="priced", data=_Priced)
+    plain = attrs.evolve(TWO_REFS, name="priced")
+    assert "default" not in json.dumps(
+        priced.json_schema()["properties"]["data"]["properties"]["since"]
+    )
+    assert rows.definition_digest(priced) == rows.definition_digest(priced)
+    assert rows.definition_digest(priced) != rows.definition_digest(plain)
 
 
 # -- the fingerprint an idempotency key is stored with ---------------------------------------

@@ -241,7 +241,8 @@ def definition_digest(gt: GroupType[Any]) -> str:
     if gt.policy is not None:  # a type without one keeps the digest it always had
         outline["roles"] = [[r.name, r.since] for r in gt.roles]
         outline["policy"] = gt.policy.as_dict()
-    text = json.dumps(outline, sort_keys=True, separators=(",", ":"), default=str)
+    # Plain JSON throughout: json_schema() shows only the defaults JSON can hold.
+    text = json.dumps(outline, sort_keys=True, separators=(",", ":"))
     digest = hashlib.sha256(text.encode()).hexdigest()[:32]
     _digests[gt.name] = (gt, digest)
     return digest
