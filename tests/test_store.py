@@ -8,6 +8,7 @@ import inspect
 import sqlite3
 import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor, wait
 from typing import Any
 
 import pytest
@@ -134,6 +135,22 @@ def test_urls_name_the_drivers_the_extra_installs():
     assert "postgresql+psycopg" == resolve_url("postgresql://u@h/db").drivername
     assert "sqlite+aiosqlite" == resolve_url("sqlite:///x.db", asynchronous=True).drivername
     assert "sqlite+pysqlite" == resolve_url("groups.db").drivername
+
+
+@pytest.mark.postgres
+def test_on_postgresql_reads_do_not_wait_for_a_request_holding_the_groups_row(postgres_url):
+    with open_store(postgres_url) as store:
+        recruiting(store, "held")
+        with ThreadPoolExecutor(1) as reader, raw(postgres_url) as writer:
+            # a request of another app server, between its read and its commit
+            writer.execute(
+                sa.text("SELECT version FROM kelompok_groups WHERE id = :id FOR UPDATE"),
+                {"id": "held"},
+            )
+            read = reader.submit(lambda: (store.get("held").version, len(store.history("held"))))
+            done, _ = wait([read], timeout=10)
+            assert {read} == done  # else the reads queued for the row lock, as writers do
+        assert (4, 4) == read.result()
 
 
 def test_opening_a_store_twice_creates_the_tables_once(sqlite_url):
