@@ -14,12 +14,15 @@ import json
 import logging
 import random
 import sqlite3
+import threading
+import time
 import typing
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import attrs
 import pytest
+import sqlalchemy as sa
 
 import kelompok
 from builders import CHARTER, PRO_FOUNDERS
@@ -104,6 +107,34 @@ def test_add_names_the_first_record_a_head_only_group_holds(store):
         f"group {made.id!r} holds its records from 3 on only (it was loaded from a head): "
         "add needs the whole history, as a whole document has it"
     ) == str(info.value)
+
+
+def test_add_reads_who_took_the_id_meanwhile_without_waiting_for_a_writer(tmp_path, monkeypatch):
+    path = str(tmp_path / "groups.db")
+    made = PRO.create(name="Ikatan", profession="pharmacist")
+    made.fire("identify_needs", needs=["x"])
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    lost = sa.exc.IntegrityError("INSERT INTO kelompok_groups", {}, sqlite3.IntegrityError())
+
+    def insert(*args: object) -> None:  # another request stored the id first, and writes on
+        holder.execute("BEGIN IMMEDIATE")
+        raise lost
+
+    with Store(f"sqlite:///{path}") as store, contextlib.closing(holder):
+        store.add(made)
+        monkeypatch.setattr(ops, "_insert", insert)
+        release = threading.Timer(10, holder.execute, ["ROLLBACK"])
+        release.start()
+        started = time.monotonic()
+        try:
+            with pytest.raises(Conflict) as caught:
+                store.add(made)
+        finally:
+            waited = time.monotonic() - started
+            release.cancel()
+            release.join()
+    assert (None, 1) == (caught.value.expected, caught.value.actual)
+    assert waited < 5  # a read: the lock another writer holds does not stop it
 
 
 # -- what acknowledge and subscribe refuse ---------------------------------------------------
