@@ -189,3 +189,12 @@ def test_what_the_walk_reads_of_each_event_is_worked_out_once_per_type(monkeypat
     first = kept.put
     kelompok.load(head)
     assert (first, first) == (len(head["counts"]), kept.put)
+
+
+@pytest.mark.parametrize(("stage", "peak"), [("s0", 0), ("s1", 0), ("s0", 1), ("s2", 2)])
+def test_with_no_events_only_the_first_stage_with_nothing_reached_is_a_walk(stage, peak):
+    # load refuses the other heads before it searches (the head alone shows them wrong);
+    # the search says so too, to whatever else asks it
+    engine = ROUND._engine
+    found = walk.walk(engine, {}, {}, stage, peak)
+    assert found == (walk.POSSIBLE if (stage, peak) == ("s0", 0) else walk.IMPOSSIBLE)
