@@ -133,7 +133,7 @@ def test_add_reads_who_took_the_id_meanwhile_without_waiting_for_a_writer(tmp_pa
             waited = time.monotonic() - started
             release.cancel()
             release.join()
-    assert (None, 1) == (caught.value.expected, caught.value.actual)
+    assert (made.id, None, 1) == (caught.value.group_id, caught.value.expected, caught.value.actual)
     assert waited < 5  # a read: the lock another writer holds does not stop it
 
 
