@@ -69,9 +69,8 @@ def walk(
     initial = engine.group_type.initial
     if not segments:
         return POSSIBLE if stage == initial and peak == 0 else IMPOSSIBLE
+    # an event counted twice or more left an application before its segment's end: search
     start: State = (0, initial, 0, segments[0][1], frozenset(), frozenset())
-    if not any(any(left) for _, left in segments):
-        return search.straight(start)
     return search.run(start)
 
 
