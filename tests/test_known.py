@@ -193,6 +193,16 @@ def test_a_document_larger_than_the_limit_is_not_kept() -> None:
     assert (0, 0) == (len(known_documents), known_documents.size)
 
 
+def test_a_document_exactly_as_large_as_the_limit_is_kept() -> None:
+    group = VOLUNTEER.create(name="Relawan")
+    group.to_dict()
+    size = known_documents.size
+    known_documents.clear()
+    known_documents.limit = size
+    group.to_dict()
+    assert (1, size) == (len(known_documents), known_documents.size)
+
+
 def test_a_document_larger_than_the_limit_leaves_the_others_kept() -> None:
     VOLUNTEER.create(name="Relawan").to_dict()
     size = known_documents.size
