@@ -105,7 +105,7 @@ def add(conn: sa.Connection, group: Group, settings: Settings, now: float) -> No
     head, records = rows.split_whole(group)
     try:
         _insert(conn, group, head, records, now)
-    except sa.exc.IntegrityError:  # another process stored a group of that id meanwhile
+    except sa.exc.IntegrityError:  # the id is taken: by whom, read after the rollback
         with transaction(conn, write=False):
             taken = _head_row(conn, group.id)
         raise Conflict(group.id, None, taken.version) from None
@@ -115,12 +115,7 @@ def add(conn: sa.Connection, group: Group, settings: Settings, now: float) -> No
 def _insert(
     conn: sa.Connection, group: Group, head: str, records: list[tuple[str, str]], now: float
 ) -> None:
-    with transaction(conn, write=True):
-        taken = conn.execute(
-            sa.select(groups.c.version).where(groups.c.id == group.id)
-        ).scalar_one_or_none()
-        if taken is not None:
-            raise Conflict(group.id, None, taken)
+    with transaction(conn, write=True):  # a taken id fails the insert: add says who took it
         conn.execute(
             groups.insert().values(
                 id=group.id,
