@@ -123,9 +123,7 @@ def dump_and_remember(
     return document
 
 
-def load_document(
-    document: Mapping[str, Any], find_type: FindType, *, replay: bool = False
-) -> Group:
+def load_document(document: Mapping[str, Any], find_type: FindType, *, replay: bool) -> Group:
     """Rebuild a group from a document made by :meth:`Group.to_dict`; see :func:`kelompok.load`.
 
     *find_type* gives the group type the document names (the registry's lookup,
