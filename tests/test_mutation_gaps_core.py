@@ -15,6 +15,7 @@ import pytest
 import builders
 import kelompok
 from kelompok import PROFESSIONAL, VOLUNTEER, Event, GroupType, Stage, add_event, verify
+from kelompok._base.scalars import MAX_DEPTH
 from kelompok._definition.graph import reach_problems, stage_edges
 
 # -- verify: the type's own problems, the parent's orderings, the second live stage ------
@@ -128,20 +129,46 @@ def _problems(document: Any, *, replay: bool = False) -> list[tuple[str, str | N
     return [(p.code, p.field, str(p)) for p in info.value.problems]
 
 
+def _nested(depth: int) -> Any:
+    value: Any = []
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
 @pytest.mark.parametrize(
-    ("value", "why"),
+    ("value", "why", "why_id"),
     [
-        (math.nan, "nan is not a JSON number"),
-        ((1, 2), "tuple is not a JSON type"),
-        ({1: "one"}, "object keys must be strings"),
+        (math.nan, "nan is not a JSON number", "nan bukan bilangan JSON"),
+        ((1, 2), "tuple is not a JSON type", "tuple bukan tipe JSON"),
+        ({1: "one"}, "object keys must be strings", "kunci objek harus berupa teks"),
+        (
+            "\ud800",
+            "text holds a lone surrogate, which UTF-8 cannot encode",
+            "teks berisi surrogate tunggal yang tidak dapat dikodekan UTF-8",
+        ),
+        (
+            2**63,
+            "int 9223372036854775808 is outside the 64-bit range kelompok stores",
+            "int 9223372036854775808 berada di luar rentang 64-bit yang disimpan kelompok",
+        ),
+        (
+            _nested(MAX_DEPTH),  # the payload is a level itself
+            f"nested deeper than {MAX_DEPTH} levels",
+            f"bersarang lebih dalam dari {MAX_DEPTH} tingkat",
+        ),
     ],
 )
-def test_load_refuses_a_history_payload_that_is_not_strict_json(value, why):
+def test_load_refuses_a_history_payload_that_is_not_strict_json(value, why, why_id):
     document = _document("recruiting")
     document["history"][1]["payload"]["extra"] = value
     field = "history[1].payload"
     expected = [("document.invalid", field, f"{field}: must be a JSON object ({why})")]
     assert expected == _problems(document)
+    with pytest.raises(kelompok.InvalidGroupData) as info:
+        kelompok.load(document)
+    said = f"{field}: harus berupa objek JSON ({why_id})"
+    assert [said] == [p.message("id") for p in info.value.problems]
 
 
 @pytest.mark.parametrize("version", [-1, True])

@@ -11,7 +11,7 @@ import datetime as dt
 from typing import Any, Final
 
 from kelompok._base.scalars import describe
-from kelompok._base.text import msg
+from kelompok._base.text import Message, msg
 from kelompok._codec.loader import Loader, valid_text
 from kelompok._data.convert import written
 from kelompok._data.json import NotJSON, copy_json
@@ -106,15 +106,15 @@ def _first_source(gt: Any, raw: list[Any]) -> str:
     return source if type(source) is str else gt.initial
 
 
-def _json_object(value: Any) -> tuple[dict[str, Any] | None, str]:
+def _json_object(value: Any) -> tuple[dict[str, Any] | None, Message | None]:
     """A copy of *value* if it is a strict JSON object, else ``None`` and why not."""
     if type(value) is not dict:
-        return None, f"got {describe(value)}"
+        return None, msg("document.not_object", "got {shown}", shown=describe(value))
     try:
         copied: dict[str, Any] = copy_json(value, check=True)
     except NotJSON as exc:
-        return None, str(exc)
-    return copied, ""
+        return None, exc.text
+    return copied, None
 
 
 def _written(engine: Any, rec: dict[str, Any], stage: str) -> HistoryRecord | None:

@@ -6,16 +6,22 @@ import math
 from typing import Any
 
 from kelompok._base.scalars import INT_RANGE, MAX_DEPTH, describe
+from kelompok._base.text import Message, msg
 
 _SCALARS = frozenset({str, int, float, bool, type(None)})
 _SAFE = frozenset({bool, type(None)})  # scalars that need no check to be strict JSON
 
 
-_TOO_DEEP = f"nested deeper than {MAX_DEPTH} levels"
-
-
 class NotJSON(ValueError):
-    """A value that is not made of JSON types."""
+    """A value that is not made of JSON types; ``text`` says why, in every language."""
+
+    def __init__(self, text: Message) -> None:
+        super().__init__(text())
+        self.text = text
+
+
+def _too_deep() -> NotJSON:
+    return NotJSON(msg("json.too_deep", "nested deeper than {depth} levels", depth=MAX_DEPTH))
 
 
 def copy_json(value: Any, *, check: bool = False, depth: int = MAX_DEPTH) -> Any:
@@ -54,11 +60,10 @@ def _checked(value: Any, depth: int) -> Any:
     kind = type(value)
     if kind is dict:
         if depth <= 0:
-            raise NotJSON(_TOO_DEEP)
+            raise _too_deep()
         for k in value:
             if type(k) is not str:
-                msg = "object keys must be strings"
-                raise NotJSON(msg)
+                raise NotJSON(msg("json.key_not_text", "object keys must be strings"))
             if not k.isascii():
                 _check_scalar(k)
         out = {}
@@ -69,7 +74,7 @@ def _checked(value: Any, depth: int) -> Any:
         return out
     if kind is list:
         if depth <= 0:
-            raise NotJSON(_TOO_DEEP)
+            raise _too_deep()
         items = []
         for v in value:
             t = type(v)
@@ -87,16 +92,22 @@ def _check_scalar(value: Any) -> None:
             try:
                 value.encode("utf-8")
             except UnicodeEncodeError:
-                msg = "text holds a lone surrogate, which UTF-8 cannot encode"
-                raise NotJSON(msg) from None
+                text = msg(
+                    "json.lone_surrogate", "text holds a lone surrogate, which UTF-8 cannot encode"
+                )
+                raise NotJSON(text) from None
     elif kind is float:
         if not math.isfinite(value):
-            msg = f"{value!r} is not a JSON number"
-            raise NotJSON(msg)
+            raise NotJSON(
+                msg("json.not_number", "{number} is not a JSON number", number=repr(value))
+            )
     elif kind is int:
         if value not in INT_RANGE:
-            msg = f"{describe(value)} is outside the 64-bit range kelompok stores"
-            raise NotJSON(msg)
+            text = msg(
+                "json.out_of_range",
+                "{shown} is outside the 64-bit range kelompok stores",
+                shown=describe(value),
+            )
+            raise NotJSON(text)
     elif kind not in _SAFE:
-        msg = f"{kind.__name__} is not a JSON type"
-        raise NotJSON(msg)
+        raise NotJSON(msg("json.not_a_type", "{kind} is not a JSON type", kind=kind.__name__))
