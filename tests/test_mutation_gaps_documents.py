@@ -753,6 +753,35 @@ def test_each_refusal_names_its_field_and_says_why_in_both_languages(
     assert problems(make()) == expected
 
 
+# -- a whole history: read from the initial stage, every record after a refused one too -----
+
+
+def test_a_whole_history_without_its_first_record_is_read_from_the_initial_stage() -> None:
+    document = copy.deepcopy(_full())
+    del document["history"][0]  # identify_needs, from awareness
+    document["version"] -= 1
+    refused = problems(document)
+    assert refused[0] == (
+        "document.history",
+        "history[0].source",
+        "history[0].source: is str 'needs_identified' but the previous step ended in 'awareness'",
+        (
+            "history[0].source: bernilai str 'needs_identified' padahal langkah sebelumnya "
+            "berakhir pada 'awareness'"
+        ),
+    )
+
+
+def test_the_records_after_a_refused_record_are_checked_too() -> None:
+    document = copy.deepcopy(_full())
+    document["history"][1]["payload"] = "x"
+    document["history"][4]["actor"] = 5
+    assert [
+        ("history[1].payload", "document.invalid"),
+        ("history[4].actor", "document.invalid"),
+    ] == [(field, code) for code, field, _, _ in problems(document)]
+
+
 # -- the latest records (history_from): docs/model.md §4.4, the last paragraph -----------
 
 
