@@ -760,16 +760,36 @@ def test_a_whole_history_without_its_first_record_is_read_from_the_initial_stage
     document = copy.deepcopy(_full())
     del document["history"][0]  # identify_needs, from awareness
     document["version"] -= 1
-    refused = problems(document)
-    assert refused[0] == (
-        "document.history",
-        "history[0].source",
-        "history[0].source: is str 'needs_identified' but the previous step ended in 'awareness'",
+    assert problems(document) == [
         (
-            "history[0].source: bernilai str 'needs_identified' padahal langkah sebelumnya "
-            "berakhir pada 'awareness'"
+            "document.history",
+            "history[0].source",
+            (
+                "history[0].source: is str 'needs_identified' but the previous step ended in "
+                "'awareness'"
+            ),
+            (
+                "history[0].source: bernilai str 'needs_identified' padahal langkah sebelumnya "
+                "berakhir pada 'awareness'"
+            ),
         ),
+        (
+            "document.history",
+            "history[1]",  # from awareness, core_formed skips a stage
+            "history[1]: enters 'core_formed' before the stages that come before it",
+            "history[1]: memasuki 'core_formed' sebelum tahap-tahap sebelumnya",
+        ),
+    ]
+
+
+def test_a_refused_action_that_ends_nowhere_leaves_the_next_record_where_it_was() -> None:
+    document = copy.deepcopy(_full())
+    assert ("admit", "recruiting") == (
+        document["history"][4]["event"],
+        document["history"][4]["dest"],
     )
+    document["history"][4]["dest"] = "nowhere"  # the next record starts in recruiting, rightly
+    assert ["history[4]"] == [field for _, field, _, _ in problems(document)]
 
 
 def test_the_records_after_a_refused_record_are_checked_too() -> None:
