@@ -254,3 +254,39 @@ def test_two_invariants_of_one_collection_keep_an_index_each():
             g.fire("unrule", key=dropped, value="")
         assert [code] == [r.code for r in bug.value.reasons]
         assert ["r1", "r2"] == sorted(g.data.rules)
+
+
+@attrs.frozen
+class PlainNotebook:
+    """A notebook whose maps pass through ``attrs.evolve`` as the very same objects."""
+
+    name: str
+    rules: FrozenMap[str, str] = attrs.field(factory=FrozenMap)
+    notes: FrozenMap[str, str] = attrs.field(factory=FrozenMap)
+
+
+def _plain_rule(g: Any, p: Pair) -> PlainNotebook:
+    return attrs.evolve(g.data, rules=g.data.rules.set(p.key, p.value))
+
+
+PLAIN_NOTEBOOK = actions_type(
+    "keyed_plain_notebook",
+    data=PlainNotebook,
+    founding=Founding,
+    actions={"rule": (Pair, _plain_rule)},
+    invariants=NOTEBOOK.invariants,
+)
+
+
+def test_a_rule_changed_beside_notes_left_as_they_were_reads_only_the_notes_naming_it():
+    # the notes are the very object they were: no field check works out what changed in
+    # them, so the entry check does, and finds nothing but the note naming the rule
+    doc = PLAIN_NOTEBOOK.create(name="n").to_dict()
+    doc["data"]["rules"] = {"r1": "", "r2": ""}
+    doc["data"]["notes"] = {**{f"k{i}": "r1" for i in range(20)}, "k-two": "r2"}
+    g = PLAIN_NOTEBOOK.load(doc)
+    notes = g.data.notes
+    CALLS.clear()
+    g.fire("rule", key="r2", value="k")
+    assert g.data.notes is notes
+    assert ["k-two"] == CALLS
