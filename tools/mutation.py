@@ -3,6 +3,7 @@
     python tools/mutation.py [SET ...]      # run, then report; exit 1 below 95% in a module
     python tools/mutation.py --report [SET ...]   # report what earlier runs found
     python tools/mutation.py --show ID      # the change a mutant makes
+    python tools/mutation.py --recheck [SET ...]  # run the mutants listed as equivalent too
 
 A SET is a group of core modules (``graph``, ``store``, ``rules``, ``documents``,
 ``group``) or one of them by the end of its name (``store._calls``); none means all.
@@ -22,7 +23,8 @@ Two kinds of mutants:
   ones (``SLOW_TESTS``). Any other mutant runs on the modules as imported (its function
   runs only in tests, where the trampoline calls the mutant), and only if it survives
   is it run again on modules imported anew: a fifth of the time per mutant. Either
-  way a mutant's 20 fastest tests run first, alone, and the rest only if they pass.
+  way 20 of a mutant's tests run first, alone — those that killed other mutants of
+  its function, then the fastest — and the rest only if they pass.
 * **declarations** — mutmut mutates function bodies only. The rules of the built-in
   types are module-level lambdas (``req("needs.missing", ..., lambda g, p: ...)``);
   this script makes the same mutants of them with mutmut's own operators, and runs
@@ -30,10 +32,12 @@ Two kinds of mutants:
 
 A surviving mutant that no test can kill — it changes nothing a caller can see — is
 listed in ``tests/mutation/equivalent.toml`` with the changed line and a one-line
-reason; the score leaves it out. An entry whose mutant is gone, killed, or changes
-another line is stale and fails the run, so the list cannot hide a real survivor.
-Every other survivor is tried again by the next run, as new tests may kill it; a
-listed one is not, unless its function changed (then mutmut tries all its mutants).
+reason; the score leaves it out. An entry whose mutant is gone or changes another
+line is stale and fails the run, so the list cannot hide a real survivor. A listed
+mutant is not run while it makes the listed change (each would cost two runs of every
+test that calls its function: minutes for some); ``--recheck`` runs them, and an entry
+whose mutant a test now kills is stale too. Every other survivor is tried again by the
+next run, as new tests may kill it.
 """
 
 from __future__ import annotations
@@ -59,7 +63,9 @@ ROOT = Path(__file__).resolve().parent.parent
 EQUIVALENT = ROOT / "tests" / "mutation" / "equivalent.toml"
 DECLARATIONS = ROOT / "mutants" / "declarations.json"
 AT_IMPORT = ROOT / "mutants" / "at-import.json"  # the functions called as the tests are collected
+KILLERS = ROOT / "mutants" / "killers.txt"  # "function<TAB>test" for each test that killed a mutant
 THRESHOLD = 95.0
+RECHECK = "KELOMPOK_MUTATION_RECHECK"  # "1": run the mutants listed as equivalent too
 
 SETS: dict[str, list[str]] = {
     "graph": ["src/kelompok/_definition/graph.py", "src/kelompok/_types/verify.py"],
@@ -173,6 +179,34 @@ class _CollectedHits:
             self.state()._stats.update(self.at_import)  # noqa: SLF001
 
 
+class _NoteKiller:
+    """A pytest plugin for a mutant's run: note the failing test for its function's next mutants.
+
+    A mutant's siblings (the other mutants of its function) mostly fail the same test,
+    so the next one runs it first (:func:`run_mutmut`'s ``staged``).
+    """
+
+    def __init__(self, function: str) -> None:
+        self.function = function
+
+    def pytest_runtest_logreport(self, report: Any) -> None:
+        if report.failed:
+            with KILLERS.open("a", encoding="utf-8") as file:
+                file.write(f"{self.function}\t{report.nodeid}\n")
+
+
+def _killers(function: str) -> list[str]:
+    """The tests that killed mutants of *function*, the latest first."""
+    if not KILLERS.exists():
+        return []
+    found: dict[str, None] = {}
+    for line in reversed(KILLERS.read_text(encoding="utf-8").splitlines()):
+        name, _, test = line.partition("\t")
+        if name == function:
+            found.setdefault(test)
+    return list(found)
+
+
 def _wall_clock_limit(state: Any, config: Any, tests: Any) -> threading.Timer:
     """End this mutant's child as a timeout after its time limit, even while it sleeps.
 
@@ -201,10 +235,15 @@ def run_mutmut(paths: list[str]) -> None:
 
     def staged(self: Any, mutant_name: str, tests: Any) -> int:
         # mutmut hands the tests over as a set, which pytest collects file by file in no
-        # useful order; the fastest alone first, as most mutants fail one of them, and
-        # only if they all pass the rest (pytest collects only the files named)
+        # useful order; the tests that killed this function's other mutants first, then
+        # the fastest, alone, as most mutants fail one of them, and only if they all
+        # pass the rest (pytest collects only the files named)
         duration = state().duration_by_test
-        ordered = sorted(tests, key=lambda t: (duration.get(t, 0.0), t))
+        tests = set(tests)
+        function = mutant_name.partition("__mutmut_")[0]
+        known = [t for t in _killers(function) if t in tests][:FIRST_TESTS]
+        by_time = sorted(tests.difference(known), key=lambda t: (duration.get(t, 0.0), t))
+        ordered = known + by_time
         first, rest = ordered[:FIRST_TESTS], ordered[FIRST_TESTS:]
         code = run_tests(self, mutant_name=mutant_name, tests=first)
         if code in SURVIVED and rest:
@@ -230,8 +269,12 @@ def run_mutmut(paths: list[str]) -> None:
         return staged(self, mutant_name, tests)
 
     def execute_with_hits(self: Any, params: list[str], **kwargs: Any) -> int:
-        if os.environ.get("MUTANT_UNDER_TEST") == "stats":
+        under_test = os.environ.get("MUTANT_UNDER_TEST", "")
+        if under_test == "stats":
             kwargs["plugins"] = [*kwargs.get("plugins", []), _CollectedHits(state)]
+        elif "__mutmut_" in under_test:
+            function = under_test.partition("__mutmut_")[0]
+            kwargs["plugins"] = [*kwargs.get("plugins", []), _NoteKiller(function)]
         return execute(self, params, **kwargs)
 
     PytestRunner.run_tests = fresh_run_tests  # type: ignore[method-assign]
@@ -251,11 +294,23 @@ def run_mutmut(paths: list[str]) -> None:
         entry = listed.get(name)
         return entry is None or result in TIMEOUT or entry["line"] != mutant_change(name)
 
+    recheck = os.environ.get(RECHECK) == "1"
+
+    def result_of(name: str, result: int | None) -> int | None:
+        # a mutant never run (a first run, or its function changed) is not run if it is
+        # listed as equivalent for the change it makes, unless asked to (--recheck): each
+        # costs two runs of every test that calls its function, minutes for some
+        if result is None and not recheck:
+            entry = listed.get(name)
+            if entry is not None and entry["line"] == mutant_change(name):
+                return 0
+        return None if tried_again(name, result) else result
+
     def chosen(*, mutant_names: Any) -> Any:
         # the chosen modules' mutants, with the survivors to try again
         mutants, by_path = collect(mutant_names=mutant_names)
         return [
-            (data, name, None if tried_again(name, result) else result)
+            (data, name, result_of(name, result))
             for data, name, result in mutants
             if name.startswith(modules)
         ], by_path
@@ -520,9 +575,14 @@ def main() -> int:
     parser.add_argument("sets", nargs="*", metavar="SET", help=", ".join(SETS))
     parser.add_argument("--report", action="store_true", help="report only, run nothing")
     parser.add_argument("--show", metavar="ID", help="print the change a mutant makes")
+    parser.add_argument(
+        "--recheck", action="store_true", help="run the mutants listed as equivalent too"
+    )
     parser.add_argument("--phase", choices=["functions", "declarations"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     os.environ.setdefault("HYPOTHESIS_PROFILE", "mutation")  # tests/conftest.py: no shrinking
+    if args.recheck:
+        os.environ[RECHECK] = "1"  # for the phases, run in processes of their own
     if args.show:
         print(mutant_change(args.show))
         return 0
