@@ -194,6 +194,43 @@ def test_replacing_an_old_entry_is_caught() -> None:
     assert g.data.log[0] == "a"
 
 
+@attrs.frozen
+class Scores:
+    name: str
+    pair: tuple[int, int] = (0, 0)  # a tuple of fixed length: its type is tested whole
+
+
+@attrs.frozen
+class Pair:
+    first: int
+    second: int
+
+
+SCORES = actions_type(
+    "entry_scores",
+    data=Scores,
+    founding=Founding,
+    actions={"score": (Pair, lambda g, p: attrs.evolve(g.data, pair=(p.first, p.second)))},
+    invariants=[
+        Invariant(
+            "scores.not_negative",
+            {"en": "No score is negative.", "id": "Tidak ada skor yang negatif."},
+            each="pair",
+            entry=lambda g, i, score: score >= 0,
+            entry_reads=set(),  # the entry alone: fire reads the entries that changed
+        )
+    ],
+)
+
+
+def test_an_entry_of_a_field_whose_entries_have_no_type_of_their_own_is_checked() -> None:
+    # fire finds the changed entries of such a field itself (its type test reads it whole)
+    g = SCORES.create(name="s").fire("score", first=1, second=2)
+    with pytest.raises(DefinitionBug, match=r"scores\.not_negative"):
+        g.fire("score", first=3, second=-1)
+    assert g.data.pair == (1, 2)
+
+
 def test_load_checks_every_entry() -> None:
     g = BOOK.create(name="b").fire("put", key="k", value="a1")
     doc = g.to_dict()
