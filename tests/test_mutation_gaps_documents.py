@@ -792,14 +792,29 @@ def test_a_refused_action_that_ends_nowhere_leaves_the_next_record_where_it_was(
     assert ["history[4]"] == [field for _, field, _, _ in problems(document)]
 
 
-def test_the_records_after_a_refused_record_are_checked_too() -> None:
+def _drop_key(record: dict[str, Any]) -> Any:
+    del record["actor"]
+    return record
+
+
+@pytest.mark.parametrize(
+    ("refuse", "field", "code"),
+    [
+        (lambda record: {**record, "payload": "x"}, "history[1].payload", "document.invalid"),
+        (lambda record: 5, "history[1]", "document.invalid"),
+        (_drop_key, "history[1].actor", "document.missing_field"),
+    ],
+    ids=["a bad field", "not a mapping", "a key missing"],
+)
+def test_the_records_after_a_refused_record_are_checked_too(
+    refuse: Callable[[dict[str, Any]], Any], field: str, code: str
+) -> None:
     document = copy.deepcopy(_full())
-    document["history"][1]["payload"] = "x"
+    document["history"][1] = refuse(document["history"][1])
     document["history"][4]["actor"] = 5
-    assert [
-        ("history[1].payload", "document.invalid"),
-        ("history[4].actor", "document.invalid"),
-    ] == [(field, code) for code, field, _, _ in problems(document)]
+    found = [(field, code) for code, field, _, _ in problems(document)]
+    # a record that is not read leaves the stage where it was, which the next ones name
+    assert (found[0], found[-1]) == ((field, code), ("history[4].actor", "document.invalid"))
 
 
 # -- the latest records (history_from): docs/model.md §4.4, the last paragraph -----------
