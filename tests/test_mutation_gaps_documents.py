@@ -874,6 +874,16 @@ def test_a_latest_record_of_an_event_the_counts_lack_is_refused() -> None:
     ]
 
 
+def test_a_reached_stage_that_is_none_reads_the_latest_records_as_from_the_first() -> None:
+    """Nothing past the initial stage counts as reached: the record entering rank 2 skips one."""
+    doc = _tail(_json(at(kelompok.PROFESSIONAL, "core_formed", id="g-3").to_dict()), 1)
+    doc["reached"] = "nowhere"
+    assert [p[:2] for p in problems(doc)] == [
+        ("document.invalid", "reached"),
+        ("document.history", "history[0]"),  # form_core_group enters core_formed
+    ]
+
+
 def test_a_latest_record_before_the_event_it_comes_after_is_refused_there() -> None:
     """open_recruitment then adopt_charter, both in the records: the record is at fault (§4.3)."""
     group = at(kelompok.PROFESSIONAL, "core_formed", id="g-3")
