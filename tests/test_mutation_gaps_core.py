@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -17,6 +18,7 @@ import kelompok
 from kelompok import PROFESSIONAL, VOLUNTEER, Event, GroupType, Stage, add_event, verify
 from kelompok._base.scalars import MAX_DEPTH
 from kelompok._definition.graph import reach_problems, stage_edges
+from kelompok._runtime.waits import waiting
 
 # -- verify: the type's own problems, the parent's orderings, the second live stage ------
 
@@ -314,6 +316,45 @@ def test_group_busy_names_the_event_and_the_group_it_was_fired_on():
     assert refused  # a circle of two fires: at least one of them is refused
     for name, error in refused.items():
         assert ("admit", other[name]) == (error.event, error.group_id)
+
+
+def test_a_fire_that_waited_for_its_group_leaves_no_wait_behind() -> None:
+    # A thread that waited for a group, got it and is done with it waits for nothing: a
+    # wait it left behind would close a circle that is not there, and refuse a fire.
+    first = builders.at(VOLUNTEER, "recruiting", id="group-1")
+    second = builders.at(VOLUNTEER, "recruiting", id="group-2")
+    holds_second, release = threading.Event(), threading.Event()
+
+    def other() -> None:
+        _admitted_by_user(first, 1)  # waits: the test's thread holds first
+        _admitted_by_user(second, 2)  # its listener holds second until released
+
+    other_thread = threading.Thread(target=other, daemon=True)
+
+    def on_first(group: Any, record: Any) -> None:
+        if record.actor == "holder":  # hold first until the other thread waits for it
+            other_thread.start()
+            deadline = time.monotonic() + 2
+            while other_thread.ident not in waiting and time.monotonic() < deadline:
+                time.sleep(0.001)
+        elif record.actor == "relay":  # first is held: wait for second, which the other holds
+            second.fire("admit", **_admit(4, actor="relay"))
+
+    def on_second(group: Any, record: Any) -> None:
+        if threading.current_thread() is other_thread:
+            holds_second.set()
+            release.wait(2)
+
+    first.subscribe(on_first)
+    second.subscribe(on_second)
+    before = (first.version, second.version)
+    first.fire("admit", **_admit(0, actor="holder"))
+    assert holds_second.wait(2)
+    threading.Timer(0.2, release.set).start()
+    first.fire("admit", **_admit(3, actor="relay"))  # waits for second, then fires on it
+    other_thread.join(4)
+    assert (first.version - before[0], second.version - before[1]) == (3, 2)
+    assert not waiting
 
 
 READERS: dict[str, Callable[[Any], object]] = {
