@@ -26,6 +26,7 @@ import kelompok
 from adversarial.oracle_head import tally_of
 from builders import actions_type, at
 from kelompok import InvalidGroupData
+from kelompok._base.scalars import MAX_PROBLEMS
 from kelompok._codec import json_bytes
 
 Doc = dict[str, Any]
@@ -752,6 +753,18 @@ def test_each_refusal_names_its_field_and_says_why_in_both_languages(
     make: Callable[[], Any], expected: list[Problem]
 ) -> None:
     assert problems(make()) == expected
+
+
+def test_an_outline_with_too_many_unknown_fields_lists_the_first_and_counts_the_rest() -> None:
+    doc = {**_head(), **{f"extra{i}": i for i in range(MAX_PROBLEMS + 5)}}
+    found = problems(doc)
+    assert len(found) == MAX_PROBLEMS + 1
+    assert found[-1] == (
+        "document.more_problems",
+        None,
+        f"and 5 more problems (only the first {MAX_PROBLEMS} are listed)",
+        f"dan 5 masalah lain (hanya {MAX_PROBLEMS} yang pertama ditampilkan)",
+    )
 
 
 # -- a whole history: read from the initial stage, every record after a refused one too -----
