@@ -286,13 +286,13 @@ def run_mutmut(paths: list[str]) -> None:
     listed = tomllib.loads(EQUIVALENT.read_text()).get("mutant", {})
 
     def tried_again(name: str, result: int | None) -> bool:
-        # a survivor is tried again, as new tests may kill it; not one listed as
-        # equivalent for the change it still makes (no test can kill it: trying it
-        # again would cost two runs of its tests, and could only lower the score)
+        # a survivor or a timeout is tried again, as new tests may kill it; not one
+        # listed as equivalent for the change it still makes (no test can kill it: trying
+        # it again would cost two runs of its tests, and a timeout is no kill either)
         if result not in SURVIVED and result not in TIMEOUT:
             return False
         entry = listed.get(name)
-        return entry is None or result in TIMEOUT or entry["line"] != mutant_change(name)
+        return entry is None or entry["line"] != mutant_change(name)
 
     recheck = os.environ.get(RECHECK) == "1"
 
