@@ -126,7 +126,8 @@ KILLED = {1, 3, HUNG}
 SURVIVED = {0, 5, 33}  # tests passed, none were collected, none call the mutated function
 # Stopped at mutmut's CPU limit or the declarations' limit: not a kill. A surviving
 # mutant runs every test it has, which takes longest, so a timeout may be a survivor;
-# it is tried again on the next run, and counts against the score until then.
+# it is tried again on the next run (unless listed as equivalent), and counts against
+# the score until then.
 TIMEOUT = {24, -24, 152, 255, 36}
 
 
