@@ -231,6 +231,27 @@ def test_an_entry_of_a_field_whose_entries_have_no_type_of_their_own_is_checked(
     assert g.data.pair == (1, 2)
 
 
+def test_an_entry_check_answering_other_than_a_bool_is_a_bug_that_says_what_it_answered() -> None:
+    answers = actions_type(
+        "entry_answers",
+        data=Scores,
+        founding=Founding,
+        actions={"score": (Pair, lambda g, p: attrs.evolve(g.data, pair=(p.first, p.second)))},
+        invariants=[
+            Invariant(
+                "scores.answer",
+                {"en": "No score is negative.", "id": "Tidak ada skor yang negatif."},
+                each="pair",
+                entry=lambda g, i, score: score >= 0 or score,  # -1, not False
+                entry_reads=set(),
+            )
+        ],
+    )
+    g = answers.create(name="s")
+    with pytest.raises(DefinitionBug, match=r"'scores\.answer' answered int -1, not True or False"):
+        g.fire("score", first=3, second=-1)
+
+
 def test_load_checks_every_entry() -> None:
     g = BOOK.create(name="b").fire("put", key="k", value="a1")
     doc = g.to_dict()

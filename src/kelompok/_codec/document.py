@@ -138,7 +138,7 @@ def load_document(document: Mapping[str, Any], find_type: FindType, *, replay: b
 
 
 def checked_load(
-    document: Mapping[str, Any], find_type: FindType, *, replay: bool = False
+    document: Mapping[str, Any], find_type: FindType, *, replay: bool
 ) -> Group:
     """:func:`load` without asking :data:`known_documents`: every check, every time."""
     ld = Loader()
