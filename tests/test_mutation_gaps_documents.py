@@ -188,6 +188,17 @@ REFUSALS: dict[str, tuple[Callable[[], Any], list[Problem]]] = {
             _p("document.invalid", "type", "must be text, got int 5", "harus berupa teks"),
         ],
     ),
+    "a founding name that is not text": (
+        _with(_full, founding={"name": 5, "profession": "pharmacist"}),
+        [
+            _p(
+                "document.invalid",
+                "founding.name",
+                "must be text (str), got int 5",
+                "harus berupa teks (str), bukan int 5",
+            ),
+        ],
+    ),
     "a blank id": (
         _with(_full, id=""),
         [
