@@ -137,9 +137,7 @@ def load_document(document: Mapping[str, Any], find_type: FindType, *, replay: b
     return checked_load(document, find_type, replay=replay)
 
 
-def checked_load(
-    document: Mapping[str, Any], find_type: FindType, *, replay: bool
-) -> Group:
+def checked_load(document: Mapping[str, Any], find_type: FindType, *, replay: bool) -> Group:
     """:func:`load` without asking :data:`known_documents`: every check, every time."""
     ld = Loader()
     document = _as_dict(document)
