@@ -206,21 +206,26 @@ class Pair:
     second: int
 
 
-SCORES = actions_type(
-    "entry_scores",
-    data=Scores,
-    founding=Founding,
-    actions={"score": (Pair, lambda g, p: attrs.evolve(g.data, pair=(p.first, p.second)))},
-    invariants=[
-        Invariant(
-            "scores.not_negative",
-            {"en": "No score is negative.", "id": "Tidak ada skor yang negatif."},
-            each="pair",
-            entry=lambda g, i, score: score >= 0,
-            entry_reads=set(),  # the entry alone: fire reads the entries that changed
-        )
-    ],
-)
+def _scores_type(name: str, code: str, entry: Any) -> Any:
+    """A type whose data holds two scores, and an invariant whose entry check is *entry*."""
+    return actions_type(
+        name,
+        data=Scores,
+        founding=Founding,
+        actions={"score": (Pair, lambda g, p: attrs.evolve(g.data, pair=(p.first, p.second)))},
+        invariants=[
+            Invariant(
+                code,
+                {"en": "No score is negative.", "id": "Tidak ada skor yang negatif."},
+                each="pair",
+                entry=entry,
+                entry_reads=set(),  # the entry alone: fire reads the entries that changed
+            )
+        ],
+    )
+
+
+SCORES = _scores_type("entry_scores", "scores.not_negative", lambda g, i, score: score >= 0)
 
 
 def test_an_entry_of_a_field_whose_entries_have_no_type_of_their_own_is_checked() -> None:
@@ -232,21 +237,8 @@ def test_an_entry_of_a_field_whose_entries_have_no_type_of_their_own_is_checked(
 
 
 def test_an_entry_check_answering_other_than_a_bool_is_a_bug_that_says_what_it_answered() -> None:
-    answers = actions_type(
-        "entry_answers",
-        data=Scores,
-        founding=Founding,
-        actions={"score": (Pair, lambda g, p: attrs.evolve(g.data, pair=(p.first, p.second)))},
-        invariants=[
-            Invariant(
-                "scores.answer",
-                {"en": "No score is negative.", "id": "Tidak ada skor yang negatif."},
-                each="pair",
-                entry=lambda g, i, score: score >= 0 or score,  # -1, not False
-                entry_reads=set(),
-            )
-        ],
-    )
+    # a negative score answers itself (-1), not False
+    answers = _scores_type("entry_answers", "scores.answer", lambda g, i, s: s >= 0 or s)
     g = answers.create(name="s")
     with pytest.raises(DefinitionBug, match=r"'scores\.answer' answered int -1, not True or False"):
         g.fire("score", first=3, second=-1)
