@@ -299,9 +299,11 @@ def run_mutmut(paths: list[str]) -> None:
 
     def result_of(name: str, result: int | None) -> int | None:
         # a mutant never run (a first run, or its function changed) is not run if it is
-        # listed as equivalent for the change it makes, unless asked to (--recheck): each
-        # costs two runs of every test that calls its function, minutes for some
-        if result is None and not recheck:
+        # listed as equivalent for the change it makes: each costs two runs of every test
+        # that calls its function, minutes for some; --recheck runs every listed one
+        if recheck and name in listed:
+            return None  # run again, whatever an earlier run found
+        if result is None:
             entry = listed.get(name)
             if entry is not None and entry["line"] == mutant_change(name):
                 return 0
