@@ -1555,3 +1555,26 @@ def test_a_document_of_an_unknown_type_says_which_and_how_to_register_one():
     assert problem.message("en").startswith("type: No group type named 'nope'. Known types: ")
     assert problem.message("en").endswith("Register your own with kelompok.register(group_type).")
     assert "type: jenis kelompok 'nope' tidak dikenal" == problem.message("id")
+
+
+# -- a data class whose converter makes what its own fields cannot hold ------------------
+
+
+@attrs.frozen
+class _Converted:
+    name: str = attrs.field(converter=lambda v: None if v == "blank" else v)
+
+
+CONVERTED = actions_type("converted", data=_Converted, founding=_Name, actions={})
+
+
+def test_a_data_class_whose_converter_misfits_its_field_on_load_is_a_bug_of_the_type() -> None:
+    doc = _json(CONVERTED.create(name="F", id="c-1").to_dict())
+    doc["data"]["name"] = "blank"  # the converter turns it into None: not text
+    with pytest.raises(kelompok.DefinitionBug) as bug:
+        CONVERTED.load(doc)
+    assert ("load", "the data class _Converted") == (bug.value.event, bug.value.culprit)
+    assert str(bug.value).startswith(
+        "Bug in the group type, found while applying event 'load': the data class "
+        "_Converted made values that do not fit their fields: name. "
+    )

@@ -234,6 +234,21 @@ def test_an_invariant_that_raises_after_an_effect_is_a_bug():
     assert _said("invariant 'i.boom' raised KeyError: 1") == str(bug)
 
 
+@pytest.mark.parametrize("when", ["create", "load"])
+def test_an_invariant_that_raises_on_create_or_load_names_that_moment(when):
+    boom = Invariant("i.boom", _text("Boom."), lambda g: g.data.name != "boom" or {}[1])
+    t = _two_stage_type(f"raises_at_{when}", invariants=[boom])
+    document = {**t.create(name="F").to_dict(), "data": {"name": "boom"}}
+    moment = {"create": lambda: t.create(name="boom"), "load": lambda: t.load(document)}[when]
+    with pytest.raises(kelompok.DefinitionBug) as info:
+        moment()
+    assert (when, "invariant 'i.boom'") == (info.value.event, info.value.culprit)
+    assert str(info.value).startswith(
+        f"Bug in the group type, found while applying event {when!r}: "
+        "invariant 'i.boom' raised KeyError: 1."
+    )
+
+
 def test_broken_invariants_after_an_effect_are_each_named():
     named_f = [
         Invariant("i.one", _text("One."), lambda g: g.data.name == "F"),
