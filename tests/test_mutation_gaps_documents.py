@@ -1560,9 +1560,14 @@ def test_a_document_of_an_unknown_type_says_which_and_how_to_register_one():
 # -- a data class whose converter makes what its own fields cannot hold ------------------
 
 
+def _blank_to_none(value: Any) -> Any:
+    return None if value == "blank" else value
+
+
 @attrs.frozen
 class _Converted:
-    name: str = attrs.field(converter=lambda v: None if v == "blank" else v)
+    name: str = attrs.field(converter=_blank_to_none)
+    motto: str = attrs.field(default="-", converter=_blank_to_none)
 
 
 CONVERTED = actions_type("converted", data=_Converted, founding=_Name, actions={})
@@ -1570,11 +1575,11 @@ CONVERTED = actions_type("converted", data=_Converted, founding=_Name, actions={
 
 def test_a_data_class_whose_converter_misfits_its_field_on_load_is_a_bug_of_the_type() -> None:
     doc = _json(CONVERTED.create(name="F", id="c-1").to_dict())
-    doc["data"]["name"] = "blank"  # the converter turns it into None: not text
+    doc["data"] = {"name": "blank", "motto": "blank"}  # the converter makes None: not text
     with pytest.raises(kelompok.DefinitionBug) as bug:
         CONVERTED.load(doc)
     assert ("load", "the data class _Converted") == (bug.value.event, bug.value.culprit)
     assert str(bug.value).startswith(
         "Bug in the group type, found while applying event 'load': the data class "
-        "_Converted made values that do not fit their fields: name. "
+        "_Converted made values that do not fit their fields: name, motto. "
     )
