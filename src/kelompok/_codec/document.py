@@ -99,7 +99,7 @@ def dump(
     return document
 
 
-def record_document(record: HistoryRecord, *, shared: bool = False) -> dict[str, Any]:
+def record_document(record: HistoryRecord, *, shared: bool) -> dict[str, Any]:
     """One history record as a document holds it; *shared* as for :func:`dump`."""
     payload = record._payload  # noqa: SLF001 -- the document module owns the format
     return {
