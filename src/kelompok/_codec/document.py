@@ -113,7 +113,7 @@ def record_document(record: HistoryRecord, *, shared: bool) -> dict[str, Any]:
 
 
 def dump_and_remember(
-    group: Group, state: State, *, history: bool = True, shared: bool = False
+    group: Group, state: State, *, history: bool, shared: bool = False
 ) -> dict[str, Any]:
     """:func:`dump`, and remember the document in :data:`known_documents`."""
     document = dump(group, state, history=history, shared=shared)
