@@ -1583,3 +1583,38 @@ def test_a_data_class_whose_converter_misfits_its_field_on_load_is_a_bug_of_the_
         "Bug in the group type, found while applying event 'load': the data class "
         "_Converted made values that do not fit their fields: name, motto. "
     )
+
+
+# -- replay: the records must be those that firing their events makes ----------------------
+
+
+@attrs.frozen
+class _Note:
+    text: str = attrs.field(converter=str.strip)
+
+
+NOTED = actions_type(
+    "noted", data=_Name, founding=_Name, actions={"note": (_Note, lambda g, p: g.data)}
+)
+
+
+def test_a_record_whose_payload_replays_to_another_record_is_refused_at_that_record() -> None:
+    group = NOTED.create(name="F", id="n-1")
+    group.fire("note", text="first")
+    group.fire("note", text="second")
+    doc = _json(group.to_dict())
+    assert NOTED.load(doc, replay=True).to_dict() == doc
+    doc["history"][1]["payload"]["text"] = " second "  # what no note records: it strips
+    assert NOTED.load(doc).history[1].payload == {"text": " second "}  # plain load takes it
+    with pytest.raises(InvalidGroupData) as refused:
+        NOTED.load(doc, replay=True)
+    [problem] = refused.value.problems
+    assert ("document.replay", "history[1]") == (problem.code, problem.field)
+    assert problem.message("en") == (
+        "history[1]: differs from the record that replaying its event makes (a payload not "
+        "as the event's payload class makes it?)"
+    )
+    assert problem.message("id") == (
+        "history[1]: berbeda dari catatan yang dibuat saat peristiwanya diulang (payload tidak "
+        "seperti yang dibuat kelas payload peristiwa itu?)"
+    )

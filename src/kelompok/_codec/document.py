@@ -66,7 +66,7 @@ _TAIL_KEYS: Final = {1: ("history",), 2: ("history_from", "history")}
 
 
 def dump(
-    group: Group, state: State | None = None, *, history: bool = True, shared: bool = False
+    group: Group, state: State | None = None, *, history: bool, shared: bool = False
 ) -> dict[str, Any]:
     """The document of *group* in *state* (see :meth:`Group.to_dict`).
 
@@ -231,7 +231,7 @@ def _replay(group: Group) -> None:
             for r in exc.reasons
         ]
         raise InvalidGroupData(_WHAT, problems) from exc
-    if dump(twin) != dump(group):
+    if dump(twin, history=False) != dump(group, history=False):
         problem = Reason(
             "document.replay",
             msg(
@@ -241,6 +241,15 @@ def _replay(group: Group) -> None:
             "data",
         )
         raise InvalidGroupData(_WHAT, [problem])
+    for step, (made, recorded) in enumerate(zip(twin.history, group.history, strict=True)):
+        if record_document(made, shared=True) != record_document(recorded, shared=True):
+            text = msg(
+                "document.record_differs_what_replaying",
+                "history[{step}]: differs from the record that replaying its event makes "
+                "(a payload not as the event's payload class makes it?)",
+                step=step,
+            )
+            raise InvalidGroupData(_WHAT, [Reason("document.replay", text, f"history[{step}]")])
 
 
 _WHAT: Final = "Cannot load this group document"
