@@ -28,6 +28,7 @@ from builders import actions_type, at
 from kelompok import InvalidGroupData
 from kelompok._base.scalars import MAX_PROBLEMS
 from kelompok._codec import json_bytes
+from kelompok._runtime.cell import Cell
 
 Doc = dict[str, Any]
 Problem = tuple[str, str | None, str, str]
@@ -1618,3 +1619,17 @@ def test_a_record_whose_payload_replays_to_another_record_is_refused_at_that_rec
         "history[1]: berbeda dari catatan yang dibuat saat peristiwanya diulang (payload tidak "
         "seperti yang dibuat kelas payload peristiwa itu?)"
     )
+
+
+@pytest.mark.parametrize("write", ["to_dict", "to_json"])
+@pytest.mark.parametrize("history", [True, False])
+def test_a_document_is_written_from_the_one_state_it_read(
+    monkeypatch: pytest.MonkeyPatch, write: str, history: bool
+) -> None:
+    """The group's state is read once: a fire in another thread between two reads would
+    give a document of one version, remembered as the group of another."""
+    group = at(kelompok.PROFESSIONAL, "structured", id="g-1")
+    monkeypatch.setattr(Cell, "_state", lambda self: pytest.fail("the state was read again"))
+    written = getattr(group, write)(history=history)
+    monkeypatch.undo()
+    assert written == getattr(group, write)(history=history)
