@@ -47,6 +47,7 @@ import contextlib
 import hashlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -330,10 +331,26 @@ def run_mutmut(paths: list[str]) -> None:
         }
 
     tests_for = mm.tests_for_mutant_names
+    _refresh_data_files()
     mm.collect_source_file_mutation_data = chosen  # type: ignore[assignment]
     mm.tests_for_mutant_names = clean_tests  # type: ignore[assignment]
     os.chdir(ROOT)
     mm._run([], max_children=1)  # noqa: SLF001 -- mutmut's own entry point for `run`
+
+
+def _refresh_data_files() -> None:
+    """Copy the package's files that are not Python (the catalogs) into ``mutants/`` again.
+
+    mutmut copies the source tree once and later brings only the Python files up to
+    date: a message added to a catalog since would be missing from the mutants' package.
+    """
+    for source in (ROOT / "src").rglob("*"):
+        if source.is_dir() or source.suffix == ".py" or "__pycache__" in source.parts:
+            continue
+        target = ROOT / "mutants" / source.relative_to(ROOT)
+        if not target.exists() or target.read_bytes() != source.read_bytes():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
 
 
 # -- declarations -------------------------------------------------------------------
