@@ -1609,6 +1609,7 @@ def test_a_record_whose_payload_replays_to_another_record_is_refused_at_that_rec
     assert NOTED.load(doc).history[1].payload == {"text": " second "}  # plain load takes it
     with pytest.raises(InvalidGroupData) as refused:
         NOTED.load(doc, replay=True)
+    assert str(refused.value).startswith("Cannot load this group document:\n  - document.replay: ")
     [problem] = refused.value.problems
     assert ("document.replay", "history[1]") == (problem.code, problem.field)
     assert problem.message("en") == (
