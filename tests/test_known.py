@@ -61,6 +61,17 @@ def test_a_document_is_known_from_to_dict_only() -> None:
     assert (1, 2) == (known_documents.hits, known_documents.misses)
 
 
+def test_a_known_head_loads_as_the_checked_head_does() -> None:
+    group = at(PROFESSIONAL, "recruiting")
+    head = json.loads(json.dumps(group.to_dict(history=False)))
+    checked = checked_load(head)
+    known = kelompok.load(head)
+    assert (1, 0) == (known_documents.hits, known_documents.misses)
+    assert ([], group.version) == (list(checked.history), checked.history_start)
+    assert ([], group.version) == (list(known.history), known.history_start)
+    assert checked.to_dict() == known.to_dict()
+
+
 def test_groups_from_one_document_are_independent() -> None:
     doc = _stored()
     a, b = kelompok.load(doc), kelompok.load(doc)

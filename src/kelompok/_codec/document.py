@@ -117,8 +117,8 @@ def dump_and_remember(
 ) -> dict[str, Any]:
     """:func:`dump`, and remember the document in :data:`known_documents`."""
     document = dump(group, state, history=history, shared=shared)
-    if not history:  # the group that loading the head gives: no records
-        state = state._replace(history=[], length=0, start=state.version)
+    if not history:  # the group that loading the head gives: none of the records
+        state = state._replace(length=0)  # (_copy_of counts from the records it is given)
     known_documents.remember(document, lambda: group._copy_of(state))  # noqa: SLF001
     return document
 
