@@ -45,6 +45,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import hashlib
+import heapq
 import json
 import os
 import shutil
@@ -226,12 +227,57 @@ def _wall_clock_limit(state: Any, config: Any, tests: Any) -> threading.Timer:
     return timer
 
 
+def _started(pid: int) -> str | None:
+    """When process *pid* started (``/proc/PID/stat``'s 22nd field), or None if it is gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return stat.rpartition(")")[2].split()[19]  # the fields after the command's name
+
+
+_DEADLINES: list[tuple[float, int, str]] = []  # (when, pid, its start): a heap
+_DEADLINE_ADDED = threading.Condition()
+
+
+def _register_timeout(pid: int, timeout_s: float) -> None:
+    """As mutmut's ``register_timeout``: SIGXCPU to *pid* at its deadline, if still the same one.
+
+    mutmut's own keeps the deadlines of children long done and at each one signals
+    whatever process then has the number: once the numbers wrap (32,768 of them here,
+    soon used up by the store's tests), a mutant's child is stopped within a second,
+    as a timeout, by the deadline of another's. (The thread that signals is started in
+    the process that sets a deadline: a forked process has none of its parent's threads.)
+    """
+    started = _started(pid)
+    if started is None:
+        return
+    with _DEADLINE_ADDED:
+        if not any(t.name == "deadlines" for t in threading.enumerate()):
+            threading.Thread(target=_signal_at_deadlines, name="deadlines", daemon=True).start()
+        heapq.heappush(_DEADLINES, (time.monotonic() + timeout_s, pid, started))
+        _DEADLINE_ADDED.notify()
+
+
+def _signal_at_deadlines() -> None:
+    with _DEADLINE_ADDED:
+        while True:
+            now = time.monotonic()
+            while _DEADLINES and _DEADLINES[0][0] <= now:
+                _, pid, started = heapq.heappop(_DEADLINES)
+                if _started(pid) == started:
+                    with contextlib.suppress(ProcessLookupError):
+                        os.kill(pid, signal.SIGXCPU)
+            _DEADLINE_ADDED.wait(_DEADLINES[0][0] - now if _DEADLINES else None)
+
+
 def run_mutmut(paths: list[str]) -> None:
     """``mutmut run`` with one worker, for the mutants of *paths* (all of them are mutated)."""
     import mutmut.__main__ as mm  # noqa: PLC0415 -- only this phase needs mutmut
     from mutmut.configuration import config  # noqa: PLC0415
     from mutmut.runners.harness import PytestRunner  # noqa: PLC0415
     from mutmut.state import state  # noqa: PLC0415
+    from mutmut.workers import isolation  # noqa: PLC0415
 
     run_tests, execute = PytestRunner.run_tests, PytestRunner.execute_pytest
 
@@ -279,6 +325,7 @@ def run_mutmut(paths: list[str]) -> None:
             kwargs["plugins"] = [*kwargs.get("plugins", []), _NoteKiller(function)]
         return execute(self, params, **kwargs)
 
+    isolation.register_timeout = _register_timeout  # type: ignore[attr-defined]
     PytestRunner.run_tests = fresh_run_tests  # type: ignore[method-assign]
     PytestRunner.execute_pytest = execute_with_hits  # type: ignore[method-assign]
 
