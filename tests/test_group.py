@@ -278,6 +278,20 @@ def test_history_payload_cannot_change_the_history():
     assert before == json.dumps(g.to_dict())
 
 
+def test_a_document_made_in_a_listener_holds_copies_of_the_payloads():
+    g = builders.at(PROFESSIONAL, "needs_identified")
+    documents: list[str] = []
+
+    def edit_and_write(group, _record):  # a listener's document: not remembered
+        group.to_dict()["history"][0]["payload"]["needs"].append("smuggled")
+        documents.append(json.dumps(group.to_dict()))
+
+    g.subscribe(edit_and_write)
+    g.fire("form_core_group", builders.payloads(PROFESSIONAL)["form_core_group"])
+    assert "smuggled" not in documents[0]
+    assert "smuggled" not in json.dumps(g.to_dict())
+
+
 def test_data_cannot_change_without_an_event():
     g = builders.at(PROFESSIONAL, "collaborating")
     before = g.to_dict()
