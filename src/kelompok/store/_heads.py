@@ -121,7 +121,7 @@ class Heads:
 def _head_only(group: Group) -> Group:
     """An independent copy of *group* as loading its head gives it: no records."""
     state = group._state()  # noqa: SLF001 -- the store rebuilds what its own rows hold
-    return group._copy_of(state._replace(history=[], length=0, start=state.version))  # noqa: SLF001
+    return group._copy_of(state._replace(length=0))  # noqa: SLF001 -- it counts from the records given
 
 
 _as_stored: dict[int, tuple[object, bool]] = {}
