@@ -350,6 +350,19 @@ def test_the_real_order_of_a_long_history_is_found_from_its_head() -> None:
     assert [("document.history", "counts")] == _codes(forged)  # two ways back, one evaluate
 
 
+def test_the_head_of_a_group_that_went_round_for_years_loads_alone() -> None:
+    """5,000 times develop and evaluate: the search went a step a round, out of its budget."""
+    group = _group("professional", "evaluating")
+    payload = {"goal_results": dict.fromkeys(group.data.charter.goals, 80), "findings": "good"}
+    for _ in range(5_000):
+        group.develop(improvements=["more"], programs=[])
+        group.evaluate(**payload)
+    head = group.to_dict(history=False)
+    assert kelompok.load(head).to_dict(history=False) == head
+    forged = {**head, "stage": "programmed"}  # a round, less its last evaluate
+    assert ("document.stage", "stage") in _codes(forged)
+
+
 def test_a_tail_with_an_event_that_is_not_text_is_refused() -> None:
     doc = _tail()
     doc["history"][0]["event"] = ["admit"]  # unhashable: must not escape as a TypeError

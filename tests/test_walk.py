@@ -198,3 +198,28 @@ def test_with_no_events_only_the_first_stage_with_nothing_reached_is_a_walk(stag
     engine = ROUND._engine
     found = walk.walk(engine, {}, {}, stage, peak)
     assert found == (walk.POSSIBLE if (stage, peak) == ("s0", 0) else walk.IMPOSSIBLE)
+
+
+@pytest.mark.parametrize("rounds", [1, 2, 3, 5_000])
+def test_a_head_that_goes_round_thousands_of_times_loads_from_the_head_alone(
+    rounds: int,
+) -> None:
+    # up to s2, then down and up again: a group evaluating and developing for years. The
+    # search goes round the loop once, then as often as the counts allow (or a few less):
+    # stepping through it would take 2 states a round, past the budget at 5,000 rounds
+    events = ["up", "up", *["down", "up"] * rounds]
+    small = rounds <= 3  # the oracle tries every order: only for a few rounds
+    ends = _ends(ROUND_MOVES, {}, events) if small else {("s2", 2), ("s1", 2)}
+    for stage, (rank, reached) in itertools.product(LIVE, enumerate(LIVE)):
+        document = _head(ROUND, events, stage, reached)
+        if (stage, rank) in ends:
+            assert ROUND.load(document).version == len(events)
+        else:  # refused (proving it may take more than the budget: then "with its history")
+            with pytest.raises(InvalidGroupData):
+                ROUND.load(document)
+
+
+def test_going_round_is_decided_within_a_few_states(monkeypatch: pytest.MonkeyPatch) -> None:
+    events = ["up", "up", *["down", "up"] * 5_000]
+    monkeypatch.setattr(walk, "BUDGET", 20)
+    assert ROUND.load(_head(ROUND, events, "s2", "s2")).version == 10_002

@@ -15,7 +15,10 @@ Within a segment, the copies of an event applied as an action (it keeps the
 stage) can all be applied where the first one was: once an event is placed
 somewhere in a segment, its count no longer matters there. A pure action (one
 that moves nowhere) is placed at the first stage that allows it; the search
-branches only on moves, and on whether an event that also moves is placed. The
+branches only on moves, and on whether an event that also moves is placed. A
+loop of moves back to where it started, with nothing else changed, is gone round
+again in one step, as often as the counts allow: a group that has gone from
+programmed to evaluating and back for years is decided in a few states. The
 states it visits are bounded: past :data:`BUDGET` it gives up, and ``load``
 asks for the history instead.
 """
@@ -38,6 +41,9 @@ UNDECIDED: Final = "undecided"
 State = tuple[int, str, int, tuple[int, ...], frozenset[str], frozenset[int]]
 """(segment, stage, rank of the stage reached, what is left of the segment by event, the
 events applied so far, the events of the segment placed as actions)"""
+
+_Path = tuple[State, "_Path"] | None
+"""The states a search went through to a state, the latest first."""
 
 
 def walk(
@@ -139,24 +145,27 @@ class _Search:
         self.moves = [moves for moves, _, _ in facts]
         self.after = [after for _, after, _ in facts]
         self.pure = [pure for _, _, pure in facts]
+        self.reach = len(engine.stages) + 1  # the longest loop looked for: once round every stage
 
     def run(self, start: State) -> str:  # noqa: C901 -- one search, read top to bottom
         seen: set[State] = set()
-        stack = [start]
+        stack: list[tuple[State, _Path]] = [(start, None)]
         while stack:
-            state = self._place(stack.pop())
+            raw, parent = stack.pop()
+            state = self._place(raw)
             if state in seen:
                 continue
             if len(seen) >= BUDGET:
                 return UNDECIDED
             seen.add(state)
+            path = (state, parent)
             k, stage, peak, left, done, placed = state
             if all(n == 0 or i in placed for i, n in enumerate(left)):
                 finished = self._finish(state)
                 if finished is True:
                     return POSSIBLE
                 if isinstance(finished, tuple):
-                    stack.append(finished)
+                    stack.append((finished, path))
             for i, n in enumerate(left):
                 if not n or self.pure[i] or not self.after[i] <= done:
                     continue
@@ -166,10 +175,45 @@ class _Search:
                 rest = (*left[:i], n - 1, *left[i + 1 :])
                 name = self.names[i]
                 if entered[0] == stage:  # an action here, of an event that moves elsewhere
-                    stack.append((k, stage, peak, rest, done | {name}, placed | {i}))
+                    stack.append(((k, stage, peak, rest, done | {name}, placed | {i}), path))
                 else:
-                    stack.append((k, entered[0], entered[1], rest, done | {name}, placed))
+                    stack.append(((k, entered[0], entered[1], rest, done | {name}, placed), path))
+            stack.extend((repeated, path) for repeated in self._repeated(path))
         return IMPOSSIBLE
+
+    def _repeated(self, path: tuple[State, _Path]) -> list[State]:
+        """The state of *path* with the loop that led to it gone round again, as often as it can be.
+
+        A loop is the moves since an earlier state of the path that differs only in
+        what is left of the segment: the same stage, stage reached, events applied and
+        events placed. Going round it again is as allowed as the first time, from
+        the same stage with the same facts, so the search need not step through the
+        thousands of rounds a group that goes evaluating and developing for years
+        makes (a long run of them would use up the budget). The most rounds come last,
+        to be tried first; a few less each before them, for the moves left to end the
+        segment where it ends.
+        """
+        state, parent = path
+        k, stage, peak, left, done, placed = state
+        for _ in range(self.reach):
+            if parent is None:
+                break
+            earlier, parent = parent
+            if earlier[1] == stage and earlier[:3] == state[:3] and earlier[4:] == state[4:]:
+                loop = [was - now for was, now in zip(earlier[3], left, strict=True)]
+                most = min(n // used for n, used in zip(left, loop, strict=True) if used)
+                return [
+                    (
+                        k,
+                        stage,
+                        peak,
+                        tuple(n - rounds * used for n, used in zip(left, loop, strict=True)),
+                        done,
+                        placed,
+                    )
+                    for rounds in range(max(1, most - self.reach), most + 1)
+                ]
+        return []
 
     def straight(self, start: State) -> str:
         """:meth:`run` when every segment is its last event alone: one order, nothing to search.
