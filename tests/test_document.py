@@ -271,6 +271,25 @@ def test_load_refuses_an_unknown_top_key(key: str) -> None:
     assert_problem(refusal(doc), "document.unknown_field", key)
 
 
+class _EqualToAll(str):
+    """A key that says it is every key: a tuple's ``in`` would take its word."""
+
+    __slots__ = ()
+
+    def __eq__(self, other: object) -> bool:
+        return True
+
+    def __hash__(self) -> int:
+        return 0
+
+
+@pytest.mark.parametrize("name", ["extra", "history"])
+def test_load_refuses_a_top_key_that_is_not_exact_text(name: str) -> None:
+    doc = document()
+    doc[_EqualToAll(name)] = doc.pop("history")  # as "history", it would hide the records
+    assert "document.unknown_field" in {code for code, _ in codes_at(refusal(doc))}
+
+
 def test_load_lists_every_top_level_problem() -> None:
     doc = document()
     del doc["id"], doc["stage"]

@@ -380,6 +380,25 @@ def test_a_mark_under_a_key_that_is_not_exact_text_is_refused(key: Any) -> None:
     assert ("document.invalid", "marks") in _codes(doc)
 
 
+class _Shown(str):
+    """A key whose ``repr`` must not be called: kelompok describes what it did not make."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        raise AssertionError
+
+
+@pytest.mark.parametrize("key", [_Shown("admit"), 10**5000, "x" * 100_000], ids=type)
+def test_a_count_under_a_key_that_is_no_event_is_described_briefly(key: Any) -> None:
+    doc = _head()
+    doc["counts"][key] = doc["counts"].pop("admit")
+    with pytest.raises(InvalidGroupData) as refused:
+        kelompok.load(doc)
+    assert ("document.invalid", "counts") in _codes(doc)
+    assert len(str(refused.value)) < 2_000
+
+
 def test_a_mapping_that_lies_about_its_keys_is_read_once() -> None:
     from collections.abc import Mapping  # noqa: PLC0415
 

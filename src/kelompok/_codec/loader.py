@@ -37,8 +37,8 @@ class Loader:
                 self.fail(
                     where + key, msg("document.missing", "is missing"), "document.missing_field"
                 )
-        for key in doc:
-            if key not in expected and key not in optional:
+        for key in doc:  # ``in`` a tuple asks a str subclass's own ``__eq__``: exact text only
+            if type(key) is not str or (key not in expected and key not in optional):
                 self.fail(
                     f"{where}{exact_text_or_description(key)}",
                     msg(

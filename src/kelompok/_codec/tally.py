@@ -40,7 +40,11 @@ def _counter(ld: Loader, raw: Any, where: str, events: Mapping[str, Any]) -> dic
         if type(key) is not str or key not in events:
             ld.fail(
                 where,
-                msg("document.tally_event", "counts {event!r}, which is not an event", event=key),
+                msg(
+                    "document.tally_event",
+                    "counts {event!r}, which is not an event",
+                    event=exact_text_or_description(key),
+                ),
             )
             return None
         if type(value) is not int or not 1 <= value < 2**63:
