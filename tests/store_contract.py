@@ -27,6 +27,7 @@ import kelompok
 from builders import CHARTER, PATHS, PRO_FOUNDERS, in_threads, payloads
 from kelompok import InvalidGroupData, TransitionNotAllowed
 from kelompok.store import Conflict, IdempotencyMismatch, NotFound, Store
+from kelompok.store import _ops as ops
 from kelompok.store._engine import resolve_url
 from store_workers import admit_keyed, admit_many, member
 
@@ -312,6 +313,26 @@ class StoreContract:
         assert [4, 4, 1] == [len(p) for p in pages]
         assert whole == [r for page in pages for r in page]
         assert whole[6:] == store.history(group_id, after=6)
+
+    def test_a_history_is_read_as_of_one_moment(self, store, url, monkeypatch):
+        # an event committed between reading the head and reading its records: PostgreSQL's
+        # READ COMMITTED would show the new record past the head's version, and refuse it
+        group_id = recruiting(store)
+        read_head = ops._head_row
+        fired: list[int] = []
+
+        def head_then_another_servers_event(conn: Any, gid: str, **how: Any) -> Any:
+            row = read_head(conn, gid, **how)
+            if not fired:
+                fired.append(row.version)
+                with Store(url) as other:
+                    other.fire(gid, "admit", member("between"))
+            return row
+
+        monkeypatch.setattr(ops, "_head_row", head_then_another_servers_event)
+        assert 4 == len(store.history(group_id))
+        assert [4] == fired
+        assert 5 == len(store.history(group_id))
 
     def test_find_pages_by_id_over_type_and_stage(self, store):
         for name in ("a", "b", "c"):

@@ -233,6 +233,18 @@ def test_bad_input_exits_2_with_a_message_and_no_traceback(capsys, db, args, sai
     assert "Traceback" not in err
 
 
+@pytest.mark.parametrize("where", ["missing/groups.db", ".", "notes.txt"])
+def test_a_database_that_cannot_be_opened_is_one_line_not_a_traceback(
+    capsys, tmp_path, monkeypatch, where
+):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "notes.txt").write_text("not a database\n" * 200)
+    status, _, err = run(capsys, "list", "--db", where)
+    assert 2 == status
+    assert "cannot open the database" in err
+    assert 1 == len(err.strip().splitlines())
+
+
 def test_without_the_cli_extra_the_demo_runs_and_the_rest_says_what_to_install(capsys, monkeypatch):
     for name in [m for m in sys.modules if m == "typer" or m.startswith("kelompok.cli")]:
         monkeypatch.delitem(sys.modules, name)

@@ -17,7 +17,14 @@ import sqlalchemy as sa
 import kelompok
 from builders import CHARTER, PRO_FOUNDERS
 from kelompok._base.errors import UsageError
-from kelompok.store import AsyncStore, NotFound, SchemaTooNew, open_async_store, open_store
+from kelompok.store import (
+    AsyncStore,
+    NotFound,
+    SchemaTooNew,
+    StoreUnavailable,
+    open_async_store,
+    open_store,
+)
 from kelompok.store import _calls as calls
 from kelompok.store import _engine as engine_module
 from kelompok.store._engine import resolve_url
@@ -123,12 +130,96 @@ def test_the_sqlite_file_is_in_wal_mode(sqlite_url):
 
 @pytest.mark.parametrize(
     "url",
-    ["mysql://db/x", "sqlite://", "sqlite:///:memory:", "nonsense://", 42],
+    [
+        "mysql://db/x",
+        "sqlite://",
+        "sqlite:///:memory:",
+        "sqlite:///file:shared?mode=memory&uri=true",
+        "sqlite:///file::memory:?uri=true",
+        "sqlite:///:memory:?cache=shared",
+        "nonsense://",
+        "sqlite:///x.db?timeout=soon",
+        "groups\x00.db",
+        "groups\ud800.db",
+        42,
+    ],
 )
 def test_a_url_the_store_cannot_use_says_what_it_can(url):
     with pytest.raises(UsageError) as caught:
         open_store(url)
     assert isinstance(caught.value, kelompok.KelompokError)
+
+
+@pytest.mark.parametrize("name", ["tenant?a.db", "report%41.db", "x#y.db"])
+def test_a_path_is_the_file_of_that_name(tmp_path, monkeypatch, name):
+    # read as a URL, "tenant?a.db" would be the file "tenant" and "report%41.db" reportA.db
+    monkeypatch.chdir(tmp_path)
+    with open_store(name) as store:
+        store.create(kelompok.PROFESSIONAL, id="here", name="A", profession="nurse")
+    assert [name] == [p.name for p in tmp_path.iterdir() if p.suffix == ".db"]
+    with open_store(str(tmp_path / name)) as store:
+        assert ["here"] == [g.id for g in store.find()]
+
+
+def test_a_relative_path_names_the_file_it_named_when_the_store_opened(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with open_store("groups.db") as store:
+        assert str(tmp_path / "groups.db") in store.url
+        (tmp_path / "elsewhere").mkdir()
+        monkeypatch.chdir(tmp_path / "elsewhere")
+        store.create(kelompok.PROFESSIONAL, id="here", name="A", profession="nurse")
+    assert not (tmp_path / "elsewhere" / "groups.db").exists()
+
+
+@pytest.mark.parametrize("what", ["not a database", "a directory", "a missing folder"])
+def test_a_file_the_store_cannot_open_is_unavailable_not_a_driver_error(tmp_path, what):
+    path = {
+        "not a database": tmp_path / "notes.txt",
+        "a directory": tmp_path,
+        "a missing folder": tmp_path / "missing" / "groups.db",
+    }[what]
+    if what == "not a database":
+        path.write_text("shopping: milk, eggs, bread\n" * 100)
+    with pytest.raises(StoreUnavailable) as caught:
+        open_store(str(path))
+    assert str(path) in caught.value.url
+    assert caught.value.reason in str(caught.value)
+    assert "tidak dapat membuka" in caught.value.text("id")
+
+
+def test_an_async_store_that_cannot_open_its_file_is_unavailable(tmp_path):
+    async def first_call() -> None:
+        store = open_async_store(str(tmp_path / "missing" / "groups.db"))
+        try:
+            await store.find()
+        finally:
+            await store.close()
+
+    with pytest.raises(StoreUnavailable):
+        asyncio.run(first_call())
+
+
+def test_a_nested_write_to_the_same_file_named_another_way_is_refused_at_once(
+    tmp_path, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "link").symlink_to(tmp_path)
+    with (
+        open_store("groups.db") as store,
+        open_store(str(tmp_path / "link" / "groups.db")) as other,
+    ):
+        group = store.create(kelompok.PROFESSIONAL, name="A", profession="nurse")
+
+        def nested(g: Any, record: Any) -> None:
+            other.create(kelompok.PROFESSIONAL, name="B", profession="nurse")
+
+        unsubscribe = kelompok.PROFESSIONAL.subscribe(nested)
+        try:
+            with pytest.raises(UsageError, match="same SQLite file"):
+                store.fire(group.id, "identify_needs", needs=["x"])
+        finally:
+            unsubscribe()
+        assert 0 == store.get(group.id).version
 
 
 def test_urls_name_the_drivers_the_extra_installs():

@@ -240,5 +240,6 @@ def expect(value: object, kind: type[Any], what: str) -> None:
 def name_is_text(kind: str, name: object) -> None:
     """Raise :class:`UsageError` unless *name* (of a stage, an event) is exactly a ``str``."""
     if type(name) is not str:
-        msg = f"a {kind} name must be text (str), got {describe(name)}"
+        article = "an" if kind[:1] in "aeiou" else "a"
+        msg = f"{article} {kind} name must be text (str), got {describe(name)}"
         raise UsageError(msg)

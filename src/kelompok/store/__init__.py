@@ -24,6 +24,7 @@ from kelompok.store._errors import (
     SchemaTooNew,
     StoreBusy,
     StoreError,
+    StoreUnavailable,
 )
 from kelompok.store._rows import OutboxEntry
 from kelompok.store._sync import Store, open_store
@@ -40,6 +41,7 @@ __all__ = [
     "Store",
     "StoreBusy",
     "StoreError",
+    "StoreUnavailable",
     "open_async_store",
     "open_store",
 ]

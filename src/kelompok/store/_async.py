@@ -17,7 +17,7 @@ from types import TracebackType
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from kelompok._base.compat import Self
 from kelompok._runtime.group import Group
@@ -25,7 +25,14 @@ from kelompok._runtime.history import HistoryRecord
 from kelompok._types.group_type import GroupType
 from kelompok.store import _calls as calls
 from kelompok.store import _ops as ops
-from kelompok.store._engine import engine_options, prepare, resolve_url, retryable
+from kelompok.store._engine import (
+    create,
+    engine_options,
+    prepare,
+    resolve_url,
+    retryable,
+    unavailable,
+)
 from kelompok.store._errors import Conflict, StoreBusy
 from kelompok.store._rows import OutboxEntry
 from kelompok.store._tables import ensure_schema
@@ -47,7 +54,9 @@ class AsyncStore:
     ) -> None:
         resolved = resolve_url(url, asynchronous=True)
         self.url = resolved.render_as_string(hide_password=True)
-        self._engine = create_async_engine(resolved, **engine_options(resolved))
+        self._engine: AsyncEngine = create(
+            create_async_engine, resolved, **engine_options(resolved)
+        )
         prepare(self._engine.sync_engine)
         self._settings = calls.settings(idempotency_ttl, outbox, head_cache)
         self._listeners = calls.Listeners()
@@ -114,8 +123,13 @@ class AsyncStore:
         async with self._setup[1]:
             if not self._ready:
                 await self._pool_open()
-                async with self._engine.connect() as conn:
-                    await conn.run_sync(ensure_schema)
+                try:
+                    async with self._engine.connect() as conn:
+                        await conn.run_sync(ensure_schema)
+                except sa.exc.DBAPIError as exc:  # no server, no such folder, not a database
+                    if retryable(exc):
+                        raise StoreBusy(None, 1) from exc
+                    raise unavailable(self.url, exc) from exc
                 self._ready = True
 
     # -- writing ----------------------------------------------------------------------

@@ -91,14 +91,17 @@ class transaction:  # noqa: N801 -- used as a statement: ``with transaction(conn
     "Serializable isolation / Savepoints / Transactional DDL"): the store begins it
     itself, ``BEGIN IMMEDIATE`` for a *write*, so that writers queue for the lock
     instead of failing halfway. Statements run through SQLAlchemy inside it
-    (``conn.execute``) take part in it, and are committed with it.
+    (``conn.execute``) take part in it, and are committed with it. A *snapshot*
+    reads every statement as of one moment on PostgreSQL too (``REPEATABLE READ``):
+    a head and the history rows it numbers, say.
     """
 
-    __slots__ = ("_conn", "_file", "_outer", "_write")
+    __slots__ = ("_conn", "_file", "_outer", "_snapshot", "_write")
 
-    def __init__(self, conn: sa.Connection, *, write: bool) -> None:
+    def __init__(self, conn: sa.Connection, *, write: bool, snapshot: bool = False) -> None:
         self._conn = conn
         self._write = write
+        self._snapshot = snapshot
         self._outer: Any = None
         self._file: str | None = None
 
@@ -107,6 +110,13 @@ class transaction:  # noqa: N801 -- used as a statement: ``with transaction(conn
         if conn.dialect.name != "sqlite":
             self._outer = conn.begin()
             self._outer.__enter__()
+            if self._snapshot:  # every statement of it sees the same commits (PostgreSQL's
+                # READ COMMITTED gives each its own); SQLite's transaction is one snapshot
+                try:
+                    execute(conn, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ").close()
+                except BaseException as exc:
+                    self._outer.__exit__(type(exc), exc, exc.__traceback__)
+                    raise
             return
         if self._write and conn.dialect.driver == "pysqlite":
             self._file = _own_write(conn.engine.url.database, conn)

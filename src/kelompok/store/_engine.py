@@ -11,13 +11,13 @@ even without the locks.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Any, Final
 
 import sqlalchemy as sa
 from sqlalchemy import event
 
 from kelompok._base.errors import UsageError
+from kelompok.store._errors import StoreUnavailable
 
 DEFAULT_FILE: Final = "kelompok.db"
 """The embedded default: an SQLite file in the working directory."""
@@ -37,23 +37,78 @@ def resolve_url(url: str | None, *, asynchronous: bool = False) -> sa.URL:
     if type(url) is not str:
         msg = f"the store's URL must be text (str) or None, got {type(url).__name__}"
         raise UsageError(msg)
-    if "://" not in url:
-        url = f"sqlite:///{Path(url)}"
-    try:
-        parsed = sa.make_url(url)
-    except sa.exc.ArgumentError as exc:
-        msg = f"not a database URL: {url!r} ({exc})"
-        raise UsageError(msg) from None
+    if "://" not in url:  # a path, taken as it is: "?" and "%" are a file name's letters
+        parsed = sa.URL.create("sqlite", database=url)
+    else:
+        try:
+            parsed = sa.make_url(url)
+        except sa.exc.ArgumentError as exc:
+            msg = f"not a database URL: {url!r} ({exc})"
+            raise UsageError(msg) from None
     backend, _, driver = parsed.drivername.partition("+")
     if backend == "postgresql" and driver in ("", "psycopg", "psycopg_async"):
         return parsed.set(drivername="postgresql+psycopg")
     if backend == "sqlite" and driver in ("", "pysqlite", "aiosqlite"):
-        return parsed.set(drivername="sqlite+aiosqlite" if asynchronous else "sqlite+pysqlite")
+        database = _sqlite_file(parsed)
+        return parsed.set(
+            drivername="sqlite+aiosqlite" if asynchronous else "sqlite+pysqlite",
+            database=database,
+        )
     msg = (
         f"the store runs on SQLite (sqlite:///path) or PostgreSQL "
         f"(postgresql+psycopg://...), not {parsed.drivername!r}"
     )
     raise UsageError(msg)
+
+
+def _sqlite_file(url: sa.URL) -> str:
+    """The SQLite file *url* names, as an absolute path with no links in it.
+
+    Two stores on one file, however each names it, then know they are on the same
+    file (``_driver._own_write``), and a later ``chdir`` moves neither. A memory
+    database is refused: each connection would have one of its own.
+    """
+    database = url.database or ""
+    query = url.query
+    memory = (
+        database in ("", ":memory:")
+        or query.get("mode") == "memory"
+        or (bool(query.get("uri")) and ":memory:" in database)
+    )
+    if memory:
+        msg = "the store needs an SQLite file (sqlite:///path/to/file.db), not a memory database"
+        raise UsageError(msg)
+    if "\x00" in database:
+        msg = "the SQLite file's path holds a NUL character"
+        raise UsageError(msg)
+    try:
+        os.fsencode(database)
+    except UnicodeError:
+        msg = "the SQLite file's path cannot be written in this system's file names"
+        raise UsageError(msg) from None
+    if query.get("uri"):  # an SQLite URI (file:...): SQLite reads it, as it is
+        return database
+    return os.path.realpath(database)
+
+
+def create(make: Any, url: sa.URL, **options: Any) -> Any:
+    """``make(url, **options)`` (``create_engine`` or its async twin); ``UsageError`` if refused.
+
+    The URL's query is read here (``?timeout=soon``, say).
+    """
+    try:
+        return make(url, **options)
+    except (sa.exc.ArgumentError, ValueError, TypeError) as exc:
+        shown = url.render_as_string(hide_password=True)
+        msg = f"the store cannot connect with the options of {shown!r}: {exc}"
+        raise UsageError(msg) from None
+
+
+def unavailable(url: str, exc: sa.exc.DBAPIError) -> StoreUnavailable:
+    """The error for a database that could not be opened, saying what its driver said."""
+    said = str(exc.orig).strip().splitlines()
+    reason = said[0][:300] if said else type(exc.orig).__name__
+    return StoreUnavailable(url, reason)
 
 
 def engine_options(url: sa.URL, *, kept: bool = False) -> dict[str, Any]:
@@ -62,12 +117,7 @@ def engine_options(url: sa.URL, *, kept: bool = False) -> dict[str, Any]:
     *kept*: each thread keeps its own SQLite connection (:mod:`kelompok.store._kept`),
     so no pool is needed, nor a bound on how many threads a pool lets connect.
     """
-    if url.get_backend_name() == "sqlite":
-        if url.database in (None, "", ":memory:"):
-            msg = (
-                "the store needs an SQLite file (sqlite:///path/to/file.db), not a memory database"
-            )
-            raise UsageError(msg)
+    if url.get_backend_name() == "sqlite":  # resolve_url refused a memory database
         options: dict[str, Any] = {"connect_args": {"timeout": BUSY_TIMEOUT}}
         return options | {"poolclass": sa.NullPool} if kept else options
     return {"pool_pre_ping": True}

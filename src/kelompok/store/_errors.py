@@ -148,3 +148,29 @@ class SchemaTooNew(StoreError):
         )
         self.found = found
         self.supported = supported
+
+
+class StoreUnavailable(StoreError):
+    """The database could not be opened: no server answers, or the file is not a database.
+
+    Raised by ``open_store`` (and by an async store's first call): the URL names
+    a server that is not running or refuses the login, a folder that does not
+    exist, a directory, or a file that is not an SQLite database. Nothing was
+    written.
+
+    Attributes:
+        url: the store's URL, without its password.
+        reason: what the database driver said.
+    """
+
+    def __init__(self, url: str, reason: str) -> None:
+        super().__init__(
+            msg(
+                "store.unavailable",
+                "cannot open the database at {url}: {reason}",
+                url=url,
+                reason=reason,
+            )
+        )
+        self.url = url
+        self.reason = reason

@@ -272,8 +272,12 @@ def _resolved(
 def history_page(
     conn: sa.Connection, settings: Settings, group_id: str, after: int, limit: int | None
 ) -> list[HistoryRecord]:
-    """Records ``after + 1`` on (at most *limit*); the whole history is checked with its head."""
-    with transaction(conn, write=False):
+    """Records ``after + 1`` on (at most *limit*); the whole history is checked with its head.
+
+    The head and the records are read as of one moment: a record committed after the
+    head was read would be numbered past its version.
+    """
+    with transaction(conn, write=False, snapshot=True):
         head = _head_row(conn, group_id)
         query = (
             sa.select(history.c.seq, history.c.event, history.c.record)

@@ -15,7 +15,14 @@ from kelompok._runtime.history import HistoryRecord
 from kelompok._types.group_type import GroupType
 from kelompok.store import _calls as calls
 from kelompok.store import _ops as ops
-from kelompok.store._engine import engine_options, prepare, resolve_url, retryable
+from kelompok.store._engine import (
+    create,
+    engine_options,
+    prepare,
+    resolve_url,
+    retryable,
+    unavailable,
+)
 from kelompok.store._errors import Conflict, StoreBusy
 from kelompok.store._kept import Connections
 from kelompok.store._rows import OutboxEntry
@@ -43,12 +50,18 @@ class Store:
     ) -> None:
         resolved = resolve_url(url)
         self.url = resolved.render_as_string(hide_password=True)
-        self._engine = sa.create_engine(resolved, **engine_options(resolved, kept=True))
+        self._settings = calls.settings(idempotency_ttl, outbox, head_cache)
+        self._engine: sa.Engine = create(
+            sa.create_engine, resolved, **engine_options(resolved, kept=True)
+        )
         prepare(self._engine)
         self._connections = Connections(self._engine)
-        self._settings = calls.settings(idempotency_ttl, outbox, head_cache)
         self._listeners = calls.Listeners()
-        self._retried(None, ensure_schema)
+        try:
+            self._retried(None, ensure_schema)
+        except sa.exc.DBAPIError as exc:  # no server, no such folder, not a database file
+            self._engine.dispose()
+            raise unavailable(self.url, exc) from exc
 
     # -- writing ----------------------------------------------------------------------
 
