@@ -265,6 +265,43 @@ def test_load_refuses_latest_records_that_do_not_end_in_the_head(
     assert problem in _codes(doc)
 
 
+@pytest.mark.parametrize(("type_name", "stage"), STAGES)
+@pytest.mark.parametrize("records", [1, 2, 3])
+def test_every_latest_records_of_every_group_load(type_name: str, stage: str, records: int):
+    full = _group(type_name, stage).to_dict()
+    if full["version"] < records:
+        return
+    doc = {**full, "history_from": full["version"] - records, "history": full["history"][-records:]}
+    if doc["history_from"] == 0:
+        del doc["history_from"]  # the whole history
+    assert kelompok.load(json.loads(json.dumps(doc))).to_dict() == doc
+
+
+@pytest.mark.parametrize("source", ["awareness", "needs_identified", "recruiting"])
+def test_latest_records_cannot_start_where_the_event_before_them_never_ends(source: str):
+    # dissolve is allowed from these stages, but the group was collaborating: its last event
+    # before the records was collaborate, which ends nowhere else
+    light = kelompok.load(_group("professional", "collaborating").to_dict(history=False))
+    light.fire("dissolve", reason="done")
+    doc = json.loads(json.dumps(light.to_dict()))
+    assert kelompok.load(doc).history[0].source == "collaborating"
+    doc["history"][0]["source"] = source
+    assert ("document.history", "history[0].source") in _codes(doc)
+
+
+def test_latest_records_cannot_start_in_a_stage_no_earlier_event_entered():
+    # the first evaluate is the only way into evaluating: as an action there, it would
+    # start in a stage the group had not entered (the head has reached evaluating, so the
+    # order of stages alone does not show it)
+    full = _group("professional", "evaluating").to_dict()
+    doc = {**full, "history_from": full["version"] - 1, "history": full["history"][-1:]}
+    doc = json.loads(json.dumps(doc))
+    assert doc["history"][0]["event"] == "evaluate"
+    assert kelompok.load(doc).version == full["version"]
+    doc["history"][0]["source"] = "evaluating"
+    assert ("document.history", "history[0].source") in _codes(doc)
+
+
 def test_the_whole_history_must_make_the_head_exactly() -> None:
     doc = json.loads(json.dumps(_group("professional", "recruiting").to_dict()))
     assert ("document.history", "counts") in _codes(

@@ -194,6 +194,7 @@ def test_an_async_store_that_cannot_open_its_file_is_unavailable(tmp_path):
             await store.find()
         finally:
             await store.close()
+            await asyncio.sleep(0.2)  # the driver's thread ends on this loop, not after it closed
 
     with pytest.raises(StoreUnavailable):
         asyncio.run(first_call())

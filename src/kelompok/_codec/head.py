@@ -156,6 +156,8 @@ def _tail(  # noqa: PLR0913, PLR0917 -- the head's fields that the history must 
             ),
             "document.history",
         )
+    elif history:
+        _tail_start(ld, gt._engine, tally, history, start)  # noqa: SLF001
     if reached != peak:
         ld.fail(
             "reached",
@@ -166,6 +168,42 @@ def _tail(  # noqa: PLR0913, PLR0917 -- the head's fields that the history must 
             "document.history",
         )
     return history
+
+
+def _tail_start(
+    ld: Loader, engine: Engine, tally: Tally, history: list[HistoryRecord], start: int
+) -> None:
+    """The first of the latest records starts where the event applied before it can end.
+
+    That event is the one whose mark was taken at ``history_from`` (its last
+    application); when no mark was, it is applied again in the records, so it is
+    one of theirs that the head counts more of. And the group must have entered that
+    stage: it is the first stage, or one that an event applied before moves into
+    (docs/model.md §4.4).
+    """
+    counts, marks = tally
+    later = collections.Counter(r.event for r in history)
+    applied = [e for e, n in counts.items() if n > later.get(e, 0)]  # before the records
+    last = [e for e, mark in marks.items() if sum(mark.values()) == start]
+    before = last or [e for e in applied if later.get(e)]
+    source = history[0].source
+    moves = engine.events
+    ends_there = any(
+        (dest or left) == source for e in before for left, dest in moves[e].moves.items()
+    )
+    entered = source == engine.group_type.initial or any(
+        dest == source for e in applied for dest in moves[e].moves.values()
+    )
+    if not (ends_there and entered):
+        ld.fail(
+            "history[0].source",
+            msg(
+                "document.tail_source",
+                "is {source!r}, but no event applied before the records can end there",
+                source=source,
+            ),
+            "document.history",
+        )
 
 
 def _tail_agrees(tally: Tally, history: list[HistoryRecord]) -> bool:
