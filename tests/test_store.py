@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor, wait
 from typing import Any
 
+import attrs
 import pytest
 import sqlalchemy as sa
 
@@ -500,3 +501,58 @@ def test_a_write_cancelled_between_two_attempts_still_makes_its_next_attempts(
     cancelled, made = asyncio.run(_cancelled_between_attempts(f"sqlite:///{path}", path, write))
     assert cancelled
     assert made == version
+
+
+@attrs.frozen
+class _Allies:
+    name: str
+    allies: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class _Founding:
+    name: str
+
+
+@attrs.frozen
+class _MaybeAlly:
+    partner: kelompok.PartnerRef | None
+
+
+@attrs.frozen
+class _Allied:
+    partners: tuple[kelompok.PartnerRef, ...]
+
+
+def _alliance() -> kelompok.GroupType[Any]:
+    label = {"en": "x", "id": "x"}
+    return kelompok.register(
+        kelompok.GroupType(
+            name="alliance",
+            label=label,
+            stages=[kelompok.Stage("open", label), kelompok.Stage("closed", label, terminal=True)],
+            events=[
+                kelompok.Event("ally", label, moves={"open": None}, payload=_MaybeAlly),
+                kelompok.Event("allies", label, moves={"open": None}, payload=_Allied),
+                kelompok.Event("close", label, moves={"open": "closed"}),
+            ],
+            data=_Allies,
+            founding=_Founding,
+            initial_data=lambda f: _Allies(name=f.name),
+            group_class=kelompok.Group,
+        )
+    )
+
+
+@pytest.mark.parametrize(("event", "field"), [("ally", "partner"), ("allies", "partners")])
+def test_a_group_reference_inside_a_payload_field_is_refused_not_trusted(sqlite_url, event, field):
+    # the store reads the partner only for a field typed exactly PartnerRef: inside an
+    # Optional or a tuple, a client's own description of a group ("ghost") would be taken
+    alliance = _alliance()
+    ghost = {"id": "ghost", "name": "Ghost", "type": "alliance", "stage": "open"}
+    given = {"partner": ghost, "partners": [ghost]}[field]
+    with open_store(sqlite_url) as store:
+        group = store.create(alliance, name="A")
+        with pytest.raises(UsageError, match="typed exactly PartnerRef"):
+            store.fire(group.id, event, {field: given})
+        assert 0 == store.get(group.id).version

@@ -7,7 +7,9 @@ effect whose data breaks the type's invariants each give ``DefinitionBug``
 naming the culprit; the group is left exactly as it was and keeps working.
 """
 
+import datetime as dt
 import json
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -244,6 +246,106 @@ def test_an_effect_that_misbehaves_is_a_definition_bug(case):
     assert [] == bug.reasons
     if case.startswith("raises"):
         assert isinstance(bug.__cause__, ValueError | KeyError)
+
+
+@attrs.frozen
+class Dated:
+    name: str
+    items: tuple[str, ...] = ()
+    when: dt.datetime | None = None
+
+
+_PLUS1, _MINUS1 = (dt.timezone(dt.timedelta(hours=h)) for h in (1, -1))
+UNWRITABLE: dict[str, Callable[[Any, Any], Any]] = {
+    "a lone surrogate in a text": lambda g, p: attrs.evolve(g.data, name="\ud800"),
+    "a lone surrogate in a tuple": lambda g, p: attrs.evolve(g.data, items=("ok", "\udfff")),
+    "a moment before the first in UTC": lambda g, p: attrs.evolve(
+        g.data, when=dt.datetime.min.replace(tzinfo=_PLUS1)
+    ),
+    "a moment after the last in UTC": lambda g, p: attrs.evolve(
+        g.data, when=dt.datetime.max.replace(tzinfo=_MINUS1)
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(UNWRITABLE))
+def test_an_effect_that_stores_what_no_document_holds_is_a_definition_bug(case):
+    # fire would keep it, and the group's own document would be refused by load (or be no
+    # JSON at all: to_json fails on a lone surrogate)
+    g = used(box_type(f"unwritable_{len(case)}", effect=UNWRITABLE[case], data=Dated))
+    bug = assert_bug(g, "put", "effect", {"item": "second"})
+    assert "do not fit their fields" in str(bug)
+
+
+def test_initial_data_that_no_document_holds_is_a_definition_bug():
+    box = box_type("unwritable_create", data=Dated)
+    box = attrs.evolve(box, initial_data=lambda args: Dated(name="\ud800"))
+    with pytest.raises(kelompok.DefinitionBug, match="initial_data"):
+        box.create(name="Kotak")
+
+
+def _shouting(value: str) -> str:
+    return value + "\ud800"
+
+
+def _not_a_number(value: float) -> float:
+    return math.nan
+
+
+def _deep(value: list[Any]) -> list[Any]:
+    for _ in range(40):
+        value = [value]
+    return value
+
+
+@attrs.frozen
+class ShoutedText:
+    value: str = attrs.field(converter=_shouting)
+
+
+@attrs.frozen
+class NotANumber:
+    value: float = attrs.field(converter=_not_a_number)
+
+
+@attrs.frozen
+class Deep:
+    value: list[int] = attrs.field(converter=_deep)
+
+
+@attrs.frozen
+class Huge:
+    value: int = attrs.field(converter=lambda v: v * 2**70)
+
+
+@attrs.frozen
+class NumberKeys:
+    value: dict[str, int] = attrs.field(converter=lambda v: {1: 1})
+
+
+CONVERTED = {ShoutedText: "x", NotANumber: 1.5, Deep: [1], Huge: 2, NumberKeys: {"a": 1}}
+
+
+@pytest.mark.parametrize("payload", list(CONVERTED), ids=lambda c: c.__name__)
+def test_a_payload_converter_that_makes_no_json_is_a_definition_bug(payload):
+    # the converter runs after the payload was checked: what it makes is checked again
+    # before it is recorded, or the record would hold what no document can
+    bad = box_type(f"converted_{payload.__name__}", effect=lambda g, p: g.data)
+    events = [attrs.evolve(e, payload=payload) if e.name == "put" else e for e in bad.events]
+    g = used(attrs.evolve(bad, events=events))
+    bug = assert_bug(g, "put", "payload", {"value": CONVERTED[payload]})
+    assert "not strict JSON" in str(bug)
+
+
+@attrs.frozen
+class ShoutedName:
+    name: str = attrs.field(converter=_shouting)
+
+
+def test_a_founding_converter_that_makes_what_no_document_holds_is_a_definition_bug():
+    box = attrs.evolve(box_type("converted_founding"), founding=ShoutedName)
+    with pytest.raises(kelompok.DefinitionBug, match="founding class"):
+        box.create(name="Kotak")
 
 
 @attrs.frozen

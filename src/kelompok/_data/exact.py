@@ -23,8 +23,8 @@ from typing import Any
 
 import attrs
 
-from kelompok._base.frozen import FrozenMap
-from kelompok._base.frozen_list import FrozenList
+from kelompok._base.frozen import FrozenMap, frozen_map
+from kelompok._base.frozen_list import FrozenList, frozen_list
 from kelompok._data.immutable import SIMPLE_CHECKS
 
 Check = Callable[[object], bool]
@@ -154,3 +154,44 @@ def loads_as_stored(cls: type[Any]) -> bool:
         else:
             stack += typing.get_args(current)
     return True
+
+
+_TRUSTED: set[Any] = {frozen_map, frozen_list}
+"""Converters whose value is what they were given, checked or frozen: kelompok's own."""
+_free: dict[type[Any], bool] = {}
+
+
+def trust_converter(converter: Any) -> Any:
+    """Note *converter* as one that returns only checked text or a frozen copy; returns it."""
+    _TRUSTED.add(converter)
+    _free.clear()
+    return converter
+
+
+def converts_freely(cls: type[Any]) -> bool:
+    """Whether a field of attrs class *cls* (or of a class it holds) has a converter of its own.
+
+    Such a converter runs after the payload was checked, and may return anything: a
+    ``NaN``, a lone surrogate, a number out of range. What it makes must then be
+    checked once more before it is recorded.
+    """
+    known = _free.get(cls)
+    if known is not None:
+        return known
+    seen: set[Any] = set()
+    stack: list[Any] = [cls]
+    found = False
+    while stack and not found:
+        current = stack.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        origin = typing.get_origin(current) or current
+        if isinstance(origin, type) and attrs.has(origin):
+            fields = attrs.fields(origin)
+            found = any(f.converter is not None and f.converter not in _TRUSTED for f in fields)
+            stack += typing.get_type_hints(origin).values()
+        else:
+            stack += typing.get_args(current)
+    _free[cls] = found
+    return found

@@ -85,11 +85,31 @@ def value_check(annotation: Any) -> Callable[[object], bool]:  # noqa: PLR0911 -
 
 
 def _aware(value: object) -> bool:
-    return type(value) is dt.datetime and value.utcoffset() is not None
+    """A moment with an offset, that is a moment in UTC too (``load`` reads it in UTC)."""
+    if type(value) is not dt.datetime or value.utcoffset() is None:
+        return False
+    try:
+        value.astimezone(dt.timezone.utc)
+    except OverflowError:  # datetime.min at +01:00, say: before the first moment in UTC
+        return False
+    return True
+
+
+def _text(value: object) -> bool:
+    """Exact text that UTF-8 can write: no lone surrogate, which no document can hold."""
+    if type(value) is not str:
+        return False
+    if value.isascii():
+        return True
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 SIMPLE_CHECKS: dict[Any, Callable[[object], bool]] = {
-    str: lambda v: type(v) is str,
+    str: _text,
     int: lambda v: type(v) is int and -(2**63) <= v < 2**63,
     float: lambda v: type(v) in (float, int) and math.isfinite(v),  # type: ignore[arg-type]
     bool: lambda v: v is True or v is False,

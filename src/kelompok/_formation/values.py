@@ -18,6 +18,7 @@ from kelompok._base.frozen import FrozenMap, frozen_map
 from kelompok._base.scalars import describe, exact_nonblank, exact_text
 from kelompok._base.text import msg
 from kelompok._data.convert import register_coercion
+from kelompok._data.exact import trust_converter
 from kelompok._data.schema import NONBLANK
 from kelompok._runtime.group import Group
 
@@ -74,10 +75,10 @@ if TYPE_CHECKING:  # mypy's attrs plugin knows converters that are functions, so
         """Attrs converter: a list or tuple of exact texts, stored as a tuple."""
 
 else:
-    text = _named(exact_text, plain=True)
-    nonblank = _named(exact_nonblank, plain=True, blank=False)
-    optional_text = _named(_optional(exact_text), plain=True)
-    texts = _named(_texts_of)
+    text = trust_converter(_named(exact_text, plain=True))
+    nonblank = trust_converter(_named(exact_nonblank, plain=True, blank=False))
+    optional_text = trust_converter(_named(_optional(exact_text), plain=True))
+    texts = trust_converter(_named(_texts_of))
 
 
 @attrs.frozen

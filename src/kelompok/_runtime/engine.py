@@ -36,7 +36,7 @@ from kelompok._base.entries import changed_entries
 from kelompok._base.errors import DefinitionBug
 from kelompok._base.scalars import describe, describe_exception
 from kelompok._data.convert import converter, document_converter, register_enum
-from kelompok._data.exact import field_checks
+from kelompok._data.exact import converts_freely, exact_check, field_checks
 from kelompok._data.immutable import enums_in, value_check
 from kelompok._definition.graph import stage_edges
 
@@ -121,6 +121,9 @@ class Engine:
     ) -> Any:
         """A new group in the initial stage, made from the type's founding arguments."""
         gt = self.group_type
+        if converts_freely(gt.founding) and not exact_check(gt.founding)(founding):
+            what = "made founding arguments that do not fit its fields, in a converter of its own?"
+            raise DefinitionBug("create", "the founding class", what)
         try:
             data = gt.initial_data(founding)
         except Exception as exc:

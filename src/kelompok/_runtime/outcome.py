@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from kelompok._base.errors import DefinitionBug, TransitionNotAllowed
 from kelompok._data.convert import converter
+from kelompok._data.exact import converts_freely
+from kelompok._data.json import NotJSON, copy_json
 from kelompok._runtime.checks import checked_effect, event_reasons
 from kelompok._runtime.history import HistoryRecord
 from kelompok._runtime.state import State
@@ -69,7 +71,7 @@ def outcome(  # noqa: PLR0913, PLR0917 -- the event, how it was fired, the state
         base.stage,
         dest,
         moment,
-        converter.unstructure(obj) if obj is not None else {},
+        {} if obj is None else _recorded(spec, obj),
         actor,
         moment.isoformat(),
         spec.label,
@@ -83,3 +85,15 @@ def outcome(  # noqa: PLR0913, PLR0917 -- the event, how it was fired, the state
     )
     watch = engine.invariants_to_check(changed, dest != base.stage, spec.name)
     return Outcome(record, new, watch, entries)
+
+
+def _recorded(spec: Event, obj: Any) -> dict[str, Any]:
+    """The payload *obj* as its record holds it: strict JSON, or the type's own bug."""
+    payload: dict[str, Any] = converter.unstructure(obj)
+    if converts_freely(type(obj)):  # a converter of the type's own ran after the checks
+        try:
+            copy_json(payload, check=True)
+        except NotJSON as exc:
+            what = f"made a payload that is not strict JSON ({exc}), in a converter of its own?"
+            raise DefinitionBug(spec.name, f"the payload class of {spec.name!r}", what) from None
+    return payload

@@ -16,7 +16,7 @@ from typing import Any, Final
 
 import attrs
 
-from kelompok._base.errors import InvalidGroupData, InvalidValue
+from kelompok._base.errors import InvalidGroupData, InvalidValue, UsageError
 from kelompok._base.scalars import exact_group_id
 from kelompok._base.text import Reason, msg
 from kelompok._codec.document import record_document
@@ -289,5 +289,32 @@ def reference_fields(spec: Event) -> tuple[str, ...]:
         return known[1]
     hints = typing.get_type_hints(spec.payload) if spec.payload is not None else {}
     names = tuple(name for name, kind in hints.items() if kind in REFERENCES)
+    inside = [name for name, kind in hints.items() if kind not in REFERENCES and _holds_one(kind)]
+    if inside:  # a caller would describe that group itself, and the store cannot check it
+        msg = (
+            f"the store reads another group only for a payload field typed exactly PartnerRef; "
+            f"{spec.name!r} has {', '.join(map(repr, inside))}, which holds one inside "
+            "(Optional, a tuple, a class): type it PartnerRef, or fire it on a group of your own"
+        )
+        raise UsageError(msg)
     _fields[id(spec)] = (spec, names)
     return names
+
+
+def _holds_one(annotation: Any) -> bool:
+    """Whether *annotation* holds a group reference anywhere inside it."""
+    seen: set[Any] = set()
+    stack = [annotation]
+    while stack:
+        current = stack.pop()
+        if current in REFERENCES:
+            return True
+        if current in seen:
+            continue
+        seen.add(current)
+        origin = typing.get_origin(current) or current
+        if isinstance(origin, type) and attrs.has(origin):
+            stack += typing.get_type_hints(origin).values()
+        else:
+            stack += typing.get_args(current)
+    return False
