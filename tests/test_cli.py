@@ -159,6 +159,25 @@ def test_a_refusal_exits_1_with_its_reasons_in_the_language_asked(capsys, db):
     assert "stage.not_allowed" == json.loads(refused[1])["reasons"][0]["code"]
 
 
+def test_the_commands_own_words_and_errors_are_in_the_language_asked(capsys, db, monkeypatch):
+    status, _, err = run(capsys, "new", "professional", "A", "--lang", "id")
+    assert 2 == status
+    assert err.startswith("kelompok: tidak dapat membuat kelompok professional;")
+    assert "isian ini wajib diisi" in err
+    assert "reason.message" not in err  # a hint for Python code, not for the command
+    main(["new", "volunteer", "Relawan", "--id", "v"])
+    capsys.readouterr()
+    refused = run(capsys, "fire", "v", "open_recruitment", "--lang", "id")[2]
+    assert refused.startswith("ditolak: open_recruitment pada tahap awareness")
+    missing = run(capsys, "status", "nope", "--lang", "id")[2]
+    assert "tidak ada kelompok tersimpan dengan id 'nope'" in missing
+    shown = run(capsys, "status", "v", "--lang", "id")[1]
+    for word in ("tahap: awareness", "langkah berikutnya", "masih perlu", "siap"):
+        assert word in shown
+    monkeypatch.setenv("KELOMPOK_LANG", "id")
+    assert "tidak ada kelompok tersimpan" in run(capsys, "status", "nope")[2]
+
+
 def test_data_from_a_file_or_standard_input(capsys, db, tmp_path, monkeypatch):
     main(["new", "volunteer", "Relawan", "--id", "v"])
     payload = tmp_path / "needs.json"
@@ -222,6 +241,9 @@ def test_the_diagram_highlights_a_stored_groups_stage(capsys, db):
         (["new", "volunteer", "X", "--field", "colour=red"], ""),
         (["history", "v", "--after", "x"], ""),
         (["fire", "v", "--bogus"], ""),
+        (["list", "--type", "chess"], "chess"),
+        (["list", "--stage", "nonsense"], "'nonsense' is not a stage of any group type"),
+        (["list", "--type", "volunteer", "--stage", "evaluating"], "not a stage of a 'volunteer'"),
     ],
 )
 def test_bad_input_exits_2_with_a_message_and_no_traceback(capsys, db, args, said):

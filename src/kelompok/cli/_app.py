@@ -12,7 +12,8 @@ from collections.abc import Sequence
 
 import typer
 
-from kelompok._base.errors import KelompokError, TransitionNotAllowed
+from kelompok._base.errors import CreationRefused, KelompokError, TransitionNotAllowed
+from kelompok._base.text import Message, Text, msg
 from kelompok.cli import _groups, _out, _types
 
 app = typer.Typer(
@@ -57,9 +58,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     except TransitionNotAllowed as refusal:  # outside fire (which prints its reasons itself)
         _out.err.print(f"kelompok: {refusal}", markup=False)
         return _out.REFUSED
+    except CreationRefused as refusal:
+        lang = _lang(args)
+        heading = msg(
+            "cli.create_refused",
+            "cannot create a {type} group; nothing was created",
+            type=refusal.group_type,
+        )(lang)
+        _out.err.print(f"kelompok: {heading}", markup=False)
+        _out.reasons(refusal.reasons, lang)
+        return _out.BAD_INPUT
     except KelompokError as error:
-        _out.err.print(f"kelompok: {error}", markup=False)
+        text = getattr(error, "text", None)  # the store's errors say it in every language
+        shown = text(_lang(args)) if isinstance(text, Message | Text) else str(error)
+        _out.err.print(f"kelompok: {shown}", markup=False)
         return _out.BAD_INPUT
     except BrokenPipeError:  # `kelompok history ID | head`: the reader left, which is fine
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return _out.OK
+
+
+def _lang(args: Sequence[str]) -> str:
+    """The ``--lang`` of *args* (or ``$KELOMPOK_LANG``), for an error raised past its command."""
+    for i, arg in enumerate(args):
+        if arg == "--lang" and i + 1 < len(args):
+            return args[i + 1]
+        if arg.startswith("--lang="):
+            return arg.partition("=")[2]
+    return os.environ.get("KELOMPOK_LANG") or "en"

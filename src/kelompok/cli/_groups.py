@@ -9,9 +9,10 @@ from typing import Annotated, Any
 
 import typer
 
-from kelompok._base.errors import TransitionNotAllowed
+from kelompok._base.errors import TransitionNotAllowed, UsageError
+from kelompok._base.text import msg
 from kelompok._runtime.group import Group
-from kelompok._types.registry import get_group_type
+from kelompok._types.registry import get_group_type, group_types
 from kelompok.cli import _out
 from kelompok.cli._options import After, Db, Json, Lang, Limit, open_db
 
@@ -103,7 +104,13 @@ def fire(
                     }
                 )
             else:
-                _out.err.print(f"refused: {event} in stage {refusal.stage}", markup=False)
+                line = msg(
+                    "cli.refused",
+                    "refused: {event} in stage {stage}",
+                    event=event,
+                    stage=refusal.stage,
+                )(lang)
+                _out.err.print(line, markup=False)
                 _out.reasons(refusal.reasons, lang)
             raise typer.Exit(_out.REFUSED) from None
     _show_group(group, lang, as_json)
@@ -127,18 +134,26 @@ def _show_group(group: Group, lang: str, as_json: bool, *, steps: bool = False) 
     if as_json:
         _out.emit_json(shown)
         return
+    stage = msg("cli.stage", "stage")(lang)
     _out.out.print(
         f"{shown['name']} ({shown['type_label']}) id={group.id} version={group.version}\n"
-        f"stage: {shown['stage']} - {shown['stage_label']}",
+        f"{stage}: {shown['stage']} - {shown['stage_label']}",
         markup=False,
     )
     if not steps:
         return
     rows = []
+    ready = msg("cli.ready", "ready")(lang)
     for step in group.next_steps():
         unmet = "\n".join(f"{r.code}: {r.message(lang)}" for r in step.unmet)
-        rows.append([step.event, step.label(lang), step.dest or "", unmet or "ready"])
-    _out.table("next steps", ["event", "label", "to", "still needs"], rows)
+        rows.append([step.event, step.label(lang), step.dest or "", unmet or ready])
+    columns = [
+        msg("cli.event", "event")(lang),
+        msg("cli.label", "label")(lang),
+        msg("cli.to", "to")(lang),
+        msg("cli.still_needs", "still needs")(lang),
+    ]
+    _out.table(msg("cli.next_steps", "next steps")(lang), columns, rows)
 
 
 @app.command()
@@ -194,6 +209,7 @@ def list_groups(
     as_json: Json = False,
 ) -> None:
     """Stored groups by id, a page at a time."""
+    _known_stage(type_name, stage)
     with open_db(db) as store:
         found = store.find(type=type_name, stage=stage, after=after, limit=limit + 1)
     page, rest = found[:limit], found[limit:]
@@ -215,3 +231,16 @@ def list_groups(
         )
     if rest:
         _out.more("kelompok list", page[-1].id)
+
+
+def _known_stage(type_name: str | None, stage: str | None) -> None:
+    """Refuse an unknown type, or a stage that it (or every known type) does not have.
+
+    A typo would otherwise list no group, as if there were none.
+    """
+    types = [get_group_type(type_name)] if type_name is not None else group_types().values()
+    if stage is None or any(stage in (s.name for s in gt.stages) for gt in types):
+        return
+    where = f"a {type_name!r} group" if type_name is not None else "any group type"
+    msg = f"{stage!r} is not a stage of {where}"
+    raise UsageError(msg)
