@@ -255,6 +255,14 @@ def test_bad_input_exits_2_with_a_message_and_no_traceback(capsys, db, args, sai
     assert "Traceback" not in err
 
 
+@pytest.mark.parametrize("command", [["list"], ["status", "g"], ["history", "g"]])
+def test_a_command_that_reads_makes_no_database_where_there_is_none(capsys, db, command):
+    status, _, err = run(capsys, *command)
+    assert 2 == status
+    assert "there is no such file" in err
+    assert not Path(db).exists()
+
+
 @pytest.mark.parametrize("where", ["missing/groups.db", ".", "notes.txt"])
 def test_a_database_that_cannot_be_opened_is_one_line_not_a_traceback(
     capsys, tmp_path, monkeypatch, where

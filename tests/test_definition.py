@@ -287,3 +287,41 @@ def test_a_requirement_fixed_by_an_unknown_event_is_refused():
     finish = Event("finish", {"en": "Finish", "id": "Selesai"}, moves={"b": "c"}, requires=[needs])
     with pytest.raises(DefinitionError, match=r"requirement 'needs\.x' is fixed by 'nope'"):
         make(events=[*make().events[:1], finish, *make().events[2:]])
+
+
+class _Shy(str):
+    """A name whose ``repr`` must not be called: kelompok describes what it did not make."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        raise AssertionError
+
+
+_L = {"en": "x", "id": "x"}
+_MALFORMED: dict[str, Any] = {
+    "stages=None": lambda: make(stages=None),
+    "events=5": lambda: make(events=5),
+    "invariants as text": lambda: make(invariants="state.members"),
+    "a name of 5,000 digits": lambda: make(name=10**5000),
+    "a move to a number": lambda: Event("e", _L, moves={"a": 10**5000}),
+    "a move to a list": lambda: Event("e", _L, moves={"a": ["b"]}),
+    "moves=None": lambda: Event("e", _L, moves=None),
+    "after=None": lambda: Event("e", _L, moves={"a": "b"}, after=None),
+    "an event name that lies": lambda: Event(_Shy("e"), _L, moves={"a": "b"}),
+    "a stage name that is a list": lambda: Stage(["a"], _L),
+    "a requirement code that is a number": lambda: Requirement(10**5000, _L, check=bool),
+    "reads=5": lambda: kelompok.Invariant("i", _L, check=bool, reads=5),
+    "a role without a name": lambda: kelompok.Role(None, _L, check=bool),
+    "derive with a name of digits": lambda: kelompok.PROFESSIONAL.derive(10**5000, _L),
+    "derive with text as a change": lambda: kelompok.PROFESSIONAL.derive("d", _L, "no change"),
+    "drop_requirement of a lying code": lambda: kelompok.drop_requirement("admit", _Shy("x")),
+    "events_table(None)": lambda: kelompok.events_table(None),
+}
+
+
+@pytest.mark.parametrize("case", list(_MALFORMED))
+def test_a_malformed_definition_is_a_usage_error_that_says_what_not_a_bare_one(case):
+    with pytest.raises(kelompok.UsageError) as refused:
+        _MALFORMED[case]()
+    assert len(str(refused.value)) < 300

@@ -12,7 +12,8 @@ from typing import Protocol
 
 import attrs
 
-from kelompok._base.errors import DefinitionError
+from kelompok._base.errors import DefinitionError, UsageError
+from kelompok._base.scalars import describe
 from kelompok._base.text import Text, as_text
 from kelompok._definition.parts import Event, Invariant, Requirement, Stage, expect
 from kelompok._definition.roles import Policy, PolicyGiven, Role
@@ -242,6 +243,12 @@ def apply_changes(
     """
     draft = Draft(list(stages), list(events), list(invariants))
     for change in changes:
+        if not callable(getattr(change, "apply", None)):
+            msg = (
+                f"derive takes changes (kelompok.insert_stage, add_event, ...), got "
+                f"{describe(change)}"
+            )
+            raise UsageError(msg)
         change.apply(draft)
     if draft.problems:
         raise DefinitionError(name, draft.problems)

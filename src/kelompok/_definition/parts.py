@@ -23,16 +23,46 @@ Check = Callable[[Any, Any], bool]
 """A requirement's test: ``check(group, payload) -> bool`` (True when met)."""
 
 
-def _requirements(items: Iterable[Requirement]) -> tuple[Requirement, ...]:
+def parts_of(what: str, items: object) -> tuple[Any, ...]:
+    """*items* (a list, a tuple or another iterable, not text) as a tuple; else ``UsageError``.
+
+    What is in it is checked with the rest of the definition.
+    """
+    if isinstance(items, str | bytes | Mapping) or not isinstance(items, Iterable):
+        msg = f"{what} must be a list, got {describe(items)}"
+        raise UsageError(msg)
     return tuple(items)
 
 
+def _texts(what: str, items: object) -> tuple[str, ...]:
+    """*items* as a tuple of exact texts (names of events, stages, fields); else ``UsageError``."""
+    found = parts_of(what, items)
+    for item in found:
+        if type(item) is not str:
+            msg = f"{what} must be a list of names (text), got {describe(item)} in it"
+            raise UsageError(msg)
+    return found
+
+
+def _requirements(items: Iterable[Requirement]) -> tuple[Requirement, ...]:
+    return parts_of("requires", items)
+
+
 def _event_names(names: Iterable[str]) -> tuple[str, ...]:
-    return tuple(names)
+    return _texts("the event names", names)
 
 
 def _names(names: Iterable[str] | None) -> frozenset[str] | None:
-    return None if names is None else frozenset(names)
+    return None if names is None else frozenset(_texts("reads", names))
+
+
+def text_name(kind: str) -> Callable[[Any, Any, Any], None]:
+    """An attrs validator: the name (or code) of a *kind* is exact text."""
+
+    def check(_instance: Any, _attribute: Any, value: Any) -> None:
+        name_is_text(kind, value)
+
+    return check
 
 
 def _keyed(
@@ -43,8 +73,19 @@ def _keyed(
     return tuple(keys.items() if isinstance(keys, Mapping) else keys)
 
 
-def _frozen_moves(moves: Mapping[str, str | None]) -> Mapping[str, str | None]:
-    return FrozenMap(moves)
+def _frozen_moves(moves: object) -> Mapping[str, str | None]:
+    if not isinstance(moves, Mapping):
+        msg = f"moves must be a mapping of stage names, got {describe(moves)}"
+        raise UsageError(msg)
+    frozen = FrozenMap(moves)
+    for source, dest in frozen.items():
+        if type(source) is not str or (dest is not None and type(dest) is not str):
+            msg = (
+                "moves must map a stage name (text) to a stage name or None, got "
+                f"{describe(source)}: {describe(dest)}"
+            )
+            raise UsageError(msg)
+    return frozen
 
 
 @attrs.frozen
@@ -60,7 +101,7 @@ class Stage:
             stands outside the order of the live stages.
     """
 
-    name: str
+    name: str = attrs.field(validator=text_name("stage"))
     label: Text = attrs.field(converter=as_text)
     terminal: bool = False
 
@@ -89,7 +130,7 @@ class Requirement:
             can say what to do. Empty when it is met by a better payload.
     """
 
-    code: str
+    code: str = attrs.field(validator=text_name("requirement"))
     message: Text = attrs.field(converter=as_text)
     check: Check = attrs.field(eq=False)
     needs_payload: bool = True
@@ -144,7 +185,7 @@ class Invariant:
             that name them (found by an index), not every entry.
     """
 
-    code: str
+    code: str = attrs.field(validator=text_name("invariant"))
     message: Text = attrs.field(converter=as_text)
     check: Callable[[Any], bool] | None = attrs.field(default=None, eq=False)
     reads: frozenset[str] | None = attrs.field(default=None, converter=_names)
@@ -192,7 +233,7 @@ class Event:
             reordered history is refused; ``fire`` refuses with ``event.after``.
     """
 
-    name: str
+    name: str = attrs.field(validator=text_name("event"))
     label: Text = attrs.field(converter=as_text)
     moves: Mapping[str, str | None] = attrs.field(converter=_frozen_moves, kw_only=True)
     payload: type[Any] | None = attrs.field(default=None, kw_only=True)
@@ -231,8 +272,11 @@ def check_listener(listener: object) -> None:
 
 
 def expect(value: object, kind: type[Any], what: str) -> None:
-    """Raise :class:`UsageError` unless *value* is a *kind*: *what* names the argument."""
-    if not isinstance(value, kind):
+    """Raise :class:`UsageError` unless *value* is a *kind*: *what* names the argument.
+
+    Text must be exactly a ``str``: a subclass may answer ``==`` and ``repr`` its own way.
+    """
+    if type(value) is not kind if kind is str else not isinstance(value, kind):
         msg = f"{what} must be a {kind.__name__}, got {describe(value)}"
         raise UsageError(msg)
 

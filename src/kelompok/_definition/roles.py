@@ -24,7 +24,7 @@ import attrs
 from kelompok._base.frozen import FrozenMap
 from kelompok._base.scalars import describe, describe_exception
 from kelompok._base.text import Text, as_text
-from kelompok._definition.parts import Event, Stage
+from kelompok._definition.parts import Event, Stage, text_name
 
 RoleCheck = Callable[[Any, str], bool]
 """A role's test: ``check(group, actor) -> bool`` (True when *actor* holds the role)."""
@@ -49,7 +49,7 @@ class Role:
             :func:`kelompok.verify` reads it to find events no role can fire.
     """
 
-    name: str
+    name: str = attrs.field(validator=text_name("role"))
     label: Text = attrs.field(converter=as_text)
     check: RoleCheck = attrs.field(eq=False)
     since: str | None = attrs.field(default=None, kw_only=True)

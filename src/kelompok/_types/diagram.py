@@ -66,6 +66,7 @@ def mermaid(group_type: GroupType[Any], lang: object = "en", *, current: str | N
 
 def events_table(group_type: GroupType[Any], lang: object = "en") -> str:
     """A markdown table: event, where it applies, and its requirements (code and message)."""
+    expect(group_type, GroupType, "events_table's group_type")
     language = lang
     head = tuple(word(language) for word in _HEAD)
     in_ = msg("diagram.action_in", "action in")(language)

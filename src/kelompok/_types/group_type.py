@@ -39,7 +39,15 @@ from kelompok._codec.json_bytes import decode_document, encode_document
 from kelompok._data.convert import structure_or_reasons
 from kelompok._data.schema import document_schema
 from kelompok._definition.derive import apply_changes, derived_policy, derived_roles
-from kelompok._definition.parts import Event, Invariant, Stage, check_listener, name_is_text
+from kelompok._definition.parts import (
+    Event,
+    Invariant,
+    Stage,
+    check_listener,
+    name_is_text,
+    parts_of,
+    text_name,
+)
 from kelompok._definition.problems import definition_problems, part_problems
 from kelompok._definition.roles import Policy, PolicyGiven, Role, read_policy, role_problems
 from kelompok._definition.texts import read_translations, translate, translation_problems
@@ -61,19 +69,19 @@ _listeners_lock = threading.Lock()
 
 
 def _stages(items: Iterable[Stage]) -> tuple[Stage, ...]:
-    return tuple(items)
+    return parts_of("stages", items)
 
 
 def _events(items: Iterable[Event]) -> tuple[Event, ...]:
-    return tuple(items)
+    return parts_of("events", items)
 
 
 def _invariants(items: Iterable[Invariant]) -> tuple[Invariant, ...]:
-    return tuple(items)
+    return parts_of("invariants", items)
 
 
 def _roles(items: Iterable[Role]) -> tuple[Role, ...]:
-    return tuple(items)
+    return parts_of("roles", items)
 
 
 def _policy(value: Policy | PolicyGiven | None) -> Policy | None:
@@ -123,7 +131,7 @@ class GroupType(Generic[G]):
         DefinitionError: listing every problem, when the definition is inconsistent.
     """
 
-    name: str
+    name: str = attrs.field(validator=text_name("group type"))
     label: Text = attrs.field(converter=as_text)
     stages: tuple[Stage, ...] = attrs.field(converter=_stages)
     events: tuple[Event, ...] = attrs.field(converter=_events)

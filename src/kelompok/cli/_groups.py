@@ -45,7 +45,7 @@ def new(
 ) -> None:
     """Create a group and store it; prints its id."""
     founding = {"name": name, **_fields(field or [])}
-    with open_db(db) as store:
+    with open_db(db, create=True) as store:
         group = store.create(get_group_type(type_name), id=group_id, **founding)
     _show_group(group, lang, as_json)
 

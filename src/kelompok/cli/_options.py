@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from kelompok.store import Store, open_store
+from kelompok.store import Store, StoreUnavailable, open_store
+from kelompok.store._engine import resolve_url
 
 Lang = Annotated[
     str,
@@ -34,6 +36,17 @@ Limit = Annotated[int, typer.Option(min=1, max=10_000, help="at most this many")
 
 
 @contextlib.contextmanager
-def open_db(url: str | None) -> Iterator[Store]:
+def open_db(url: str | None, *, create: bool = False) -> Iterator[Store]:
+    """The store at *url*; unless *create*, an SQLite file that is not there is an error.
+
+    A command that only reads, or fires on a group, would otherwise make an empty
+    database where a path has a typo, and answer as if it held no group.
+    """
+    if not create:
+        named = resolve_url(url)
+        database = named.database or ""
+        if named.get_backend_name() == "sqlite" and not named.query and not Path(database).exists():
+            shown = named.render_as_string(hide_password=True)
+            raise StoreUnavailable(shown, "there is no such file; `kelompok new` makes one")
     with open_store(url) as store:
         yield store
