@@ -277,7 +277,10 @@ async def format_salah(_: ErrorEvent, message: Message) -> None:
 async def main() -> None:
     """Poll Telegram; the groups live in ./kelompok.db, or the file or URL in $KELOMPOK_DB."""
     logging.basicConfig(level=logging.INFO)
-    bot = Bot(os.environ["BOT_TOKEN"])
+    token = os.environ.get("BOT_TOKEN")
+    if not token:
+        raise SystemExit("Set BOT_TOKEN to the token BotFather gave you: BOT_TOKEN=123:abc ...")
+    bot = Bot(token)
     async with open_async_store() as store:
         dispatcher = Dispatcher(store=store)  # handlers receive it as their `store` argument
         dispatcher.include_router(router)

@@ -17,6 +17,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import kelompok
 from kelompok.store import Conflict, IdempotencyMismatch, NotFound, StoreBusy, open_async_store
@@ -164,7 +165,8 @@ async def json_object(request: Request) -> dict[str, Any]:
     except ValueError:
         payload = None
     if not isinstance(payload, dict):
-        raise RequestValidationError([{"loc": ("body",), "msg": "the body must be a JSON object"}])
+        said = {"en": "the body must be a JSON object", "id": "isi permintaan harus objek JSON"}
+        raise RequestValidationError([{"loc": ("body",), "msg": said, "type": "json_object"}])
     return payload
 
 
@@ -184,6 +186,25 @@ def refusal(status: int, reasons: list[dict[str, Any]], stage: str | None = None
     return JSONResponse({"stage": stage, "reasons": reasons}, status_code=status)
 
 
+PYDANTIC_ID = {  # Indonesian for the checks FastAPI makes of a request's path and query
+    "greater_than_equal": "harus paling kecil {ge}",
+    "less_than_equal": "harus paling besar {le}",
+    "int_parsing": "harus bilangan bulat",
+    "string_pattern_mismatch": "tidak sesuai pola {pattern}",
+    "missing": "wajib diisi",
+}
+
+
+def said(error: dict[str, Any]) -> Any:
+    """The message of one of FastAPI's validation errors, in English and Indonesian if known."""
+    if isinstance(error["msg"], dict):  # one of this app's own
+        return error["msg"]
+    indonesian = PYDANTIC_ID.get(error.get("type", ""))
+    if indonesian is None:
+        return error["msg"]
+    return {"en": error["msg"], "id": indonesian.format(**error.get("ctx", {}))}
+
+
 async def refused(request: Request, error: Exception) -> JSONResponse:
     """Every error a client can cause, as a :class:`Refusal` in the client's language."""
     lang = request.headers.get("accept-language", "en")
@@ -194,8 +215,17 @@ async def refused(request: Request, error: Exception) -> JSONResponse:
         return refusal(422, [r.to_json(lang) for r in error.reasons])
     if isinstance(error, RequestValidationError):
         field = lambda e: ".".join(map(str, e["loc"][1:])) or None
-        reasons = [kelompok.Reason("request.invalid", e["msg"], field(e)) for e in error.errors()]
+        reasons = [kelompok.Reason("request.invalid", said(e), field(e)) for e in error.errors()]
         return refusal(422, [r.to_json(lang) for r in reasons])
+    if isinstance(error, StarletteHTTPException):  # no such route (an unknown event, say)
+        text = {
+            "en": f"no such path or method: {error.detail}",
+            "id": "alamat atau metode ini tidak ada",
+        }
+        code = "request.not_found" if error.status_code == 404 else "request.invalid"
+        answer = refusal(error.status_code, [kelompok.Reason(code, text).to_json(lang)])
+        answer.headers.update(error.headers or {})  # a 405's Allow
+        return answer
     status, code = next(v for k, v in ERRORS.items() if isinstance(error, k))
     text = getattr(error, "text", str(error))  # the store's errors speak both languages
     response = refusal(status, [kelompok.Reason(code, text).to_json(lang)])
@@ -323,7 +353,12 @@ def create_app(store_url: str | None = None) -> FastAPI:
             yield
 
     app = FastAPI(title="kelompok groups", lifespan=lifespan)
-    for error in (kelompok.TransitionNotAllowed, kelompok.CreationRefused, RequestValidationError):
+    for error in (
+        kelompok.TransitionNotAllowed,
+        kelompok.CreationRefused,
+        RequestValidationError,
+        StarletteHTTPException,
+    ):
         app.add_exception_handler(error, refused)
     for error in ERRORS:
         app.add_exception_handler(error, refused)

@@ -128,6 +128,23 @@ def test_a_group_is_found_only_under_its_own_type(client):
     assert missing.json()["reasons"][0]["message"].startswith("tidak ada kelompok tersimpan")
 
 
+def test_every_4xx_body_is_a_refusal_in_the_clients_language(client):
+    gid = found(client)
+    indonesian = {"Accept-Language": "id"}
+    unknown = client.post(f"/groups/professional/{gid}/events/launch_rocket", headers=indonesian)
+    assert unknown.status_code == 404
+    assert unknown.json()["reasons"][0]["code"] == "request.not_found"
+    assert unknown.json()["reasons"][0]["message"] == "alamat atau metode ini tidak ada"
+    body = client.post(
+        f"/groups/professional/{gid}/events/identify_needs", content=b"[1]", headers=indonesian
+    )
+    assert body.status_code == 422
+    assert body.json()["reasons"][0]["message"] == "isi permintaan harus objek JSON"
+    page = client.get(f"/groups/professional/{gid}/history?limit=0", headers=indonesian)
+    assert page.status_code == 422
+    assert page.json()["reasons"][0]["message"] == "harus paling kecil 1"
+
+
 def test_the_openapi_document_has_each_events_payload_schema(client):
     paths = client.get("/openapi.json").json()["paths"]
     identify = paths["/groups/volunteer/{group_id}/events/identify_needs"]["post"]
