@@ -14,7 +14,7 @@ from typing import Any
 import attrs
 import sqlalchemy as sa
 
-from kelompok._base.errors import TransitionNotAllowed
+from kelompok._base.errors import InvalidGroupData, TransitionNotAllowed
 from kelompok._base.text import Reason, msg
 from kelompok._runtime.group import Group
 from kelompok._runtime.history import HistoryRecord
@@ -91,13 +91,33 @@ def _head_row(conn: sa.Connection, group_id: str, *, lock: bool = False) -> Any:
     return row
 
 
-def _group(row: Any, heads: Heads) -> Group:
-    """The group of a head row: the one remembered if the row is as written, else checked."""
+def _group(row: Any, heads: Heads, conn: sa.Connection) -> Group:
+    """The group of a head row: the one remembered if the row is as written, else checked.
+
+    A head whose order of events is too long a search from the head alone (a custom
+    type that loops in ways the search cannot shorten) is checked with its history,
+    so that every row the store wrote can be read back.
+    """
     group = heads.recall(row)
     if group is None:
-        group = rows.group_from_row(row)
+        try:
+            group = rows.group_from_row(row)
+        except InvalidGroupData as error:
+            if not rows.undecided(error):
+                raise
+            found = conn.execute(_whole_history(row.id)).all()
+            rows.numbered(found, 1, row.version)
+            group = rows.group_from_rows(row, found)
         heads.remember(group, row_key(row))
     return group
+
+
+def _whole_history(group_id: str) -> sa.Select[Any]:
+    return (
+        sa.select(history.c.seq, history.c.event, history.c.record)
+        .where(history.c.group_id == group_id)
+        .order_by(history.c.seq)
+    )
 
 
 def add(conn: sa.Connection, group: Group, settings: Settings, now: float) -> None:
@@ -139,14 +159,14 @@ def _insert(
 
 def get(conn: sa.Connection, settings: Settings, group_id: str) -> Group:
     with transaction(conn, write=False):
-        return _group(_head_row(conn, group_id), settings.heads)
+        return _group(_head_row(conn, group_id), settings.heads, conn)
 
 
 def fire(conn: sa.Connection, request: Request, settings: Settings, now: float) -> Fired:
     """Read, check, compare-and-set, append: one transaction, all or nothing."""
     with transaction(conn, write=True):
         row = _head_row(conn, request.group_id, lock=True)
-        group = _group(row, settings.heads)
+        group = _group(row, settings.heads, conn)
         spec = group.type.event(request.event)
         fingerprint = None
         if request.key is not None:
@@ -220,7 +240,15 @@ def _repeat(  # noqa: PLR0913 -- the request, the group it meets, the store's se
         return None
     if seen.fingerprint != fingerprint:
         raise IdempotencyMismatch(request.group_id, str(request.key), seen.event)
-    return rows.outcome_of(seen, group)
+    try:
+        return rows.outcome_of(seen, group)
+    except InvalidGroupData as error:  # a head to check with its history, as _group does
+        version = rows.head_version(seen.head) if rows.undecided(error) else None
+        if version is None:
+            raise
+        found = conn.execute(_whole_history(group.id).where(history.c.seq <= version)).all()
+        rows.numbered(found, 1, version)
+        return rows.outcome_of(seen, group, found)
 
 
 def _resolved(
@@ -244,7 +272,9 @@ def _resolved(
         if type(given) is str and rows.could_be_id(given):
             row = _READ.one_or_none(conn, {"id": given})
         if row is not None:
-            payload[name] = _group(row, settings.heads)  # the group itself too: refused as such
+            payload[name] = _group(
+                row, settings.heads, conn
+            )  # the group itself too: refused as such
         elif type(given) is not str:
             text = msg(
                 "store.reference_by_id",
@@ -285,7 +315,7 @@ def history_page(
             .order_by(history.c.seq)
         )
         found = conn.execute(query.limit(limit)).all()  # limit(None): no limit
-    group = _group(head, settings.heads)  # the head and its columns first
+        group = _group(head, settings.heads, conn)  # the head and its columns first
     rows.numbered(found, after + 1, group.version)
     if after == 0 and limit is None:
         whole = load(rows.whole_document(head.head, found))
@@ -310,7 +340,7 @@ def find(  # noqa: PLR0913, PLR0917 -- the store's settings, then find's four ar
         query = query.where(groups.c.id > after)
     with transaction(conn, write=False):
         found = conn.execute(query.order_by(groups.c.id).limit(limit)).all()
-    return [_group(row, settings.heads) for row in found]
+        return [_group(row, settings.heads, conn) for row in found]
 
 
 def prune_keys(conn: sa.Connection, older_than: float, now: float) -> int:

@@ -48,7 +48,36 @@ def group_from_row(row: Any) -> Group:
     this process made in memory (the store's own :mod:`~kelompok.store._heads` knows
     what loading its rows gives).
     """
-    group = checked_load(decode_document(row.head))
+    return _agrees(checked_load(decode_document(row.head)), row)
+
+
+def undecided(error: InvalidGroupData) -> bool:
+    """Whether *error* refused a head only because its walk needs the history (model.md §4.4)."""
+    return bool(error.problems) and all(
+        _key_of(p.text) == "document.head_undecided" for p in error.problems
+    )
+
+
+def _key_of(text: object) -> str | None:
+    """The catalog key of a message, under the field it may be said at (``at_field``)."""
+    if getattr(text, "key", None) == "at_field":
+        text = dict(getattr(text, "params", ())).get("text")
+    return getattr(text, "key", None)
+
+
+def group_from_rows(row: Any, found: Sequence[Any]) -> Group:
+    """The group of a head row checked with every history row (*found*, numbered already).
+
+    For a head whose order of events is too long a search from the head alone: the
+    history shows it. The group handed out holds no records, as one read from its
+    head alone.
+    """
+    group = _agrees(checked_load(whole_document(row.head, found)), row)
+    return group._copy_of(group._state()._replace(length=0))  # noqa: SLF001 -- as read from a head
+
+
+def _agrees(group: Group, row: Any) -> Group:
+    """*group*, if the columns of *row* agree with it; else ``InvalidGroupData``."""
     found = {"id": group.id, "type": group.type.name, "stage": group.stage}
     found["version"] = group.version  # type: ignore[assignment]
     for column, value in found.items():
@@ -165,9 +194,25 @@ def key_row_sound(row: Any) -> None:
         )
 
 
-def outcome_of(row: Any, group: Group) -> Group:
-    """The group an idempotency row kept: an earlier version of *group*, or refused."""
-    kept = checked_load(decode_document(row.head))
+def head_version(head: str) -> int | None:
+    """The version a head's text states, if it is a whole number (checked when loaded)."""
+    try:
+        version = codec.decode(head).get("version")
+    except Exception:  # noqa: BLE001 -- not JSON: loading it says so
+        return None
+    return version if type(version) is int and version >= 0 else None
+
+
+def outcome_of(row: Any, group: Group, found: Sequence[Any] | None = None) -> Group:
+    """The group an idempotency row kept: an earlier version of *group*, or refused.
+
+    With *found* (its history rows, numbered), the head is checked with its history.
+    """
+    if found is None:
+        kept = checked_load(decode_document(row.head))
+    else:
+        whole = checked_load(whole_document(row.head, found))
+        kept = whole._copy_of(whole._state()._replace(length=0))  # noqa: SLF001
     if kept.id != group.id or kept.type is not group.type or kept.version > group.version:
         raise refuse(
             "idempotency",
