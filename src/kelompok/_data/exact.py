@@ -18,7 +18,7 @@ import enum
 import types
 import typing
 from collections import abc
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import attrs
@@ -133,27 +133,33 @@ _RELOADED: tuple[Any, ...] = (float, dt.datetime)
 """The types whose values :func:`exact_check` lets pass in a form ``load`` does not make."""
 
 
+def reachable(annotation: Any) -> Iterator[Any]:
+    """*annotation*, and every annotation inside it: its arguments, the fields of attrs classes.
+
+    Each once, the outer first; a class that holds itself is read once.
+    """
+    seen: set[Any] = set()
+    stack: list[Any] = [annotation]
+    while stack:
+        current = stack.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        yield current
+        origin = typing.get_origin(current) or current
+        if isinstance(origin, type) and attrs.has(origin):
+            stack += typing.get_type_hints(origin).values()
+        else:
+            stack += typing.get_args(current)
+
+
 def loads_as_stored(cls: type[Any]) -> bool:
     """Whether every value of attrs class *cls* that passes :func:`exact_check` loads as itself.
 
     True unless *cls* holds a ``float`` (a whole number in it loads as a float) or a
     moment (any offset loads in UTC) somewhere inside.
     """
-    seen: set[Any] = set()
-    stack: list[Any] = [cls]
-    while stack:
-        current = stack.pop()
-        if current in _RELOADED:
-            return False
-        if current in seen:
-            continue
-        seen.add(current)
-        origin = typing.get_origin(current) or current
-        if isinstance(origin, type) and attrs.has(origin):
-            stack += typing.get_type_hints(origin).values()
-        else:
-            stack += typing.get_args(current)
-    return True
+    return not any(current in _RELOADED for current in reachable(cls))
 
 
 _TRUSTED: set[Any] = {frozen_map, frozen_list}
@@ -178,20 +184,11 @@ def converts_freely(cls: type[Any]) -> bool:
     known = _free.get(cls)
     if known is not None:
         return known
-    seen: set[Any] = set()
-    stack: list[Any] = [cls]
-    found = False
-    while stack and not found:
-        current = stack.pop()
-        if current in seen:
-            continue
-        seen.add(current)
-        origin = typing.get_origin(current) or current
-        if isinstance(origin, type) and attrs.has(origin):
-            fields = attrs.fields(origin)
-            found = any(f.converter is not None and f.converter not in _TRUSTED for f in fields)
-            stack += typing.get_type_hints(origin).values()
-        else:
-            stack += typing.get_args(current)
+    found = any(
+        f.converter is not None and f.converter not in _TRUSTED
+        for current in reachable(cls)
+        if isinstance(current, type) and attrs.has(current)
+        for f in attrs.fields(current)
+    )
     _free[cls] = found
     return found

@@ -24,6 +24,7 @@ from kelompok._codec.history import read_history
 from kelompok._codec.json_bytes import codec, decode_document
 from kelompok._codec.loader import Loader
 from kelompok._data.convert import converter, structure_or_reasons
+from kelompok._data.exact import reachable
 from kelompok._definition.parts import Event
 from kelompok._formation.values import PartnerRef
 from kelompok._runtime.group import Group
@@ -348,18 +349,4 @@ def reference_fields(spec: Event) -> tuple[str, ...]:
 
 def _holds_one(annotation: Any) -> bool:
     """Whether *annotation* holds a group reference anywhere inside it."""
-    seen: set[Any] = set()
-    stack = [annotation]
-    while stack:
-        current = stack.pop()
-        if current in REFERENCES:
-            return True
-        if current in seen:
-            continue
-        seen.add(current)
-        origin = typing.get_origin(current) or current
-        if isinstance(origin, type) and attrs.has(origin):
-            stack += typing.get_type_hints(origin).values()
-        else:
-            stack += typing.get_args(current)
-    return False
+    return any(current in REFERENCES for current in reachable(annotation))
