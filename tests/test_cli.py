@@ -256,8 +256,9 @@ def test_bad_input_exits_2_with_a_message_and_no_traceback(capsys, db, args, sai
 
 
 @pytest.mark.parametrize("command", [["list"], ["status", "g"], ["history", "g"]])
-def test_a_command_that_reads_makes_no_database_where_there_is_none(capsys, db, command):
-    status, _, err = run(capsys, *command)
+@pytest.mark.parametrize("options", ["", "?timeout=5"])
+def test_a_command_that_reads_makes_no_database_where_there_is_none(capsys, db, command, options):
+    status, _, err = run(capsys, *command, "--db", f"sqlite:///{db}{options}")
     assert 2 == status
     assert "there is no such file" in err
     assert not Path(db).exists()

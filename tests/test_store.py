@@ -137,6 +137,8 @@ def test_the_sqlite_file_is_in_wal_mode(sqlite_url):
         "sqlite:///:memory:",
         "sqlite:///file:shared?mode=memory&uri=true",
         "sqlite:///file::memory:?uri=true",
+        "sqlite:///file:memx?vfs=memdb&uri=true",
+        "sqlite:///file:groups.db?uri=true",
         "sqlite:///:memory:?cache=shared",
         "nonsense://",
         "sqlite:///x.db?timeout=soon",

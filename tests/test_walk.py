@@ -63,7 +63,7 @@ ROUND_MOVES: dict[str, dict[str, str | None]] = {
     "up": {"s0": "s1", "s1": "s2", "s2": None},
     "down": {"s0": None, "s1": "s0", "s2": "s1"},
 }
-BACK = {"down"}
+BACK = {"down"}  # a way back, in every type below
 ROUND = _type("round", ROUND_MOVES, {})
 
 # Two pure actions of s1, the one after the other ("alpha" after "zeta"), reached by "go".
@@ -223,3 +223,21 @@ def test_going_round_is_decided_within_a_few_states(monkeypatch: pytest.MonkeyPa
     events = ["up", "up", *["down", "up"] * 5_000]
     monkeypatch.setattr(walk, "BUDGET", 20)
     assert ROUND.load(_head(ROUND, events, "s2", "s2")).version == 10_002
+
+
+UPDOWN = _type(
+    "updown",
+    {"up": {"s0": "s1", "s1": "s2"}, "down": {"s1": "s0", "s2": "s0"}},
+    {},
+)
+
+
+def test_latest_records_cannot_start_past_the_stage_reached() -> None:
+    # down is allowed from s2, and up leads there, but this group reached only s1
+    light = UPDOWN.load(UPDOWN.create(name="g", id="g-1").fire("up").to_dict(history=False))
+    doc = light.fire("down").to_dict()
+    assert (doc["reached"], doc["history"][0]["source"]) == ("s1", "s1")
+    assert UPDOWN.load(doc).version == 2
+    doc["history"][0]["source"] = "s2"
+    with pytest.raises(InvalidGroupData, match=r"history\[0\]\.source"):
+        UPDOWN.load(doc)

@@ -157,7 +157,7 @@ def _tail(  # noqa: PLR0913, PLR0917 -- the head's fields that the history must 
             "document.history",
         )
     elif history:
-        _tail_start(ld, gt._engine, tally, history, start)  # noqa: SLF001
+        _tail_start(ld, gt._engine, tally, history, (start, peak))  # noqa: SLF001
     if reached != peak:
         ld.fail(
             "reached",
@@ -171,16 +171,21 @@ def _tail(  # noqa: PLR0913, PLR0917 -- the head's fields that the history must 
 
 
 def _tail_start(
-    ld: Loader, engine: Engine, tally: Tally, history: list[HistoryRecord], start: int
+    ld: Loader,
+    engine: Engine,
+    tally: Tally,
+    history: list[HistoryRecord],
+    where: tuple[int, int],
 ) -> None:
     """The first of the latest records starts where the event applied before it can end.
 
     That event is the one whose mark was taken at ``history_from`` (its last
     application); when no mark was, it is applied again in the records, so it is
     one of theirs that the head counts more of. And the group must have entered that
-    stage: it is the first stage, or one that an event applied before moves into
-    (docs/model.md §4.4).
+    stage: it is the first stage, or one that an event applied before moves into, and
+    not one after the stage reached (docs/model.md §4.4).
     """
+    start, peak = where  # history_from, and the rank of the stage reached
     counts, marks = tally
     later = collections.Counter(r.event for r in history)
     applied = [e for e, n in counts.items() if n > later.get(e, 0)]  # before the records
@@ -191,8 +196,10 @@ def _tail_start(
     ends_there = any(
         (dest or left) == source for e in before for left, dest in moves[e].moves.items()
     )
-    entered = source == engine.group_type.initial or any(
-        dest == source for e in applied for dest in moves[e].moves.values()
+    rank = engine.order.get(source)
+    entered = (rank is None or rank <= peak) and (
+        source == engine.group_type.initial
+        or any(dest == source for e in applied for dest in moves[e].moves.values())
     )
     if not (ends_there and entered):
         ld.fail(

@@ -45,7 +45,7 @@ def open_db(url: str | None, *, create: bool = False) -> Iterator[Store]:
     if not create:
         named = resolve_url(url)
         database = named.database or ""
-        if named.get_backend_name() == "sqlite" and not named.query and not Path(database).exists():
+        if named.get_backend_name() == "sqlite" and not Path(database).exists():
             shown = named.render_as_string(hide_password=True)
             raise StoreUnavailable(shown, "there is no such file; `kelompok new` makes one")
     with open_store(url) as store:

@@ -70,13 +70,14 @@ def _sqlite_file(url: sa.URL) -> str:
     """
     database = url.database or ""
     query = url.query
-    memory = (
-        database in ("", ":memory:")
-        or query.get("mode") == "memory"
-        or (bool(query.get("uri")) and ":memory:" in database)
-    )
-    if memory:
+    if database in ("", ":memory:") or query.get("mode") == "memory":
         msg = "the store needs an SQLite file (sqlite:///path/to/file.db), not a memory database"
+        raise UsageError(msg)
+    if "uri" in query:  # file:..., with a vfs or a mode that may be a memory database again
+        msg = (
+            "the store takes the SQLite file's path (sqlite:///path/to/file.db), not an SQLite "
+            "URI (?uri=true)"
+        )
         raise UsageError(msg)
     if "\x00" in database:
         msg = "the SQLite file's path holds a NUL character"
@@ -86,8 +87,6 @@ def _sqlite_file(url: sa.URL) -> str:
     except UnicodeError:
         msg = "the SQLite file's path cannot be written in this system's file names"
         raise UsageError(msg) from None
-    if query.get("uri"):  # an SQLite URI (file:...): SQLite reads it, as it is
-        return database
     return os.path.realpath(database)
 
 
