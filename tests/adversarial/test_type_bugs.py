@@ -323,7 +323,29 @@ class NumberKeys:
     value: dict[str, int] = attrs.field(converter=lambda v: {1: 1})
 
 
-CONVERTED = {ShoutedText: "x", NotANumber: 1.5, Deep: [1], Huge: 2, NumberKeys: {"a": 1}}
+@attrs.frozen
+class ShoutedDefault:
+    value: str = "x"
+    note: str = "\udcff"  # a default is the class's own too: never checked as a payload
+
+
+@attrs.frozen
+class NotANumberAfterwards:
+    value: int
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "value", math.nan)
+
+
+CONVERTED = {
+    ShoutedText: "x",
+    NotANumber: 1.5,
+    Deep: [1],
+    Huge: 2,
+    NumberKeys: {"a": 1},
+    ShoutedDefault: "x",
+    NotANumberAfterwards: 1,
+}
 
 
 @pytest.mark.parametrize("payload", list(CONVERTED), ids=lambda c: c.__name__)
@@ -342,8 +364,15 @@ class ShoutedName:
     name: str = attrs.field(converter=_shouting)
 
 
-def test_a_founding_converter_that_makes_what_no_document_holds_is_a_definition_bug():
-    box = attrs.evolve(box_type("converted_founding"), founding=ShoutedName)
+@attrs.frozen
+class HugeSerial:
+    name: str
+    serial: int = 2**70
+
+
+@pytest.mark.parametrize("founding", [ShoutedName, HugeSerial], ids=lambda c: c.__name__)
+def test_a_founding_class_that_makes_what_no_document_holds_is_a_definition_bug(founding):
+    box = attrs.evolve(box_type(f"founding_{founding.__name__}"), founding=founding)
     with pytest.raises(kelompok.DefinitionBug, match="founding class"):
         box.create(name="Kotak")
 

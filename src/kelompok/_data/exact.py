@@ -19,7 +19,7 @@ import types
 import typing
 from collections import abc
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any
+from typing import Any, Final
 
 import attrs
 
@@ -175,20 +175,47 @@ def trust_converter(converter: Any) -> Any:
 
 
 def converts_freely(cls: type[Any]) -> bool:
-    """Whether a field of attrs class *cls* (or of a class it holds) has a converter of its own.
+    """Whether attrs class *cls* (or a class it holds) may hold what it was not given.
 
-    Such a converter runs after the payload was checked, and may return anything: a
-    ``NaN``, a lone surrogate, a number out of range. What it makes must then be
-    checked once more before it is recorded.
+    A converter of its own, a default that is not a plain value, or an
+    ``__attrs_post_init__`` runs after the payload was checked, and may make
+    anything: a ``NaN``, a lone surrogate, a number out of range. What such a class
+    makes must then be checked once more before it is recorded or kept.
     """
     known = _free.get(cls)
     if known is not None:
         return known
     found = any(
-        f.converter is not None and f.converter not in _TRUSTED
+        hasattr(current, "__attrs_post_init__") or any(_own_value(f) for f in attrs.fields(current))
         for current in reachable(cls)
         if isinstance(current, type) and attrs.has(current)
-        for f in attrs.fields(current)
     )
     _free[cls] = found
     return found
+
+
+_PLAIN_FACTORIES: Final = frozenset({list, dict, tuple, frozenset, FrozenList, FrozenMap})
+
+
+def _own_value(field: attrs.Attribute[Any]) -> bool:
+    """Whether *field* has a converter of its class's own, or a default that is no plain value."""
+    if field.converter is not None and field.converter not in _TRUSTED:
+        return True
+    default = field.default
+    if default is attrs.NOTHING or default is None or type(default) is bool:
+        return False
+    if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
+        return default.factory not in _PLAIN_FACTORIES and default.factory not in _TRUSTED
+    if type(default) is int:
+        return not -(2**63) <= default < 2**63
+    if type(default) is str:
+        return not (default.isascii() or _encodes(default))
+    return bool(default != ())  # a float may be NaN; anything else is the class's own
+
+
+def _encodes(text: str) -> bool:
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True

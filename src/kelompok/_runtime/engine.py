@@ -122,7 +122,8 @@ class Engine:
         """A new group in the initial stage, made from the type's founding arguments."""
         gt = self.group_type
         if converts_freely(gt.founding) and not exact_check(gt.founding)(founding):
-            what = "made founding arguments that do not fit its fields, in a converter of its own?"
+            what = "made founding arguments that do not fit its fields (a converter, default or "
+            what += "post-init of its own?)"
             raise DefinitionBug("create", "the founding class", what)
         try:
             data = gt.initial_data(founding)

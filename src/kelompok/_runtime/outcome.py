@@ -94,6 +94,7 @@ def _recorded(spec: Event, obj: Any) -> dict[str, Any]:
         try:
             copy_json(payload, check=True)
         except NotJSON as exc:
-            what = f"made a payload that is not strict JSON ({exc}), in a converter of its own?"
+            what = f"made a payload that is not strict JSON ({exc}); a converter, default or "
+            what += "post-init of its own?"
             raise DefinitionBug(spec.name, f"the payload class of {spec.name!r}", what) from None
     return payload
