@@ -56,6 +56,11 @@ def _names(names: Iterable[str] | None) -> frozenset[str] | None:
     return None if names is None else frozenset(_texts("reads", names))
 
 
+def _optional_name(_instance: Any, _attribute: Any, value: Any) -> None:
+    if value is not None:
+        name_is_text("data field", value)
+
+
 def text_name(kind: str) -> Callable[[Any, Any, Any], None]:
     """An attrs validator: the name (or code) of a *kind* is exact text."""
 
@@ -70,7 +75,11 @@ def _keyed(
 ) -> tuple[tuple[str, Callable[[Any], Any]], ...]:
     if keys is None:
         return ()
-    return tuple(keys.items() if isinstance(keys, Mapping) else keys)
+    pairs = tuple(keys.items()) if isinstance(keys, Mapping) else parts_of("entry_keys", keys)
+    if not all(type(pair) is tuple and len(pair) == 2 for pair in pairs):
+        msg = "entry_keys must map field names to functions ({name: key_of})"
+        raise UsageError(msg)
+    return pairs
 
 
 def _frozen_moves(moves: object) -> Mapping[str, str | None]:
@@ -189,7 +198,7 @@ class Invariant:
     message: Text = attrs.field(converter=as_text)
     check: Callable[[Any], bool] | None = attrs.field(default=None, eq=False)
     reads: frozenset[str] | None = attrs.field(default=None, converter=_names)
-    each: str | None = attrs.field(default=None, kw_only=True)
+    each: str | None = attrs.field(default=None, kw_only=True, validator=_optional_name)
     entry: Callable[[Any, Any, Any], bool] | None = attrs.field(
         default=None, eq=False, kw_only=True
     )

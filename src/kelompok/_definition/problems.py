@@ -110,7 +110,7 @@ def _invariant_problems(gt: Any, inv: Invariant, fields: set[str]) -> list[str]:
     if inv.each is not None and inv.each not in fields:
         problems.append(
             f"invariant {inv.code!r} checks each entry of {inv.each!r}, which is not a field "
-            f"of the data class {gt.data.__name__}"
+            f"of the data class {_class_name(gt.data)}"
         )
     for name, key_of in inv.entry_keys:
         if name not in (inv.entry_reads or ()):
@@ -125,7 +125,7 @@ def _invariant_problems(gt: Any, inv: Invariant, fields: set[str]) -> list[str]:
         if unknown:
             problems.append(
                 f"invariant {inv.code!r} {what} {', '.join(unknown)}, which are neither fields "
-                f"of the data class {gt.data.__name__}, nor 'stage', nor events of the type"
+                f"of the data class {_class_name(gt.data)}, nor 'stage', nor events of the type"
             )
     return problems
 
@@ -244,3 +244,9 @@ def _move_problems(gt: GroupType[Any], event: Event) -> list[str]:
         elif not event.back and step < 0:
             problems.append(f"{where} moves back {source!r} -> {dest!r}: declare it with back=True")
     return problems
+
+
+def _class_name(cls: object) -> str:
+    """A class's name, or a description of what was given where a class belongs."""
+    name = getattr(cls, "__name__", None) if isinstance(cls, type) else None
+    return name if type(name) is str else describe(cls)

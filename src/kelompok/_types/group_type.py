@@ -310,7 +310,8 @@ class GroupType(Generic[G]):
             DefinitionError: a change names a stage, event or requirement that does
                 not exist, or the result is not a valid definition.
         """
-        start = tuple(invariants) if replace_invariants else (*self.invariants, *invariants)
+        given = parts_of("invariants", invariants)
+        start = given if replace_invariants else (*self.invariants, *given)
         stages, events, kept = apply_changes(name, self.stages, self.events, start, changes)
         return GroupType(
             name=name,
@@ -323,7 +324,7 @@ class GroupType(Generic[G]):
             group_class=self.group_class,
             invariants=kept,
             translations=translations or {},
-            roles=derived_roles(self.roles, roles),
+            roles=derived_roles(self.roles, parts_of("roles", roles)),
             policy=derived_policy(self.policy, policy, replace=replace_policy),
         )
 
