@@ -174,6 +174,14 @@ def test_the_commands_own_words_and_errors_are_in_the_language_asked(capsys, db,
     shown = run(capsys, "status", "v", "--lang", "id")[1]
     for word in ("tahap: awareness", "langkah berikutnya", "masih perlu", "siap"):
         assert word in shown
+    assert "jenis" in run(capsys, "list", "--lang", "id")[1]
+    stages = run(capsys, "list", "--stage", "nope", "--lang", "id")
+    assert (2, "kelompok: 'nope' bukan tahap jenis kelompok mana pun") == (
+        stages[0],
+        stages[2].strip(),
+    )
+    missing_file = run(capsys, "list", "--db", str(Path(db).with_name("typo.db")), "--lang", "id")
+    assert "berkas itu tidak ada" in missing_file[2]
     monkeypatch.setenv("KELOMPOK_LANG", "id")
     assert "tidak ada kelompok tersimpan" in run(capsys, "status", "nope")[2]
 

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from kelompok._base.errors import TransitionNotAllowed, UsageError
+from kelompok._base.errors import TransitionNotAllowed
 from kelompok._base.text import msg
 from kelompok._runtime.group import Group
 from kelompok._types.registry import get_group_type, group_types
@@ -209,7 +209,7 @@ def list_groups(
     as_json: Json = False,
 ) -> None:
     """Stored groups by id, a page at a time."""
-    _known_stage(type_name, stage)
+    _known_stage(type_name, stage, lang)
     with open_db(db) as store:
         found = store.find(type=type_name, stage=stage, after=after, limit=limit + 1)
     page, rest = found[:limit], found[limit:]
@@ -226,14 +226,19 @@ def list_groups(
     if as_json:
         _out.emit_json(rows)
     else:
-        _out.table(
-            None, ["id", "type", "name", "stage", "version"], (list(r.values()) for r in rows)
-        )
+        columns = [
+            "id",
+            msg("cli.type", "type")(lang),
+            msg("cli.name", "name")(lang),
+            msg("cli.stage", "stage")(lang),
+            msg("cli.version", "version")(lang),
+        ]
+        _out.table(None, columns, (list(r.values()) for r in rows))
     if rest:
         _out.more("kelompok list", page[-1].id)
 
 
-def _known_stage(type_name: str | None, stage: str | None) -> None:
+def _known_stage(type_name: str | None, stage: str | None, lang: str) -> None:
     """Refuse an unknown type, or a stage that it (or every known type) does not have.
 
     A typo would otherwise list no group, as if there were none.
@@ -241,6 +246,13 @@ def _known_stage(type_name: str | None, stage: str | None) -> None:
     types = [get_group_type(type_name)] if type_name is not None else group_types().values()
     if stage is None or any(stage in (s.name for s in gt.stages) for gt in types):
         return
-    where = f"a {type_name!r} group" if type_name is not None else "any group type"
-    msg = f"{stage!r} is not a stage of {where}"
-    raise UsageError(msg)
+    if type_name is not None:
+        said = msg(
+            "cli.not_a_stage",
+            "{stage!r} is not a stage of a {type!r} group",
+            stage=stage,
+            type=type_name,
+        )
+    else:
+        said = msg("cli.no_such_stage", "{stage!r} is not a stage of any group type", stage=stage)
+    _out.fail(said(lang))

@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from kelompok._base.text import msg
 from kelompok.store import Store, StoreUnavailable, open_store
 from kelompok.store._engine import resolve_url
 
@@ -47,6 +48,7 @@ def open_db(url: str | None, *, create: bool = False) -> Iterator[Store]:
         database = named.database or ""
         if named.get_backend_name() == "sqlite" and not Path(database).exists():
             shown = named.render_as_string(hide_password=True)
-            raise StoreUnavailable(shown, "there is no such file; `kelompok new` makes one")
+            said = msg("cli.no_file", "there is no such file; `kelompok new` makes one")
+            raise StoreUnavailable(shown, said)
     with open_store(url) as store:
         yield store

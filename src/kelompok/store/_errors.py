@@ -160,10 +160,11 @@ class StoreUnavailable(StoreError):
 
     Attributes:
         url: the store's URL, without its password.
-        reason: what the database driver said.
+        reason: what the database driver said (or, from the ``kelompok`` command, why it
+            did not open it).
     """
 
-    def __init__(self, url: str, reason: str) -> None:
+    def __init__(self, url: str, reason: str | Localized) -> None:
         super().__init__(
             msg(
                 "store.unavailable",
