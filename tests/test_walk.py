@@ -241,3 +241,37 @@ def test_latest_records_cannot_start_past_the_stage_reached() -> None:
     doc["history"][0]["source"] = "s2"
     with pytest.raises(InvalidGroupData, match=r"history\[0\]\.source"):
         UPDOWN.load(doc)
+
+
+# down is an action in s0 and the way back from s1: once placed as an action, what is left
+# of it only bounds its moves, so a state with more of it left does all one with less can
+GOBACK_MOVES: dict[str, dict[str, str | None]] = {
+    "go": {"s0": "s1"},
+    "act": {"s1": None},
+    "down": {"s0": None, "s1": "s0", "s2": "s1"},
+    "up": {"s1": "s2"},  # never applied here: s2 has only to be there
+}
+GOBACK = _type("goback", GOBACK_MOVES, {})
+
+
+@pytest.mark.parametrize(
+    ("shape", "rounds"),
+    [
+        *((("go", "down"), n) for n in (1, 2, 3, 60)),
+        *((("go", "act", "down", "down"), n) for n in (1, 2, 1_000)),
+    ],
+)
+def test_an_event_that_is_an_action_and_a_way_back_is_decided_in_few_states(
+    monkeypatch: pytest.MonkeyPatch, rounds: int, shape: tuple[str, ...]
+) -> None:
+    events = list(shape) * rounds
+    monkeypatch.setattr(walk, "BUDGET", 200)  # it took about rounds² states: 1,567 for 40
+    small = len(events) <= 8  # the oracle tries every order
+    ends = _ends(GOBACK_MOVES, {}, events) if small else {("s0", 1)}
+    for stage, (rank, reached) in itertools.product(LIVE, enumerate(LIVE)):
+        document = _head(GOBACK, events, stage, reached)
+        if (stage, rank) in ends:
+            assert GOBACK.load(document).version == len(events)
+        elif small:
+            with pytest.raises(InvalidGroupData):
+                GOBACK.load(document)

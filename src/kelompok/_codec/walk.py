@@ -18,7 +18,9 @@ that moves nowhere) is placed at the first stage that allows it; the search
 branches only on moves, and on whether an event that also moves is placed. A
 loop of moves back to where it started, with nothing else changed, is gone round
 again in one step, as often as the counts allow: a group that has gone from
-programmed to evaluating and back for years is decided in a few states. The
+programmed to evaluating and back for years is decided in a few states. Of two states
+alike but for what is left of events placed as actions, only the one with more left
+is searched: it can do whatever the other can. The
 states it visits are bounded: past :data:`BUDGET` it gives up, and ``load``
 asks for the history instead.
 """
@@ -101,6 +103,26 @@ def _once_each(  # noqa: PLR0913, PLR0917 -- walk's arguments, with the events' 
     return search.straight((0, engine.group_type.initial, 0, alone, frozenset(), frozenset()))
 
 
+def _dominated(state: State, spares: dict[State, list[tuple[int, ...]]]) -> bool:
+    """Whether a state the search met had as much left of each placed event, the rest alike.
+
+    An event placed as an action in the segment takes any number of its copies where
+    it was placed, so what is left of it only bounds the moves it may still make: more
+    left can do whatever less can. Such a state was searched, or will be; this one
+    needs no search (and counts for nothing against the budget). Else it is noted.
+    """
+    k, stage, peak, left, done, placed = state
+    if not placed:
+        return False
+    rest = tuple(0 if i in placed else n for i, n in enumerate(left))
+    spare = tuple(left[i] for i in sorted(placed))
+    met = spares.setdefault((k, stage, peak, rest, done, placed), [])
+    if any(all(a >= b for a, b in zip(other, spare, strict=True)) for other in met):
+        return True
+    met.append(spare)
+    return False
+
+
 _facts: dict[tuple[int, str], tuple[object, tuple[Mapping[str, str | None], frozenset[str], bool]]]
 _facts = {}
 
@@ -149,11 +171,12 @@ class _Search:
 
     def run(self, start: State) -> str:  # noqa: C901 -- one search, read top to bottom
         seen: set[State] = set()
+        spares: dict[State, list[tuple[int, ...]]] = {}
         stack: list[tuple[State, _Path]] = [(start, None)]
         while stack:
             raw, parent = stack.pop()
             state = self._place(raw)
-            if state in seen:
+            if state in seen or _dominated(state, spares):
                 continue
             if len(seen) >= BUDGET:
                 return UNDECIDED
