@@ -18,11 +18,10 @@ that moves nowhere) is placed at the first stage that allows it; the search
 branches only on moves, and on whether an event that also moves is placed. A
 loop of moves back to where it started, with nothing else changed, is gone round
 again in one step, as often as the counts allow: a group that has gone from
-programmed to evaluating and back for years is decided in a few states. Of two states
-alike but for what is left of events placed as actions, only the one with more left
-is searched: it can do whatever the other can. The
-states it visits are bounded: past :data:`BUDGET` it gives up, and ``load``
-asks for the history instead.
+programmed to evaluating and back for years is decided in a few states. Of two
+states alike but for what is left of events placed as actions, only the one with
+more left is searched: it can do whatever the other can. The states it visits are
+bounded: past :data:`BUDGET` it gives up, and ``load`` asks for the history instead.
 """
 
 from __future__ import annotations
