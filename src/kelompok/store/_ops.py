@@ -271,10 +271,8 @@ def _resolved(
         row = None
         if type(given) is str and rows.could_be_id(given):
             row = _READ.one_or_none(conn, {"id": given})
-        if row is not None:
-            payload[name] = _group(
-                row, settings.heads, conn
-            )  # the group itself too: refused as such
+        if row is not None:  # the group itself, which the event's checks may refuse as such
+            payload[name] = _group(row, settings.heads, conn)
         elif type(given) is not str:
             text = msg(
                 "store.reference_by_id",
